@@ -1,0 +1,23 @@
+namespace Isrm.Web.Models;
+
+/// <summary>Where the web app finds checkpoints (section <c>Isrm</c> of appsettings.json).</summary>
+public sealed class CheckpointOptions
+{
+    public const string Section = "Isrm";
+
+    /// <summary>Folder holding one sub-folder per checkpoint; relative paths are resolved against the content root.</summary>
+    public string CheckpointsPath { get; set; } = "../checkpoints";
+
+    /// <summary>Name of the checkpoint the chat opens with.</summary>
+    public string DefaultCheckpoint { get; set; } = "isrm-default";
+}
+
+/// <summary>Registration of the checkpoint options.</summary>
+public static class CheckpointServiceCollectionExtensions
+{
+    public static IServiceCollection AddIsrmCheckpoints(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
+        return services;
+    }
+}
