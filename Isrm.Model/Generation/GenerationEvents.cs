@@ -1,0 +1,28 @@
+namespace Isrm.Model.Generation;
+
+/// <summary>One candidate token with its probability at a refinement step.</summary>
+public sealed record TokenProbability(string Token, int TokenId, float Prob);
+
+/// <summary>What one generation run emits, in order: steps of token 0, token 0, steps of token 1, token 1, …, done.</summary>
+public abstract record GenerationEvent(string Kind);
+
+/// <summary>One refinement step of the token being generated (the last position).</summary>
+public sealed record StepEvent(
+    int TokenIndex,
+    int Step,
+    IReadOnlyList<TokenProbability> TopTokens,
+    float Confidence,
+    float Entropy,
+    float Delta,
+    float Residual,
+    float KlToPrevious,
+    float Alpha,
+    float HaltProbability,
+    double ElapsedMs,
+    float[]? State = null) : GenerationEvent("step");
+
+/// <summary>A token was chosen after <see cref="StepsUsed"/> refinement steps.</summary>
+public sealed record TokenEvent(int TokenIndex, string Text, int TokenId, int StepsUsed) : GenerationEvent("token");
+
+/// <summary>Generation ended; <see cref="StopReason"/> is <c>max-tokens</c>, <c>eos</c> or <c>cancelled</c>.</summary>
+public sealed record DoneEvent(int Tokens, double ElapsedMs, string StopReason) : GenerationEvent("done");

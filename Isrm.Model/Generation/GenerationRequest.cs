@@ -1,0 +1,25 @@
+namespace Isrm.Model.Generation;
+
+/// <summary>What to generate and how; <see cref="Loops"/> null means K = ∞ (adaptive, until KL falls below a tolerance).</summary>
+public sealed record GenerationRequest
+{
+    public required string Prompt { get; init; }
+    /// <summary>Refinement steps per token; null = ∞ (adaptive with <see cref="MaxLoops"/> as hard cap).</summary>
+    public int? Loops { get; init; } = 8;
+    public int MaxLoops { get; init; } = 256;
+    public float KlTolerance { get; init; } = 1e-3f;
+    public int MaxTokens { get; init; } = 64;
+    /// <summary>0 = greedy.</summary>
+    public float Temperature { get; init; } = 0.8f;
+    /// <summary>0 = off.</summary>
+    public int TopK { get; init; } = 40;
+    /// <summary>1 = off.</summary>
+    public float TopP { get; init; } = 0.95f;
+    public ulong Seed { get; init; } = 1;
+    /// <summary>How many candidate tokens each step event lists.</summary>
+    public int ReportTopTokens { get; init; } = 5;
+    /// <summary>Attach the state vector of the refined position to each step event (for latent-trajectory views).</summary>
+    public bool IncludeStates { get; init; }
+    /// <summary>Use per-step K/V caches (fast); false recomputes the whole sequence for every token (reference path).</summary>
+    public bool UseCache { get; init; } = true;
+}
