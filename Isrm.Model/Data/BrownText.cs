@@ -55,6 +55,8 @@ public static class BrownText
         bool singleQuoteOpen = false;
         foreach (string word in words)
         {
+            // Brown closes a sentence ending in an abbreviation with a second "." token ("Jr." ".").
+            if (word == "." && line.Length > 0 && line[^1] == '.') continue;
             bool glueBefore = NoSpaceBefore.Contains(word);
             bool glueAfter = NoSpaceAfter.Contains(word);
             if (word == "'")
