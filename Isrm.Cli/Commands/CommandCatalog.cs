@@ -8,7 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         DataCommand.Create(),
-        Pending.Command("train", "Train an ISRM, transformer or RLM checkpoint on a corpus", 5),
+        TrainCommand.Create(),
         Pending.Command("eval", "Evaluate checkpoints across refinement depths K and write the scaling report", 6),
         Pending.Command("generate", "Generate text from a prompt, optionally showing every refinement step", 4),
         Pending.Command("chat", "Talk to a checkpoint interactively", 4),
