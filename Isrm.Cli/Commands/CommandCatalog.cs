@@ -9,7 +9,7 @@ internal static class CommandCatalog
     [
         DataCommand.Create(),
         TrainCommand.Create(),
-        Pending.Command("eval", "Evaluate checkpoints across refinement depths K and write the scaling report", 6),
+        EvalCommand.Create(),
         Pending.Command("generate", "Generate text from a prompt, optionally showing every refinement step", 4),
         Pending.Command("chat", "Talk to a checkpoint interactively", 4),
         Pending.Command("bench", "Run the benchmarks and print measured figures", 4),
