@@ -61,7 +61,7 @@ public sealed class BpeTrainerTests(TrainedBpe trained) : IClassFixture<TrainedB
             Path.Combine(trained.Directory, BpeVocabulary.VocabFile), Path.Combine(trained.Directory, BpeVocabulary.MergesFile))
         {
             ByteLevel = true,
-            PreTokenizer = new RegexPreTokenizer(ByteLevelPattern(), null),
+            PreTokenizer = new RegexPreTokenizer(ByteLevel.PreTokenPattern(), null),
         });
 
         foreach (string text in TrainedBpe.Texts)
@@ -80,7 +80,4 @@ public sealed class BpeTrainerTests(TrainedBpe trained) : IClassFixture<TrainedB
         Assert.True(tokens * 2 < bytes, $"{tokens} tokens for {bytes} bytes");
         Assert.Single(trained.Tokenizer.Encode(" the"));
     }
-
-    // The same pattern the tokenizer uses, read through the library's public surface only.
-    private static System.Text.RegularExpressions.Regex ByteLevelPattern() => Isrm.Model.Tokenization.ByteLevel.PreTokenPattern();
 }
