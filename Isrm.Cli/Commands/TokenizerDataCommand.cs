@@ -48,6 +48,12 @@ internal static class TokenizerDataCommand
                 Console.Error.WriteLine(e.Message);
                 return 1;
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A folder the user named cannot be written (permissions, full disk): say so, no stack trace.
+                Console.Error.WriteLine($"{e.Message.TrimEnd('.')}; check the --out folder and try again.");
+                return 1;
+            }
         });
         return command;
     }

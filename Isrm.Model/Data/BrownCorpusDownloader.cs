@@ -44,7 +44,14 @@ public static class BrownCorpusDownloader
         IReadOnlyList<BrownTaggedDocument> tagged = BrownArchive.ReadDocuments(tarball);
         using var staging = new StagingDirectory(target);
         CorpusManifest manifest = WriteDocuments(staging.Path, tagged, dist, progress);
-        staging.Commit();
+        try
+        {
+            staging.Commit();
+        }
+        catch (IOException e)
+        {
+            throw new CorpusException($"Could not move the finished corpus into {target} ({e.Message.TrimEnd('.')}); make sure no other run is writing there and try again.", e);
+        }
         return new BrownCorpusResult(target, manifest, FromCache: false);
     }
 
