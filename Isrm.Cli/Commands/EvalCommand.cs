@@ -24,8 +24,11 @@ internal static class EvalCommand
         var windows = new Option<int>("--windows") { Description = "Validation windows (of the training context length)", DefaultValueFactory = _ => 48 };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu" };
+        var solver = new Option<string?>("--solver") { Description = "Override the checkpoint's solver at inference: iterate | anderson" };
+        var tolerance = new Option<float>("--kl-tolerance") { Description = "Stop rule of K = inf (KL between successive steps)", DefaultValueFactory = _ => 1e-3f };
+        var infCap = new Option<int>("--inf-cap") { Description = "Hard cap on steps for K = inf", DefaultValueFactory = _ => 256 };
         var command = new Command("eval", "Evaluate checkpoints across refinement depths K (loss, bits/byte, delta, residual, KL; K = inf adaptive)");
-        foreach (Option o in new Option[] { checkpoints, corpus, ks, json, windows, threads, device }) command.Options.Add(o);
+        foreach (Option o in new Option[] { checkpoints, corpus, ks, json, windows, threads, device, solver, tolerance, infCap }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
@@ -36,11 +39,16 @@ internal static class EvalCommand
                 var all = new List<ScalingResult>();
                 foreach (string dir in parse.GetValue(checkpoints)!)
                 {
-                    using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse(parse.GetValue(device)));
+                    string? solverName = parse.GetValue(solver);
+                    if (solverName is not null and not ("iterate" or "anderson")) throw new ArgumentException("--solver must be iterate or anderson.");
+                    using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse(parse.GetValue(device)),
+                        solverName is null ? null : c => c with { Solver = solverName });
                     IReadOnlyList<CorpusDocument> validation = ValidationDocuments(dir, data);
-                    var settings = new ScalingEvaluator.Settings(TrainingContext(dir, checkpoint), parse.GetValue(windows));
+                    var settings = new ScalingEvaluator.Settings(TrainingContext(dir, checkpoint), parse.GetValue(windows),
+                        InfCap: parse.GetValue(infCap), KlTolerance: parse.GetValue(tolerance));
                     IReadOnlyList<ScalingResult> results = AnsiConsole.Status().Start($"evaluating {checkpoint.Info.Name}", ctx =>
                         ScalingEvaluator.Evaluate(checkpoint, validation, depths, settings, s => ctx.Status(Markup.Escape(s))));
+                    if (solverName is not null) results = results.Select(r => r with { Checkpoint = $"{r.Checkpoint} ({solverName})" }).ToList();
                     all.AddRange(results);
                     Print(results);
                 }

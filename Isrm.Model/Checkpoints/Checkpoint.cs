@@ -50,10 +50,14 @@ public static class Checkpoint
         return new CheckpointInfo(name, Path.GetFullPath(directory), config, metadata);
     }
 
-    /// <summary>Loads weights and tokenizer onto <paramref name="device"/>; call on the model thread.</summary>
-    public static LoadedCheckpoint Load(string directory, Device device)
+    /// <summary>
+    /// Loads weights and tokenizer onto <paramref name="device"/>; call on the model thread. <paramref name="inference"/>
+    /// may change options that have no weights (e.g. the solver) for this load only.
+    /// </summary>
+    public static LoadedCheckpoint Load(string directory, Device device, Func<IsrmConfig, IsrmConfig>? inference = null)
     {
         CheckpointInfo info = Inspect(directory);
+        if (inference is not null) info = info with { Config = inference(info.Config) };
         string weights = Path.Combine(directory, WeightsFile);
         if (Sha256(weights) != info.Metadata.WeightsSha256)
             throw new CheckpointException($"Checkpoint '{info.Name}' is corrupt: {WeightsFile} does not match its recorded SHA-256.");

@@ -1,0 +1,43 @@
+using System.Diagnostics;
+
+namespace Isrm.Tests.Cli;
+
+/// <summary>Starts the built <c>isrm</c> as a child process (the way a user runs it) and lets a test signal or kill it.</summary>
+internal sealed class IsrmProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _stdout, _stderr;
+
+    public IsrmProcess(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "isrm.dll"));
+        foreach (string a in args) start.ArgumentList.Add(a);
+        start.Environment["NO_COLOR"] = "1";
+        _process = Process.Start(start)!;
+        _stdout = _process.StandardOutput.ReadToEndAsync();
+        _stderr = _process.StandardError.ReadToEndAsync();
+    }
+
+    public int Id => _process.Id;
+
+    /// <summary>Sends SIGINT, as Ctrl-C in a terminal does.</summary>
+    public void Interrupt() => Process.Start("kill", ["-INT", _process.Id.ToString()])!.WaitForExit();
+
+    public void KillHard() => _process.Kill();
+
+    public (int ExitCode, string Out, string Err) WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout)) { _process.Kill(); throw new TimeoutException("isrm did not exit in time"); }
+        _process.WaitForExit();
+        return (_process.ExitCode, _stdout.Result, _stderr.Result);
+    }
+
+    public static (int ExitCode, string Out, string Err) Run(params string[] args)
+    {
+        using var process = new IsrmProcess(args);
+        return process.WaitForExit(TimeSpan.FromMinutes(2));
+    }
+
+    public void Dispose() => _process.Dispose();
+}
