@@ -10,9 +10,9 @@ internal static class CommandCatalog
         DataCommand.Create(),
         Pending.Command("train", "Train an ISRM, transformer or RLM checkpoint on a corpus", 5),
         Pending.Command("eval", "Evaluate checkpoints across refinement depths K and write the scaling report", 6),
-        Pending.Command("generate", "Generate text from a prompt, optionally showing every refinement step", 4),
-        Pending.Command("chat", "Talk to a checkpoint interactively", 4),
-        Pending.Command("bench", "Run the benchmarks and print measured figures", 4),
-        Pending.Command("info", "Show a checkpoint's configuration, parameter count and training metadata", 4),
+        GenerateCommand.Create(),
+        ChatCommand.Create(),
+        Bench.BenchCommand.Create(),
+        InfoCommand.Create(),
     ];
 }
