@@ -32,7 +32,7 @@ internal static class ChatCommand
                 {
                     try
                     {
-                        loops = RefinementDepth.Parse(line.Trim()[2..], "/k");
+                        loops = RefinementDepth.Parse(line.Trim()[2..].Trim(), "/k");
                         Console.Out.WriteLine($"K = {RefinementDepth.Show(loops)}.");
                     }
                     catch (ArgumentException e) { Console.Error.WriteLine(UserError.Sentence(e.Message)); }

@@ -28,7 +28,7 @@ internal static class GenerationBenchmark
         var checkpointOption = BenchModel.CheckpointOption();
         var contextOption = new Option<int>("--context") { Description = "Context length reached at the last generated token", DefaultValueFactory = _ => 256 };
         var loopsOption = new Option<string>("--loops") { Description = "K values, comma-separated", DefaultValueFactory = _ => "1,8,32" };
-        var tokensOption = new Option<int>("--tokens") { Description = "Tokens generated per run (speed is measured over all but the first)", DefaultValueFactory = _ => 8 };
+        var tokensOption = new Option<int>("--tokens") { Description = "Tokens generated per run (speed is measured over all but the first)", DefaultValueFactory = _ => 16 };
         var threadsOption = GenerationOptions.ThreadsOption();
         var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("generate", "Tokens/s of cached generation vs full recompute at context 256 and K = 1, 8, 32, and their max logit difference");
@@ -52,6 +52,8 @@ internal static class GenerationBenchmark
                 if (context > model.Model.Config.MaxContext)
                     throw new ArgumentException($"--context {context} exceeds the model's maximum context of {model.Model.Config.MaxContext}.");
                 if (!json) Console.Out.WriteLine(BenchModel.Describe(model));
+                // Warm-up: the first calls pay for libtorch's lazy initialisation, which is not what is measured.
+                Run(model, new GenerationRequest { Prompt = BenchModel.Prompt(model.Tokenizer, 32), Loops = 2, MaxTokens = 3, Temperature = 0 });
                 var rows = new List<Row>();
                 foreach (int k in loops)
                 {
