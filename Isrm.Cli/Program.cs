@@ -4,4 +4,9 @@ using Isrm.Cli.Commands;
 var root = new RootCommand("isrm: train, evaluate and talk to Infinitely Scalable Recursive Models");
 foreach (Command command in CommandCatalog.All())
     root.Subcommands.Add(command);
-return await root.Parse(args).InvokeAsync();
+// Redirected output reports 80 columns, which would wrap every table row; files and pipes get wide rows.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
+ParseResult parse = root.Parse(args);
+// A mistyped option or value is a user error: one sentence on stderr and exit code 1, not a page of help.
+if (parse.Errors.Count > 0) return UserError.Report(parse.Errors[0].Message);
+return await parse.InvokeAsync();

@@ -10,9 +10,9 @@ internal static class CommandCatalog
         DataCommand.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
-        Pending.Command("generate", "Generate text from a prompt, optionally showing every refinement step", 4),
-        Pending.Command("chat", "Talk to a checkpoint interactively", 4),
-        Pending.Command("bench", "Run the benchmarks and print measured figures", 4),
-        Pending.Command("info", "Show a checkpoint's configuration, parameter count and training metadata", 4),
+        GenerateCommand.Create(),
+        ChatCommand.Create(),
+        Bench.BenchCommand.Create(),
+        InfoCommand.Create(),
     ];
 }

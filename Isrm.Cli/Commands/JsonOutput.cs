@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Isrm.Cli.Commands;
 
@@ -13,4 +14,16 @@ internal static class JsonOutput
         // Readable hashes and URLs (no \u002B for '+'); the output is never embedded in HTML.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <summary>One object per line (streams of events): camelCase, compact, nulls left out.</summary>
+    public static JsonSerializerOptions Lines { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Serialises by the runtime type so that derived records (events) keep all their fields.</summary>
+    public static string Line(object value) => JsonSerializer.Serialize(value, value.GetType(), Lines);
 }

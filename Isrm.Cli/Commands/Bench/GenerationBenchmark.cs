@@ -1,0 +1,160 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Isrm.Model.Checkpoints;
+using Isrm.Model.Generation;
+using Isrm.Model.Modules;
+using Isrm.Model.Refinement;
+using Isrm.Model.Runtime;
+using Spectre.Console;
+using static TorchSharp.torch;
+using Generator = Isrm.Model.Generation.Generator;
+
+namespace Isrm.Cli.Commands.Bench;
+
+/// <summary>
+/// <c>isrm bench generate</c>: decode speed of the cached path against full recompute at a given context and K, and the
+/// largest logit difference between the two (they must agree: the cache is exact, not an approximation).
+/// </summary>
+internal static class GenerationBenchmark
+{
+    /// <summary>Speeds are decode tokens per second of wall time and per second of the model thread's CPU time.</summary>
+    private sealed record Row(int K, double CachedTokensPerSecond, double RecomputeTokensPerSecond, double SpeedUp,
+        double CachedTokensPerCpuSecond, double RecomputeTokensPerCpuSecond, double CpuSpeedUp,
+        double CachedPrefillMs, float MaxLogitDifference, bool SameTokens);
+
+    private sealed record Timing(double TokensPerSecond, double TokensPerCpuSecond, double PrefillMs, int[] Ids);
+
+    private sealed record Report(string Model, long Parameters, int Context, int DecodedTokens, int Threads, int Repeats, Row[] Rows);
+
+    public static Command Create()
+    {
+        var checkpointOption = BenchModel.CheckpointOption();
+        var contextOption = new Option<int>("--context") { Description = "Context length reached at the last generated token", DefaultValueFactory = _ => 256 };
+        var loopsOption = new Option<string>("--loops") { Description = "K values, comma-separated", DefaultValueFactory = _ => "1,8,32" };
+        var tokensOption = new Option<int>("--tokens") { Description = "Tokens generated per run (speed is measured over all but the first)", DefaultValueFactory = _ => 16 };
+        var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path and K; the fastest counts (the machine may be shared)", DefaultValueFactory = _ => 2 };
+        var threadsOption = GenerationOptions.ThreadsOption();
+        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("generate", "Tokens/s of cached generation vs full recompute at context 256 and K = 1, 8, 32, and their max logit difference");
+        foreach (Option option in new Option[] { checkpointOption, contextOption, loopsOption, tokensOption, repeatsOption, threadsOption, jsonOption })
+            command.Options.Add(option);
+        command.SetAction((parse, cancellation) => UserError.Guard(async () =>
+        {
+            int[] loops = RefinementDepth.ParseList(parse.GetValue(loopsOption)!, "--loops");
+            int context = parse.GetValue(contextOption), tokens = parse.GetValue(tokensOption), threads = parse.GetValue(threadsOption);
+            if (tokens < 2) throw new ArgumentException($"--tokens must be at least 2 to time decoding (got {tokens}).");
+            if (context <= tokens) throw new ArgumentException($"--context must exceed --tokens ({tokens}) (got {context}).");
+            int repeats = parse.GetValue(repeatsOption);
+            if (repeats < 1) throw new ArgumentException($"--repeats must be at least 1 (got {repeats}).");
+            if (threads < 1) throw new ArgumentException($"--threads must be at least 1 (got {threads}).");
+            string? checkpoint = parse.GetValue(checkpointOption);
+            if (checkpoint is not null) Checkpoint.Inspect(checkpoint);
+            bool json = parse.GetValue(jsonOption);
+
+            using var thread = new ModelThread("isrm-bench", threads);
+            Report report = await thread.RunAsync(() =>
+            {
+                using LoadedCheckpoint model = BenchModel.Load(checkpoint);
+                if (context > model.Model.Config.MaxContext)
+                    throw new ArgumentException($"--context {context} exceeds the model's maximum context of {model.Model.Config.MaxContext}.");
+                if (!json) Console.Out.WriteLine(BenchModel.Describe(model));
+                // Warm-up: the first calls pay for libtorch's lazy initialisation, which is not what is measured.
+                Run(model, new GenerationRequest { Prompt = BenchModel.Prompt(model.Tokenizer, 32), Loops = 2, MaxTokens = 3, Temperature = 0 });
+                var rows = new List<Row>();
+                foreach (int k in loops)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    rows.Add(Measure(model, context, tokens, k, repeats));
+                    if (!json) Console.Out.WriteLine($"  K = {k}: cached {rows[^1].CachedTokensPerSecond:F1} tokens/s, recompute {rows[^1].RecomputeTokensPerSecond:F2} tokens/s (wall)");
+                }
+                return new Report(model.Info.Name, model.Info.ParameterCount, context, tokens - 1, threads, repeats, rows.ToArray());
+            });
+            if (json) Console.Out.WriteLine(JsonSerializer.Serialize(report, JsonOutput.Options));
+            else Print(report);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Row Measure(LoadedCheckpoint checkpoint, int context, int tokens, int k, int repeats)
+    {
+        string prompt = BenchModel.Prompt(checkpoint.Tokenizer, context - tokens);
+        var request = new GenerationRequest { Prompt = prompt, Loops = k, MaxTokens = tokens, Temperature = 0, ReportTopTokens = 1 };
+        Timing cached = Fastest(checkpoint, request, repeats), recompute = Fastest(checkpoint, request with { UseCache = false }, repeats);
+        long[] sequence = checkpoint.Tokenizer.Encode(prompt).Concat(cached.Ids[..^1]).Select(t => (long)t).ToArray();
+        float difference = MaxLogitDifference(checkpoint.Model, sequence, sequence.Length - (tokens - 1), k);
+        return new Row(k, Math.Round(cached.TokensPerSecond, 2), Math.Round(recompute.TokensPerSecond, 3),
+            Math.Round(cached.TokensPerSecond / recompute.TokensPerSecond, 1),
+            Math.Round(cached.TokensPerCpuSecond, 2), Math.Round(recompute.TokensPerCpuSecond, 3),
+            Math.Round(cached.TokensPerCpuSecond / recompute.TokensPerCpuSecond, 1),
+            Math.Round(cached.PrefillMs, 1), difference, cached.Ids.SequenceEqual(recompute.Ids));
+    }
+
+    private static Timing Fastest(LoadedCheckpoint checkpoint, GenerationRequest request, int repeats)
+    {
+        Timing[] runs = Enumerable.Range(0, repeats).Select(_ => Run(checkpoint, request)).ToArray();
+        return new Timing(runs.Max(r => r.TokensPerSecond), runs.Max(r => r.TokensPerCpuSecond), runs.Min(r => r.PrefillMs), runs[0].Ids);
+    }
+
+    // Decode speed: tokens after the first, over the time between the first and the last token (the prompt's prefill excluded).
+    private static Timing Run(LoadedCheckpoint checkpoint, GenerationRequest request)
+    {
+        var clock = Stopwatch.StartNew();
+        var times = new List<(double Wall, double Cpu)>();
+        var ids = new List<int>();
+        foreach (GenerationEvent e in Generator.Generate(checkpoint, request))
+            if (e is TokenEvent token)
+            {
+                times.Add((clock.Elapsed.TotalSeconds, ThreadCpuClock.Seconds()));
+                ids.Add(token.TokenId);
+            }
+        int decoded = times.Count - 1;
+        return new Timing(decoded / (times[^1].Wall - times[0].Wall), decoded / (times[^1].Cpu - times[0].Cpu), times[0].Wall * 1000, ids.ToArray());
+    }
+
+    /// <summary>Logits of positions promptLength… computed token by token through the cache vs one full forward.</summary>
+    private static float MaxLogitDifference(IsrmModel model, long[] ids, int promptLength, int k)
+    {
+        using var inference = inference_mode();
+        using var scope = NewDisposeScope();
+        var options = new RefinementOptions { Loops = k, EveryStepLogits = false };
+        int n = ids.Length;
+        Tensor full = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, n })), options)); // (1, n, V)
+
+        using var cache = new RefinementCache(model.Config, 1, model.Device);
+        var pieces = new List<Tensor>
+        {
+            FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids[..promptLength], new long[] { 1, promptLength })), options, cache, 0)),
+        };
+        for (int position = promptLength; position < n; position++)
+            pieces.Add(FinalLogits(model, Refiner.Run(model, model.Embed(tensor(new[] { ids[position] }, new long[] { 1, 1 })), options, cache, position)));
+        return (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
+    }
+
+    private static Tensor FinalLogits(IsrmModel model, IEnumerable<RefinementStep> steps)
+    {
+        Tensor? logits = null;
+        foreach (RefinementStep step in steps)
+            if (step.IsLast) logits = model.Logits(step.Y);
+        return logits!;
+    }
+
+    private static void Print(Report report)
+    {
+        AnsiConsole.WriteLine($"Context {report.Context}, {report.DecodedTokens} decoded tokens timed per run, {report.Threads} thread(s), greedy, fastest of {report.Repeats} runs per path.");
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (string name in new[] { "K", "cached tok/s", "recompute tok/s", "speed-up", "cached tok/CPU-s", "recompute tok/CPU-s", "CPU speed-up", "cached prefill ms", "max |Δ logit|", "same tokens" })
+            table.AddColumn(new TableColumn(name).RightAligned());
+        foreach (Row r in report.Rows)
+            table.AddRow(r.K.ToString(), $"{r.CachedTokensPerSecond:F1}", $"{r.RecomputeTokensPerSecond:F2}", $"{r.SpeedUp:F1}×",
+                $"{r.CachedTokensPerCpuSecond:F1}", $"{r.RecomputeTokensPerCpuSecond:F2}", $"{r.CpuSpeedUp:F1}×",
+                $"{r.CachedPrefillMs:F0}", $"{r.MaxLogitDifference:E1}", r.SameTokens ? "yes" : "NO");
+        AnsiConsole.Write(table);
+        AnsiConsole.WriteLine(ThreadCpuClock.IsThreadTime
+            ? "tok/CPU-s counts the model thread's CPU time (robust when other processes share the cores)."
+            : "tok/CPU-s falls back to wall time on this OS.");
+        if (report.Rows.FirstOrDefault(r => r.K == 8) is { } eight)
+            AnsiConsole.WriteLine($"Cached vs recompute at K = 8: {eight.SpeedUp:F1}× wall, {eight.CpuSpeedUp:F1}× CPU (goal ≥ 10×: {(Math.Min(eight.SpeedUp, eight.CpuSpeedUp) >= 10 ? "met" : "not met")}).");
+    }
+}

@@ -1,0 +1,41 @@
+using Isrm.Model.Checkpoints;
+using Isrm.Model.Tokenization;
+
+namespace Isrm.Cli.Commands;
+
+/// <summary>Errors a user can cause are told on stderr in one sentence, with exit code 1; internal bugs still throw.</summary>
+internal static class UserError
+{
+    /// <summary>Exceptions that carry a one-sentence message meant for the user.</summary>
+    public static bool IsUserError(Exception e) => e is ArgumentException or CheckpointException or TokenizerException;
+
+    /// <summary>Prints <paramref name="message"/> as one sentence (capitalised, one line, full stop) and returns 1.</summary>
+    public static int Report(string message)
+    {
+        Console.Error.WriteLine(Sentence(message));
+        return 1;
+    }
+
+    public static string Sentence(string message)
+    {
+        string line = message.ReplaceLineEndings(" ").Trim();
+        if (line.Length == 0) return "Something went wrong.";
+        line = char.ToUpperInvariant(line[0]) + line[1..];
+        return line.EndsWith('.') || line.EndsWith('?') || line.EndsWith('!') ? line : line + ".";
+    }
+
+    /// <summary>Runs a synchronous command body; a user error becomes one sentence on stderr and exit code 1.</summary>
+    public static int Guard(Func<int> body)
+    {
+        try { return body(); }
+        catch (Exception e) when (IsUserError(e)) { return Report(e.Message); }
+    }
+
+    /// <summary>Runs a command body; a user error becomes one sentence on stderr and exit code 1.</summary>
+    public static async Task<int> Guard(Func<Task<int>> body)
+    {
+        try { return await body(); }
+        catch (Exception e) when (IsUserError(e)) { return Report(e.Message); }
+        catch (OperationCanceledException) { return Report("Cancelled."); }
+    }
+}

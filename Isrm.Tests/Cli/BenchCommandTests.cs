@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Xunit.Abstractions;
+using static Isrm.Tests.Foundation.CommandLineTests;
+
+namespace Isrm.Tests.Cli;
+
+/// <summary><c>isrm bench</c> subcommands measure and print figures (run here on tiny sizes; real figures are in README).</summary>
+public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper output) : IClassFixture<TinyCheckpointFixture>
+{
+    private JsonElement Json(params string[] args)
+    {
+        var (code, stdout, stderr) = RunIsrm(args);
+        output.WriteLine($"exit {code}\n{stdout}\n{stderr}");
+        Assert.Equal(0, code);
+        using JsonDocument json = JsonDocument.Parse(stdout);
+        return json.RootElement.Clone();
+    }
+
+    [Fact]
+    public void Generate_bench_reports_speeds_and_a_negligible_logit_difference_between_cached_and_recompute()
+    {
+        JsonElement report = Json("bench", "generate", "--checkpoint", tiny.Directory, "--context", "24", "--loops", "1,3", "--tokens", "3", "--threads", "1", "--json");
+
+        JsonElement[] rows = report.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal(new[] { 1, 3 }, rows.Select(r => r.GetProperty("k").GetInt32()));
+        foreach (JsonElement row in rows)
+        {
+            Assert.True(row.GetProperty("cachedTokensPerSecond").GetDouble() > 0);
+            Assert.True(row.GetProperty("recomputeTokensPerSecond").GetDouble() > 0);
+            Assert.InRange(row.GetProperty("maxLogitDifference").GetDouble(), 0, 1e-4);
+            Assert.True(row.GetProperty("sameTokens").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public void Memory_probe_reports_the_peak_resident_memory_of_one_run()
+    {
+        JsonElement probe = Json("bench", "memory-probe", "--checkpoint", tiny.Directory, "--mode", "forward", "--loops", "4", "--context", "16");
+
+        Assert.Equal(4, probe.GetProperty("k").GetInt32());
+        long afterLoad = probe.GetProperty("rssAfterLoadKb").GetInt64(), peak = probe.GetProperty("peakKb").GetInt64();
+        Assert.InRange(afterLoad, 10_000, 10_000_000);
+        Assert.True(peak >= afterLoad, $"peak {peak} kB below the resident {afterLoad} kB after load");
+    }
+
+    [Fact]
+    public void Anderson_bench_prints_the_residual_per_network_call_for_each_method()
+    {
+        JsonElement report = Json("bench", "anderson", "--calls", "8", "--context", "8", "--json");
+
+        JsonElement[] rows = report.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal(new[] { 1, 2, 4, 8 }, rows.Select(r => r.GetProperty("calls").GetInt32()));
+        foreach (string method in new[] { "plain", "whitepaper", "anderson" })
+            Assert.True(rows[^1].GetProperty(method).GetDouble() < rows[0].GetProperty(method).GetDouble(), $"{method} did not reduce the residual");
+    }
+
+    [Fact]
+    public void A_bad_K_list_is_one_sentence()
+    {
+        var (code, _, stderr) = RunIsrm("bench", "generate", "--loops", "1,x");
+        Assert.Equal(1, code);
+        Assert.Equal("--loops must be a whole number of at least 1 or 'inf' (got 'x').", stderr.Trim());
+    }
+}
