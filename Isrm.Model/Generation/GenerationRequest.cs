@@ -20,6 +20,8 @@ public sealed record GenerationRequest
     public int ReportTopTokens { get; init; } = 5;
     /// <summary>Attach the state vector of the refined position to each step event (for latent-trajectory views).</summary>
     public bool IncludeStates { get; init; }
+    /// <summary>Stop when the generated text ends with this (an end-of-text marker for tokenizers without one); null = off.</summary>
+    public string? StopText { get; init; }
     /// <summary>Use per-step K/V caches (fast); false recomputes the whole sequence for every token (reference path).</summary>
     public bool UseCache { get; init; } = true;
 }

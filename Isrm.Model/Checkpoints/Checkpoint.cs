@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Isrm.Model.Config;
+using Isrm.Model.Modules;
+using Isrm.Model.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Checkpoints;
+
+/// <summary>
+/// A checkpoint is a folder: <c>model.bin</c> (weights), <c>config.json</c> (every model option),
+/// <c>metadata.json</c> (how it was made) and the tokenizer's files. Writes are atomic (temporary folder + rename).
+/// </summary>
+public static class Checkpoint
+{
+    public const string WeightsFile = "model.bin";
+    public const string ConfigFile = "config.json";
+    public const string MetadataFile = "metadata.json";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>Reads config and metadata without loading weights; throws <see cref="CheckpointException"/> if unusable.</summary>
+    public static CheckpointInfo Inspect(string directory)
+    {
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+        RecoverInterruptedSave(Path.GetFullPath(directory));
+        if (!Directory.Exists(directory))
+            throw new CheckpointException($"Checkpoint folder '{directory}' does not exist.");
+        string configPath = Path.Combine(directory, ConfigFile), metadataPath = Path.Combine(directory, MetadataFile);
+        if (!File.Exists(configPath) || !File.Exists(metadataPath))
+            throw new CheckpointException($"'{directory}' is not a checkpoint: it lacks {ConfigFile} or {MetadataFile}.");
+        IsrmConfig config;
+        CheckpointMetadata metadata;
+        try
+        {
+            config = IsrmConfig.FromJson(File.ReadAllText(configPath));
+            metadata = JsonSerializer.Deserialize<CheckpointMetadata>(File.ReadAllText(metadataPath), Json)
+                ?? throw new JsonException("empty");
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
+        {
+            throw new CheckpointException($"Checkpoint '{name}' has an unreadable {ConfigFile} or {MetadataFile} ({e.Message}).", e);
+        }
+        string weights = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weights))
+            throw new CheckpointException($"Checkpoint '{name}' has no {WeightsFile}.");
+        if (new FileInfo(weights).Length != metadata.WeightsBytes)
+            throw new CheckpointException($"Checkpoint '{name}' is truncated: {WeightsFile} has {new FileInfo(weights).Length:N0} bytes, expected {metadata.WeightsBytes:N0}.");
+        return new CheckpointInfo(name, Path.GetFullPath(directory), config, metadata);
+    }
+
+    /// <summary>Loads weights and tokenizer onto <paramref name="device"/>; call on the model thread.</summary>
+    public static LoadedCheckpoint Load(string directory, Device device)
+    {
+        CheckpointInfo info = Inspect(directory);
+        string weights = Path.Combine(directory, WeightsFile);
+        if (Sha256(weights) != info.Metadata.WeightsSha256)
+            throw new CheckpointException($"Checkpoint '{info.Name}' is corrupt: {WeightsFile} does not match its recorded SHA-256.");
+        ITextTokenizer tokenizer;
+        try { tokenizer = TokenizerStore.Load(directory); }
+        catch (Exception e) when (e is InvalidDataException or IOException or JsonException or KeyNotFoundException)
+        {
+            throw new CheckpointException($"Checkpoint '{info.Name}' has no usable tokenizer ({e.Message}).", e);
+        }
+        var model = new IsrmModel(info.Config);
+        try
+        {
+            model.load(weights);
+        }
+        catch (Exception e)
+        {
+            model.Dispose();
+            throw new CheckpointException($"Checkpoint '{info.Name}' has weights that do not fit its config.json ({e.Message}).", e);
+        }
+        model.to(device);
+        model.eval();
+        return new LoadedCheckpoint(info, model, tokenizer);
+    }
+
+    /// <summary>Writes a checkpoint atomically: a crash leaves either the previous folder or the new one, never half of one.</summary>
+    public static void Save(string directory, IsrmModel model, ITextTokenizer tokenizer, CheckpointMetadata metadata,
+        Action<string>? writeExtraFiles = null)
+    {
+        string full = Path.GetFullPath(directory);
+        string parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        string temp = Path.Combine(parent, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            string weights = Path.Combine(temp, WeightsFile);
+            model.save(weights);
+            var complete = metadata with
+            {
+                ParameterCount = model.ParameterCount,
+                WeightsBytes = new FileInfo(weights).Length,
+                WeightsSha256 = Sha256(weights),
+            };
+            File.WriteAllText(Path.Combine(temp, ConfigFile), model.Config.ToJson());
+            File.WriteAllText(Path.Combine(temp, MetadataFile), JsonSerializer.Serialize(complete, Json));
+            tokenizer.Save(temp);
+            writeExtraFiles?.Invoke(temp);
+            Replace(full, temp);
+        }
+        catch
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            throw;
+        }
+    }
+
+    // Swap folders with renames only; the old folder is removed after the new one is in place.
+    private static void Replace(string target, string temp)
+    {
+        string? old = null;
+        if (Directory.Exists(target))
+        {
+            old = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.old-{Guid.NewGuid():N}");
+            Directory.Move(target, old);
+        }
+        Directory.Move(temp, target);
+        if (old is not null) Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>A crash between the two renames of <see cref="Replace"/> leaves only the old folder: put it back.</summary>
+    private static void RecoverInterruptedSave(string target)
+    {
+        string? parent = Path.GetDirectoryName(target);
+        if (Directory.Exists(target) || parent is null || !Directory.Exists(parent)) return;
+        string? old = Directory.GetDirectories(parent, $".{Path.GetFileName(target)}.old-*").FirstOrDefault();
+        if (old is not null) Directory.Move(old, target);
+    }
+
+    private static string Sha256(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+    }
+}

@@ -1,0 +1,38 @@
+namespace Isrm.Model.Checkpoints;
+
+/// <summary>How a checkpoint was made (<c>metadata.json</c>): command, data, progress and final metrics.</summary>
+public sealed record CheckpointMetadata
+{
+    public string Command { get; init; } = "";
+    public string Corpus { get; init; } = "";
+    public string CorpusHash { get; init; } = "";
+    public string Tokenizer { get; init; } = "";
+    public long Step { get; init; }
+    public long TokensSeen { get; init; }
+    public double Flops { get; init; }
+    public long ParameterCount { get; init; }
+    /// <summary>SHA-256 of the weights file: a truncated or altered file is caught before TorchSharp reads it.</summary>
+    public string WeightsSha256 { get; init; } = "";
+    public long WeightsBytes { get; init; }
+    public DateTime CreatedUtc { get; init; } = DateTime.UtcNow;
+    public Dictionary<string, double> Metrics { get; init; } = new();
+    /// <summary>Free-form notes (e.g. the validation split), kept as strings.</summary>
+    public Dictionary<string, string> Notes { get; init; } = new();
+}
+
+/// <summary>What a checkpoint folder holds, read without loading its weights.</summary>
+public sealed record CheckpointInfo(string Name, string Directory, Config.IsrmConfig Config, CheckpointMetadata Metadata)
+{
+    public string Family => Config.Family;
+    public long ParameterCount => Metadata.ParameterCount;
+
+    /// <summary>One line: steps, tokens and the final validation loss when known.</summary>
+    public string TrainingSummary
+    {
+        get
+        {
+            string loss = Metadata.Metrics.TryGetValue("valLoss", out double v) ? $", validation loss {v:F3} nats/token" : "";
+            return $"{Metadata.Step:N0} steps, {Metadata.TokensSeen:N0} tokens{loss}";
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Modules;
+
+/// <summary>Combines the input embedding and states into the network input: a sum, or a linear map of the concatenation (Huginn).</summary>
+public sealed class InputInjection : nn.Module
+{
+    private readonly Linear? project;
+
+    public InputInjection(int width, int inputs, bool concatProject) : base(nameof(InputInjection))
+    {
+        if (concatProject) project = nn.Linear(inputs * width, width, hasBias: false);
+        RegisterComponents();
+    }
+
+    /// <summary>Each part (B, T, D) → (B, T, D).</summary>
+    public Tensor Forward(params Tensor[] parts)
+    {
+        if (project is not null) return project.forward(cat(parts, -1));
+        using var scope = NewDisposeScope();
+        Tensor sum = parts[0];
+        for (int i = 1; i < parts.Length; i++) sum = sum + parts[i];
+        return sum.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,42 @@
+using Isrm.Model.Config;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Modules;
+
+/// <summary>
+/// Tells the network which refinement step it is in. The whitepaper says both "the same for all steps" and
+/// "behave differently at different depths", so both are options: none, stateless (one learned vector), sinusoidal(k).
+/// </summary>
+public sealed class StepEmbedding : nn.Module
+{
+    private readonly Parameter? stateless;
+    private readonly string _mode;
+    private readonly int _width;
+
+    public StepEmbedding(IsrmConfig config) : base(nameof(StepEmbedding))
+    {
+        _mode = config.IsTransformer ? "none" : config.StepEmbedding;
+        _width = config.Width;
+        if (_mode == "stateless") stateless = new Parameter(randn(config.Width) * 0.02f);
+        RegisterComponents();
+    }
+
+    /// <summary>(D) vector for step k ≥ 1, or null when steps are not embedded.</summary>
+    public Tensor? Forward(int k, Device device) => _mode switch
+    {
+        "none" => null,
+        "stateless" => stateless!.alias(),
+        _ => Sinusoid(k, _width, device),
+    };
+
+    private static Tensor Sinusoid(int k, int width, Device device)
+    {
+        using var scope = NewDisposeScope();
+        int half = width / 2;
+        Tensor freqs = pow(10000f, -arange(0, half, dtype: float32, device: device) / half);
+        Tensor angle = freqs * k;
+        return cat(new[] { angle.sin(), angle.cos() }).MoveToOuterDisposeScope();
+    }
+}

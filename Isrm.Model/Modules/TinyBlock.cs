@@ -1,0 +1,51 @@
+using Isrm.Model.Config;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Modules;
+
+/// <summary>Pre-norm block: attention then SwiGLU, each sub-layer's output modulated by (1 + step_scale(step embedding)).</summary>
+public sealed class TinyBlock : nn.Module
+{
+    private readonly RmsNorm attention_norm, ffn_norm;
+    private readonly GroupedQueryAttention attention;
+    private readonly SwiGlu feed_forward;
+    private readonly Linear? step_scale_attn, step_scale_ffn;
+
+    public TinyBlock(IsrmConfig config) : base(nameof(TinyBlock))
+    {
+        attention_norm = new RmsNorm(config.Width, config.NormEpsilon);
+        ffn_norm = new RmsNorm(config.Width, config.NormEpsilon);
+        attention = new GroupedQueryAttention(config);
+        feed_forward = new SwiGlu(config.Width, config.FfnWidth);
+        bool stepAware = config.StepEmbedding != "none" && !config.IsTransformer;
+        if (stepAware && config.StepScaleAttn) step_scale_attn = ZeroLinear(config.Width);
+        if (stepAware && config.StepScaleFfn) step_scale_ffn = ZeroLinear(config.Width);
+        RegisterComponents();
+    }
+
+    // Zero-initialised so that every step starts as the same network; training learns how steps differ.
+    private static Linear ZeroLinear(int width)
+    {
+        Linear linear = nn.Linear(width, width);
+        using (no_grad())
+        {
+            linear.weight!.zero_();
+            linear.bias!.zero_();
+        }
+        return linear;
+    }
+
+    /// <summary>h: (B, T, D); step: (D) embedding of the refinement step or null.</summary>
+    public Tensor Forward(Tensor h, Tensor? step, RotaryEmbedding rope, KvBuffer? cache, int offset)
+    {
+        using var scope = NewDisposeScope();
+        Tensor attended = attention.Forward(attention_norm.forward(h), rope, cache, offset);
+        if (step is not null && step_scale_attn is not null) attended = attended * (1 + step_scale_attn.forward(step));
+        h = h + attended;
+        Tensor fed = feed_forward.forward(ffn_norm.forward(h));
+        if (step is not null && step_scale_ffn is not null) fed = fed * (1 + step_scale_ffn.forward(step));
+        return (h + fed).MoveToOuterDisposeScope();
+    }
+}

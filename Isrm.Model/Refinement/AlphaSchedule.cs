@@ -1,0 +1,32 @@
+using Isrm.Model.Config;
+
+namespace Isrm.Model.Refinement;
+
+/// <summary>Step sizes α_k (k = 1, 2, …) of the update y ← y + α_k (f(·) − y).</summary>
+public static class AlphaSchedule
+{
+    /// <summary>α_k for the configured schedule; a transformer applies its blocks once with α = 1.</summary>
+    public static float Alpha(IsrmConfig config, int k)
+    {
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), "steps count from 1");
+        if (config.IsTransformer) return 1f;
+        return config.AlphaSchedule switch
+        {
+            "whitepaper" => (float)Whitepaper(k),
+            "constant" => config.AlphaC,
+            "harmonic" => config.AlphaC / (k + 1f),
+            _ => throw new InvalidOperationException(config.AlphaSchedule),
+        };
+    }
+
+    /// <summary>Whitepaper §3.3: 0.15 / (1 + 0.15 k) · 0.97^k. Its sum converges (≈ 1.41): the flaw of DESIGN.md §4.</summary>
+    public static double Whitepaper(int k) => 0.15 / (1 + 0.15 * k) * Math.Pow(0.97, k);
+
+    /// <summary>Π_{k ≤ K} (1 − α_k): the distance left to the fixed point of a perfectly contractive f after K steps.</summary>
+    public static double RemainingFraction(Func<int, double> alpha, int steps)
+    {
+        double remaining = 1;
+        for (int k = 1; k <= steps; k++) remaining *= 1 - alpha(k);
+        return remaining;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Isrm.Model.Refinement;
+
+/// <summary>Which positions decide when an adaptive (K = ∞) run has converged.</summary>
+public enum ConvergenceWatch { LastPosition, MeanOverPositions }
+
+/// <summary>How long to refine and what to compute at each step.</summary>
+public sealed record RefinementOptions
+{
+    /// <summary>Fixed number of steps K; null = ∞: stop when KL between successive steps falls below <see cref="KlTolerance"/>.</summary>
+    public int? Loops { get; init; } = 8;
+    /// <summary>Hard cap for K = ∞.</summary>
+    public int MaxLoops { get; init; } = 256;
+    public float KlTolerance { get; init; } = 1e-3f;
+    public ConvergenceWatch Watch { get; init; } = ConvergenceWatch.LastPosition;
+    /// <summary>Compute log-probabilities and KL at every step (needed for K = ∞ and for per-step reports).</summary>
+    public bool EveryStepLogits { get; init; } = true;
+    /// <summary>When gradients are on: backpropagate through only the last this-many steps (truncated backprop).</summary>
+    public int GradientSteps { get; init; } = int.MaxValue;
+
+    /// <summary>Throws <see cref="ArgumentException"/> with one sentence for an unusable K.</summary>
+    public void Validate()
+    {
+        if (Loops is < 1) throw new ArgumentException($"K must be at least 1 (got {Loops}).");
+        if (MaxLoops < 1) throw new ArgumentException("the cap on K must be at least 1.");
+        if (Loops > MaxLoops) throw new ArgumentException($"K = {Loops} exceeds the cap of {MaxLoops}.");
+        if (!(KlTolerance > 0)) throw new ArgumentException("the KL tolerance must be positive.");
+    }
+}
