@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
 using Isrm.Web.Models;
 using Isrm.Web.Services;
@@ -39,8 +40,20 @@ public sealed class RefinementHub(
     private static async IAsyncEnumerable<object> Stream(
         IAsyncEnumerable<GenerationEvent> events, [EnumeratorCancellation] CancellationToken cancellation)
     {
-        await foreach (GenerationEvent e in events.WithCancellation(cancellation))
-            yield return FrameMapper.ToFrame(e);
+        await using IAsyncEnumerator<GenerationEvent> enumerator = events.GetAsyncEnumerator(cancellation);
+        while (true)
+        {
+            try
+            {
+                if (!await enumerator.MoveNextAsync()) yield break;
+            }
+            catch (Exception e) when (e is CheckpointException or ArgumentException)
+            {
+                // a checkpoint that inspects fine but fails to load, or a request the model itself refuses
+                throw new HubException(e.Message);
+            }
+            yield return FrameMapper.ToFrame(enumerator.Current);
+        }
     }
 }
 
@@ -56,6 +69,7 @@ public static class RefinementHubExtensions
     {
         services.AddSignalR(o => o.MaximumReceiveMessageSize = 256 * 1024)
             .AddJsonProtocol(o => o.PayloadSerializerOptions.NumberHandling = WireNumbers);
+        services.AddSingleton<IGenerationBackend, CheckpointBackend>();
         services.AddSingleton<CheckpointCatalog>();
         services.AddSingleton<ModelService>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelService>());
