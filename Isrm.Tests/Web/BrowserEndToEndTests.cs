@@ -9,8 +9,7 @@ namespace Isrm.Tests.Web;
 public sealed class BrowserEndToEndTests : IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";
-    private static readonly string Screenshots = Path.GetFullPath(Path.Combine(
-        AppContext.BaseDirectory, "..", "..", "..", "..", "TestResults", "screenshots"));
+    private static readonly string Screenshots = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
 
     private readonly CheckpointFolder _folder = TinyCheckpoints.Folder();
     private IsrmWebApp _app = null!;
@@ -57,13 +56,15 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
         await page.Locator("[data-testid=k-slider]").FillAsync("8");
         await Expect(page.Locator("[data-testid=k-value]")).ToHaveTextAsync("K = 8");
         await page.Locator("[data-testid=prompt]").FillAsync("The cat sat");
+        await page.Locator("input[aria-label='max tokens'], [data-testid=max-tokens] input").First.FillAsync("6");
         await page.Locator("[data-testid=send]").ClickAsync();
 
-        await Expect(page.Locator("[data-testid=send]")).ToBeEnabledAsync(new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 60_000 });
         await Expect(page.Locator("[data-testid=tokens] [data-testid=token]")).Not.ToHaveCountAsync(0);
         await Expect(page.Locator("[data-testid=trajectory-chart]")).ToHaveAttributeAsync("data-steps", "8");
         await Expect(page.Locator("[data-testid=trajectory-chart] .scatterlayer .trace").First).ToBeVisibleAsync();
         Assert.Equal(8, await page.Locator("[data-testid=step-heatmap] tbody tr").CountAsync());
+        Assert.Equal(6, await page.Locator("[data-testid=tokens] [data-testid=token]").CountAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "02-chat-k8.png"), FullPage = true });
 
         await page.Locator("[data-testid=token]").Nth(1).ClickAsync();
@@ -88,6 +89,13 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
         await Expect(page.Locator("[data-testid=training-chart]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=training-chart] .scatterlayer .trace").First).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "05-training.png"), FullPage = true });
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Isrm.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? AppContext.BaseDirectory;
     }
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);

@@ -10,11 +10,16 @@ namespace Isrm.Web.State;
 public sealed class ChatSession(IRefinementApi api)
 {
     private CancellationTokenSource? _running;
+    private long _lastRaised;
+
+    /// <summary>Least time between re-renders caused by step frames alone (the chart itself updates every step).</summary>
+    public TimeSpan StepRenderInterval { get; set; } = TimeSpan.FromMilliseconds(150);
 
     public Conversation Conversation { get; } = new();
     public GenerationSettings Settings { get; } = new();
     public StepScrubber Scrubber { get; } = new();
     public IReadOnlyList<CheckpointListing> Checkpoints { get; private set; } = [];
+    public bool CheckpointsLoaded { get; private set; }
     public string Prompt { get; set; } = "";
     public string? Error { get; private set; }
 
@@ -45,6 +50,7 @@ public sealed class ChatSession(IRefinementApi api)
         {
             Error = e.Message;
         }
+        CheckpointsLoaded = true;
     }
 
     /// <summary>Sends the prompt and streams the answer into a new turn until done, stopped or failed.</summary>
@@ -113,7 +119,8 @@ public sealed class ChatSession(IRefinementApi api)
                 if (StepAppended is not null) await StepAppended(step);
             }
         }
-        await Raise();
+        bool due = System.Diagnostics.Stopwatch.GetElapsedTime(_lastRaised) >= StepRenderInterval;
+        if (frame is not StepFrame || due) await Raise();
     }
 
     private async Task Select(ConversationTurn turn, TokenTrajectory? token)
@@ -126,6 +133,7 @@ public sealed class ChatSession(IRefinementApi api)
 
     private async Task Raise()
     {
+        _lastRaised = System.Diagnostics.Stopwatch.GetTimestamp();
         if (Changed is not null) await Changed();
     }
 }

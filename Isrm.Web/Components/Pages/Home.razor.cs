@@ -25,6 +25,10 @@ public partial class Home
         ? $"{(Session.FollowLive && !t.IsFinished ? "Live: " : "")}token #{t.TokenIndex} '{StepHeatmapModel.Visible(t.Display)}' — {t.Steps.Count} steps"
         : "Trajectory of the token being refined";
 
+    private string ScrubberTitle => Session.Selected is { } t
+        ? $"Step through token #{t.TokenIndex} (scrub, play, or use the arrows)"
+        : "Step through a token's trajectory";
+
     protected override void OnInitialized()
     {
         Session = new ChatSession(Api);

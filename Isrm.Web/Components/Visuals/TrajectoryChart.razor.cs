@@ -57,7 +57,7 @@ public partial class TrajectoryChart
             values.Select(_ => (IEnumerable<object>)[label]),
             values.Select(v => (IEnumerable<object>)[v!]),
             Enumerable.Range(0, values.Length));
-        if (_stepCount == 1) StateHasChanged();
+        StateHasChanged();
     }
 
     // Keeps the C# copy in step with the browser's so that a later React shows the same points.
