@@ -24,6 +24,7 @@ public sealed class ModelService : IHostedService, IDisposable
     private readonly Dictionary<string, LoadedEntry> _loaded = new(StringComparer.Ordinal);
     private long _stepsComputed;
     private long _clock;
+    private int _disposed;
 
     public ModelService(IGenerationBackend backend, IOptions<ModelServiceOptions> options, ILogger<ModelService> logger)
     {
@@ -120,7 +121,17 @@ public sealed class ModelService : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken) => UnloadAllAsync();
+
+    /// <summary>Unloads every model on the model thread, then stops the thread (safe to call after StopAsync, or without it).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        UnloadAllAsync().Wait(TimeSpan.FromSeconds(10));
+        _thread.Dispose();
+    }
+
+    private async Task UnloadAllAsync()
     {
         List<ILoadedModel> all;
         lock (_lock)
@@ -128,10 +139,8 @@ public sealed class ModelService : IHostedService, IDisposable
             all = _loaded.Values.Select(e => e.Model).ToList();
             _loaded.Clear();
         }
-        foreach (ILoadedModel model in all) await _thread.RunAsync(model.Dispose);
+        if (all.Count > 0) await _thread.RunAsync(() => all.ForEach(m => m.Dispose()));
     }
-
-    public void Dispose() => _thread.Dispose();
 
     private sealed class CheckpointQueue
     {
