@@ -12,6 +12,7 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
     private static readonly string Screenshots = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
 
     private readonly CheckpointFolder _folder = TinyCheckpoints.Folder();
+    private readonly CheckpointFolder _runs = new();
     private IsrmWebApp _app = null!;
     private Uri _base = null!;
     private IPlaywright _playwright = null!;
@@ -22,11 +23,18 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         Assertions.SetDefaultExpectTimeout(30_000); // a shared 2-core machine: first render and hub connect can be slow
         Directory.CreateDirectory(Screenshots);
-        string runs = Path.Combine(_folder.Root, "runs", "demo");
+        string runs = Path.Combine(_runs.Root, "demo");
         Directory.CreateDirectory(runs);
         await File.WriteAllLinesAsync(Path.Combine(runs, "metrics.jsonl"), Enumerable.Range(1, 20).Select(i =>
             $$"""{"step":{{i * 10}},"trainLoss":{{5.5 / Math.Sqrt(i):0.000}},"valLoss":{{(i % 5 == 0 ? (5.8 / Math.Sqrt(i)).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"lr":0.001,"k":4,"gradNorm":1.2,"tokens":{{i * 4096}},"flops":1e9,"elapsedSec":{{i}}}"""));
-        _app = new IsrmWebApp(_folder.Root);
+        Directory.CreateDirectory(Path.Combine(_runs.Root, "reports"));
+        await File.WriteAllTextAsync(Path.Combine(_runs.Root, "reports", "scaling.json"), """
+            [{"checkpoint":"demo","k":1,"lossNatsPerToken":2.9,"bitsPerByte":4.1,"meanDelta":0.2,"meanResidual":3.1},
+             {"checkpoint":"demo","k":8,"lossNatsPerToken":2.4,"bitsPerByte":3.4,"meanDelta":0.05,"meanResidual":2.9},
+             {"checkpoint":"demo","k":32,"lossNatsPerToken":2.35,"bitsPerByte":3.3,"meanDelta":0.01,"meanResidual":2.8},
+             {"checkpoint":"demo","k":"inf","lossNatsPerToken":2.34,"bitsPerByte":3.3,"meanDelta":0.001,"meanResidual":2.8}]
+            """);
+        _app = new IsrmWebApp(_folder.Root, runsRoot: _runs.Root);
         _base = _app.Start();
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -44,6 +52,7 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
         _playwright.Dispose();
         await _app.DisposeAsync();
         _folder.Dispose();
+        _runs.Dispose();
     }
 
     [Fact]
@@ -89,6 +98,9 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
         await page.Locator("[data-testid=nav-training]").ClickAsync();
         await Expect(page.Locator("[data-testid=training-chart]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=training-chart] .scatterlayer .trace").First).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=scaling-chart] .scatterlayer .trace").First).ToBeVisibleAsync();
+        await page.Locator("[data-testid=pca-run]").ClickAsync();
+        await Expect(page.Locator("#latent-pca-chart .scatterlayer .trace").First).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "05-training.png"), FullPage = true });
     }
 

@@ -22,8 +22,9 @@ public sealed class IsrmWebApp(string checkpointsRoot, IGenerationBackend? backe
         builder.UseSetting("Isrm:CheckpointsPath", checkpointsRoot);
         builder.UseSetting("Isrm:DefaultCheckpoint", "tiny");
         builder.UseSetting("Isrm:Model:QueueCapacity", queueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Isrm:Training:RunsPath", runsRoot ?? Path.Combine(checkpointsRoot, "runs"));
-        builder.UseSetting("Isrm:Training:ReportsPath", Path.Combine(checkpointsRoot, "reports"));
+        string runs = runsRoot ?? checkpointsRoot + "-runs";
+        builder.UseSetting("Isrm:Training:RunsPath", runs);
+        builder.UseSetting("Isrm:Training:ReportsPath", Path.Combine(runs, "reports"));
         if (backend is not null) builder.ConfigureTestServices(s => s.AddSingleton(backend));
     }
 

@@ -43,7 +43,20 @@ public sealed class StepHeatmapModel
         return new HeatmapCell(s.Step, t.TokenIndex, Visible(top.Token), top.Prob, hover, t.Text is not null && t.Text == top.Token);
     }
 
-    /// <summary>Makes whitespace visible in a token label.</summary>
-    public static string Visible(string token) =>
-        token.Replace(" ", "·", StringComparison.Ordinal).Replace("\n", "↵", StringComparison.Ordinal).Replace("\t", "→", StringComparison.Ordinal);
+    /// <summary>Makes whitespace and control bytes visible in a token label (space → ·, newline → ↵, others → \xNN).</summary>
+    public static string Visible(string token)
+    {
+        var text = new System.Text.StringBuilder(token.Length);
+        foreach (char c in token)
+            text.Append(c switch
+            {
+                ' ' => "·",
+                '\n' => "↵",
+                '\t' => "→",
+                '\uFFFD' => "�",
+                _ when char.IsControl(c) => string.Create(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}"),
+                _ => c.ToString(),
+            });
+        return text.Length == 0 ? "∅" : text.ToString();
+    }
 }
