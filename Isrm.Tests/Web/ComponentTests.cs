@@ -8,13 +8,24 @@ using MudBlazor.Services;
 namespace Isrm.Tests.Web;
 
 /// <summary>The Razor components rendered by bUnit: test ids, content and clicks, without a browser.</summary>
-public sealed class ComponentTests : BunitContext
+public sealed class ComponentTests : IAsyncLifetime
 {
+    private readonly BunitContext _bunit = new();
+
     public ComponentTests()
     {
-        Services.AddMudServices();
-        JSInterop.Mode = JSRuntimeMode.Loose;
+        _bunit.Services.AddMudServices();
+        _bunit.JSInterop.Mode = JSRuntimeMode.Loose;
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // MudBlazor registers services that only implement IAsyncDisposable.
+    public async Task DisposeAsync() => await _bunit.DisposeAsync();
+
+    private IRenderedComponent<T> Render<T>(Action<ComponentParameterCollectionBuilder<T>>? parameters = null)
+        where T : Microsoft.AspNetCore.Components.IComponent =>
+        parameters is null ? _bunit.Render<T>() : _bunit.Render(parameters);
 
     [Fact]
     public void The_heatmap_renders_one_row_per_step_and_shows_top_5_on_hover()

@@ -84,7 +84,7 @@ public sealed class ViewStateTests
         HeatmapCell cell = map.Rows[2][0]!;
         Assert.Equal("a", cell.Token);
         Assert.True(cell.IsChosen);
-        Assert.Contains("'a' 90.0%", cell.Hover);
+        Assert.Contains("'a' 90.0 %", cell.Hover);
         Assert.Contains("'z'", cell.Hover);
     }
 
@@ -137,7 +137,7 @@ public sealed class ViewStateTests
         string path = Path.GetTempFileName();
         File.WriteAllText(path, """
             {"step":1,"trainLoss":5.5,"valLoss":null,"lr":0.001,"k":4,"gradNorm":1.0,"tokens":100,"flops":1e9,"elapsedSec":0.5}
-            {"step":2,"trainLoss":5.1,"valLoss":5.3,"lr":0.001,"k":"inf","gradNorm":0.9,"tokens":200,"flops":2e9,"elapsedSec":1.0}
+            {"step":2,"trainLoss":5.1,"valLoss":5.3,"lr":0.001,"k":16,"gradNorm":0.9,"tokens":200,"flops":2e9,"elapsedSec":1.0}
             {"step":3,"trainLo
             """);
         try
