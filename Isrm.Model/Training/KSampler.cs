@@ -1,0 +1,28 @@
+namespace Isrm.Model.Training;
+
+/// <summary>Draws the refinement depth K of each batch: uniform, or heavy-tailed (1 + Poisson(λ), λ log-normal).</summary>
+public static class KSampler
+{
+    public static int Sample(TrainingOptions options, Random random)
+    {
+        if (options.KDistribution == "uniform") return random.Next(options.KMin, options.KMax + 1);
+        // log λ ~ N(log(mean) − σ²/2, σ²) so that E[λ] = mean − 1 and E[K] = mean before capping.
+        const double sigma = 0.5;
+        double mu = Math.Log(Math.Max(options.KMean - 1, 1e-3)) - sigma * sigma / 2;
+        double lambda = Math.Exp(mu + sigma * Gaussian(random));
+        int k = 1 + Poisson(lambda, random);
+        return Math.Clamp(k, options.KMin, options.KMax);
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private static int Poisson(double lambda, Random random)
+    {
+        // Knuth's method; λ here is small (tens at most).
+        double limit = Math.Exp(-lambda), product = random.NextDouble();
+        int count = 0;
+        while (product > limit) { product *= random.NextDouble(); count++; }
+        return count;
+    }
+}

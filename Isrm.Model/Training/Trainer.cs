@@ -1,0 +1,292 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Isrm.Model.Checkpoints;
+using Isrm.Model.Config;
+using Isrm.Model.Data;
+using Isrm.Model.Modules;
+using Isrm.Model.Refinement;
+using Isrm.Model.Runtime;
+using Isrm.Model.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Training;
+
+/// <summary>
+/// Trains an ISRM (K sampled per batch, truncated backprop, the whitepaper's losses) or the plain transformer
+/// baseline with the same blocks. The run folder is always a valid checkpoint: it is saved at the start, every
+/// SaveEvery steps, on Ctrl-C and at the end, atomically; resume restores weights, optimizer, schedule and data position.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    public const string StateFile = "trainer.json";
+    public const string OptimizerFile = "optimizer.bin";
+    public const string SplitFile = "split.json";
+    public const string MetricsFile = "metrics.jsonl";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private readonly IsrmModel _model;
+    private readonly TrainingOptions _options;
+    private readonly ITextTokenizer _tokenizer;
+    private readonly CorpusSplit _split;
+    private readonly TokenWindows _train, _validation;
+    private readonly TorchSharp.Modules.AdamW _optimizer;
+    private readonly FlopCounter _flops;
+    private readonly string _command, _corpusHash;
+    private readonly Device _device;
+    private TrainerState _state;
+
+    /// <summary>Progress so far (step = number of optimizer steps done).</summary>
+    public sealed record TrainerState(int Step, long Tokens, double Flops, double ElapsedSec, TrainingOptions Options, string Command);
+
+    private Trainer(IsrmModel model, TrainingOptions options, ITextTokenizer tokenizer, CorpusSplit split, Corpus corpus, TrainerState state)
+    {
+        _model = model;
+        _options = options;
+        _tokenizer = tokenizer;
+        _split = split;
+        _state = state;
+        _command = state.Command;
+        _device = model.Device;
+        var (trainDocs, validationDocs) = corpus.Partition(split);
+        _train = new TokenWindows(trainDocs, tokenizer, options.Context);
+        _validation = new TokenWindows(validationDocs, tokenizer, options.Context);
+        _corpusHash = HashCorpus(corpus);
+        _flops = new FlopCounter(model, options.Context);
+        _optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.95, weight_decay: options.WeightDecay);
+    }
+
+    public IsrmModel Model => _model;
+    public TrainerState State => _state;
+    public double ValidationBytesPerToken { get; private set; } = 1;
+
+    /// <summary>Starts a new run in options.Out; refuses to overwrite an existing checkpoint (use Resume).</summary>
+    public static Trainer Start(IsrmConfig config, TrainingOptions options, string command)
+    {
+        options.Validate();
+        if (File.Exists(Path.Combine(options.Out, StateFile)))
+            throw new ArgumentException($"{options.Out} already holds a training run; pass --resume to continue it or choose another --out.");
+        torch.set_num_threads(options.Threads);
+        Corpus corpus = Corpus.Load(options.Corpus);
+        ITextTokenizer tokenizer = options.Tokenizer == "bytes" ? new ByteTokenizer() : TokenizerStore.Load(options.Tokenizer);
+        config = config with { VocabSize = tokenizer.VocabSize, MaxContext = Math.Max(config.MaxContext, options.Context) };
+        torch.manual_seed(options.Seed);
+        var model = new IsrmModel(config);
+        model.to(ComputeDevice.Parse(options.Device));
+        var trainer = new Trainer(model, options, tokenizer, corpus.Split(options.Seed, options.ValidationFraction), corpus,
+            new TrainerState(0, 0, 0, 0, options, command));
+        trainer.Save();
+        return trainer;
+    }
+
+    /// <summary>Continues the run saved in <paramref name="outDir"/>; <paramref name="steps"/> may extend it.</summary>
+    public static Trainer Resume(string outDir, string command, int? steps = null)
+    {
+        string statePath = Path.Combine(outDir, StateFile);
+        if (!File.Exists(statePath))
+            throw new ArgumentException($"{outDir} holds no training run to resume (no {StateFile}); start one without --resume.");
+        TrainerState state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), Json)
+            ?? throw new ArgumentException($"{statePath} is empty.");
+        TrainingOptions options = state.Options with { Out = outDir, Steps = steps ?? state.Options.Steps };
+        options.Validate();
+        torch.set_num_threads(options.Threads);
+        LoadedCheckpoint checkpoint = Checkpoint.Load(outDir, ComputeDevice.Parse(options.Device));
+        checkpoint.Model.train();
+        Corpus corpus = Corpus.Load(options.Corpus);
+        var trainer = new Trainer(checkpoint.Model, options, checkpoint.Tokenizer, CorpusSplit.Load(Path.Combine(outDir, SplitFile)), corpus,
+            state with { Options = options, Command = state.Command + " && " + command });
+        trainer._optimizer.load_state_dict(Path.Combine(outDir, OptimizerFile));
+        return trainer;
+    }
+
+    /// <summary>Trains until Steps (or <paramref name="stopAfter"/> more steps, or cancellation, which saves first).</summary>
+    public TrainingOutcome Run(Action<TrainingProgress>? progress = null, CancellationToken cancellation = default, int? stopAfter = null)
+    {
+        _model.train();
+        var clock = Stopwatch.StartNew();
+        double elapsedBefore = _state.ElapsedSec;
+        int sessionStart = _state.Step;
+        while (_state.Step < _options.Steps)
+        {
+            if (cancellation.IsCancellationRequested) { Save(); return TrainingOutcome.Interrupted; }
+            if (stopAfter is int n && _state.Step - sessionStart >= n) { Save(); return TrainingOutcome.Paused; }
+            TrainingProgress line = TrainStep(clock.Elapsed.TotalSeconds + elapsedBefore, _state.Step - sessionStart + 1, clock);
+            bool last = _state.Step == _options.Steps;
+            if (_state.Step % _options.EvalEvery == 0 || last) line = line with { ValLoss = Validate(_options.EvalK) };
+            _state = _state with { ElapsedSec = elapsedBefore + clock.Elapsed.TotalSeconds };
+            File.AppendAllText(Path.Combine(_options.Out, MetricsFile), JsonSerializer.Serialize(line, Json) + "\n");
+            progress?.Invoke(line);
+            if (_state.Step % _options.SaveEvery == 0 || last) Save(line.ValLoss);
+        }
+        return TrainingOutcome.Completed;
+    }
+
+    private TrainingProgress TrainStep(double elapsed, int sessionSteps, Stopwatch clock)
+    {
+        int step = _state.Step;
+        using var scope = NewDisposeScope();
+        // Data, K and any random initial state depend only on (seed, step): resuming replays them exactly.
+        var random = new Random(HashCode.Combine(_options.Seed, step, 0x15e3));
+        torch.manual_seed(_options.Seed * 1_000_003L + step);
+        double lr = LearningRateSchedule.At(_options, step);
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+        _optimizer.zero_grad();
+
+        var sums = new LossTerms();
+        int k = 0;
+        double flops = 0;
+        for (int micro = 0; micro < _options.GradientAccumulation; micro++)
+        {
+            using var microScope = NewDisposeScope();
+            k = _model.Config.IsTransformer ? 1 : KSampler.Sample(_options, random);
+            var (inputs, targets) = _train.Batch(_options.BatchSize, random, _device);
+            LossTerms terms = Forward(inputs, targets, k);
+            (terms.Total! / _options.GradientAccumulation).backward();
+            sums = sums.Add(terms.Detached(), _options.GradientAccumulation);
+            int gradSteps = _options.BackpropSteps > 0 ? _options.BackpropSteps : k;
+            flops += _flops.Training(inputs.numel(), k, gradSteps, terms.LogitSteps);
+        }
+        double gradNorm = nn.utils.clip_grad_norm_(_model.parameters(), _options.GradientClip);
+        _optimizer.step();
+
+        long tokens = (long)_options.BatchSize * _options.Context * _options.GradientAccumulation;
+        _state = _state with { Step = step + 1, Tokens = _state.Tokens + tokens, Flops = _state.Flops + flops };
+        double sessionTokens = (double)tokens * sessionSteps;
+        return new TrainingProgress
+        {
+            Step = _state.Step, Steps = _options.Steps, TrainLoss = sums.CrossEntropy, TotalLoss = sums.TotalValue,
+            Monotonic = sums.MonotonicValue, Convergence = sums.ConvergenceValue, Ponder = sums.PonderValue,
+            DeepSupervision = sums.DeepValue, Lr = lr, K = k, GradNorm = gradNorm, Tokens = _state.Tokens,
+            Flops = _state.Flops, ElapsedSec = elapsed, TokensPerSec = sessionTokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds),
+        };
+    }
+
+    private LossTerms Forward(Tensor inputs, Tensor targets, int k)
+    {
+        int gradSteps = _options.BackpropSteps > 0 ? Math.Min(_options.BackpropSteps, k) : k;
+        bool perStep = _options.MonotonicWeight > 0 || _options.PonderWeight > 0 || _options.DeepSupervisionSteps > 0;
+        var options = new RefinementOptions { Loops = k, MaxLoops = Math.Max(k, 1), EveryStepLogits = perStep, GradientSteps = gradSteps };
+        Tensor flatTargets = targets.reshape(-1);
+        var stepLosses = new List<Tensor>();      // per-position CE (B, T) of each step in the gradient window
+        var halts = new List<Tensor>();
+        var deltas = new List<Tensor>();
+        Tensor? final = null, previousY = null;
+        int logitSteps = 0;
+        foreach (RefinementStep step in Refiner.Run(_model, _model.Embed(inputs), options))
+        {
+            bool inWindow = k - step.Step < gradSteps;
+            if (inWindow && step.LogProbs is not null)
+            {
+                logitSteps++;
+                Tensor perPosition = nn.functional.nll_loss(step.LogProbs.reshape(-1, _model.Config.VocabSize), flatTargets, reduction: nn.Reduction.None)
+                    .reshape(targets.shape);
+                stepLosses.Add(perPosition);
+                halts.Add(step.Halt.alias());
+                if (step.IsLast) final = perPosition.mean();
+            }
+            else if (step.IsLast)
+            {
+                logitSteps++;
+                final = nn.functional.nll_loss(step.LogProbs!.reshape(-1, _model.Config.VocabSize), flatTargets);
+            }
+            if (inWindow && _options.ConvergenceWeight > 0 && previousY is not null)
+                deltas.Add((step.Y - previousY).pow(2).sum(-1).sqrt().mean());
+            previousY = step.Y.alias();
+        }
+
+        var terms = new LossTerms { CrossEntropyTensor = final!, LogitSteps = logitSteps };
+        Tensor total = final!;
+        var means = stepLosses.Select(l => l.mean()).ToList();
+        if (_options.DeepSupervisionSteps > 0 && means.Count > 1)
+        {
+            Tensor deep = stack(means.Take(means.Count - 1).TakeLast(_options.DeepSupervisionSteps).ToArray()).mean();
+            total = total + _options.DeepSupervisionWeight * deep;
+            terms = terms with { Deep = deep };
+        }
+        if (_options.MonotonicWeight > 0 && means.Count > 1)
+        {
+            Tensor monotonic = RefinementLosses.Monotonic(means);
+            total = total + _options.MonotonicWeight * monotonic;
+            terms = terms with { Monotonic = monotonic };
+        }
+        if (_options.ConvergenceWeight > 0 && deltas.Count > 1)
+        {
+            Tensor convergence = RefinementLosses.Convergence(deltas);
+            total = total + _options.ConvergenceWeight * convergence;
+            terms = terms with { Convergence = convergence };
+        }
+        if (_options.PonderWeight > 0 && stepLosses.Count > 0)
+        {
+            Tensor ponder = RefinementLosses.PonderExpected(stepLosses, halts);
+            total = total + _options.PonderWeight * ponder;
+            terms = terms with { Ponder = ponder };
+        }
+        return terms with { Total = total };
+    }
+
+    /// <summary>Validation cross-entropy (nats/token) at K, on fixed windows; no penalty terms.</summary>
+    public double Validate(int k)
+    {
+        _model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var (inputs, targets) = _validation.Fixed(_options.EvalWindows, _device);
+            var options = new RefinementOptions { Loops = _model.Config.IsTransformer ? 1 : k, MaxLoops = Math.Max(k, 1), EveryStepLogits = false };
+            double total = 0;
+            long count = 0;
+            for (long start = 0; start < inputs.shape[0]; start += 16)
+            {
+                long n = Math.Min(16, inputs.shape[0] - start);
+                Tensor x = _model.Embed(inputs.narrow(0, start, n)), y = targets.narrow(0, start, n);
+                foreach (RefinementStep step in Refiner.Run(_model, x, options))
+                    if (step.IsLast)
+                        total += nn.functional.nll_loss(step.LogProbs!.reshape(-1, _model.Config.VocabSize), y.reshape(-1), reduction: nn.Reduction.Sum).item<float>();
+                count += y.numel();
+            }
+            return total / count;
+        }
+        finally { _model.train(); }
+    }
+
+    private void Save(double? valLoss = null)
+    {
+        var metrics = new Dictionary<string, double>();
+        if (valLoss is double v) metrics["valLoss"] = v;
+        var metadata = new CheckpointMetadata
+        {
+            Command = _command, Corpus = Path.GetFullPath(_options.Corpus), CorpusHash = _corpusHash, Tokenizer = _tokenizer.Kind,
+            Step = _state.Step, TokensSeen = _state.Tokens, Flops = _state.Flops, Metrics = metrics,
+            Notes = new() { ["validationDocuments"] = string.Join(",", _split.Validation), ["evalK"] = _options.EvalK.ToString() },
+        };
+        string metricsPath = Path.Combine(_options.Out, MetricsFile);
+        Checkpoint.Save(_options.Out, _model, _tokenizer, metadata, folder =>
+        {
+            _optimizer.save_state_dict(Path.Combine(folder, OptimizerFile));
+            File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(_state, Json));
+            _split.Save(Path.Combine(folder, SplitFile));
+            if (File.Exists(metricsPath)) File.Copy(metricsPath, Path.Combine(folder, MetricsFile));
+        });
+    }
+
+    private static string HashCorpus(Corpus corpus)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (CorpusDocument d in corpus.Documents)
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(d.Id + "\n"));
+            sha.AppendData(Encoding.UTF8.GetBytes(d.Text));
+        }
+        return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _model.Dispose();
+    }
+}

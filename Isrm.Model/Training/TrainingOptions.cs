@@ -1,0 +1,70 @@
+using System.Text.Json;
+
+namespace Isrm.Model.Training;
+
+/// <summary>Everything a training run needs besides the model config; saved with every checkpoint for exact resume.</summary>
+public sealed record TrainingOptions
+{
+    public string Corpus { get; init; } = "";
+    public string Out { get; init; } = "";
+    /// <summary><c>bytes</c>, or a folder holding a trained tokenizer (<c>isrm data tokenizer</c>).</summary>
+    public string Tokenizer { get; init; } = "bytes";
+    public int Steps { get; init; } = 2000;
+    public int BatchSize { get; init; } = 16;
+    public int Context { get; init; } = 128;
+    public int GradientAccumulation { get; init; } = 1;
+    public int Seed { get; init; } = 1;
+    public double ValidationFraction { get; init; } = 0.1;
+
+    // Refinement depth per batch
+    public int KMin { get; init; } = 1;
+    public int KMax { get; init; } = 16;
+    /// <summary><c>uniform</c> in [KMin, KMax], or <c>lognormal</c>: 1 + Poisson(λ), λ ~ LogNormal with mean KMean, capped at KMax (Huginn).</summary>
+    public string KDistribution { get; init; } = "uniform";
+    public double KMean { get; init; } = 6;
+    /// <summary>Backpropagate through only the last this-many steps (truncated backprop); 0 = all steps.</summary>
+    public int BackpropSteps { get; init; } = 0;
+
+    // Losses (whitepaper §6); each weight 0 switches its term off
+    /// <summary>Cross-entropy at each of the last this-many steps besides the final one (deep supervision); 0 = final only.</summary>
+    public int DeepSupervisionSteps { get; init; } = 0;
+    public double DeepSupervisionWeight { get; init; } = 1;
+    public double MonotonicWeight { get; init; } = 0;
+    public double ConvergenceWeight { get; init; } = 0;
+    public double PonderWeight { get; init; } = 0;
+
+    // Optimiser
+    public double LearningRate { get; init; } = 1e-3;
+    public double MinLearningRateRatio { get; init; } = 0.1;
+    public int WarmupSteps { get; init; } = 100;
+    public double WeightDecay { get; init; } = 0.1;
+    public double GradientClip { get; init; } = 1.0;
+
+    // Bookkeeping
+    public int EvalEvery { get; init; } = 200;
+    public int EvalWindows { get; init; } = 48;
+    /// <summary>K used for validation during training (the final evaluation sweeps K separately).</summary>
+    public int EvalK { get; init; } = 8;
+    public int SaveEvery { get; init; } = 500;
+    public string Device { get; init; } = "cpu";
+    public int Threads { get; init; } = 1;
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public static TrainingOptions FromJson(string json) => JsonSerializer.Deserialize<TrainingOptions>(json, Json) ?? new();
+
+    /// <summary>Throws <see cref="ArgumentException"/> with one sentence for the first unusable option.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string message) { if (!ok) throw new ArgumentException(message); }
+        Require(Steps > 0, "--steps must be positive.");
+        Require(BatchSize > 0 && Context > 1 && GradientAccumulation > 0, "batch size, context and gradient accumulation must be positive.");
+        Require(KMin >= 1 && KMax >= KMin, "--k-min must be at least 1 and no more than --k-max.");
+        Require(KDistribution is "uniform" or "lognormal", "--k-dist must be uniform or lognormal.");
+        Require(KMean >= 1, "--k-mean must be at least 1.");
+        Require(BackpropSteps >= 0 && DeepSupervisionSteps >= 0, "--backprop-steps and deep supervision steps must be 0 or more.");
+        Require(LearningRate > 0 && WarmupSteps >= 0 && WeightDecay >= 0 && GradientClip > 0, "learning rate, warmup, weight decay and clipping must be sensible (lr > 0, clip > 0).");
+        Require(ValidationFraction is > 0 and < 1, "--validation-fraction must be in (0, 1).");
+        Require(EvalEvery > 0 && SaveEvery > 0 && EvalWindows > 0 && EvalK > 0, "evaluation and save intervals must be positive.");
+    }
+}
