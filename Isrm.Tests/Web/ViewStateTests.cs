@@ -157,7 +157,7 @@ public sealed class ViewStateTests
     public void The_scaling_report_reads_inf_as_infinite_k()
     {
         string path = Path.GetTempFileName();
-        File.WriteAllText(path, """[{"checkpoint":"c","k":8,"lossNatsPerToken":2.5,"bitsPerByte":3.6,"meanDelta":0.1,"meanResidual":2},{"checkpoint":"c","k":"inf","lossNatsPerToken":2.4,"bitsPerByte":3.5,"meanDelta":0.001,"meanResidual":2}]""");
+        File.WriteAllText(path, """[{"checkpoint":"c","k":"8","lossNatsPerToken":2.5,"bitsPerByte":3.6,"meanDelta":0.1,"meanResidual":2},{"checkpoint":"c","k":"inf","lossNatsPerToken":2.4,"bitsPerByte":3.5,"meanDelta":0.001,"meanResidual":2}]""");
         try
         {
             var points = TrainingData.ReadScaling(path);

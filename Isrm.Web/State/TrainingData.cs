@@ -61,15 +61,18 @@ public static class TrainingData
         JsonElement array = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement
             : doc.RootElement.TryGetProperty("points", out JsonElement inner) ? inner : default;
         if (array.ValueKind != JsonValueKind.Array) return [];
-        return array.EnumerateArray().Select(e =>
+        return array.EnumerateArray().Where(e => e.TryGetProperty("k", out _)).Select(e =>
         {
+            // isrm eval writes k as a string ("8", "inf"); a number is accepted too
             JsonElement k = e.GetProperty("k");
-            bool inf = k.ValueKind == JsonValueKind.String;
+            string text = k.ValueKind == JsonValueKind.String ? k.GetString() ?? "" : k.GetRawText();
+            bool inf = text is "inf" or "∞";
+            int? steps = int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : null;
             return new ScalingPoint(
                 e.GetProperty("checkpoint").GetString() ?? "?",
-                inf ? null : k.GetInt32(), inf,
+                steps, inf,
                 Number(e, "lossNatsPerToken"), Number(e, "bitsPerByte"), Number(e, "meanDelta"), Number(e, "meanResidual"));
-        }).ToList();
+        }).Where(p => p.IsInfinite || p.K is not null).ToList();
     }
 
     private static double Number(JsonElement e, string name) =>
