@@ -93,5 +93,20 @@ public sealed class ModelServiceTests : IDisposable
         Assert.IsType<DoneEvent>(next[^1]);
     }
 
+    [Fact]
+    public async Task Shutdown_unloads_every_model_once_whether_the_host_stops_or_disposes_first()
+    {
+        ModelService service = Service();
+        await foreach (var _ in service.Generate(Dir("a"), Request())) { }
+
+        Task stopping = service.StopAsync(CancellationToken.None);
+        service.Dispose();
+        await stopping;
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.Equal(1, _backend.Disposals);
+        Assert.Empty(service.LoadedCheckpoints);
+    }
+
     public void Dispose() => _folder.Dispose();
 }

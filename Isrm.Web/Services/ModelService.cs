@@ -25,12 +25,14 @@ public sealed class ModelService : IHostedService, IDisposable
     private long _stepsComputed;
     private long _clock;
     private int _disposed;
+    private readonly Lazy<Task> _unloading;
 
     public ModelService(IGenerationBackend backend, IOptions<ModelServiceOptions> options, ILogger<ModelService> logger)
     {
         _backend = backend;
         _options = options.Value;
         _logger = logger;
+        _unloading = new Lazy<Task>(UnloadCoreAsync, LazyThreadSafetyMode.ExecutionAndPublication);
         _thread = new ModelThread("isrm-web-model", Math.Max(1, _options.TorchThreads));
     }
 
@@ -123,7 +125,7 @@ public sealed class ModelService : IHostedService, IDisposable
 
     public Task StopAsync(CancellationToken cancellationToken) => UnloadAllAsync();
 
-    /// <summary>Unloads every model on the model thread, then stops the thread (safe to call after StopAsync, or without it).</summary>
+    /// <summary>Unloads every model on the model thread, then stops the thread (safe after, before or during StopAsync).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
@@ -131,7 +133,10 @@ public sealed class ModelService : IHostedService, IDisposable
         _thread.Dispose();
     }
 
-    private async Task UnloadAllAsync()
+    // One unload for both shutdown paths: the host may call StopAsync and Dispose in either order, even at once.
+    private Task UnloadAllAsync() => _unloading.Value;
+
+    private async Task UnloadCoreAsync()
     {
         List<ILoadedModel> all;
         lock (_lock)
