@@ -1,4 +1,6 @@
+using Isrm.Web.Client;
 using Isrm.Web.Components;
+using Isrm.Web.Hubs;
 using Isrm.Web.Models;
 using MudBlazor.Services;
 
@@ -7,6 +9,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddIsrmCheckpoints(builder.Configuration);
+builder.Services.AddIsrmModelService();
+builder.Services.AddIsrmPages();
 
 var app = builder.Build();
 
@@ -14,13 +18,13 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
     app.UseHsts();
-    app.UseHttpsRedirection();
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapIsrmHubs();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
 
 app.Run();

@@ -12,12 +12,57 @@ public sealed class CheckpointOptions
     public string DefaultCheckpoint { get; set; } = "isrm-default";
 }
 
-/// <summary>Registration of the checkpoint options.</summary>
+/// <summary>How the model service runs requests (section <c>Isrm:Model</c>).</summary>
+public sealed class ModelServiceOptions
+{
+    public const string Section = "Isrm:Model";
+
+    /// <summary>Checkpoints kept loaded at once; the least recently used one is unloaded beyond this.</summary>
+    public int MaxLoadedModels { get; set; } = 2;
+
+    /// <summary>Requests allowed to wait per model behind the running one; more are answered "busy" at once.</summary>
+    public int QueueCapacity { get; set; } = 4;
+
+    /// <summary>cpu or cuda.</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>TorchSharp intra-op threads on the model thread (the machine is shared: keep it small).</summary>
+    public int TorchThreads { get; set; } = 1;
+
+    /// <summary>Largest maxTokens a request may ask for.</summary>
+    public int MaxTokensLimit { get; set; } = 512;
+
+    /// <summary>Largest K a request may ask for; also the hard cap of K = ∞.</summary>
+    public int MaxLoops { get; set; } = 256;
+}
+
+/// <summary>Where the training page finds runs and reports (section <c>Isrm:Training</c>).</summary>
+public sealed class TrainingViewOptions
+{
+    public const string Section = "Isrm:Training";
+
+    /// <summary>Folder searched (recursively) for <c>metrics.jsonl</c> files written by <c>isrm train</c>.</summary>
+    public string RunsPath { get; set; } = "../runs";
+
+    /// <summary>Folder holding <c>scaling.json</c> written by <c>isrm eval</c>.</summary>
+    public string ReportsPath { get; set; } = "../reports";
+
+    /// <summary>How often the training page re-reads metrics files while open.</summary>
+    public int PollSeconds { get; set; } = 2;
+}
+
+/// <summary>Registration of the options.</summary>
 public static class CheckpointServiceCollectionExtensions
 {
     public static IServiceCollection AddIsrmCheckpoints(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
+        services.Configure<ModelServiceOptions>(configuration.GetSection(ModelServiceOptions.Section));
+        services.Configure<TrainingViewOptions>(configuration.GetSection(TrainingViewOptions.Section));
         return services;
     }
+
+    /// <summary>Resolves a configured folder against the content root.</summary>
+    public static string ResolveFolder(this IHostEnvironment environment, string path) =>
+        Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(environment.ContentRootPath, path));
 }

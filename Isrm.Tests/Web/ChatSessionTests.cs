@@ -1,0 +1,107 @@
+using Isrm.Web.Hubs;
+using Isrm.Web.State;
+
+namespace Isrm.Tests.Web;
+
+/// <summary>The chat page's behaviour without a browser: send, stream, follow live, stop, errors.</summary>
+public sealed class ChatSessionTests
+{
+    private readonly FakeRefinementApi _api = new();
+
+    private async Task<ChatSession> Ready()
+    {
+        var session = new ChatSession(_api) { StepRenderInterval = TimeSpan.Zero };
+        await session.LoadCheckpointsAsync("tiny");
+        return session;
+    }
+
+    [Fact]
+    public async Task Send_streams_the_answer_and_the_chart_gets_every_step_of_the_followed_token()
+    {
+        ChatSession session = await Ready();
+        var appended = new List<StepFrame>();
+        session.StepAppended += s => { appended.Add(s); return Task.CompletedTask; };
+        session.Settings.K = 3;
+        session.Settings.MaxTokens = 2;
+        session.Prompt = "hello";
+
+        await session.SendAsync();
+
+        Assert.Equal("ab", session.Conversation.Latest!.Reply);
+        Assert.Equal("hello", _api.Requests.Single().Prompt);
+        Assert.Equal(StepCount.Of(3), _api.Requests.Single().K);
+        Assert.Equal("tiny", _api.Requests.Single().Checkpoint);
+        Assert.Equal(1, session.Selected!.TokenIndex);
+        Assert.Equal(2 + 2, appended.Count); // steps 2..3 of each token; step 1 arrives with the selection
+        Assert.Equal(3, session.Scrubber.StepCount);
+        Assert.False(session.IsRunning);
+        Assert.Equal("", session.Prompt);
+    }
+
+    [Fact]
+    public async Task Stop_cancels_the_stream_and_marks_the_turn_stopped()
+    {
+        ChatSession session = await Ready();
+        _api.Gate = new SemaphoreSlim(0);
+        session.Prompt = "go";
+        Task sending = session.SendAsync();
+        _api.Gate.Release(3);
+        await WaitUntil(() => session.Conversation.Latest!.StepFrameCount == 3);
+
+        Assert.True(session.IsRunning);
+        session.Stop();
+        await sending;
+
+        Assert.Equal(TurnStatus.Cancelled, session.Conversation.Latest!.Status);
+        Assert.False(session.IsRunning);
+    }
+
+    [Fact]
+    public async Task A_refused_request_shows_the_hub_sentence()
+    {
+        ChatSession session = await Ready();
+        _api.Refuse = "The prompt is empty: type some text to continue.";
+        session.Prompt = "x";
+
+        await session.SendAsync();
+
+        Assert.Equal(TurnStatus.Failed, session.Conversation.Latest!.Status);
+        Assert.Equal(_api.Refuse, session.Error);
+    }
+
+    [Fact]
+    public async Task Opening_a_finished_token_stops_following_and_shows_its_steps()
+    {
+        ChatSession session = await Ready();
+        session.Settings.K = 4;
+        session.Settings.MaxTokens = 3;
+        session.Prompt = "x";
+        await session.SendAsync();
+        ConversationTurn turn = session.Conversation.Latest!;
+
+        await session.OpenToken(turn, turn.Tokens[0]);
+        session.Scrubber.Seek(2);
+
+        Assert.False(session.FollowLive);
+        Assert.Equal(0, session.Selected!.TokenIndex);
+        Assert.Equal(2, session.ScrubbedStep!.Step);
+    }
+
+    [Fact]
+    public async Task Send_is_refused_without_a_prompt_or_a_usable_checkpoint()
+    {
+        ChatSession session = await Ready();
+        session.Prompt = "   ";
+        Assert.False(session.CanSend);
+        _api.Checkpoints.RemoveAt(0);
+        session = await Ready();
+        session.Prompt = "x";
+        Assert.False(session.CanSend);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (int i = 0; i < 200 && !condition(); i++) await Task.Delay(10);
+        Assert.True(condition());
+    }
+}

@@ -1,0 +1,137 @@
+using Bunit;
+using Isrm.Web.Components.Visuals;
+using Isrm.Web.Hubs;
+using Isrm.Web.State;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+
+namespace Isrm.Tests.Web;
+
+/// <summary>The Razor components rendered by bUnit: test ids, content and clicks, without a browser.</summary>
+public sealed class ComponentTests : IAsyncLifetime
+{
+    private readonly BunitContext _bunit = new();
+
+    public ComponentTests()
+    {
+        _bunit.Services.AddMudServices();
+        _bunit.JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // MudBlazor registers services that only implement IAsyncDisposable.
+    public async Task DisposeAsync() => await _bunit.DisposeAsync();
+
+    private IRenderedComponent<T> Render<T>(Action<ComponentParameterCollectionBuilder<T>>? parameters = null)
+        where T : Microsoft.AspNetCore.Components.IComponent =>
+        parameters is null ? _bunit.Render<T>() : _bunit.Render(parameters);
+
+    [Fact]
+    public void The_heatmap_renders_one_row_per_step_and_shows_top_5_on_hover()
+    {
+        var turn = new ConversationTurn("p", new GenerationSettings(), "tiny");
+        foreach (RefinementFrame f in Frames.Run(tokens: 2, k: 3)) turn.Apply(f);
+
+        var cut = Render<StepHeatmap>(p => p.Add(c => c.Model, StepHeatmapModel.Build(turn.Tokens)).Add(c => c.HighlightStep, 2));
+
+        Assert.Equal(3, cut.FindAll("[data-testid=step-heatmap] tbody tr").Count);
+        Assert.Contains("'a'", cut.Find("td[data-step='1'][data-token='0']").GetAttribute("title"));
+        Assert.Contains("highlight", cut.FindAll("tbody tr")[1].ClassName);
+    }
+
+    [Fact]
+    public void The_heatmap_says_what_it_will_show_when_empty()
+    {
+        var cut = Render<StepHeatmap>(p => p.Add(c => c.Model, StepHeatmapModel.Build([])));
+
+        Assert.Contains("No tokens yet", cut.Find("[data-testid=step-heatmap]").TextContent);
+    }
+
+    [Fact]
+    public void Clicking_a_heatmap_cell_reports_its_step_and_token()
+    {
+        var turn = new ConversationTurn("p", new GenerationSettings(), "tiny");
+        foreach (RefinementFrame f in Frames.Run(tokens: 2, k: 2)) turn.Apply(f);
+        HeatmapCell? clicked = null;
+        var cut = Render<StepHeatmap>(p => p.Add(c => c.Model, StepHeatmapModel.Build(turn.Tokens))
+            .Add(c => c.OnCellClick, (HeatmapCell cell) => clicked = cell));
+
+        cut.Find("td[data-step='2'][data-token='1']").Click();
+
+        Assert.Equal((2, 1), (clicked!.Step, clicked.TokenIndex));
+    }
+
+    [Fact]
+    public async Task The_chat_panel_has_the_stable_test_ids_and_token_chips_open_trajectories()
+    {
+        var session = new ChatSession(new FakeRefinementApi());
+        await session.LoadCheckpointsAsync("tiny");
+        session.Settings.MaxTokens = 3;
+        session.Prompt = "hi";
+        await session.SendAsync();
+        (ConversationTurn, TokenTrajectory)? opened = null;
+
+        var cut = Render<ChatPanel>(p => p.Add(c => c.Session, session)
+            .Add(c => c.OnTokenClick, ((ConversationTurn, TokenTrajectory) pick) => opened = pick));
+
+        foreach (string id in new[] { "prompt", "send", "stop", "export" }) Assert.Single(cut.FindAll($"[data-testid={id}]"));
+        Assert.Equal(3, cut.FindAll("[data-testid=token]").Count);
+        Assert.Equal("done", cut.Find("[data-testid=turn-status]").GetAttribute("data-status"));
+        cut.FindAll("[data-testid=token]")[1].Click();
+        Assert.Equal(1, opened!.Value.Item2.TokenIndex);
+    }
+
+    [Fact]
+    public void Escape_in_the_prompt_box_stops_and_enter_sends()
+    {
+        var session = new ChatSession(new FakeRefinementApi());
+        int stops = 0, sends = 0;
+        var cut = Render<ChatPanel>(p => p.Add(c => c.Session, session)
+            .Add(c => c.OnStop, () => stops++).Add(c => c.OnSend, () => sends++));
+
+        cut.Find("[data-testid=prompt]").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Escape" });
+        cut.Find("[data-testid=prompt]").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        cut.Find("[data-testid=prompt]").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter", ShiftKey = true });
+
+        Assert.Equal((1, 1), (stops, sends));
+    }
+
+    [Fact]
+    public void The_settings_panel_lists_unusable_checkpoints_with_their_error_and_offers_infinite_k()
+    {
+        var settings = new GenerationSettings();
+        var cut = Render<SettingsPanel>(p => p.Add(c => c.Settings, settings)
+            .Add(c => c.Checkpoints, new FakeRefinementApi().Checkpoints).Add(c => c.Loaded, true));
+
+        Assert.Contains("truncated", cut.Find("[data-testid=unusable-checkpoint]").TextContent);
+        Assert.True(cut.Find("[data-testid=checkpoint-select] option[value=broken]").HasAttribute("disabled"));
+        cut.Find("[data-testid=k-slider]").Input("17");
+        Assert.Equal(17, settings.K);
+        Assert.Equal("K = 17", cut.Find("[data-testid=k-value]").TextContent);
+    }
+
+    [Fact]
+    public void The_scrubber_bar_moves_through_steps_with_its_buttons_and_slider()
+    {
+        var scrubber = new StepScrubber();
+        scrubber.Load(5);
+        var cut = Render<StepScrubberBar>(p => p.Add(c => c.Scrubber, scrubber));
+
+        cut.Find("[data-testid=step-first]").Click();
+        cut.Find("[data-testid=step-next]").Click();
+        Assert.Equal("step 2 of 5", cut.Find("[data-testid=step-label]").TextContent);
+        cut.Find("[data-testid=step-scrubber]").Input("4");
+        Assert.Equal(4, scrubber.Current);
+    }
+
+    [Fact]
+    public void The_help_explains_delta_versus_residual()
+    {
+        var cut = Render<HelpPanel>();
+
+        string text = cut.Markup;
+        Assert.Contains("delta vanishes while the residual stays large", text);
+        Assert.Contains("residual", text);
+    }
+}

@@ -1,0 +1,55 @@
+using Isrm.Model.Generation;
+using Isrm.Web.Services;
+
+namespace Isrm.Tests.Web;
+
+/// <summary>
+/// A deterministic stand-in for the model library, for tests of queueing and cancellation timing that a real model
+/// cannot make deterministic. A folder is a checkpoint when it holds config.json that is not empty.
+/// </summary>
+public sealed class FakeGenerationBackend : IGenerationBackend
+{
+    public TimeSpan StepDelay { get; set; } = TimeSpan.Zero;
+    public int Loads;
+    public int Disposals;
+
+    public CheckpointDescription Inspect(string directory)
+    {
+        string config = Path.Combine(directory, "config.json");
+        if (!File.Exists(config)) return CheckpointDescription.Unusable($"{directory} has no config.json: it is not a checkpoint folder.");
+        if (new FileInfo(config).Length == 0) return CheckpointDescription.Unusable($"{config} is empty: the checkpoint is truncated.");
+        return new CheckpointDescription("fake", 1234, "fake checkpoint for tests", null);
+    }
+
+    public ILoadedModel Load(string directory)
+    {
+        Interlocked.Increment(ref Loads);
+        return new FakeModel(this);
+    }
+
+    /// <summary>Emits K steps per token (5 for K = ∞), with metrics that shrink like the α schedule.</summary>
+    private sealed class FakeModel(FakeGenerationBackend owner) : ILoadedModel
+    {
+        public IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation)
+        {
+            int steps = request.Loops ?? 5;
+            for (int t = 0; t < request.MaxTokens; t++)
+            {
+                for (int s = 1; s <= steps; s++)
+                {
+                    if (cancellation.IsCancellationRequested) { yield return new DoneEvent(t, 0, "cancelled"); yield break; }
+                    if (owner.StepDelay > TimeSpan.Zero) Thread.Sleep(owner.StepDelay);
+                    float p = 0.3f + 0.6f * s / steps;
+                    yield return new StepEvent(t, s,
+                        [new TokenProbability("a", 97, p), new TokenProbability("b", 98, (1 - p) / 2), new TokenProbability(" ", 32, (1 - p) / 4)],
+                        p, 1.5f / s, 0.5f / (s * s), 0.4f, s == 1 ? float.NaN : 0.1f / s, 0.15f / s, 0.01f * s, s,
+                        request.IncludeStates ? [s, -s, 0.5f * s * t, 1] : null);
+                }
+                yield return new TokenEvent(t, t % 2 == 0 ? "a" : "b", t % 2 == 0 ? 97 : 98, steps);
+            }
+            yield return new DoneEvent(request.MaxTokens, 1, "max-tokens");
+        }
+
+        public void Dispose() => Interlocked.Increment(ref owner.Disposals);
+    }
+}

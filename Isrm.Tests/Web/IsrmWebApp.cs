@@ -1,0 +1,52 @@
+using Isrm.Web.Services;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Isrm.Tests.Web;
+
+/// <summary>The web app on a real Kestrel port with its checkpoints folder pointed at <paramref name="checkpointsRoot"/>.</summary>
+public sealed class IsrmWebApp(string checkpointsRoot, IGenerationBackend? backend = null, int queueCapacity = 4, string? runsRoot = null)
+    : WebApplicationFactory<Program>
+{
+    public string CheckpointsRoot => checkpointsRoot;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Isrm:CheckpointsPath", checkpointsRoot);
+        builder.UseSetting("Isrm:DefaultCheckpoint", "tiny");
+        builder.UseSetting("Isrm:Model:QueueCapacity", queueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        string runs = runsRoot ?? checkpointsRoot + "-runs";
+        builder.UseSetting("Isrm:Training:RunsPath", runs);
+        builder.UseSetting("Isrm:Training:ReportsPath", Path.Combine(runs, "reports"));
+        if (backend is not null) builder.ConfigureTestServices(s => s.AddSingleton(backend));
+    }
+
+    /// <summary>Starts Kestrel on a free port and returns the app's base address.</summary>
+    public Uri Start()
+    {
+        UseKestrel(0);
+        StartServer();
+        string address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal));
+    }
+
+    public ModelService Models => Services.GetRequiredService<ModelService>();
+
+    /// <summary>A real SignalR client connected over WebSockets to the hub.</summary>
+    public async Task<HubConnection> ConnectAsync(Uri baseAddress)
+    {
+        HubConnection connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(baseAddress, "/hubs/refinement"), o => o.Transports = HttpTransportType.WebSockets)
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.NumberHandling = Isrm.Web.Hubs.RefinementHubExtensions.WireNumbers)
+            .Build();
+        await connection.StartAsync();
+        return connection;
+    }
+}

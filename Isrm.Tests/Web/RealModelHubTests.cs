@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Isrm.Web.Hubs;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Isrm.Tests.Web;
+
+/// <summary>The hub over a real port with a real tiny checkpoint: order of frames, K, cancellation, corrupt checkpoints.</summary>
+public sealed class RealModelHubTests : IAsyncLifetime
+{
+    private readonly CheckpointFolder _folder = TinyCheckpoints.Folder();
+    private IsrmWebApp _app = null!;
+    private HubConnection _hub = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = new IsrmWebApp(_folder.Root);
+        _hub = await _app.ConnectAsync(_app.Start());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _hub.DisposeAsync();
+        await _app.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task A_truncated_checkpoint_is_listed_as_unusable_with_its_error_sentence()
+    {
+        var list = await _hub.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
+
+        Assert.True(list.Single(c => c.Name == "tiny").Usable);
+        Assert.True(list.Single(c => c.Name == "tiny").ParameterCount > 0);
+        CheckpointListing truncated = list.Single(c => c.Name == "truncated");
+        Assert.False(truncated.Usable);
+        Assert.Contains("truncated", truncated.Error);
+    }
+
+    [Fact]
+    public async Task Frames_arrive_in_order_and_k_3_gives_3_step_events_per_token()
+    {
+        var frames = new List<JsonElement>();
+        await foreach (JsonElement f in _hub.StreamAsync<JsonElement>("Generate",
+                           new GenerateRequestDto { Prompt = "The cat", K = StepCount.Of(3), MaxTokens = 4, Seed = 5 }))
+            frames.Add(f);
+
+        var expected = new List<string>();
+        for (int t = 0; t < 4; t++) expected.AddRange(["step:" + t + ":1", "step:" + t + ":2", "step:" + t + ":3", "token:" + t]);
+        expected.Add("done");
+        Assert.Equal(expected, frames.Select(Describe));
+        Assert.All(frames.Where(f => f.GetProperty("kind").GetString() == "token"),
+            f => Assert.Equal(3, f.GetProperty("stepsUsed").GetInt32()));
+        Assert.Equal(4, frames[^1].GetProperty("tokens").GetInt32());
+        Assert.Equal(5, frames[0].GetProperty("topTokens").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Stopping_the_stream_stops_the_computation_within_one_refinement_step()
+    {
+        using var cts = new CancellationTokenSource();
+        int seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (JsonElement _ in _hub.StreamAsync<JsonElement>("Generate",
+                               new GenerateRequestDto { Prompt = "abc", K = StepCount.Of(256), MaxTokens = 64 }, cts.Token))
+                if (++seen == 2) await cts.CancelAsync();
+        });
+        await Task.Delay(300);
+        long settled = _app.Models.StepsComputed;
+        await Task.Delay(300);
+
+        Assert.Equal(settled, _app.Models.StepsComputed);
+        Assert.True(settled < 256, $"computed {settled} steps after a stop at step 2");
+    }
+
+    [Fact]
+    public async Task Include_states_attaches_a_latent_vector_to_every_step()
+    {
+        var steps = new List<JsonElement>();
+        await foreach (JsonElement f in _hub.StreamAsync<JsonElement>("Generate",
+                           new GenerateRequestDto { Prompt = "x", K = StepCount.Of(4), MaxTokens = 1, IncludeStates = true }))
+            if (f.GetProperty("kind").GetString() == "step") steps.Add(f);
+
+        Assert.Equal(4, steps.Count);
+        Assert.All(steps, s => Assert.Equal(48, s.GetProperty("state").GetArrayLength()));
+    }
+
+    private static string Describe(JsonElement f) => f.GetProperty("kind").GetString() switch
+    {
+        "step" => $"step:{f.GetProperty("tokenIndex").GetInt32()}:{f.GetProperty("step").GetInt32()}",
+        "token" => $"token:{f.GetProperty("tokenIndex").GetInt32()}",
+        var k => k!,
+    };
+}

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using Isrm.Web.Client;
+using Isrm.Web.Hubs;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Isrm.Tests.Web;
+
+/// <summary>The hub's contract over a real port and a real SignalR client: listing, validation, busy answers.</summary>
+public sealed class RefinementHubContractTests : IAsyncLifetime
+{
+    private readonly CheckpointFolder _folder = new CheckpointFolder().WithFake("tiny").WithFake("tiny2").WithBroken();
+    private readonly FakeGenerationBackend _backend = new();
+    private IsrmWebApp _app = null!;
+    private HubConnection _hub = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = new IsrmWebApp(_folder.Root, _backend, queueCapacity: 0);
+        _hub = await _app.ConnectAsync(_app.Start());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _hub.DisposeAsync();
+        await _app.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task ListCheckpoints_lists_usable_ones_and_corrupt_ones_with_their_error()
+    {
+        var list = await _hub.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
+
+        Assert.Equal(["not-a-checkpoint", "tiny", "tiny2", "truncated"], list.Select(c => c.Name));
+        CheckpointListing tiny = list.Single(c => c.Name == "tiny");
+        Assert.True(tiny.Usable);
+        Assert.Equal(1234, tiny.ParameterCount);
+        CheckpointListing truncated = list.Single(c => c.Name == "truncated");
+        Assert.False(truncated.Usable);
+        Assert.Contains("truncated", truncated.Error);
+    }
+
+    [Fact]
+    public async Task Frames_carry_a_kind_field_and_camel_case_names_on_the_wire()
+    {
+        var frames = await Collect(new GenerateRequestDto { Prompt = "hi", K = StepCount.Of(2), MaxTokens = 1 });
+
+        Assert.Equal(["step", "step", "token", "done"], frames.Select(f => f.GetProperty("kind").GetString()));
+        JsonElement step = frames[0];
+        Assert.Equal(0, step.GetProperty("tokenIndex").GetInt32());
+        Assert.Equal(1, step.GetProperty("step").GetInt32());
+        Assert.Equal("a", step.GetProperty("topTokens")[0].GetProperty("token").GetString());
+        Assert.Equal(JsonValueKind.Null, step.GetProperty("klToPrevious").ValueKind);
+        foreach (string field in new[] { "confidence", "entropy", "delta", "residual", "alpha", "haltProbability", "elapsedMs" })
+            Assert.Equal(JsonValueKind.Number, step.GetProperty(field).ValueKind);
+        Assert.Equal(2, frames[2].GetProperty("stepsUsed").GetInt32());
+        Assert.Equal(1, frames[3].GetProperty("tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task K_given_as_the_string_inf_is_accepted()
+    {
+        var frames = await Collect(new GenerateRequestDto { Prompt = "hi", K = StepCount.Infinite, MaxTokens = 1 });
+
+        Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
+    }
+
+    [Theory]
+    [InlineData("", "8", "1", "0.8", "The prompt is empty")]
+    [InlineData("   ", "8", "1", "0.8", "The prompt is empty")]
+    [InlineData("hi", "0", "1", "0.8", "k must be an integer from 1 to 256")]
+    [InlineData("hi", "300", "1", "0.8", "k must be an integer from 1 to 256")]
+    [InlineData("hi", "lots", "1", "0.8", "got 'lots'")]
+    [InlineData("hi", "8", "0", "0.8", "maxTokens must be from 1")]
+    [InlineData("hi", "8", "1", "-1", "temperature must be a finite number")]
+    [InlineData("hi", "8", "1", "NaN", "temperature must be a finite number")]
+    public async Task Invalid_requests_fail_with_a_message_saying_what_is_wrong(
+        string prompt, string k, string maxTokens, string temperature, string expected)
+    {
+        var request = new GenerateRequestDto
+        {
+            Prompt = prompt,
+            K = int.TryParse(k, out int n) ? StepCount.Of(n) : new StepCount(null, false, k),
+            MaxTokens = int.Parse(maxTokens, System.Globalization.CultureInfo.InvariantCulture),
+            Temperature = double.Parse(temperature, System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        var error = await Assert.ThrowsAsync<HubException>(() => Collect(request));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.5)]
+    [InlineData(-0.2)]
+    public async Task TopP_outside_zero_to_one_is_refused(double topP)
+    {
+        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new GenerateRequestDto { Prompt = "hi", TopP = topP }));
+        Assert.Contains("topP must be in (0, 1]", error.Message);
+    }
+
+    [Theory]
+    [InlineData("../tiny", "is not a checkpoint name")]
+    [InlineData("/etc", "is not a checkpoint name")]
+    [InlineData("tiny/../../x", "is not a checkpoint name")]
+    [InlineData("..", "is not a checkpoint name")]
+    [InlineData("nope", "Unknown checkpoint 'nope': choose one of tiny, tiny2")]
+    [InlineData("truncated", "Checkpoint 'truncated' cannot be used")]
+    public async Task Checkpoint_names_never_reach_outside_the_checkpoints_folder(string name, string expected)
+    {
+        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new GenerateRequestDto { Prompt = "hi", Checkpoint = name }));
+        Assert.Contains(expected, error.Message);
+        Assert.Equal(0, _backend.Loads);
+    }
+
+    [Fact]
+    public async Task A_full_queue_answers_busy_at_once()
+    {
+        _backend.StepDelay = TimeSpan.FromMilliseconds(20);
+        using var cts = new CancellationTokenSource();
+        var running = _hub.StreamAsync<JsonElement>("Generate",
+            new GenerateRequestDto { Prompt = "hi", K = StepCount.Of(256), MaxTokens = 8 }, cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await running.MoveNextAsync());
+
+        var started = DateTime.UtcNow;
+        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new GenerateRequestDto { Prompt = "again" }));
+
+        Assert.Contains("busy", error.Message);
+        Assert.Contains("try again", error.Message);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2), "the busy answer must not wait for the running request");
+        Assert.Equal("The model is busy", SignalRRefinementApi.HubMessage(error.Message)[..17]);
+        await cts.CancelAsync();
+        await running.DisposeAsync();
+    }
+
+    private async Task<List<JsonElement>> Collect(GenerateRequestDto request)
+    {
+        var frames = new List<JsonElement>();
+        await foreach (JsonElement frame in _hub.StreamAsync<JsonElement>("Generate", request)) frames.Add(frame);
+        return frames;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using Isrm.Model.Generation;
+using Isrm.Web.Models;
+
+namespace Isrm.Web.Hubs;
+
+/// <summary>Checks a <see cref="GenerateRequestDto"/> at the edge and says in one sentence what is wrong.</summary>
+public static class RequestValidator
+{
+    /// <summary>Returns the model request, or null with <paramref name="error"/> set.</summary>
+    public static GenerationRequest? Validate(GenerateRequestDto? dto, ModelServiceOptions limits, out string error)
+    {
+        error = dto switch
+        {
+            null => "The request is empty: send an object with at least a prompt.",
+            _ when string.IsNullOrWhiteSpace(dto.Prompt) => "The prompt is empty: type some text to continue.",
+            _ when dto.K.Invalid is not null || dto.K is { IsInfinite: false, Steps: null } =>
+                $"k must be an integer from 1 to {limits.MaxLoops} or the string \"inf\"; got '{dto.K}'.",
+            _ when dto.K.Steps is int k && (k < 1 || k > limits.MaxLoops) =>
+                $"k must be an integer from 1 to {limits.MaxLoops} or the string \"inf\"; got {k}.",
+            _ when dto.MaxTokens < 1 || dto.MaxTokens > limits.MaxTokensLimit =>
+                $"maxTokens must be from 1 to {limits.MaxTokensLimit}; got {dto.MaxTokens}.",
+            _ when dto.Temperature is not double t || !double.IsFinite(t) || t < 0 =>
+                $"temperature must be a finite number ≥ 0 (0 = greedy); got {dto.Temperature?.ToString(CultureInfo.InvariantCulture) ?? "null"}.",
+            _ when dto.TopK < 0 => $"topK must be ≥ 0 (0 = off); got {dto.TopK}.",
+            _ when dto.TopP is not double p || !double.IsFinite(p) || p <= 0 || p > 1 =>
+                $"topP must be in (0, 1] (1 = off); got {dto.TopP?.ToString(CultureInfo.InvariantCulture) ?? "null"}.",
+            _ when dto.Seed < 0 => $"seed must be ≥ 0; got {dto.Seed}.",
+            _ => "",
+        };
+        if (error.Length > 0) return null;
+        return new GenerationRequest
+        {
+            Prompt = dto!.Prompt,
+            Loops = dto.K.IsInfinite ? null : dto.K.Steps,
+            MaxLoops = limits.MaxLoops,
+            MaxTokens = dto.MaxTokens,
+            Temperature = (float)dto.Temperature!.Value,
+            TopK = dto.TopK,
+            TopP = (float)dto.TopP!.Value,
+            Seed = (ulong)dto.Seed,
+            IncludeStates = dto.IncludeStates,
+        };
+    }
+}

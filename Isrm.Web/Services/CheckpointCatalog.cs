@@ -1,0 +1,69 @@
+using Isrm.Web.Hubs;
+using Isrm.Web.Models;
+using Microsoft.Extensions.Options;
+
+namespace Isrm.Web.Services;
+
+/// <summary>Lists the checkpoint folders and turns a user-supplied name into a folder inside the checkpoints root.</summary>
+public sealed class CheckpointCatalog(
+    IGenerationBackend backend, IOptions<CheckpointOptions> options, IHostEnvironment environment)
+{
+    /// <summary>Absolute path of the checkpoints root.</summary>
+    public string Root { get; } = environment.ResolveFolder(options.Value.CheckpointsPath);
+
+    public string DefaultCheckpoint => options.Value.DefaultCheckpoint;
+
+    /// <summary>Every sub-folder of the root, usable or not, sorted by name.</summary>
+    public IReadOnlyList<CheckpointListing> List()
+    {
+        if (!Directory.Exists(Root)) return [];
+        return Directory.EnumerateDirectories(Root)
+            .Select(dir => Describe(Path.GetFileName(dir), dir))
+            .OrderBy(c => c.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Resolves <paramref name="name"/> to a usable checkpoint folder, or returns the sentence saying why not.</summary>
+    public bool TryResolve(string? name, out string directory, out string error)
+    {
+        directory = "";
+        string chosen = string.IsNullOrWhiteSpace(name) ? DefaultCheckpoint : name.Trim();
+        if (!IsPlainFolderName(chosen))
+        {
+            error = $"Checkpoint '{chosen}' is not a checkpoint name: use a folder name from ListCheckpoints, without '/', '\\' or '..'.";
+            return false;
+        }
+        string candidate = Path.GetFullPath(Path.Combine(Root, chosen));
+        if (!candidate.StartsWith(Root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            || !Directory.Exists(candidate))
+        {
+            var known = List().Where(c => c.Usable).Select(c => c.Name).ToList();
+            error = known.Count == 0
+                ? $"Unknown checkpoint '{chosen}': the checkpoints folder {Root} holds no usable checkpoint."
+                : $"Unknown checkpoint '{chosen}': choose one of {string.Join(", ", known)}.";
+            return false;
+        }
+        CheckpointListing listing = Describe(chosen, candidate);
+        if (!listing.Usable)
+        {
+            error = $"Checkpoint '{chosen}' cannot be used: {listing.Error}";
+            return false;
+        }
+        directory = candidate;
+        error = "";
+        return true;
+    }
+
+    private CheckpointListing Describe(string name, string directory)
+    {
+        CheckpointDescription d = backend.Inspect(directory);
+        return new CheckpointListing(name, d.Family, d.ParameterCount, d.TrainingSummary, d.Usable, d.Error);
+    }
+
+    private static bool IsPlainFolderName(string name) =>
+        name.Length <= 200
+        && !Path.IsPathRooted(name)
+        && name is not ("." or "..")
+        && !name.Contains('/') && !name.Contains('\\') && !name.Contains("..", StringComparison.Ordinal)
+        && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0;
+}

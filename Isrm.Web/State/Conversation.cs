@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+namespace Isrm.Web.State;
+
+/// <summary>The chat history, newest last, with a JSON export that carries every trajectory.</summary>
+public sealed class Conversation
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public List<ConversationTurn> Turns { get; } = [];
+
+    public ConversationTurn? Latest => Turns.LastOrDefault();
+
+    public bool IsRunning => Latest?.Status == TurnStatus.Running;
+
+    public ConversationTurn Start(string prompt, GenerationSettings settings, string checkpoint)
+    {
+        var turn = new ConversationTurn(prompt, settings, checkpoint);
+        Turns.Add(turn);
+        return turn;
+    }
+
+    public void Clear() => Turns.Clear();
+
+    /// <summary>The whole conversation with its per-step trajectories, as indented JSON.</summary>
+    public string ExportJson() => JsonSerializer.Serialize(new
+    {
+        format = "isrm-conversation/1",
+        exportedAt = DateTimeOffset.UtcNow,
+        turns = Turns.Select(t => new
+        {
+            prompt = t.Prompt,
+            reply = t.Reply,
+            checkpoint = t.Checkpoint,
+            status = t.Status.ToString().ToLowerInvariant(),
+            error = t.Error,
+            settings = t.Settings.ToRequest(t.Prompt),
+            done = t.Done,
+            tokens = t.Tokens.Select(k => new { index = k.TokenIndex, text = k.Text, stepsUsed = k.StepsUsed, steps = k.Steps }),
+        }),
+    }, Json);
+
+    /// <summary>Plain text of the conversation for the clipboard.</summary>
+    public string ExportText() => string.Join("\n\n", Turns.Select(t => $"> {t.Prompt}\n{t.Reply}"));
+}

@@ -1,0 +1,75 @@
+using Isrm.Web.Hubs;
+
+namespace Isrm.Web.State;
+
+/// <summary>The refinement steps of one generated token, and the token once chosen.</summary>
+public sealed class TokenTrajectory(int tokenIndex)
+{
+    public int TokenIndex { get; } = tokenIndex;
+    public List<StepFrame> Steps { get; } = [];
+    /// <summary>Null while the token is still being refined.</summary>
+    public string? Text { get; set; }
+    public int StepsUsed { get; set; }
+    public bool IsFinished => Text is not null;
+
+    /// <summary>The token shown in the stream: its text, or the current top candidate while refining.</summary>
+    public string Display => Text ?? Steps.LastOrDefault()?.TopTokens.FirstOrDefault()?.Token ?? "…";
+}
+
+/// <summary>Where a turn stands.</summary>
+public enum TurnStatus { Running, Done, Cancelled, Failed }
+
+/// <summary>One prompt and everything streamed back for it.</summary>
+public sealed class ConversationTurn(string prompt, GenerationSettings settings, string checkpoint)
+{
+    public string Prompt { get; } = prompt;
+    public GenerationSettings Settings { get; } = settings.Clone();
+    public string Checkpoint { get; } = checkpoint;
+    public List<TokenTrajectory> Tokens { get; } = [];
+    public TurnStatus Status { get; private set; } = TurnStatus.Running;
+    public string? Error { get; private set; }
+    public DoneFrame? Done { get; private set; }
+    public int StepFrameCount { get; private set; }
+
+    public string Reply => string.Concat(Tokens.Where(t => t.IsFinished).Select(t => t.Text));
+
+    /// <summary>The token being refined right now (the last one), if any.</summary>
+    public TokenTrajectory? Current => Tokens.LastOrDefault();
+
+    /// <summary>Largest number of steps any token took (rows of the heatmap).</summary>
+    public int MaxSteps => Tokens.Count == 0 ? 0 : Tokens.Max(t => t.Steps.Count);
+
+    /// <summary>Folds one frame in; returns the trajectory it touched (null for done).</summary>
+    public TokenTrajectory? Apply(RefinementFrame frame)
+    {
+        switch (frame)
+        {
+            case StepFrame s:
+                StepFrameCount++;
+                TokenTrajectory t = Trajectory(s.TokenIndex);
+                t.Steps.Add(s);
+                return t;
+            case TokenFrame tok:
+                TokenTrajectory chosen = Trajectory(tok.TokenIndex);
+                chosen.Text = tok.Text;
+                chosen.StepsUsed = tok.StepsUsed;
+                return chosen;
+            case DoneFrame d:
+                Done = d;
+                Status = d.StopReason == "cancelled" ? TurnStatus.Cancelled : TurnStatus.Done;
+                return null;
+            default:
+                throw new InvalidOperationException($"Unknown frame {frame.GetType().Name}.");
+        }
+    }
+
+    public void Cancel() { if (Status == TurnStatus.Running) Status = TurnStatus.Cancelled; }
+
+    public void Fail(string error) { Status = TurnStatus.Failed; Error = error; }
+
+    private TokenTrajectory Trajectory(int index)
+    {
+        while (Tokens.Count <= index) Tokens.Add(new TokenTrajectory(Tokens.Count));
+        return Tokens[index];
+    }
+}

@@ -1,0 +1,56 @@
+using Isrm.Web.Client;
+using Isrm.Web.Hubs;
+
+namespace Isrm.Web.State;
+
+/// <summary>Runs a prompt with states attached and projects a chosen token's states to 2-D.</summary>
+public sealed class LatentPcaSession(IRefinementApi api)
+{
+    public GenerationSettings Settings { get; } = new() { K = 32, MaxTokens = 6, Temperature = 0, IncludeStates = true };
+    public string Prompt { get; set; } = "The meaning of";
+    public IReadOnlyList<CheckpointListing> Checkpoints { get; private set; } = [];
+    public ConversationTurn? Turn { get; private set; }
+    public int TokenIndex { get; private set; }
+    public PcaProjection? Projection { get; private set; }
+    public int Version { get; private set; }
+    public bool IsRunning { get; private set; }
+    public string? Error { get; private set; }
+
+    public async Task LoadCheckpointsAsync()
+    {
+        Checkpoints = await api.ListCheckpointsAsync();
+        Settings.Checkpoint ??= Checkpoints.FirstOrDefault(c => c.Usable)?.Name;
+    }
+
+    public async Task RunAsync()
+    {
+        if (IsRunning) return;
+        IsRunning = true;
+        Error = null;
+        Settings.IncludeStates = true;
+        var turn = new ConversationTurn(Prompt, Settings, Settings.Checkpoint ?? "");
+        try
+        {
+            await foreach (RefinementFrame frame in api.GenerateAsync(Settings.ToRequest(Prompt))) turn.Apply(frame);
+        }
+        catch (RefinementException e)
+        {
+            Error = e.Message;
+        }
+        finally
+        {
+            IsRunning = false;
+        }
+        Turn = turn;
+        Select(0);
+    }
+
+    /// <summary>Projects the states of token <paramref name="tokenIndex"/> (steps without a state are skipped).</summary>
+    public void Select(int tokenIndex)
+    {
+        TokenIndex = tokenIndex;
+        var states = Turn?.Tokens.ElementAtOrDefault(tokenIndex)?.Steps.Select(s => s.State).OfType<float[]>().ToList() ?? [];
+        Projection = Pca2D.Project(states);
+        Version++;
+    }
+}
