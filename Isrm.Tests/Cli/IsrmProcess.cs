@@ -33,6 +33,9 @@ internal sealed class IsrmProcess : IDisposable
         return (_process.ExitCode, _stdout.Result, _stderr.Result);
     }
 
+    /// <summary>True if the process ended within the timeout; never kills it.</summary>
+    public bool WaitForExitQuietly(TimeSpan timeout) => _process.WaitForExit(timeout);
+
     public static (int ExitCode, string Out, string Err) Run(params string[] args)
     {
         using var process = new IsrmProcess(args);
