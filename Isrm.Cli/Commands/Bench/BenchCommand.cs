@@ -13,6 +13,7 @@ internal static class BenchCommand
         GenerationBenchmark.Create(),
         MemoryBenchmark.Create(),
         AndersonBenchmark.Create(),
+        TrainingBenchmark.Create(),
     ];
 
     public static Command Create()

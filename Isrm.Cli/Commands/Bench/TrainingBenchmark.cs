@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Isrm.Model.Config;
+using Isrm.Model.Modules;
+using Isrm.Model.Refinement;
+using Isrm.Model.Runtime;
+using Isrm.Model.Training;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Isrm.Cli.Commands.Bench;
+
+/// <summary>
+/// <c>isrm bench train</c>: training throughput of the default recipe's model (tokens/s and achieved FLOP/s by the
+/// trainer's own FLOP count) next to a measured float32 matmul FLOP/s on the same thread: the model FLOP utilisation.
+/// </summary>
+internal static class TrainingBenchmark
+{
+    private sealed record Row(string Setting, double TokensPerSec, double FlopsPerSec, double Mfu);
+
+    private sealed record Report(double MatmulFlopsPerSec, int Width, int Batch, int Context, int Steps, Row[] Rows);
+
+    public static Command Create()
+    {
+        var stepsOption = new Option<int>("--steps") { Description = "Timed optimizer steps per setting", DefaultValueFactory = _ => 6 };
+        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("train", "Training tokens/s and FLOP/s of the default model against measured matmul FLOP/s (MFU)");
+        command.Options.Add(stepsOption);
+        command.Options.Add(jsonOption);
+        command.SetAction((parse, cancellation) => UserError.Guard(async () =>
+        {
+            int steps = parse.GetValue(stepsOption);
+            if (steps is < 1 or > 1000) throw new ArgumentException($"--steps must be between 1 and 1000 (got {steps}).");
+            using var thread = new ModelThread("isrm-bench", 1);
+            Report report = await thread.RunAsync(() => Measure(steps));
+            if (parse.GetValue(jsonOption)) Console.Out.WriteLine(JsonSerializer.Serialize(report, JsonOutput.Options));
+            else Print(report);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Report Measure(int steps)
+    {
+        const int batch = 16, context = 128, width = 144;
+        double matmul = MatmulFlopsPerSecond();
+        var rows = new List<Row>();
+        foreach (var (name, family, k, backprop) in new[] { ("transformer, K = 1", "transformer", 1, 0), ("isrm, K = 8, backprop 4", "isrm", 8, 4) })
+        {
+            var config = new IsrmConfig { Family = family, Width = width, MaxContext = context, InputInjection = "concat-project", StateNorm = true, StepEmbedding = "none", AlphaSchedule = "constant" };
+            manual_seed(1);
+            using var model = new IsrmModel(config);
+            model.train();
+            using var optimizer = optim.AdamW(model.parameters(), lr: 1e-3, weight_decay: 0.1);
+            var counter = new FlopCounter(model, context);
+            double flops = 0;
+            var clock = new Stopwatch();
+            for (int step = -1; step < steps; step++)   // step −1 warms up and is not timed
+            {
+                if (step == 0) clock.Start();
+                using var scope = NewDisposeScope();
+                Tensor tokens = randint(0, config.VocabSize, new long[] { batch, context + 1 });
+                Tensor inputs = tokens.narrow(1, 0, context), targets = tokens.narrow(1, 1, context).reshape(-1);
+                optimizer.zero_grad();
+                var options = new RefinementOptions { Loops = k, MaxLoops = k, EveryStepLogits = false, GradientSteps = backprop > 0 ? backprop : k };
+                Tensor? loss = null;
+                foreach (RefinementStep s in Refiner.Run(model, model.Embed(inputs), options))
+                    if (s.IsLast) loss = nn.functional.nll_loss(s.LogProbs!.reshape(-1, config.VocabSize), targets);
+                loss!.backward();
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+                optimizer.step();
+                if (step >= 0) flops += counter.Training((long)batch * context, k, backprop > 0 ? backprop : k, 1);
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+            rows.Add(new Row(name, (double)batch * context * steps / seconds, flops / seconds, flops / seconds / matmul));
+        }
+        return new Report(matmul, width, batch, context, steps, rows.ToArray());
+    }
+
+    // The machine's achievable dense float32 rate on this thread: a 512×512 matmul repeated.
+    private static double MatmulFlopsPerSecond()
+    {
+        using var scope = NewDisposeScope();
+        Tensor a = randn(1024, 1024), b = randn(1024, 1024);
+        for (int i = 0; i < 3; i++) a.matmul(b).Dispose();
+        int repeats = 10;
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < repeats; i++) a.matmul(b).Dispose();
+        return 2.0 * 1024 * 1024 * 1024 * repeats / clock.Elapsed.TotalSeconds;
+    }
+
+    private static void Print(Report report)
+    {
+        AnsiConsole.WriteLine($"float32 matmul (1024×1024, 1 thread): {report.MatmulFlopsPerSec / 1e9:F1} GFLOP/s");
+        var table = new Table().AddColumns("setting", "tokens/s", "GFLOP/s", "MFU");
+        foreach (Row r in report.Rows) table.AddRow(r.Setting, $"{r.TokensPerSec:N0}", $"{r.FlopsPerSec / 1e9:F1}", $"{r.Mfu:P0}");
+        AnsiConsole.Write(table);
+        AnsiConsole.WriteLine($"width {report.Width}, batch {report.Batch} × {report.Context} tokens, {report.Steps} timed AdamW steps each; goal MFU ≥ 30 %.");
+    }
+}
