@@ -9,4 +9,6 @@ if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
 ParseResult parse = root.Parse(args);
 // A mistyped option or value is a user error: one sentence on stderr and exit code 1, not a page of help.
 if (parse.Errors.Count > 0) return UserError.Report(parse.Errors[0].Message);
-return await parse.InvokeAsync();
+// Commands handle Ctrl-C themselves (train saves a checkpoint first), so the parser must not install its own
+// termination handler, which would swallow the signal and then cut the process off after a timeout.
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
