@@ -10,6 +10,8 @@ internal static class CommandCatalog
         DataCommand.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
+        EvalRlmCommand.Create(),
+        BenchRlmCommand.Create(),
         Pending.Command("generate", "Generate text from a prompt, optionally showing every refinement step", 4),
         Pending.Command("chat", "Talk to a checkpoint interactively", 4),
         Pending.Command("bench", "Run the benchmarks and print measured figures", 4),
