@@ -10,9 +10,11 @@ internal static class CommandCatalog
         DataCommand.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
+        EvalRlmCommand.Create(),
         GenerateCommand.Create(),
         ChatCommand.Create(),
         Bench.BenchCommand.Create(),
+        BenchRlmCommand.Create(),
         InfoCommand.Create(),
     ];
 }

@@ -15,7 +15,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var o = new TrainOptionSet();
-        var command = new Command("train", "Train an ISRM or its plain-transformer baseline on a corpus (K sampled per batch, all the paper's losses)");
+        var command = new Command("train", "Train an ISRM, its plain-transformer baseline or a recurrent family (rlm, rlt, gated-rlt) on a corpus");
         foreach (Option option in o.All) command.Options.Add(option);
         command.SetAction(parse =>
         {

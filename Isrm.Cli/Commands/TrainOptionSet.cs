@@ -12,7 +12,7 @@ internal sealed class TrainOptionSet
     public Option<string> Corpus { get; } = new("--corpus") { Description = "Corpus folder of .txt files (e.g. data-cache/brown from 'isrm data brown')" };
     public Option<string> Out { get; } = new("--out") { Description = "Run and checkpoint folder" };
     public Option<string?> Config { get; } = new("--config") { Description = "Model config JSON (IsrmConfig); the options below override it" };
-    public Option<string?> Family { get; } = new("--family") { Description = "isrm | transformer" };
+    public Option<string?> Family { get; } = new("--family") { Description = "isrm | transformer | rlm | rlt | gated-rlt" };
     public Option<int> Steps { get; } = new("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => Defaults.Steps };
     public Option<int> KMin { get; } = new("--k-min") { DefaultValueFactory = _ => Defaults.KMin };
     public Option<int> KMax { get; } = new("--k-max") { DefaultValueFactory = _ => Defaults.KMax };
@@ -41,6 +41,8 @@ internal sealed class TrainOptionSet
     // Model shape overrides (so the report's variants are one flag each)
     public Option<int?> Width { get; } = new("--width");
     public Option<int?> Layers { get; } = new("--layers");
+    public Option<int?> Heads { get; } = new("--heads") { Description = "Query heads (width must split into an even size per head)" };
+    public Option<int?> KvHeads { get; } = new("--kv-heads") { Description = "Key/value heads (divides --heads)" };
     public Option<int?> Latent { get; } = new("--latent") { Description = "Latent iterations per step" };
     public Option<string?> AlphaSchedule { get; } = new("--alpha-schedule") { Description = "whitepaper | constant | harmonic" };
     public Option<float?> AlphaC { get; } = new("--alpha-c");
@@ -49,13 +51,17 @@ internal sealed class TrainOptionSet
     public Option<string?> StepEmbedding { get; } = new("--step-embedding") { Description = "none | stateless | sinusoidal" };
     public Option<bool?> StateNorm { get; } = new("--state-norm");
     public Option<string?> Solver { get; } = new("--solver") { Description = "iterate | anderson" };
+    public Option<int?> Neurons { get; } = new("--neurons") { Description = "RLM: neurons in the activation vector" };
+    public Option<int?> SyncPairs { get; } = new("--sync-pairs") { Description = "RLM: neuron pairs in the synchronisation state" };
+    public Option<float?> SyncDecay { get; } = new("--sync-decay") { Description = "RLM: mean initial decay of the synchronisation, in (0, 1)" };
+    public Option<int?> MemorySlots { get; } = new("--memory-slots") { Description = "RLT / gated RLT: memory slots carried across tokens" };
 
     public IEnumerable<Option> All =>
     [
         Corpus, Out, Config, Family, Steps, KMin, KMax, KDist, KMean, BackpropSteps, DeepSupervision, MonotonicWeight,
         ConvergenceWeight, PonderWeight, Batch, Context, GradAccum, Lr, Warmup, WeightDecay, EvalEvery, EvalK, SaveEvery,
-        Seed, Tokenizer, Threads, Device, Resume, Json, Width, Layers, Latent, AlphaSchedule, AlphaC, Injection, InitState,
-        StepEmbedding, StateNorm, Solver,
+        Seed, Tokenizer, Threads, Device, Resume, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
+        StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots,
     ];
 
     public IsrmConfig ModelConfig(ParseResult parse)
@@ -69,6 +75,8 @@ internal sealed class TrainOptionSet
             Family = parse.GetValue(Family) ?? config.Family,
             Width = parse.GetValue(Width) ?? config.Width,
             Layers = parse.GetValue(Layers) ?? config.Layers,
+            QueryHeads = parse.GetValue(Heads) ?? config.QueryHeads,
+            KvHeads = parse.GetValue(KvHeads) ?? config.KvHeads,
             LatentIterations = parse.GetValue(Latent) ?? config.LatentIterations,
             AlphaSchedule = parse.GetValue(AlphaSchedule) ?? config.AlphaSchedule,
             AlphaC = parse.GetValue(AlphaC) ?? config.AlphaC,
@@ -77,6 +85,10 @@ internal sealed class TrainOptionSet
             StepEmbedding = parse.GetValue(StepEmbedding) ?? config.StepEmbedding,
             StateNorm = parse.GetValue(StateNorm) ?? config.StateNorm,
             Solver = parse.GetValue(Solver) ?? config.Solver,
+            Neurons = parse.GetValue(Neurons) ?? config.Neurons,
+            SyncPairs = parse.GetValue(SyncPairs) ?? config.SyncPairs,
+            SyncDecayInit = parse.GetValue(SyncDecay) ?? config.SyncDecayInit,
+            MemorySlots = parse.GetValue(MemorySlots) ?? config.MemorySlots,
         };
         config.Validate();
         return config;

@@ -6,7 +6,11 @@ namespace Isrm.Model.Config;
 /// <summary>Every option of the model, with defaults; written to and read from a checkpoint's <c>config.json</c>.</summary>
 public sealed record IsrmConfig
 {
-    /// <summary><c>isrm</c> (refined K times) or <c>transformer</c> (the same blocks applied once: the baseline).</summary>
+    /// <summary>
+    /// <c>isrm</c> (refined K times), <c>transformer</c> (the same blocks applied once: the baseline), or a recurrent
+    /// family of the RLM proposal (one pass, K = 1, one state update per token): <c>rlm</c> (decayed neuron
+    /// synchronisation), <c>rlt</c> (a transformer block applied recurrently to a fixed memory) or <c>gated-rlt</c>.
+    /// </summary>
     public string Family { get; init; } = "isrm";
 
     // Token interface
@@ -48,8 +52,22 @@ public sealed record IsrmConfig
     public int AndersonMemory { get; init; } = 5;
     public float AndersonBeta { get; init; } = 1f;
 
+    // Recurrent families (rlm-proposal.txt, DESIGN.md §5)
+    /// <summary>RLM: size of the neuron activation vector updated once per token.</summary>
+    public int Neurons { get; init; } = 128;
+    /// <summary>RLM: neuron pairs (i ≤ j) whose decayed product forms the synchronisation state; at most N(N+1)/2.</summary>
+    public int SyncPairs { get; init; } = 512;
+    /// <summary>RLM: mean initial decay r = sigmoid(θ) of the synchronisation, spread ±1 in logit space over pairs.</summary>
+    public float SyncDecayInit { get; init; } = 0.9f;
+    /// <summary>RLT / gated RLT: memory slots of width Width carried from token to token.</summary>
+    public int MemorySlots { get; init; } = 8;
+
     public int HeadDim => Width / QueryHeads;
     public bool IsTransformer => Family == "transformer";
+    /// <summary>RLM, RLT or gated RLT: a fixed-size state carried across tokens instead of attention over the context.</summary>
+    public bool IsRecurrent => Family is "rlm" or "rlt" or "gated-rlt";
+    /// <summary>One pass per token (K = 1): the transformer and the recurrent families; only ISRM refines.</summary>
+    public bool IsSinglePass => Family != "isrm";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -74,7 +92,7 @@ public sealed record IsrmConfig
     public void Validate()
     {
         static void Require(bool ok, string message) { if (!ok) throw new ArgumentException(message); }
-        Require(Family is "isrm" or "transformer", $"family must be isrm or transformer (got '{Family}').");
+        Require(Family is "isrm" or "transformer" or "rlm" or "rlt" or "gated-rlt", $"family must be isrm, transformer, rlm, rlt or gated-rlt (got '{Family}').");
         Require(VocabSize > 1, "vocabSize must be at least 2.");
         Require(Width > 0 && Layers > 0 && FfnWidth > 0 && MaxContext > 0, "width, layers, ffnWidth and maxContext must be positive.");
         Require(QueryHeads > 0 && KvHeads > 0 && QueryHeads % KvHeads == 0, "queryHeads must be a positive multiple of kvHeads.");
@@ -87,5 +105,9 @@ public sealed record IsrmConfig
         Require(InputInjection is "add" or "concat-project", "inputInjection must be add or concat-project.");
         Require(Solver is "iterate" or "anderson", "solver must be iterate or anderson.");
         Require(AndersonMemory >= 1, "andersonMemory must be at least 1.");
+        Require(Neurons > 1, "neurons must be at least 2.");
+        Require(SyncPairs >= 1 && SyncPairs <= (long)Neurons * (Neurons + 1) / 2, $"syncPairs must be between 1 and neurons·(neurons+1)/2 = {(long)Neurons * (Neurons + 1) / 2}.");
+        Require(SyncDecayInit > 0 && SyncDecayInit < 1, "syncDecayInit must be in (0, 1).");
+        Require(MemorySlots >= 1 && MemorySlots < MaxContext, "memorySlots must be at least 1 and below maxContext.");
     }
 }

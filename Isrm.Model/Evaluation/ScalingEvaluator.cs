@@ -20,7 +20,7 @@ public static class ScalingEvaluator
         IReadOnlyList<int?> ks, Settings settings, Action<string>? progress = null)
     {
         var model = checkpoint.Model;
-        bool transformer = model.Config.IsTransformer;
+        bool transformer = model.Config.IsSinglePass;
         int[] finite = transformer ? [1] : ks.OfType<int>().Distinct().Order().ToArray();
         bool inf = !transformer && ks.Any(k => k is null);
         var windows = new TokenWindows(validation, checkpoint.Tokenizer, settings.Context);

@@ -1,4 +1,5 @@
 using Isrm.Model.Config;
+using Isrm.Model.Recurrent;
 using Isrm.Model.Refinement;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -12,15 +13,18 @@ public sealed record StepOutput(Tensor Y, Tensor Z, float Alpha, Tensor Delta, T
 /// <summary>
 /// The Infinitely Scalable Recursive Model (whitepaper §3) with the fixes of DESIGN.md: the latent z is updated
 /// from (x, y, z) and the answer y from (y, z), so the latent reaches the answer. A transformer is the same
-/// network applied once (family "transformer").
+/// network applied once (family "transformer"). The recurrent families of the RLM proposal (rlm, rlt, gated-rlt)
+/// replace the network by a <see cref="RecurrentCore"/> and share the embedding, final norm and tied head, so the
+/// trainer, checkpoints, evaluator and generator run every family through this one type with K = 1.
 /// </summary>
 public sealed class IsrmModel : nn.Module
 {
     private readonly Embedding embedding;
-    private readonly Parameter y0, z0;
+    private readonly Parameter? y0, z0;
     private readonly StepEmbedding step_embedding;
-    private readonly TinyNetwork network;
-    private readonly InputInjection answer_injection;
+    private readonly TinyNetwork? network;
+    private readonly RecurrentCore? recurrent;
+    private readonly InputInjection? answer_injection;
     private readonly InputInjection? latent_injection;
     private readonly RmsNorm final_norm;
     private readonly RmsNorm? state_norm;
@@ -36,23 +40,30 @@ public sealed class IsrmModel : nn.Module
         int d = config.Width;
         embedding = nn.Embedding(config.VocabSize, d);
         using (no_grad()) embedding.weight!.normal_(0, 0.02);   // nn.Embedding starts at N(0, 1): far too large for a tied head
-        y0 = new Parameter(randn(d) * 0.02f);
-        z0 = new Parameter(randn(d) * 0.02f);
         step_embedding = new StepEmbedding(config);
-        network = new TinyNetwork(config);
-        bool concat = config.InputInjection == "concat-project";
-        answer_injection = new InputInjection(d, 2, concat);
-        if (config.LatentIterations > 0) latent_injection = new InputInjection(d, 3, concat);
+        if (config.IsRecurrent) recurrent = RecurrentCore.Create(config);
+        else
+        {
+            y0 = new Parameter(randn(d) * 0.02f);
+            z0 = new Parameter(randn(d) * 0.02f);
+            network = new TinyNetwork(config);
+            bool concat = config.InputInjection == "concat-project";
+            answer_injection = new InputInjection(d, 2, concat);
+            if (config.LatentIterations > 0) latent_injection = new InputInjection(d, 3, concat);
+        }
         final_norm = new RmsNorm(d, config.NormEpsilon);
         if (config.StateNorm) state_norm = new RmsNorm(d, config.NormEpsilon);
         if (!config.TiedEmbeddings) lm_head = nn.Linear(d, config.VocabSize, hasBias: false);
-        if (config.HaltingHead && !config.IsTransformer) halt_head = nn.Linear(d, 1);
+        if (config.HaltingHead && !config.IsSinglePass) halt_head = nn.Linear(d, 1);
         RegisterComponents();
     }
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 
     public Device Device => embedding.weight!.device;
+
+    /// <summary>The recurrent core of an rlm / rlt / gated-rlt model; null for isrm and transformer.</summary>
+    public RecurrentCore? Recurrent => recurrent;
 
     /// <summary>tokens (B, T) → x (B, T, D).</summary>
     public Tensor Embed(Tensor tokens) => embedding.forward(tokens);
@@ -61,9 +72,10 @@ public sealed class IsrmModel : nn.Module
     public (Tensor Y, Tensor Z) InitialState(long batch, long length)
     {
         long d = Config.Width;
-        if (Config.InitialState == "random" && !Config.IsTransformer)
+        if (recurrent is not null) { Tensor none = zeros(d, device: Device).expand(batch, length, d); return (none, none.alias()); }
+        if (Config.InitialState == "random" && !Config.IsSinglePass)
             return (randn(batch, length, d, device: Device) * Config.InitStateStd, randn(batch, length, d, device: Device) * Config.InitStateStd);
-        return (y0.expand(batch, length, d), z0.expand(batch, length, d));
+        return (y0!.expand(batch, length, d), z0!.expand(batch, length, d));
     }
 
     /// <summary>
@@ -72,6 +84,7 @@ public sealed class IsrmModel : nn.Module
     /// </summary>
     public StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride = null, RefinementCache? cache = null, int offset = 0)
     {
+        if (recurrent is not null) return RecurrentStep(x, z, cache?.Recurrent, offset);
         using var scope = NewDisposeScope();
         float alpha = alphaOverride ?? AlphaSchedule.Alpha(Config, k);
         Tensor? step = step_embedding.Forward(k, Device);
@@ -80,14 +93,14 @@ public sealed class IsrmModel : nn.Module
         for (int j = 0; j < Config.LatentIterations; j++)
         {
             Tensor latentInput = latent_injection!.Forward(x, Normalise(y), Normalise(z));
-            Tensor latentTarget = network.Forward(latentInput, step, cache?.Buffers(k, j), offset);
+            Tensor latentTarget = network!.Forward(latentInput, step, cache?.Buffers(k, j), offset);
             z = z + alpha * (latentTarget - z);
         }
 
         Tensor answerInput = Config.LatentIterations > 0
-            ? answer_injection.Forward(Normalise(y), Normalise(z))
-            : answer_injection.Forward(x, Normalise(y));
-        Tensor target = network.Forward(answerInput, step, cache?.Buffers(k, Config.LatentIterations), offset);
+            ? answer_injection!.Forward(Normalise(y), Normalise(z))
+            : answer_injection!.Forward(x, Normalise(y));
+        Tensor target = network!.Forward(answerInput, step, cache?.Buffers(k, Config.LatentIterations), offset);
         if (Config.LatentIterations == 0) z = z.alias();                  // unchanged, but owned by this step's result
         Tensor residual = target - y;                                      // (B, T, D)
         Tensor next = y + alpha * residual;
@@ -95,6 +108,27 @@ public sealed class IsrmModel : nn.Module
         return new StepOutput(
             next.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), alpha,
             (residualNorm * alpha).MoveToOuterDisposeScope(), residualNorm.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The single pass of a recurrent family over x (B, T, D): y becomes the per-token read-outs. Delta and residual
+    /// are both ‖o_t − o_{t−1}‖, how far the read-out moved with this token (there is no fixed point to approach).
+    /// With a cache the state continues from the tokens read before (offset must equal what it has read).
+    /// </summary>
+    private StepOutput RecurrentStep(Tensor x, Tensor z, RecurrentState? carried, int offset)
+    {
+        using var scope = NewDisposeScope();
+        bool continuing = carried is { IsEmpty: false } && offset > 0;
+        if (continuing && carried!.Length != offset)
+            throw new InvalidOperationException($"the recurrent state has read {carried.Length} tokens, not {offset}");
+        Tensor[] state = continuing ? carried!.Tensors.ToArray() : recurrent!.InitialState(x.shape[0], Device);
+        var (outputs, next) = recurrent!.Forward(x, state, offset);                   // (B, T, D)
+        Tensor before = continuing && carried!.LastOutput is Tensor last ? last.unsqueeze(1) : zeros_like(outputs.narrow(1, 0, 1));
+        Tensor previous = cat(new[] { before, outputs.narrow(1, 0, outputs.shape[1] - 1) }, 1);
+        Tensor moved = (outputs - previous).detach().pow(2).sum(-1).sqrt();           // (B, T)
+        carried?.Replace(next, offset + (int)x.shape[1], outputs.select(1, -1));
+        return new StepOutput(outputs.MoveToOuterDisposeScope(), z.alias().MoveToOuterDisposeScope(), 1f,
+            moved.MoveToOuterDisposeScope(), moved.clone().MoveToOuterDisposeScope());
     }
 
     private Tensor Normalise(Tensor state) => state_norm is null ? state : state_norm.forward(state);

@@ -17,7 +17,7 @@ public sealed class StepEmbedding : nn.Module
 
     public StepEmbedding(IsrmConfig config) : base(nameof(StepEmbedding))
     {
-        _mode = config.IsTransformer ? "none" : config.StepEmbedding;
+        _mode = config.IsSinglePass ? "none" : config.StepEmbedding;
         _width = config.Width;
         if (_mode == "stateless") stateless = new Parameter(randn(config.Width) * 0.02f);
         RegisterComponents();

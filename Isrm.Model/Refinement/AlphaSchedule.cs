@@ -9,7 +9,7 @@ public static class AlphaSchedule
     public static float Alpha(IsrmConfig config, int k)
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), "steps count from 1");
-        if (config.IsTransformer) return 1f;
+        if (config.IsSinglePass) return 1f;
         return config.AlphaSchedule switch
         {
             "whitepaper" => (float)Whitepaper(k),

@@ -1,5 +1,6 @@
 using Isrm.Model.Config;
 using Isrm.Model.Modules;
+using Isrm.Model.Recurrent;
 using static TorchSharp.torch;
 
 namespace Isrm.Model.Refinement;
@@ -7,6 +8,7 @@ namespace Isrm.Model.Refinement;
 /// <summary>
 /// K/V caches of every refinement step, network call (latent iterations + answer update) and layer. Attention is
 /// causal within each step, so a prefix's states never change as tokens are appended: each new token costs O(K·n).
+/// For a recurrent family it holds the fixed-size state instead (no K/V buffers are ever allocated).
 /// </summary>
 public sealed class RefinementCache : IDisposable
 {
@@ -22,10 +24,13 @@ public sealed class RefinementCache : IDisposable
         _device = device;
     }
 
+    /// <summary>The carried state of an rlm / rlt / gated-rlt model.</summary>
+    public RecurrentState Recurrent { get; } = new();
+
     private int CallsPerStep => _config.LatentIterations + 1;
 
     /// <summary>Positions cached at step 1 (every position runs at least one step).</summary>
-    public int Length => _steps.Count == 0 ? 0 : _steps[0][0].Length;
+    public int Length => _config.IsRecurrent ? Recurrent.Length : _steps.Count == 0 ? 0 : _steps[0][0].Length;
 
     public int StepsCached => _steps.Count;
 
@@ -57,5 +62,6 @@ public sealed class RefinementCache : IDisposable
         foreach (KvBuffer[] step in _steps)
             foreach (KvBuffer buffer in step) buffer.Dispose();
         _steps.Clear();
+        Recurrent.Dispose();
     }
 }

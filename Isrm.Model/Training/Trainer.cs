@@ -141,7 +141,7 @@ public sealed class Trainer : IDisposable
         for (int micro = 0; micro < _options.GradientAccumulation; micro++)
         {
             using var microScope = NewDisposeScope();
-            k = _model.Config.IsTransformer ? 1 : KSampler.Sample(_options, random);
+            k = _model.Config.IsSinglePass ? 1 : KSampler.Sample(_options, random);
             var (inputs, targets) = _train.Batch(_options.BatchSize, random, _device);
             LossTerms terms = Forward(inputs, targets, k);
             (terms.Total! / _options.GradientAccumulation).backward();
@@ -236,7 +236,7 @@ public sealed class Trainer : IDisposable
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var (inputs, targets) = _validation.Fixed(_options.EvalWindows, _device);
-            var options = new RefinementOptions { Loops = _model.Config.IsTransformer ? 1 : k, MaxLoops = Math.Max(k, 1), EveryStepLogits = false };
+            var options = new RefinementOptions { Loops = _model.Config.IsSinglePass ? 1 : k, MaxLoops = Math.Max(k, 1), EveryStepLogits = false };
             double total = 0;
             long count = 0;
             for (long start = 0; start < inputs.shape[0]; start += 16)

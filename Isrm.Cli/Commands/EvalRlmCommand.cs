@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Text.Json;
+using Isrm.Model.Checkpoints;
+using Isrm.Model.Data;
+using Isrm.Model.Evaluation;
+using Isrm.Model.Runtime;
+using Isrm.Model.Tokenization;
+using Isrm.Model.Training;
+using Spectre.Console;
+
+namespace Isrm.Cli.Commands;
+
+/// <summary><c>isrm eval-rlm classify | recall | compress | critic</c>: the RLM proposal's tasks for any checkpoint family.</summary>
+internal static class EvalRlmCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("eval-rlm", "The RLM proposal's tasks: genre classification, associative recall, compression, internal critic");
+        command.Subcommands.Add(Task("classify", "Genre classification on Brown's 15 genres (linear head on final + mean state of frozen windows)", Classify));
+        command.Subcommands.Add(Task("recall", "Associative recall: loss gain on a repeated random key across growing gaps; finds where memory fades", Recall));
+        command.Subcommands.Add(Task("compress", "Reconstruct L tokens from the model's states at M positions (a trained decoder); token accuracy", Compress));
+        command.Subcommands.Add(Task("critic", "Train a critic head (real vs sampled), rerank sampled continuations; repetition and loss with and without it", CriticTask));
+        return command;
+    }
+
+    private sealed record Common(LoadedCheckpoint Checkpoint, string Directory, Corpus Corpus, Func<string, int> Int, string Gaps);
+
+    private static Command Task(string name, string description, Func<Common, object> run)
+    {
+        var checkpoints = new Option<string[]>("--checkpoint") { Description = "Checkpoint folder (repeat for several)", AllowMultipleArgumentsPerToken = true, Required = true };
+        var corpus = new Option<string>("--corpus") { Description = "Corpus folder (Brown, with labels.tsv for classify)", Required = true };
+        var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file" };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
+        var ints = new Dictionary<string, Option<int>>
+        {
+            ["--length"] = new("--length") { Description = "compress: tokens per window", DefaultValueFactory = _ => 1024 },
+            ["--vectors"] = new("--vectors") { Description = "compress: vectors kept per window", DefaultValueFactory = _ => 16 },
+            ["--steps"] = new("--steps") { Description = "compress / critic: training steps of the decoder or critic", DefaultValueFactory = _ => 400 },
+            ["--windows"] = new("--windows") { Description = "classify: windows per document; compress / critic: training windows", DefaultValueFactory = _ => 4 },
+            ["--samples"] = new("--samples") { Description = "recall: sequences per gap", DefaultValueFactory = _ => 24 },
+            ["--k"] = new("--k") { Description = "Refinement steps for an isrm checkpoint (others run once)", DefaultValueFactory = _ => 8 },
+        };
+        var gaps = new Option<string>("--gaps") { Description = "recall: gaps in tokens", DefaultValueFactory = _ => "8,16,32,64,128,192,384,768,1536" };
+        var command = new Command(name, description);
+        foreach (Option o in new Option[] { checkpoints, corpus, json, threads, gaps }.Concat(ints.Values)) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+                Corpus data = Corpus.Load(parse.GetValue(corpus)!);
+                var results = new List<object>();
+                foreach (string dir in parse.GetValue(checkpoints)!)
+                {
+                    using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
+                    AnsiConsole.MarkupLine($"[bold]{Markup.Escape(checkpoint.Info.Name)}[/] ({checkpoint.Info.Family}, {checkpoint.Model.ParameterCount:N0} parameters)");
+                    object result = run(new Common(checkpoint, dir, data, key => parse.GetValue(ints[key]), parse.GetValue(gaps)!));
+                    results.Add(new { checkpoint = checkpoint.Info.Name, family = checkpoint.Info.Family, parameters = checkpoint.Model.ParameterCount, result });
+                }
+                if (parse.GetValue(json) is string path)
+                    File.WriteAllText(path, JsonSerializer.Serialize(new { task = name, command = "isrm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), results }, JsonOutput.Options));
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or CorpusException or CheckpointException or TokenizerException or IOException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static object Classify(Common c)
+    {
+        var settings = new GenreProbe.Settings(Context: 128, WindowsPerDocument: c.Int("--windows"), Loops: c.Int("--k"));
+        GenreProbe.Result r = GenreProbe.Run(c.Checkpoint.Model, c.Checkpoint.Tokenizer, c.Corpus.Documents, settings);
+        AnsiConsole.MarkupLine($"accuracy {r.Accuracy:P1} on {r.TestWindows} held-out windows (majority class {r.MajorityBaseline:P1}); trained on {r.TrainWindows}");
+        var table = new Table().Border(TableBorder.Simple).AddColumn("true");
+        foreach (string g in r.Genres) table.AddColumn(g[..Math.Min(3, g.Length)]);
+        for (int i = 0; i < r.Genres.Count; i++)
+            table.AddRow(new[] { r.Genres[i][..Math.Min(4, r.Genres[i].Length)] }.Concat(Enumerable.Range(0, r.Genres.Count).Select(j => r.Confusion[i, j].ToString())).ToArray());
+        AnsiConsole.Write(table);
+        int n = r.Genres.Count;
+        return new { r.Accuracy, r.MajorityBaseline, r.Genres, confusion = Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Select(j => r.Confusion[i, j]).ToArray()).ToArray(), r.TrainWindows, r.TestWindows };
+    }
+
+    private static object Recall(Common c)
+    {
+        int[] gaps = c.Gaps.Split(',').Select(g => int.TryParse(g, out int v) && v > 0 ? v : throw new ArgumentException($"--gaps takes positive integers; '{g}' is not one.")).ToArray();
+        string filler = string.Join("\n\n", Validation(c).Select(d => d.Text));
+        RecallProbe.Result r = RecallProbe.Run(c.Checkpoint.Model, c.Checkpoint.Tokenizer, filler, gaps, new RecallProbe.Settings(Samples: c.Int("--samples"), Loops: c.Int("--k")));
+        var table = new Table().AddColumn("gap").AddColumn("loss, key seen").AddColumn("loss, decoy seen").AddColumn("recall gain");
+        foreach (RecallProbe.Point p in r.Points) table.AddRow(p.Gap.ToString(), $"{p.LossWithKey:F3}", $"{p.LossWithoutKey:F3}", $"{p.Gain:F3}");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(r.RecallLimit is int limit ? $"recall limit (gain ≥ half of the first): gap {limit}" : $"no recall: the gain at the smallest gap is below {RecallProbe.MinimumGain} nats/token");
+        return new { points = r.Points.Select(p => new { p.Gap, p.LossWithKey, p.LossWithoutKey, p.Gain }), r.RecallLimit, r.MaxContext };
+    }
+
+    private static object Compress(Common c)
+    {
+        int length = c.Int("--length");
+        var (train, validation) = Split(c);
+        List<int[]> Windows(IEnumerable<CorpusDocument> docs, int count) => docs.Select(d => c.Checkpoint.Tokenizer.Encode(d.Text))
+            .Where(t => t.Length >= length).SelectMany(t => Enumerable.Range(0, Math.Max(1, t.Length / length)).Select(i => t[(i * length)..((i + 1) * length)]))
+            .Take(count).ToList();
+        int trainCount = c.Int("--windows") * 64;
+        var settings = new CompressionProbe.Settings(Length: length, Vectors: c.Int("--vectors"), Steps: c.Int("--steps"), Loops: c.Int("--k"));
+        CompressionProbe.Result r = CompressionProbe.Run(c.Checkpoint.Model, Windows(train, trainCount), Windows(validation, 64), settings, s => AnsiConsole.MarkupLine(Markup.Escape(s)));
+        AnsiConsole.MarkupLine($"{length} tokens → {settings.Vectors} vectors: reconstruction token accuracy {r.TokenAccuracy:P1} on {r.TestWindows} held-out windows (most frequent token {r.MostFrequentBaseline:P1})");
+        return r;
+    }
+
+    private static object CriticTask(Common c)
+    {
+        var (train, validation) = Split(c);
+        var settings = new CriticProbe.Settings(Steps: c.Int("--steps"), Loops: c.Int("--k"));
+        int need = settings.Prompt + settings.Continuation;
+        List<int[]> Windows(IEnumerable<CorpusDocument> docs, int count, int seed)
+        {
+            var random = new Random(seed);
+            return docs.Select(d => c.Checkpoint.Tokenizer.Encode(d.Text)).Where(t => t.Length > need)
+                .Select(t => { int s = random.Next(t.Length - need); return t[s..(s + need)]; }).Take(count).ToList();
+        }
+        CriticProbe.Result r = CriticProbe.Run(c.Checkpoint.Model, Windows(train, c.Int("--windows") * 32, 1), Windows(validation, settings.Prompts, 2), settings,
+            s => AnsiConsole.MarkupLine(Markup.Escape(s)));
+        AnsiConsole.MarkupLine($"critic accuracy (real vs sampled, held out) {r.CriticAccuracy:P1}; repeated 4-grams {r.RepeatedFourGramsPlain:P1} → {r.RepeatedFourGramsCritic:P1}; " +
+            $"model loss of the chosen text {r.LossPlain:F3} → {r.LossCritic:F3} nats/token; {r.ChangedChoices} choices changed");
+        return r;
+    }
+
+    private static (IReadOnlyList<CorpusDocument> Train, IReadOnlyList<CorpusDocument> Validation) Split(Common c)
+    {
+        string split = Path.Combine(c.Directory, Trainer.SplitFile);
+        return c.Corpus.Partition(File.Exists(split) ? CorpusSplit.Load(split) : c.Corpus.Split(1, 0.1));
+    }
+
+    private static IReadOnlyList<CorpusDocument> Validation(Common c) => Split(c).Validation;
+}

@@ -1,0 +1,119 @@
+using Isrm.Model.Generation;
+using Isrm.Model.Modules;
+using Isrm.Model.Refinement;
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Evaluation;
+
+/// <summary>
+/// Trains a <see cref="Critic"/> on frozen states (real continuations vs the model's own samples of the same prompts),
+/// then compares sampling with and without reranking on held-out prompts: repetition (share of repeated 4-grams), and
+/// the model's own loss on the chosen continuation. The language model, hence its validation loss, is untouched.
+/// </summary>
+public static class CriticProbe
+{
+    /// <summary>Prompt and continuation lengths, candidates per prompt, prompts, critic training steps.</summary>
+    public sealed record Settings(int Prompt = 64, int Continuation = 48, int Candidates = 4, int Prompts = 32, int Steps = 200,
+        float Temperature = 1f, int Seed = 1, int Loops = 8);
+
+    /// <summary>Metrics of the first sample (no critic) and of the critic's choice; critic accuracy on held-out real/fake pairs.</summary>
+    public sealed record Result(double RepeatedFourGramsPlain, double RepeatedFourGramsCritic, double LossPlain, double LossCritic, double CriticAccuracy, int ChangedChoices);
+
+    public static Result Run(IsrmModel model, IReadOnlyList<int[]> trainWindows, IReadOnlyList<int[]> testWindows, Settings settings, Action<string>? progress = null)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(settings.Seed);
+        using var critic = new Critic(model.Config.Width);
+        using var optimizer = optim.AdamW(critic.parameters(), lr: 3e-3, weight_decay: 0.01);
+        progress?.Invoke("sampling fake continuations for the critic");
+        var (trainReal, trainFake) = RealAndFake(model, trainWindows, settings);
+        var (testReal, testFake) = RealAndFake(model, testWindows, settings);
+        Tensor x = cat(new[] { trainReal, trainFake }, 0), y = cat(new[] { ones(trainReal.shape[0]), zeros(trainFake.shape[0]) });
+        for (int step = 0; step < settings.Steps; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            optimizer.zero_grad();
+            nn.functional.binary_cross_entropy_with_logits(critic.forward(x), y).backward();
+            optimizer.step();
+        }
+        double accuracy;
+        using (no_grad())
+            accuracy = (critic.forward(testReal).gt(0).to_type(ScalarType.Float32).sum().item<float>()
+                + critic.forward(testFake).le(0).to_type(ScalarType.Float32).sum().item<float>()) / (testReal.shape[0] + testFake.shape[0]);
+
+        progress?.Invoke("sampling candidates for held-out prompts");
+        var prompts = testWindows.Take(settings.Prompts).Select(w => w[..settings.Prompt]).ToList();
+        var (candidates, states, losses) = Sample(model, prompts, settings.Candidates, settings);   // (P·n, m), (P·n, m, D), (P·n)
+        long[] chosen;
+        using (no_grad()) chosen = Critic.Rerank(critic.forward(states), settings.Candidates);
+        double repPlain = 0, repCritic = 0, lossPlain = 0, lossCritic = 0;
+        int changed = 0;
+        float[] lossValues = losses.data<float>().ToArray();
+        for (int p = 0; p < prompts.Count; p++)
+        {
+            int plain = p * settings.Candidates, pick = p * settings.Candidates + (int)chosen[p];
+            repPlain += RepeatedFourGrams(candidates[plain]);
+            repCritic += RepeatedFourGrams(candidates[pick]);
+            lossPlain += lossValues[plain];
+            lossCritic += lossValues[pick];
+            if (chosen[p] != 0) changed++;
+        }
+        int n = prompts.Count;
+        return new Result(repPlain / n, repCritic / n, lossPlain / n, lossCritic / n, accuracy, changed);
+    }
+
+    /// <summary>Share of a token sequence's 4-grams that occurred earlier in it (0 = no repetition).</summary>
+    public static double RepeatedFourGrams(IReadOnlyList<long> tokens)
+    {
+        var seen = new HashSet<(long, long, long, long)>();
+        int repeated = 0, total = 0;
+        for (int i = 0; i + 3 < tokens.Count; i++, total++)
+            if (!seen.Add((tokens[i], tokens[i + 1], tokens[i + 2], tokens[i + 3]))) repeated++;
+        return total == 0 ? 0 : repeated / (double)total;
+    }
+
+    // Critic inputs: states over the real continuation and over one model sample, for each window's prompt.
+    private static (Tensor Real, Tensor Fake) RealAndFake(IsrmModel model, IReadOnlyList<int[]> windows, Settings settings)
+    {
+        using var scope = NewDisposeScope();
+        var prompts = windows.Select(w => w[..settings.Prompt]).ToList();
+        Tensor full = tensor(windows.SelectMany(w => w[..(settings.Prompt + settings.Continuation)].Select(t => (long)t)).ToArray(),
+            new long[] { windows.Count, settings.Prompt + settings.Continuation }, device: model.Device);
+        Tensor real = StateReader.Batched(full, 16, b => StateReader.States(model, b, settings.Loops)).narrow(1, settings.Prompt, settings.Continuation);
+        var (_, fake, _) = Sample(model, prompts, 1, settings);
+        return (real.MoveToOuterDisposeScope(), fake.MoveToOuterDisposeScope());
+    }
+
+    // n samples per prompt with the generation cache: tokens, the states over them (as the model re-reads the whole
+    // text) and the model's mean NLL of each sample.
+    private static (List<long[]> Tokens, Tensor States, Tensor Loss) Sample(IsrmModel model, IReadOnlyList<int[]> prompts, int n, Settings settings)
+    {
+        using var scope = NewDisposeScope();
+        using var inference = no_grad();
+        int batch = prompts.Count * n;
+        Tensor prompt = tensor(prompts.SelectMany(p => Enumerable.Repeat(p, n)).SelectMany(p => p.Select(t => (long)t)).ToArray(), new long[] { batch, settings.Prompt }, device: model.Device);
+        var options = new RefinementOptions { Loops = settings.Loops, MaxLoops = Math.Max(settings.Loops, 1), EveryStepLogits = false };
+        using var cache = new RefinementCache(model.Config with { MaxContext = Math.Max(model.Config.MaxContext, settings.Prompt + settings.Continuation) }, batch, model.Device);
+        Tensor input = prompt;
+        var sampled = new List<Tensor>();
+        var nll = new List<Tensor>();
+        int offset = 0;
+        for (int t = 0; t < settings.Continuation; t++)
+        {
+            Tensor? logProbs = null;
+            foreach (RefinementStep step in Refiner.Run(model, model.Embed(input), options, cache, offset))
+                if (step.IsLast) logProbs = step.LogProbs!.select(1, -1).clone();   // (batch, V)
+            offset += (int)input.shape[1];
+            Tensor next = (logProbs! / settings.Temperature).softmax(-1).multinomial(1);   // (batch, 1)
+            nll.Add(-logProbs!.gather(-1, next));
+            sampled.Add(next);
+            input = next;
+        }
+        Tensor tokens = cat(sampled.ToArray(), 1);                                           // (batch, m)
+        Tensor states = StateReader.Batched(cat(new[] { prompt, tokens }, 1), 16, b => StateReader.States(model, b, settings.Loops))
+            .narrow(1, settings.Prompt, settings.Continuation);
+        Tensor loss = cat(nll.ToArray(), 1).mean(new long[] { 1 }).cpu();
+        var list = Enumerable.Range(0, batch).Select(i => tokens[i].cpu().data<long>().ToArray()).ToList();
+        return (list, states.MoveToOuterDisposeScope(), loss.MoveToOuterDisposeScope());
+    }
+}

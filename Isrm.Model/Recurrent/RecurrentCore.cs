@@ -1,0 +1,35 @@
+using Isrm.Model.Config;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Recurrent;
+
+/// <summary>
+/// A sequence model whose whole memory of the past is a fixed-size state, advanced once per token: the state's size
+/// does not depend on how many tokens it has read (O(1) memory), unlike a transformer's K/V cache (O(n)).
+/// </summary>
+public abstract class RecurrentCore : nn.Module
+{
+    protected RecurrentCore(string name) : base(name) { }
+
+    /// <summary>The state before the first token, for a batch of <paramref name="batch"/> streams.</summary>
+    public abstract Tensor[] InitialState(long batch, Device device);
+
+    /// <summary>
+    /// x: (B, T, D) embeddings of the tokens at positions offset…offset+T−1; state: what <see cref="InitialState"/> or a
+    /// previous call returned. Returns per-token read-outs (B, T, D) and the state after the last token.
+    /// </summary>
+    public abstract (Tensor Outputs, Tensor[] State) Forward(Tensor x, Tensor[] state, int offset);
+
+    /// <summary>Floats of state per stream (what inference keeps between tokens, whatever the context length).</summary>
+    public abstract long StateFloats { get; }
+
+    /// <summary>The core a recurrent family names.</summary>
+    public static RecurrentCore Create(IsrmConfig config) => config.Family switch
+    {
+        "rlm" => new RlmCore(config),
+        "rlt" => new RltCore(config, gated: false),
+        "gated-rlt" => new RltCore(config, gated: true),
+        _ => throw new ArgumentException($"family {config.Family} has no recurrent core."),
+    };
+}
