@@ -22,6 +22,9 @@ internal static class TrainCommand
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
+            // SIGTERM (kill, service managers) also stops cleanly with a saved checkpoint.
+            using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
             try
             {
                 string commandLine = "isrm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote));

@@ -21,8 +21,18 @@ internal sealed class IsrmProcess : IDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Sends SIGINT, as Ctrl-C in a terminal does.</summary>
-    public void Interrupt() => Process.Start("kill", ["-INT", _process.Id.ToString()])!.WaitForExit();
+    /// <summary>
+    /// Sends SIGINT, as Ctrl-C in a terminal does — unless this test run inherited SIGINT as ignored (a job started
+    /// in the background of a non-interactive shell), in which the child ignores it too; then SIGTERM, the other
+    /// stop signal train handles the same way.
+    /// </summary>
+    public void Interrupt() => Process.Start("kill", [SigIntIgnored() ? "-TERM" : "-INT", _process.Id.ToString()])!.WaitForExit();
+
+    private static bool SigIntIgnored()
+    {
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:"));
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 0x2) != 0;
+    }
 
     public void KillHard() => _process.Kill();
 
