@@ -133,7 +133,10 @@ public sealed class Trainer : IDisposable
         torch.manual_seed(_options.Seed * 1_000_003L + step);
         double lr = LearningRateSchedule.At(_options, step);
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
-        _optimizer.zero_grad();
+        // Gradients go to None, not zero (PyTorch's default): a parameter the step does not reach (y0 when K exceeds the
+        // gradient window) is then left alone by AdamW whether or not it had a gradient before — which a resumed run,
+        // whose fresh parameters never had one, could not otherwise reproduce.
+        _model.zero_grad(set_to_none: true);
 
         var sums = new LossTerms();
         int k = 0;
