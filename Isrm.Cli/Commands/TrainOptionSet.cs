@@ -18,6 +18,7 @@ internal sealed class TrainOptionSet
     public Option<int> KMax { get; } = new("--k-max") { DefaultValueFactory = _ => Defaults.KMax };
     public Option<string> KDist { get; } = new("--k-dist") { Description = "uniform | lognormal", DefaultValueFactory = _ => Defaults.KDistribution };
     public Option<double> KMean { get; } = new("--k-mean") { Description = "Mean K for --k-dist lognormal", DefaultValueFactory = _ => Defaults.KMean };
+    public Option<int> KCurriculum { get; } = new("--k-curriculum") { Description = "Grow the largest K (and the mean) linearly from --k-min over this many steps (0 = off)", DefaultValueFactory = _ => Defaults.KCurriculumSteps };
     public Option<int> BackpropSteps { get; } = new("--backprop-steps") { Description = "Backprop through the last B steps only (0 = all)", DefaultValueFactory = _ => Defaults.BackpropSteps };
     public Option<int> DeepSupervision { get; } = new("--deep-supervision") { Description = "Also apply cross-entropy at this many steps before the last", DefaultValueFactory = _ => Defaults.DeepSupervisionSteps };
     public Option<double> MonotonicWeight { get; } = new("--monotonic-weight") { DefaultValueFactory = _ => Defaults.MonotonicWeight };
@@ -58,7 +59,7 @@ internal sealed class TrainOptionSet
 
     public IEnumerable<Option> All =>
     [
-        Corpus, Out, Config, Family, Steps, KMin, KMax, KDist, KMean, BackpropSteps, DeepSupervision, MonotonicWeight,
+        Corpus, Out, Config, Family, Steps, KMin, KMax, KDist, KMean, KCurriculum, BackpropSteps, DeepSupervision, MonotonicWeight,
         ConvergenceWeight, PonderWeight, Batch, Context, GradAccum, Lr, Warmup, WeightDecay, EvalEvery, EvalK, SaveEvery,
         Seed, Tokenizer, Threads, Device, Resume, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
         StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots,
@@ -102,6 +103,7 @@ internal sealed class TrainOptionSet
         {
             Corpus = corpus, Out = output, Tokenizer = parse.GetValue(Tokenizer)!, Steps = parse.GetValue(Steps),
             KMin = parse.GetValue(KMin), KMax = parse.GetValue(KMax), KDistribution = parse.GetValue(KDist)!, KMean = parse.GetValue(KMean),
+            KCurriculumSteps = parse.GetValue(KCurriculum),
             BackpropSteps = parse.GetValue(BackpropSteps), DeepSupervisionSteps = parse.GetValue(DeepSupervision),
             MonotonicWeight = parse.GetValue(MonotonicWeight), ConvergenceWeight = parse.GetValue(ConvergenceWeight), PonderWeight = parse.GetValue(PonderWeight),
             BatchSize = parse.GetValue(Batch), Context = parse.GetValue(Context), GradientAccumulation = parse.GetValue(GradAccum),

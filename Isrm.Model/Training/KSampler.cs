@@ -1,17 +1,24 @@
 namespace Isrm.Model.Training;
 
-/// <summary>Draws the refinement depth K of each batch: uniform, or heavy-tailed (1 + Poisson(λ), λ log-normal).</summary>
+/// <summary>
+/// Draws the refinement depth K of each batch: uniform, or heavy-tailed (1 + Poisson(λ), λ log-normal). With a
+/// curriculum (<see cref="TrainingOptions.KCurriculumSteps"/>), the largest K and the mean grow linearly from KMin to
+/// their full values over the first that-many steps.
+/// </summary>
 public static class KSampler
 {
-    public static int Sample(TrainingOptions options, Random random)
+    public static int Sample(TrainingOptions options, Random random, int step = int.MaxValue)
     {
-        if (options.KDistribution == "uniform") return random.Next(options.KMin, options.KMax + 1);
+        double progress = options.KCurriculumSteps > 0 ? Math.Min(1.0, (step + 1.0) / options.KCurriculumSteps) : 1.0;
+        int kMax = options.KMin + (int)Math.Round((options.KMax - options.KMin) * progress);
+        if (options.KDistribution == "uniform") return random.Next(options.KMin, kMax + 1);
         // log λ ~ N(log(mean) − σ²/2, σ²) so that E[λ] = mean − 1 and E[K] = mean before capping.
         const double sigma = 0.5;
-        double mu = Math.Log(Math.Max(options.KMean - 1, 1e-3)) - sigma * sigma / 2;
+        double kMean = options.KMin + (options.KMean - options.KMin) * progress;
+        double mu = Math.Log(Math.Max(kMean - 1, 1e-3)) - sigma * sigma / 2;
         double lambda = Math.Exp(mu + sigma * Gaussian(random));
         int k = 1 + Poisson(lambda, random);
-        return Math.Clamp(k, options.KMin, options.KMax);
+        return Math.Clamp(k, options.KMin, kMax);
     }
 
     private static double Gaussian(Random random) =>

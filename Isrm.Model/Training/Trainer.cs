@@ -144,7 +144,7 @@ public sealed class Trainer : IDisposable
         for (int micro = 0; micro < _options.GradientAccumulation; micro++)
         {
             using var microScope = NewDisposeScope();
-            k = _model.Config.IsSinglePass ? 1 : KSampler.Sample(_options, random);
+            k = _model.Config.IsSinglePass ? 1 : KSampler.Sample(_options, random, step);
             var (inputs, targets) = _train.Batch(_options.BatchSize, random, _device);
             LossTerms terms = Forward(inputs, targets, k);
             (terms.Total! / _options.GradientAccumulation).backward();

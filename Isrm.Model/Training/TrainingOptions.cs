@@ -22,6 +22,8 @@ public sealed record TrainingOptions
     /// <summary><c>uniform</c> in [KMin, KMax], or <c>lognormal</c>: 1 + Poisson(λ), λ ~ LogNormal with mean KMean, capped at KMax (Huginn).</summary>
     public string KDistribution { get; init; } = "uniform";
     public double KMean { get; init; } = 6;
+    /// <summary>Curriculum on K: over the first this-many steps the largest K (and the mean) grow linearly from KMin; 0 = off.</summary>
+    public int KCurriculumSteps { get; init; } = 0;
     /// <summary>Backpropagate through only the last this-many steps (truncated backprop); 0 = all steps.</summary>
     public int BackpropSteps { get; init; } = 0;
 
@@ -62,6 +64,7 @@ public sealed record TrainingOptions
         Require(KMin >= 1 && KMax >= KMin, "--k-min must be at least 1 and no more than --k-max.");
         Require(KDistribution is "uniform" or "lognormal", "--k-dist must be uniform or lognormal.");
         Require(KMean >= 1, "--k-mean must be at least 1.");
+        Require(KCurriculumSteps >= 0, "--k-curriculum must be 0 (off) or a number of steps.");
         Require(BackpropSteps >= 0 && DeepSupervisionSteps >= 0, "--backprop-steps and deep supervision steps must be 0 or more.");
         Require(LearningRate > 0 && WarmupSteps >= 0 && WeightDecay >= 0 && GradientClip > 0, "learning rate, warmup, weight decay and clipping must be sensible (lr > 0, clip > 0).");
         Require(ValidationFraction is > 0 and < 1, "--validation-fraction must be in (0, 1).");

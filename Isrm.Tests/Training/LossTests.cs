@@ -45,6 +45,23 @@ public class LossTests
     }
 
     [Fact]
+    public void A_K_curriculum_grows_the_largest_K_from_k_min_to_k_max()
+    {
+        var random = new Random(2);
+        var options = new TrainingOptions { KMin = 1, KMax = 17, KCurriculumSteps = 100 };
+        int MaxAt(int step) => Enumerable.Range(0, 500).Max(_ => KSampler.Sample(options, random, step));
+        Assert.Equal(1, MaxAt(0));      // step 0: 1 + 16 · 0.01 rounds to 1
+        Assert.Equal(9, MaxAt(49));     // half way: 1 + 16 · 0.5
+        Assert.Equal(17, MaxAt(99));    // full range from the end of the curriculum on
+        Assert.Equal(17, MaxAt(5000));
+        var heavy = options with { KDistribution = "lognormal", KMean = 9, KMax = 1000 };
+        double early = Enumerable.Range(0, 20000).Average(_ => KSampler.Sample(heavy, random, 49));
+        double late = Enumerable.Range(0, 20000).Average(_ => KSampler.Sample(heavy, random, 200));
+        Assert.InRange(early, 4.6, 5.4);   // mean 1 + (9 − 1) · 0.5
+        Assert.InRange(late, 8.5, 9.5);
+    }
+
+    [Fact]
     public void The_learning_rate_warms_up_then_follows_a_cosine_to_its_floor()
     {
         var options = new TrainingOptions { LearningRate = 1e-3, WarmupSteps = 10, Steps = 110, MinLearningRateRatio = 0.1 };
