@@ -15,9 +15,9 @@ public static class PromptText
                 continue;
             }
             if (char.IsSurrogate(c))
-                return $"The prompt is not valid Unicode text: it holds an unpaired surrogate U+{(int)c:X4} at character {i}; send UTF-8 text.";
+                return $"The prompt is not valid Unicode text: its character {i} is an unpaired surrogate U+{(int)c:X4}; send UTF-8 text.";
             if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
-                return $"The prompt holds the control character U+{(int)c:X4} at character {i}: only tab, newline and carriage return are allowed.";
+                return $"The prompt's character {i} is the control character U+{(int)c:X4}: only tab, newline and carriage return are allowed.";
         }
         return null;
     }

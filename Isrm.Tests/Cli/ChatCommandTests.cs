@@ -53,7 +53,7 @@ public class ChatCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper outp
         output.WriteLine($"exit {code}\n--- stderr\n{stderr}");
 
         Assert.Equal(0, code);
-        Assert.Contains("The prompt holds the control character U+0007 at character 4", stderr);
+        Assert.Contains("The prompt's character 4 is the control character U+0007", stderr);
         Assert.Single(stderr.Split('\n'), l => l.Contains("steps per token"));
     }
 }

@@ -60,8 +60,8 @@ public class UserErrorTests(TinyCheckpointFixture tiny, ITestOutputHelper output
     }
 
     [Theory]
-    [InlineData("ab\u0001c", "control character U+0001 at character 2")]
-    [InlineData("\u001b[2J", "control character U+001B at character 0")]
+    [InlineData("ab\u0001c", "character 2 is the control character U+0001")]
+    [InlineData("\u001b[2J", "character 0 is the control character U+001B")]
     public void A_prompt_with_control_characters(string prompt, string mustContain) =>
         AssertOneLineError(Generate("--prompt", prompt), mustContain);
 

@@ -58,7 +58,7 @@ public sealed class LimitTests : IAsyncLifetime
 
         Exception? error = await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.NotNull(error);
-        Assert.Contains("Connection closed with an error", error.Message);
+        Assert.Equal("The server closed the connection with the following error: Connection closed with an error.", error.Message);
         Assert.Equal(HubConnectionState.Connected, small.State);
         var frames = await Collect(small, new GenerateRequestDto { Prompt = new string('a', 3000), MaxTokens = 1 });
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
@@ -114,6 +114,24 @@ public sealed class LimitTests : IAsyncLifetime
             }
         }
         Assert.Fail($"The place of the cancelled generation was never freed: {last}");
+    }
+
+    [Theory]
+    [InlineData("Model", "MaxPromptTokens")]
+    [InlineData("Model", "MaxTokensLimit")]
+    [InlineData("Model", "MaxLoops")]
+    [InlineData("Model", "QueueCapacity")]
+    [InlineData("Model", "MaxConcurrentGenerations")]
+    [InlineData("Hub", "RequestsPerMinute")]
+    [InlineData("Hub", "MaxMessageBytes")]
+    public void Each_limit_is_in_appsettings_and_in_the_readme_table_with_its_default(string section, string key)
+    {
+        using JsonDocument settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(Foundation.Repository.Root, "Isrm.Web", "appsettings.json")));
+        string value = settings.RootElement.GetProperty("Isrm").GetProperty(section).GetProperty(key).GetRawText();
+        string readme = File.ReadAllText(Path.Combine(Foundation.Repository.Root, "README.md"));
+        string limits = readme[readme.IndexOf("### Limits", StringComparison.Ordinal)..];
+
+        Assert.Contains($"| `Isrm:{section}:{key}` | {value} |", limits);
     }
 
     private (IsrmWebApp App, Uri Address) StartApp(params (string Key, string Value)[] settings)
