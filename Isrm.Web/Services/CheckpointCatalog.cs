@@ -19,7 +19,7 @@ public sealed class CheckpointCatalog(
         if (!Directory.Exists(Root)) return [];
         return Directory.EnumerateDirectories(Root)
             .Select(dir => OutsideRoot(dir) is string error
-                ? new CheckpointListing(Path.GetFileName(dir), "", 0, "", false, error)
+                ? new CheckpointListing(Path.GetFileName(dir), "", 0, "", false, char.ToUpperInvariant(error[0]) + error[1..])
                 : Describe(Path.GetFileName(dir), dir))
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .ToList();
