@@ -34,6 +34,19 @@ public sealed class LimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MaxPromptTokens_also_bounds_the_prompt_boxes_so_a_huge_paste_stays_off_the_circuit()
+    {
+        (IsrmWebApp _, Uri address) = StartApp(("Isrm:Model:MaxPromptTokens", "10"));
+        using var http = new HttpClient { BaseAddress = address };
+
+        string chat = await http.GetStringAsync("/");
+        string compare = await http.GetStringAsync("/compare");
+
+        Assert.Matches(@"<textarea data-testid=""prompt""[^>]*maxlength=""10""", chat);
+        Assert.Matches(@"<textarea data-testid=""compare-prompt""[^>]*maxlength=""10""", compare);
+    }
+
+    [Fact]
     public async Task MaxTokensLimit_and_MaxLoops_bound_what_a_request_may_ask_for()
     {
         HubConnection hub = await Host(("Isrm:Model:MaxTokensLimit", "4"), ("Isrm:Model:MaxLoops", "3"));
