@@ -2,6 +2,7 @@ using Isrm.Web.Client;
 using Isrm.Web.Components;
 using Isrm.Web.Hubs;
 using Isrm.Web.Models;
+using Isrm.Web.Security;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,8 +18,8 @@ var app = builder.Build();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
-    app.UseHsts();
 }
+app.UseIsrmSecurity();
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAntiforgery();
 

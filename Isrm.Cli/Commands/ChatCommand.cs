@@ -43,6 +43,11 @@ internal static class ChatCommand
                     Console.Error.WriteLine($"Unknown command '{line.Trim()}': use /k N, /k inf or /quit.");
                     continue;
                 }
+                if (PromptText.Problem(line) is string problem)
+                {
+                    Console.Error.WriteLine(problem);
+                    continue;
+                }
                 transcript += line + "\n";
                 // The reply ends at the model's first newline: one line per turn, like the user's.
                 GenerationRequest request = options.Request(parse, transcript, loops, useOverride: true) with { StopText = "\n" };

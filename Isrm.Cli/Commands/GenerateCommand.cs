@@ -35,6 +35,9 @@ internal static class GenerateCommand
                 if (debugTokens < 1) throw new ArgumentException($"--debug-refinement takes a number of tokens of at least 1 (got {debugTokens}).");
             }
             await using ModelSession session = await ModelSession.OpenAsync(parse.GetValue(options.Checkpoint)!, parse.GetValue(options.Device)!, parse.GetValue(options.Threads));
+            int promptTokens = session.CountTokens(request.Prompt);
+            if (promptTokens >= session.MaxContext)   // the generator keeps the most recent context; say so rather than refuse
+                Console.Error.WriteLine($"Note: the prompt is {promptTokens} tokens; the model reads only the last {session.MaxContext - 1} (its context is {session.MaxContext}).");
             IAsyncEnumerable<GenerationEvent> events = session.GenerateAsync(request, cancellation);
             if (json) await PrintJson(events);
             else await PrintText(events, debugTokens);

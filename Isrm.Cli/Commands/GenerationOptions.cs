@@ -54,10 +54,13 @@ internal sealed class GenerationOptions
         float tolerance = parse.GetValue(KlTolerance);
         if (!(tolerance > 0)) throw new ArgumentException($"--kl-tolerance must be positive (got {tolerance}).");
         if (string.IsNullOrWhiteSpace(prompt)) throw new ArgumentException("The prompt is empty: pass some text with --prompt.");
+        if (PromptText.Problem(prompt) is string problem) throw new ArgumentException(problem);
+        int? loops = useOverride ? loopsOverride : RefinementDepth.Parse(parse.GetValue(Loops));
+        if (loops > maxLoops) throw new ArgumentException($"--loops {loops} is above --max-loops {maxLoops}: lower K or raise --max-loops.");
         return new GenerationRequest
         {
             Prompt = prompt,
-            Loops = useOverride ? loopsOverride : RefinementDepth.Parse(parse.GetValue(Loops)),
+            Loops = loops,
             MaxLoops = maxLoops,
             KlTolerance = tolerance,
             MaxTokens = maxTokens,

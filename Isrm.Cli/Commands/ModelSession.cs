@@ -20,6 +20,9 @@ internal sealed class ModelSession : IAsyncDisposable
 
     public int MaxContext => _checkpoint.Model.Config.MaxContext;
 
+    /// <summary>Tokens <paramref name="text"/> takes with this checkpoint's tokenizer (plain C#, no tensors).</summary>
+    public int CountTokens(string text) => _checkpoint.Tokenizer.Encode(text).Length;
+
     /// <summary>Checks the folder first (fast, one-sentence errors), then loads the weights on a new model thread.</summary>
     public static async Task<ModelSession> OpenAsync(string directory, string device, int threads)
     {

@@ -43,4 +43,17 @@ public class ChatCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper outp
         Assert.Equal(0, code);
         Assert.Contains("Chatting with tiny", stdout);
     }
+
+    [Fact]
+    public void A_line_with_control_characters_is_refused_and_a_one_megabyte_line_is_answered()
+    {
+        string huge = new string('a', 1 << 20);
+        var (code, stdout, stderr) = RunWithInput($"ring\u0007bell\n{huge}\n/quit\n",
+            "chat", "--checkpoint", tiny.Directory, "--loops", "2", "--max-tokens", "2", "--threads", "1", "--temperature", "0");
+        output.WriteLine($"exit {code}\n--- stderr\n{stderr}");
+
+        Assert.Equal(0, code);
+        Assert.Contains("The prompt's character 4 is the control character U+0007", stderr);
+        Assert.Single(stderr.Split('\n'), l => l.Contains("steps per token"));
+    }
 }

@@ -58,4 +58,39 @@ public class UserErrorTests(TinyCheckpointFixture tiny, ITestOutputHelper output
         using (var stream = new FileStream(weights, FileMode.Open)) stream.SetLength(100);
         AssertOneLineError(RunIsrm("generate", "--checkpoint", directory, "--prompt", "hi"), "truncated");
     }
+
+    [Theory]
+    [InlineData("ab\u0001c", "character 2 is the control character U+0001")]
+    [InlineData("\u001b[2J", "character 0 is the control character U+001B")]
+    public void A_prompt_with_control_characters(string prompt, string mustContain) =>
+        AssertOneLineError(Generate("--prompt", prompt), mustContain);
+
+    [Theory]
+    [InlineData("1000000", "--max-loops")]
+    [InlineData("99999999999", "--loops must be a whole number")]
+    public void A_huge_K(string loops, string mustContain) =>
+        AssertOneLineError(Generate("--prompt", "hi", "--loops", loops), mustContain);
+
+    [Fact]
+    public void A_checkpoint_path_that_climbs_out_or_names_a_folder_that_is_no_checkpoint()
+    {
+        string notACheckpoint = tiny.Combine("just-a-folder");
+        Directory.CreateDirectory(notACheckpoint);
+
+        AssertOneLineError(RunIsrm("generate", "--checkpoint", "../../no-such-isrm-checkpoint", "--prompt", "hi"), "does not exist");
+        AssertOneLineError(RunIsrm("generate", "--checkpoint", notACheckpoint, "--prompt", "hi"), "is not a checkpoint");
+        AssertOneLineError(RunIsrm("info", "--checkpoint", "/"), "is not a checkpoint");
+    }
+
+    [Fact]
+    public void A_prompt_longer_than_the_context_is_cut_to_its_end_with_a_note()
+    {
+        // 100 KB: one command-line argument may hold at most 128 KiB on Linux, so a 1 MB prompt cannot reach --prompt.
+        var (code, stdout, stderr) = Generate("--prompt", new string('a', 100_000), "--max-tokens", "2", "--temperature", "0");
+        output.WriteLine($"exit {code}; stderr: {stderr}");
+
+        Assert.Equal(0, code);
+        Assert.Contains("Note: the prompt is 100000 tokens; the model reads only the last", stderr);
+        Assert.NotEmpty(stdout.Trim());
+    }
 }

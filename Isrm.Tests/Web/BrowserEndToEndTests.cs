@@ -59,6 +59,9 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
     public async Task Chat_with_k_8_shows_8_steps_then_a_token_opens_its_trajectory_and_two_checkpoints_compare()
     {
         IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        // The Content-Security-Policy must let Blazor, MudBlazor and Plotly do everything below: the browser reports each block.
+        var blocked = new List<string>();
+        page.Console += (_, message) => { if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal)) blocked.Add(message.Text); };
         await page.GotoAsync(new Uri(_base, "/").ToString());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "01-empty-chat.png"), FullPage = true });
 
@@ -102,6 +105,7 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
         await page.Locator("[data-testid=pca-run]").ClickAsync();
         await Expect(page.Locator("#latent-pca-chart .scatterlayer .trace").First).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "05-training.png"), FullPage = true });
+        Assert.Empty(blocked);
     }
 
     private static string RepositoryRoot()

@@ -10,21 +10,27 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Isrm.Tests.Web;
 
-/// <summary>The web app on a real Kestrel port with its checkpoints folder pointed at <paramref name="checkpointsRoot"/>.</summary>
-public sealed class IsrmWebApp(string checkpointsRoot, IGenerationBackend? backend = null, int queueCapacity = 4, string? runsRoot = null)
+/// <summary>
+/// The web app on a real Kestrel port with its checkpoints folder pointed at <paramref name="checkpointsRoot"/>;
+/// <paramref name="settings"/> override configuration keys (e.g. a limit) and <paramref name="environment"/> the host environment.
+/// </summary>
+public sealed class IsrmWebApp(
+    string checkpointsRoot, IGenerationBackend? backend = null, int queueCapacity = 4, string? runsRoot = null,
+    IReadOnlyDictionary<string, string>? settings = null, string environment = "Development")
     : WebApplicationFactory<Program>
 {
     public string CheckpointsRoot => checkpointsRoot;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(environment);
         builder.UseSetting("Isrm:CheckpointsPath", checkpointsRoot);
         builder.UseSetting("Isrm:DefaultCheckpoint", "tiny");
         builder.UseSetting("Isrm:Model:QueueCapacity", queueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture));
         string runs = runsRoot ?? checkpointsRoot + "-runs";
         builder.UseSetting("Isrm:Training:RunsPath", runs);
         builder.UseSetting("Isrm:Training:ReportsPath", Path.Combine(runs, "reports"));
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         if (backend is not null) builder.ConfigureTestServices(s => s.AddSingleton(backend));
     }
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
 using Isrm.Web.Models;
+using Isrm.Web.Security;
 using Isrm.Web.Services;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -68,7 +69,15 @@ public static class RefinementHubExtensions
     public static IServiceCollection AddIsrmModelService(this IServiceCollection services)
     {
         services.AddSignalR(o => o.MaximumReceiveMessageSize = 256 * 1024)
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.NumberHandling = WireNumbers);
+            .AddJsonProtocol(o =>
+            {
+                o.PayloadSerializerOptions.NumberHandling = WireNumbers;
+                o.PayloadSerializerOptions.Converters.Add(new LenientStringConverter());
+            })
+            .AddHubOptions<RefinementHub>(o => o.AddFilter<HubRateLimitFilter>());
+        services.AddOptions<HubOptions<RefinementHub>>()
+            .Configure<IOptions<HubLimitsOptions>>((hub, limits) => hub.MaximumReceiveMessageSize = limits.Value.MaxMessageBytes);
+        services.AddSingleton<HubRateLimitFilter>();
         services.AddSingleton<IGenerationBackend, CheckpointBackend>();
         services.AddSingleton<CheckpointCatalog>();
         services.AddSingleton<ModelService>();

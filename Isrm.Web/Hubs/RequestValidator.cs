@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Isrm.Model.Generation;
 using Isrm.Web.Models;
 
@@ -14,6 +15,10 @@ public static class RequestValidator
         {
             null => "The request is empty: send an object with at least a prompt.",
             _ when string.IsNullOrWhiteSpace(dto.Prompt) => "The prompt is empty: type some text to continue.",
+            // Tokens ≤ UTF-8 bytes for the byte and byte-level BPE tokenizers, so counting bytes never lets too many through.
+            _ when Encoding.UTF8.GetByteCount(dto.Prompt) is int bytes && bytes > limits.MaxPromptTokens =>
+                $"The prompt is too long: {bytes} bytes of UTF-8 (up to one token each) against a limit of {limits.MaxPromptTokens} tokens; shorten it.",
+            _ when PromptText.Problem(dto.Prompt) is string problem => problem,
             _ when dto.K.Invalid is not null || dto.K is { IsInfinite: false, Steps: null } =>
                 $"k must be an integer from 1 to {limits.MaxLoops} or the string \"inf\"; got '{dto.K}'.",
             _ when dto.K.Steps is int k && (k < 1 || k > limits.MaxLoops) =>

@@ -34,6 +34,27 @@ public sealed class ModelServiceOptions
 
     /// <summary>Largest K a request may ask for; also the hard cap of K = ∞.</summary>
     public int MaxLoops { get; set; } = 256;
+
+    /// <summary>
+    /// Longest prompt, in tokens, counted as UTF-8 bytes: the byte and byte-level BPE tokenizers never make more tokens
+    /// than bytes, so the count is exact for byte checkpoints and errs on the strict side for BPE ones.
+    /// </summary>
+    public int MaxPromptTokens { get; set; } = 4096;
+
+    /// <summary>Generations running or queued at once over all checkpoints; more are answered "busy" at once.</summary>
+    public int MaxConcurrentGenerations { get; set; } = 8;
+}
+
+/// <summary>Limits on the SignalR hub's clients (section <c>Isrm:Hub</c>).</summary>
+public sealed class HubLimitsOptions
+{
+    public const string Section = "Isrm:Hub";
+
+    /// <summary>Largest message a client may send; SignalR closes the connection of a client that sends more.</summary>
+    public long MaxMessageBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Hub invocations (Generate, ListCheckpoints) one connection may make per minute; 0 = no limit.</summary>
+    public int RequestsPerMinute { get; set; } = 60;
 }
 
 /// <summary>Where the training page finds runs and reports (section <c>Isrm:Training</c>).</summary>
@@ -59,6 +80,7 @@ public static class CheckpointServiceCollectionExtensions
         services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
         services.Configure<ModelServiceOptions>(configuration.GetSection(ModelServiceOptions.Section));
         services.Configure<TrainingViewOptions>(configuration.GetSection(TrainingViewOptions.Section));
+        services.Configure<HubLimitsOptions>(configuration.GetSection(HubLimitsOptions.Section));
         return services;
     }
 

@@ -18,7 +18,9 @@ public sealed class CheckpointCatalog(
     {
         if (!Directory.Exists(Root)) return [];
         return Directory.EnumerateDirectories(Root)
-            .Select(dir => Describe(Path.GetFileName(dir), dir))
+            .Select(dir => OutsideRoot(dir) is string error
+                ? new CheckpointListing(Path.GetFileName(dir), "", 0, "", false, char.ToUpperInvariant(error[0]) + error[1..])
+                : Describe(Path.GetFileName(dir), dir))
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .ToList();
     }
@@ -43,6 +45,11 @@ public sealed class CheckpointCatalog(
                 : $"Unknown checkpoint '{chosen}': choose one of {string.Join(", ", known)}.";
             return false;
         }
+        if (OutsideRoot(candidate) is string outside)
+        {
+            error = $"Checkpoint '{chosen}' cannot be used: {outside}";
+            return false;
+        }
         CheckpointListing listing = Describe(chosen, candidate);
         if (!listing.Usable)
         {
@@ -53,6 +60,20 @@ public sealed class CheckpointCatalog(
         error = "";
         return true;
     }
+
+    /// <summary>Why a folder that is a symbolic link to somewhere outside the root is refused, or null when it is not.</summary>
+    private string? OutsideRoot(string directory)
+    {
+        var info = new DirectoryInfo(directory);
+        if (info.LinkTarget is null) return null;
+        string? target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+        string realRoot = new DirectoryInfo(Root).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Root;
+        bool inside = target is not null && (IsInside(target, Root) || IsInside(target, realRoot));
+        return inside ? null : "it is a symbolic link to a folder outside the checkpoints folder, which the server does not read.";
+    }
+
+    private static bool IsInside(string path, string root) =>
+        Path.GetFullPath(path).StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private CheckpointListing Describe(string name, string directory)
     {

@@ -11,7 +11,8 @@ public sealed class ModelBusyException(string message) : Exception(message);
 
 /// <summary>
 /// Owns the one model thread. Keeps at most <see cref="ModelServiceOptions.MaxLoadedModels"/> checkpoints loaded
-/// (least recently used goes first) and runs one request at a time per checkpoint behind a bounded queue.
+/// (least recently used goes first) and runs one request at a time per checkpoint behind a bounded queue, with at most
+/// <see cref="ModelServiceOptions.MaxConcurrentGenerations"/> requests running or queued over all checkpoints.
 /// </summary>
 public sealed class ModelService : IHostedService, IDisposable
 {
@@ -22,6 +23,7 @@ public sealed class ModelService : IHostedService, IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, CheckpointQueue> _queues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LoadedEntry> _loaded = new(StringComparer.Ordinal);
+    private int _reservedTotal;
     private long _stepsComputed;
     private long _clock;
     private int _disposed;
@@ -56,11 +58,16 @@ public sealed class ModelService : IHostedService, IDisposable
         int ahead;
         lock (_lock)
         {
+            int total = Math.Max(1, _options.MaxConcurrentGenerations);
+            if (_reservedTotal >= total)
+                throw new ModelBusyException(
+                    $"The server is busy: it runs or queues at most {total} generations at once, over all checkpoints; try again in a moment.");
             if (!_queues.TryGetValue(directory, out queue!)) _queues[directory] = queue = new CheckpointQueue();
             if (queue.Reserved >= _options.QueueCapacity + 1)
                 throw new ModelBusyException(
                     $"The model is busy: {queue.Reserved} requests for '{Path.GetFileName(directory)}' are running or queued; try again in a moment.");
             ahead = queue.Reserved++;
+            _reservedTotal++;
         }
         return RunReserved(directory, queue, ahead, request, onQueued, cancellation);
     }
@@ -87,6 +94,7 @@ public sealed class ModelService : IHostedService, IDisposable
             lock (_lock)
             {
                 queue.Reserved--;
+                _reservedTotal--;
                 if (_loaded.TryGetValue(directory, out LoadedEntry? entry) && entered) entry.InUse = false;
             }
             if (entered) queue.Gate.Release();
