@@ -10,8 +10,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Isrm.Tests.Web;
 
-/// <summary>The web app on a real Kestrel port with its checkpoints folder pointed at <paramref name="checkpointsRoot"/>.</summary>
-public sealed class IsrmWebApp(string checkpointsRoot, IGenerationBackend? backend = null, int queueCapacity = 4, string? runsRoot = null)
+/// <summary>
+/// The web app on a real Kestrel port with its checkpoints folder pointed at <paramref name="checkpointsRoot"/>;
+/// <paramref name="redis"/> switches the SignalR Redis backplane on (<c>Isrm:Redis</c>).
+/// </summary>
+public sealed class IsrmWebApp(
+    string checkpointsRoot, IGenerationBackend? backend = null, int queueCapacity = 4, string? runsRoot = null, string? redis = null)
     : WebApplicationFactory<Program>
 {
     public string CheckpointsRoot => checkpointsRoot;
@@ -25,6 +29,7 @@ public sealed class IsrmWebApp(string checkpointsRoot, IGenerationBackend? backe
         string runs = runsRoot ?? checkpointsRoot + "-runs";
         builder.UseSetting("Isrm:Training:RunsPath", runs);
         builder.UseSetting("Isrm:Training:ReportsPath", Path.Combine(runs, "reports"));
+        if (redis is not null) builder.UseSetting("Isrm:Redis", redis);
         if (backend is not null) builder.ConfigureTestServices(s => s.AddSingleton(backend));
     }
 

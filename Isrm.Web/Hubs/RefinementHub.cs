@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
 using Isrm.Web.Models;
+using Isrm.Web.ScaleOut;
 using Isrm.Web.Services;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -12,8 +13,9 @@ namespace Isrm.Web.Hubs;
 /// <c>/hubs/refinement</c>: lists checkpoints and streams a generation's refinement steps. The web pages use this
 /// hub through a SignalR client too, so external clients get exactly what the browser gets.
 /// </summary>
-public sealed class RefinementHub(
-    CheckpointCatalog catalog, ModelService models, IOptions<ModelServiceOptions> options) : Hub<IRefinementHubClient>
+public sealed partial class RefinementHub(
+    CheckpointCatalog catalog, ModelService models, IOptions<ModelServiceOptions> options, GenerationBroadcaster watchers)
+    : Hub<IRefinementHubClient>
 {
     public const string Path = "/hubs/refinement";
 
@@ -29,7 +31,7 @@ public sealed class RefinementHub(
         IRefinementHubClient caller = Clients.Caller;
         try
         {
-            return Stream(models.Generate(directory, model, ahead => caller.Queued(ahead), cancellation), cancellation);
+            return watchers.Publish(caller, Stream(models.Generate(directory, model, ahead => caller.Queued(ahead), cancellation), cancellation), cancellation);
         }
         catch (ModelBusyException busy)
         {
@@ -68,7 +70,8 @@ public static class RefinementHubExtensions
     public static IServiceCollection AddIsrmModelService(this IServiceCollection services)
     {
         services.AddSignalR(o => o.MaximumReceiveMessageSize = 256 * 1024)
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.NumberHandling = WireNumbers);
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.NumberHandling = WireNumbers)
+            .AddIsrmScaleOut();
         services.AddSingleton<IGenerationBackend, CheckpointBackend>();
         services.AddSingleton<CheckpointCatalog>();
         services.AddSingleton<ModelService>();
