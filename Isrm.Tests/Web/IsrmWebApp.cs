@@ -12,11 +12,12 @@ namespace Isrm.Tests.Web;
 
 /// <summary>
 /// The web app on a real Kestrel port with its checkpoints folder pointed at <paramref name="checkpointsRoot"/>;
-/// <paramref name="settings"/> override configuration keys (e.g. a limit) and <paramref name="environment"/> the host environment.
+/// <paramref name="settings"/> override configuration keys (e.g. a limit), <paramref name="environment"/> the host environment
+/// and <paramref name="redis"/> switches the SignalR Redis backplane on (<c>Isrm:Redis</c>).
 /// </summary>
 public sealed class IsrmWebApp(
     string checkpointsRoot, IGenerationBackend? backend = null, int queueCapacity = 4, string? runsRoot = null,
-    IReadOnlyDictionary<string, string>? settings = null, string environment = "Development")
+    IReadOnlyDictionary<string, string>? settings = null, string environment = "Development", string? redis = null)
     : WebApplicationFactory<Program>
 {
     public string CheckpointsRoot => checkpointsRoot;
@@ -31,6 +32,7 @@ public sealed class IsrmWebApp(
         builder.UseSetting("Isrm:Training:RunsPath", runs);
         builder.UseSetting("Isrm:Training:ReportsPath", Path.Combine(runs, "reports"));
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
+        if (redis is not null) builder.UseSetting("Isrm:Redis", redis);
         if (backend is not null) builder.ConfigureTestServices(s => s.AddSingleton(backend));
     }
 

@@ -54,7 +54,10 @@ public sealed record TokenFrame(int TokenIndex, string Text, int StepsUsed) : Re
     public override string Kind => "token";
 }
 
-/// <summary>End of a generation; <see cref="StopReason"/> is <c>max-tokens</c>, <c>eos</c> or <c>cancelled</c>.</summary>
+/// <summary>
+/// End of a generation; <see cref="StopReason"/> is <c>max-tokens</c>, <c>eos</c> or <c>cancelled</c> (and, for
+/// watchers only, <c>error</c> when the request failed).
+/// </summary>
 public sealed record DoneFrame(int Tokens, double ElapsedMs, string StopReason) : RefinementFrame
 {
     public override string Kind => "done";
@@ -65,4 +68,10 @@ public interface IRefinementHubClient
 {
     /// <summary>The caller's request waits behind <paramref name="ahead"/> others for the same checkpoint.</summary>
     Task Queued(int ahead);
+
+    /// <summary>Sent to a <c>Generate</c> caller before its first frame: the id others pass to <c>Watch</c>.</summary>
+    Task Started(string generationId);
+
+    /// <summary>A frame (<c>step</c>, <c>token</c> or <c>done</c>) of a generation this connection watches.</summary>
+    Task WatchedFrame(string generationId, object frame);
 }

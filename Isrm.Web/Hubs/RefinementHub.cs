@@ -3,6 +3,7 @@ using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
 using Isrm.Web.Models;
 using Isrm.Web.Security;
+using Isrm.Web.ScaleOut;
 using Isrm.Web.Services;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -13,8 +14,9 @@ namespace Isrm.Web.Hubs;
 /// <c>/hubs/refinement</c>: lists checkpoints and streams a generation's refinement steps. The web pages use this
 /// hub through a SignalR client too, so external clients get exactly what the browser gets.
 /// </summary>
-public sealed class RefinementHub(
-    CheckpointCatalog catalog, ModelService models, IOptions<ModelServiceOptions> options) : Hub<IRefinementHubClient>
+public sealed partial class RefinementHub(
+    CheckpointCatalog catalog, ModelService models, IOptions<ModelServiceOptions> options, GenerationBroadcaster watchers)
+    : Hub<IRefinementHubClient>
 {
     public const string Path = "/hubs/refinement";
 
@@ -30,7 +32,7 @@ public sealed class RefinementHub(
         IRefinementHubClient caller = Clients.Caller;
         try
         {
-            return Stream(models.Generate(directory, model, ahead => caller.Queued(ahead), cancellation), cancellation);
+            return watchers.Publish(caller, Stream(models.Generate(directory, model, ahead => caller.Queued(ahead), cancellation), cancellation), cancellation);
         }
         catch (ModelBusyException busy)
         {
@@ -74,7 +76,8 @@ public static class RefinementHubExtensions
                 o.PayloadSerializerOptions.NumberHandling = WireNumbers;
                 o.PayloadSerializerOptions.Converters.Add(new LenientStringConverter());
             })
-            .AddHubOptions<RefinementHub>(o => o.AddFilter<HubRateLimitFilter>());
+            .AddHubOptions<RefinementHub>(o => o.AddFilter<HubRateLimitFilter>())
+            .AddIsrmScaleOut();
         services.AddOptions<HubOptions<RefinementHub>>()
             .Configure<IOptions<HubLimitsOptions>>((hub, limits) => hub.MaximumReceiveMessageSize = limits.Value.MaxMessageBytes);
         services.AddSingleton<HubRateLimitFilter>();
