@@ -15,6 +15,9 @@ internal static class JsonOutput
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>As <see cref="Options"/>, with NaN written as "NaN" (a figure that could not be measured, e.g. a busy client's time to first step).</summary>
+    public static JsonSerializerOptions WithNaN { get; } = new(Options) { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     /// <summary>One object per line (streams of events): camelCase, compact, nulls left out.</summary>
     public static JsonSerializerOptions Lines { get; } = new()
     {

@@ -55,6 +55,47 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
     }
 
     [Fact]
+    public void Hub_load_bench_quick_admits_or_refuses_every_client_with_no_errors_or_hangs()
+    {
+        JsonElement report = Json("bench", "hub", "--quick", "--checkpoint", tiny.Directory, "--json");
+
+        JsonElement[] variants = report.GetProperty("variants").EnumerateArray().ToArray();
+        Assert.Equal(new[] { 1, 4 }, variants.Select(v => v.GetProperty("queueCapacity").GetInt32()));
+        foreach (JsonElement v in variants)
+        {
+            Assert.Equal(4, v.GetProperty("clients").GetInt32());
+            Assert.Equal(0, v.GetProperty("errors").GetInt32());
+            Assert.Equal(0, v.GetProperty("hangs").GetInt32());
+            Assert.Equal(4, v.GetProperty("completed").GetInt32() + v.GetProperty("busy").GetInt32());
+            Assert.Equal(4, v.GetProperty("perClient").GetArrayLength());
+            Assert.True(v.GetProperty("rssBeforeMb").GetInt64() > 0);
+            Assert.True(v.GetProperty("rssPeakSampledMb").GetInt64() >= v.GetProperty("rssBeforeMb").GetInt64());
+        }
+        // Capacity 4 admits the running request and four waiting, so all four complete (with capacity 1 how many are
+        // told busy depends on whether the first finished before the last arrived).
+        Assert.Equal(4, variants[1].GetProperty("completed").GetInt32());
+        Assert.All(variants[1].GetProperty("perClient").EnumerateArray(), c => Assert.Equal(2 * 3, c.GetProperty("steps").GetInt32()));
+    }
+
+    [Fact]
+    public void Bench_without_a_subcommand_writes_a_report_with_the_machine_and_one_section_per_benchmark()
+    {
+        string path = tiny.Combine(Path.Combine("reports", "bench.md"));
+        var (code, stdout, stderr) = RunIsrm("bench", "--quick", "--only", "anderson,hub-disconnect", "--out", path);
+        output.WriteLine($"exit {code}\n{stdout}\n{stderr}");
+        Assert.Equal(0, code);
+
+        string report = File.ReadAllText(path);
+        Assert.Contains("## Machine", report);
+        foreach (string row in new[] { "| CPU |", "| cores |", "| RAM |", "| OS |", "| .NET |", "| TorchSharp |", "| torch threads |", "| load average" })
+            Assert.Contains(row, report);
+        Assert.Contains("Command: `isrm bench anderson --calls 8 --context 8` — exit code 0", report);
+        Assert.Contains("## A client that disconnects mid-generation", report);
+        Assert.Contains("steps computed after disconnect", report);
+        Assert.DoesNotContain("## Cached vs recompute generation", report);
+    }
+
+    [Fact]
     public void A_bad_K_list_is_one_sentence()
     {
         var (code, _, stderr) = RunIsrm("bench", "generate", "--loops", "1,x");

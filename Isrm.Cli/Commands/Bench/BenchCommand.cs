@@ -1,41 +1,104 @@
 using System.CommandLine;
+using System.Diagnostics;
 
 namespace Isrm.Cli.Commands.Bench;
 
 /// <summary>
 /// <c>isrm bench</c>: one subcommand per benchmark (each in its own file); with no subcommand every benchmark runs
-/// with its defaults. Adding a benchmark is a new file and one line in <see cref="Benchmarks"/>.
+/// with its defaults, each in a fresh child process, and <c>reports/bench.md</c> gets the machine description and
+/// every benchmark's output next to its exact command. Adding a benchmark is a new file and one line in
+/// <see cref="Benchmarks"/>.
 /// </summary>
 internal static class BenchCommand
 {
-    private static IEnumerable<Command> Benchmarks() =>
+    /// <summary>A benchmark, its section title in the report and the arguments that make it a smoke test (<c>--quick</c>).</summary>
+    internal sealed record Entry(Command Command, string Title, string[] QuickArgs);
+
+    private static IEnumerable<Entry> Benchmarks() =>
     [
-        GenerationBenchmark.Create(),
-        MemoryBenchmark.Create(),
-        AndersonBenchmark.Create(),
-        TrainingBenchmark.Create(),
+        new(GenerationBenchmark.Create(), "Cached vs recompute generation", ["--context", "24", "--loops", "1,3", "--tokens", "3", "--repeats", "1", "--threads", "1"]),
+        new(RefinerBenchmark.Create(), "Refinement step vs the bare network calls", ["--context", "16", "--loops", "2", "--repeats", "1"]),
+        new(TrainingBenchmark.Create(), "Training throughput and MFU", ["--steps", "1"]),
+        new(MemoryBenchmark.Create(), "Peak memory vs K", ["--context", "16", "--loops", "1,4"]),
+        new(AndersonBenchmark.Create(), "Anderson acceleration vs plain iteration", ["--calls", "8", "--context", "8"]),
+        new(HubOverheadBenchmark.Create(), "Hub per-step overhead vs the bare engine", ["--loops", "2", "--tokens", "3", "--repeats", "1"]),
+        new(HubLoadBenchmark.Create(), "Concurrent SignalR clients (load)", ["--quick"]),
+        new(HubDisconnectBenchmark.Create(), "A client that disconnects mid-generation", ["--loops", "64", "--tokens", "8", "--repeats", "1"]),
     ];
 
     public static Command Create()
     {
-        var jsonOption = new Option<bool>("--json") { Description = "Each benchmark prints one JSON object instead of tables" };
-        var command = new Command("bench", "Run the benchmarks and print measured figures (no subcommand: all of them)");
-        command.Options.Add(jsonOption);
-        foreach (Command benchmark in Benchmarks()) command.Subcommands.Add(benchmark);
+        var jsonOption = new Option<bool>("--json") { Description = "Each benchmark prints one JSON object instead of tables (no report file)" };
+        var outOption = new Option<string>("--out") { Description = "Report file", DefaultValueFactory = _ => Path.Combine("reports", "bench.md") };
+        var quickOption = new Option<bool>("--quick") { Description = "Tiny sizes: checks that every benchmark runs, its figures mean nothing" };
+        var onlyOption = new Option<string?>("--only") { Description = "Run only these benchmarks, comma-separated (e.g. hub,hub-disconnect)" };
+        var command = new Command("bench", "Run the benchmarks and print measured figures (no subcommand: all of them, written to reports/bench.md)");
+        foreach (Option option in new Option[] { jsonOption, outOption, quickOption, onlyOption }) command.Options.Add(option);
+        Entry[] entries = Benchmarks().ToArray();
+        foreach (Entry entry in entries) command.Subcommands.Add(entry.Command);
         command.Subcommands.Add(MemoryBenchmark.CreateProbe());
+        command.Subcommands.Add(HubServer.Create());
         command.SetAction(async (parse, cancellation) =>
         {
-            bool json = parse.GetValue(jsonOption);
-            int worst = 0;
-            foreach (Command benchmark in command.Subcommands.Where(c => !c.Hidden))
+            bool json = parse.GetValue(jsonOption), quick = parse.GetValue(quickOption);
+            string? only = parse.GetValue(onlyOption);
+            Entry[] selected = entries;
+            if (only is not null)
             {
-                if (!json) Console.Out.WriteLine($"== isrm bench {benchmark.Name} ==");
-                int code = await benchmark.Parse(json ? ["--json"] : []).InvokeAsync(cancellationToken: cancellation);
-                worst = Math.Max(worst, code);
-                if (!json) Console.Out.WriteLine();
+                string[] names = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (names.FirstOrDefault(n => entries.All(e => e.Command.Name != n)) is { } unknown)
+                    return UserError.Report($"--only names benchmarks among {string.Join(", ", entries.Select(e => e.Command.Name))} (got '{unknown}').");
+                selected = entries.Where(e => names.Contains(e.Command.Name)).ToArray();
             }
-            return worst;
+            if (json)
+            {
+                int worstJson = 0;
+                foreach (Entry entry in selected)
+                    worstJson = Math.Max(worstJson, await entry.Command.Parse([.. quick ? entry.QuickArgs : [], "--json"]).InvokeAsync(cancellationToken: cancellation));
+                return worstJson;
+            }
+
+            string output = Path.GetFullPath(parse.GetValue(outOption)!);
+            var report = new BenchReport(quick);
+            foreach (Entry entry in selected)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                string[] args = ["bench", entry.Command.Name, .. quick ? entry.QuickArgs : []];
+                Console.Out.WriteLine($"== isrm {string.Join(' ', args)} ==");
+                var clock = Stopwatch.StartNew();
+                var (code, text) = await RunChild(args, cancellation);
+                report.Add(entry.Title, "isrm " + string.Join(' ', args), code, clock.Elapsed, text);
+                Console.Out.WriteLine();
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+            await File.WriteAllTextAsync(output, report.Finish(), cancellation);
+            Console.Out.WriteLine($"Wrote {output}");
+            return report.WorstExitCode;
         });
         return command;
+    }
+
+    /// <summary>Runs <c>isrm args</c> in a fresh process, echoing its output live; returns its exit code and all it wrote.</summary>
+    private static async Task<(int Code, string Text)> RunChild(string[] args, CancellationToken cancellation)
+    {
+        string host = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using Process process = Process.Start(start)!;
+        var text = new System.Text.StringBuilder();
+        async Task Pump(StreamReader reader, TextWriter echo)
+        {
+            while (await reader.ReadLineAsync(CancellationToken.None) is { } line)
+            {
+                lock (text) text.AppendLine(line);
+                await echo.WriteLineAsync(line);
+            }
+        }
+        Task pumping = Task.WhenAll(Pump(process.StandardOutput, Console.Out), Pump(process.StandardError, Console.Error));
+        try { await process.WaitForExitAsync(cancellation); }
+        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw; }
+        await pumping;
+        return (process.ExitCode, text.ToString());
     }
 }

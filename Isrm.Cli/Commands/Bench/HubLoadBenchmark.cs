@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+using Spectre.Console;
+
+namespace Isrm.Cli.Commands.Bench;
+
+/// <summary>
+/// <c>isrm bench hub</c>: N concurrent SignalR clients on loopback each generate with K steps per token against one
+/// server process. Every client must complete or be told "busy" (an error or a hang past the timeout fails the
+/// benchmark); the server's resident memory is sampled throughout. Runs once per queue capacity (default 4, the web
+/// app's setting, then 32 so that every client is admitted).
+/// </summary>
+internal static class HubLoadBenchmark
+{
+    private sealed record Client(int Index, string Outcome, double FirstStepMs, double TotalMs, int Steps, double StepsPerSecond, string? Message);
+
+    private sealed record Variant(
+        int QueueCapacity, int Clients, int Completed, int Busy, int Errors, int Hangs,
+        double FirstStepP50Ms, double FirstStepP95Ms, double AggregateStepsPerSecond,
+        double ClientStepsPerSecondMin, double ClientStepsPerSecondMedian, double ClientStepsPerSecondMax, double WallSeconds,
+        long RssBeforeMb, long RssPeakSampledMb, long RssAfterMb, long PeakRssBeforeMb, long PeakRssAfterMb, int RssSamples,
+        Client[] PerClient);
+
+    private sealed record Report(string Model, int K, int Tokens, double TimeoutSeconds, Variant[] Variants);
+
+    public static Command Create()
+    {
+        var checkpointOption = HubCheckpoint.Option();
+        var clientsOption = new Option<int>("--clients") { Description = "Concurrent SignalR clients", DefaultValueFactory = _ => 32 };
+        var loopsOption = new Option<int>("--loops") { Description = "K, refinement steps per token", DefaultValueFactory = _ => 8 };
+        var tokensOption = new Option<int>("--tokens") { Description = "Tokens each client generates", DefaultValueFactory = _ => 32 };
+        var queuesOption = new Option<string>("--queues") { Description = "Server queue capacities to run, comma-separated (one fresh server each)", DefaultValueFactory = _ => "4,32" };
+        var timeoutOption = new Option<double>("--timeout") { Description = "Seconds a client may take before it counts as a hang", DefaultValueFactory = _ => 300 };
+        var quickOption = new Option<bool>("--quick") { Description = "4 clients, K = 2, 3 tokens, queues 1 and 4 (a smoke test)" };
+        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("hub", "32 concurrent SignalR clients at K = 8: completed vs busy, p50/p95 time to first step, steps/s, server RSS");
+        foreach (Option option in new Option[] { checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption })
+            command.Options.Add(option);
+        command.SetAction((parse, cancellation) => UserError.Guard(async () =>
+        {
+            bool quick = parse.GetValue(quickOption), json = parse.GetValue(jsonOption);
+            int clients = quick ? 4 : parse.GetValue(clientsOption), k = quick ? 2 : parse.GetValue(loopsOption), tokens = quick ? 3 : parse.GetValue(tokensOption);
+            int[] queues = Queues(quick ? "1,4" : parse.GetValue(queuesOption)!);
+            double timeout = parse.GetValue(timeoutOption);
+            if (clients is < 1 or > 256) throw new ArgumentException($"--clients must be from 1 to 256 (got {clients}).");
+            if (k is < 1 or > 256) throw new ArgumentException($"--loops must be from 1 to 256 (got {k}).");
+            if (tokens is < 1 or > 512) throw new ArgumentException($"--tokens must be from 1 to 512 (got {tokens}).");
+            if (!(timeout > 0)) throw new ArgumentException($"--timeout must be positive (got {timeout}).");
+            if (!File.Exists("/proc/self/status")) throw new ArgumentException("isrm bench hub reads /proc/<pid>/status, which only Linux has.");
+            var (checkpoint, description) = await HubCheckpoint.ResolveAsync(parse.GetValue(checkpointOption));
+            if (!json) Console.Out.WriteLine(description);
+
+            var variants = new List<Variant>();
+            foreach (int queue in queues)
+            {
+                variants.Add(await RunVariant(checkpoint, queue, clients, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
+                if (!json) Console.Out.WriteLine($"  queue {queue}: {variants[^1].Completed} completed, {variants[^1].Busy} busy, {variants[^1].Errors} errors, {variants[^1].Hangs} hangs");
+            }
+            var report = new Report(description, k, tokens, timeout, variants.ToArray());
+            if (json) Console.Out.WriteLine(JsonSerializer.Serialize(report, JsonOutput.WithNaN));
+            else Print(report);
+            return variants.Any(v => v.Errors + v.Hangs > 0) ? 2 : 0;
+        }));
+        return command;
+    }
+
+    private static int[] Queues(string text)
+    {
+        string[] parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        int[] values = parts.Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int q) ? q : -1).ToArray();
+        if (values.Length == 0 || values.Any(q => q < 0))
+            throw new ArgumentException($"--queues takes whole numbers ≥ 0 separated by commas, such as 4,32 (got '{text}').");
+        return values;
+    }
+
+    private static async Task<Variant> RunVariant(string checkpoint, int queue, int clients, int k, int tokens, TimeSpan timeout, CancellationToken cancellation)
+    {
+        await using HubServerProcess server = await HubServerProcess.StartAsync(checkpoint, queue, cancellation);
+        var connections = new List<HubConnection>();
+        try
+        {
+            connections.AddRange(await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => server.ConnectAsync(cancellation))));
+            // Warm-up: loads the checkpoint and pays libtorch's first-call costs, which is not what is measured.
+            HubClientRun warm = await HubClientRun.RunAsync(connections[0], HubClientRun.Request(k, 2), timeout);
+            if (warm.Outcome != HubOutcome.Completed) throw new InvalidOperationException($"warm-up generation failed: {warm.Message} {server.Errors}");
+            var (rssBefore, peakBefore) = server.Memory();
+
+            long rssPeak = rssBefore;
+            int samples = 0;
+            using var sampling = new CancellationTokenSource();
+            Task sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    rssPeak = Math.Max(rssPeak, server.Memory().RssKb);
+                    samples++;
+                    try { await Task.Delay(50, sampling.Token); }
+                    catch (OperationCanceledException) { break; }
+                }
+            }, CancellationToken.None);
+
+            var clock = Stopwatch.StartNew();
+            HubClientRun[] runs = await Task.WhenAll(connections.Select(c => HubClientRun.RunAsync(c, HubClientRun.Request(k, tokens), timeout)));
+            double wall = clock.Elapsed.TotalSeconds;
+            await Task.Delay(500, CancellationToken.None);   // let the server release what the run held
+            await sampling.CancelAsync();
+            await sampler;
+            var (rssAfter, peakAfter) = server.Memory();
+
+            HubClientRun[] completed = runs.Where(r => r.Outcome == HubOutcome.Completed).ToArray();
+            double[] rates = completed.Select(r => r.StepsPerSecond).Where(double.IsFinite).ToArray();
+            double lastEnd = completed.Length == 0 ? wall * 1000 : completed.Max(r => r.TotalMs);
+            return new Variant(queue, clients, completed.Length,
+                runs.Count(r => r.Outcome == HubOutcome.Busy), runs.Count(r => r.Outcome == HubOutcome.Error), runs.Count(r => r.Outcome == HubOutcome.Hang),
+                Math.Round(HubClientRun.Percentile(completed.Select(r => r.FirstStepMs), 0.5), 1),
+                Math.Round(HubClientRun.Percentile(completed.Select(r => r.FirstStepMs), 0.95), 1),
+                Math.Round(runs.Sum(r => r.Steps) / (lastEnd / 1000), 1),
+                Math.Round(rates.DefaultIfEmpty(double.NaN).Min(), 1), Math.Round(HubClientRun.Percentile(rates, 0.5), 1), Math.Round(rates.DefaultIfEmpty(double.NaN).Max(), 1),
+                Math.Round(wall, 2), rssBefore / 1024, rssPeak / 1024, rssAfter / 1024, peakBefore / 1024, peakAfter / 1024, samples,
+                runs.Select((r, i) => new Client(i + 1, r.Outcome.ToString().ToLowerInvariant(), Math.Round(r.FirstStepMs, 1), Math.Round(r.TotalMs, 1),
+                    r.Steps, Math.Round(r.StepsPerSecond, 1), r.Message)).ToArray());
+        }
+        finally
+        {
+            foreach (HubConnection connection in connections) await connection.DisposeAsync();
+        }
+    }
+
+    private static string F(double value, string format = "F1") => double.IsFinite(value) ? value.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "–";
+
+    private static void Print(Report report)
+    {
+        AnsiConsole.WriteLine($"{report.Model} Each client: its own connection (WebSockets, loopback), greedy, K = {report.K}, {report.Tokens} tokens; all start together after one warm-up generation; timeout {report.TimeoutSeconds:F0} s.");
+        var outcomes = new Table().Border(TableBorder.Simple);
+        foreach (string name in new[] { "queue capacity", "clients", "completed", "busy", "errors", "hangs", "TTFS p50 ms", "TTFS p95 ms", "aggregate steps/s", "client steps/s min / median / max", "wall s" })
+            outcomes.AddColumn(new TableColumn(name).RightAligned());
+        foreach (Variant v in report.Variants)
+            outcomes.AddRow(v.QueueCapacity.ToString(), v.Clients.ToString(), v.Completed.ToString(), v.Busy.ToString(), v.Errors.ToString(), v.Hangs.ToString(),
+                F(v.FirstStepP50Ms, "F0"), F(v.FirstStepP95Ms, "F0"), F(v.AggregateStepsPerSecond),
+                $"{F(v.ClientStepsPerSecondMin)} / {F(v.ClientStepsPerSecondMedian)} / {F(v.ClientStepsPerSecondMax)}", F(v.WallSeconds, "F2"));
+        AnsiConsole.Write(outcomes);
+        AnsiConsole.WriteLine("TTFS = time from the Generate call to the first step frame, over completed clients (queued clients wait for those ahead).");
+        AnsiConsole.WriteLine("Aggregate = all step frames received / time until the last client finished; a client's rate = its steps after the first / its time from first step to done.");
+
+        var memory = new Table().Border(TableBorder.Simple);
+        foreach (string name in new[] { "queue capacity", "server RSS before MB", "RSS peak during run MB", "RSS after MB", "peak RSS (VmHWM) before MB", "peak RSS (VmHWM) after MB", "samples" })
+            memory.AddColumn(new TableColumn(name).RightAligned());
+        foreach (Variant v in report.Variants)
+            memory.AddRow(v.QueueCapacity.ToString(), v.RssBeforeMb.ToString(), v.RssPeakSampledMb.ToString(), v.RssAfterMb.ToString(),
+                v.PeakRssBeforeMb.ToString(), v.PeakRssAfterMb.ToString(), v.RssSamples.ToString());
+        AnsiConsole.Write(memory);
+        AnsiConsole.WriteLine("Server RSS sampled every 50 ms from /proc/<pid>/status; \"before\" is after loading the model and one warm-up generation.");
+
+        foreach (Variant v in report.Variants)
+        {
+            AnsiConsole.WriteLine($"Per client, queue capacity {v.QueueCapacity}:");
+            var table = new Table().Border(TableBorder.Simple);
+            foreach (string name in new[] { "client", "outcome", "TTFS ms", "total ms", "steps", "steps/s" })
+                table.AddColumn(new TableColumn(name).RightAligned());
+            foreach (Client c in v.PerClient)
+                table.AddRow(c.Index.ToString(), c.Outcome, F(c.FirstStepMs, "F0"), F(c.TotalMs, "F0"), c.Steps.ToString(), F(c.StepsPerSecond));
+            AnsiConsole.Write(table);
+            foreach (Client c in v.PerClient.Where(c => c.Outcome is "error" or "hang"))
+                AnsiConsole.WriteLine($"  client {c.Index} {c.Outcome}: {c.Message}");
+        }
+        bool clean = report.Variants.All(v => v.Errors + v.Hangs == 0);
+        AnsiConsole.WriteLine(clean ? "Every client completed or was told busy: no errors, no hangs." : "FAILED: some clients ended in an error or a hang (listed above).");
+    }
+}
