@@ -16,3 +16,7 @@ if [ -d "$variants/whitepaper" ] && [ -d "$variants/naive-full-step" ]; then
   isrm eval --corpus "$corpus" --k $ks --windows 48 --checkpoint "$variants/whitepaper" --checkpoint "$variants/naive-full-step" \
     --json reports/scaling/variants/scaling.json
 fi
+if [ -d "$variants/default-600" ] && [ -d "$variants/deep-supervision" ] && [ -d "$variants/harmonic" ] && [ -d "$variants/k-curriculum" ]; then
+  isrm eval --corpus "$corpus" --k $ks --windows 48 --checkpoint "$variants/default-600" --checkpoint "$variants/deep-supervision" \
+    --checkpoint "$variants/harmonic" --checkpoint "$variants/k-curriculum" --json reports/scaling/recipe-variants/scaling.json
+fi
