@@ -36,7 +36,7 @@ internal static class HubServer
     public static Command Create()
     {
         var checkpointOption = new Option<string>("--checkpoint") { Description = "Checkpoint folder served as the default", Required = true };
-        var queueOption = new Option<int>("--queue") { Description = "Isrm:Model:QueueCapacity", DefaultValueFactory = _ => 4 };
+        var queueOption = new Option<int>("--queue") { Description = "Isrm:Model:QueueCapacity (MaxConcurrentGenerations becomes at least this + 1)", DefaultValueFactory = _ => 4 };
         var command = new Command("hub-server", "Hosts the refinement hub on loopback until stdin closes (used by the hub benchmarks)") { Hidden = true };
         command.Options.Add(checkpointOption);
         command.Options.Add(queueOption);
@@ -49,6 +49,8 @@ internal static class HubServer
                 ["Isrm:CheckpointsPath"] = Path.GetDirectoryName(checkpoint),
                 ["Isrm:DefaultCheckpoint"] = Path.GetFileName(checkpoint),
                 ["Isrm:Model:QueueCapacity"] = parse.GetValue(queueOption).ToString(CultureInfo.InvariantCulture),
+                // the global cap (default 8) must not bind before the queue does, or "queue 32" would still turn 24 away
+                ["Isrm:Model:MaxConcurrentGenerations"] = Math.Max(8, parse.GetValue(queueOption) + 1).ToString(CultureInfo.InvariantCulture),
                 ["Isrm:Model:TorchThreads"] = "1",
                 ["Isrm:Model:MaxLoadedModels"] = "1",
             });
