@@ -57,6 +57,25 @@ public sealed class ChatSessionTests
     }
 
     [Fact]
+    public async Task A_queued_request_shows_how_many_are_ahead_until_its_first_frame()
+    {
+        ChatSession session = await Ready();
+        _api.Gate = new SemaphoreSlim(0);
+        _api.QueueAhead = 2;
+        session.Prompt = "go";
+        Task sending = session.SendAsync();
+        await WaitUntil(() => session.Conversation.Latest!.QueuedAhead == 2);
+        Assert.Equal(0, session.Conversation.Latest!.StepFrameCount);
+
+        _api.Gate.Release(1);
+        await WaitUntil(() => session.Conversation.Latest!.StepFrameCount == 1);
+        Assert.Null(session.Conversation.Latest!.QueuedAhead);
+        _api.Gate.Release(10_000);
+        await sending;
+        Assert.Equal(TurnStatus.Done, session.Conversation.Latest!.Status);
+    }
+
+    [Fact]
     public async Task A_refused_request_shows_the_hub_sentence()
     {
         ChatSession session = await Ready();

@@ -16,6 +16,10 @@ internal sealed class FakeRefinementApi : IRefinementApi
     public string? Refuse { get; set; }
     /// <summary>When set, each frame waits for a release (lets a test stop mid-stream).</summary>
     public SemaphoreSlim? Gate { get; set; }
+    /// <summary>When set, the request is reported queued behind this many others before its first frame.</summary>
+    public int? QueueAhead { get; set; }
+
+    public event Func<int, Task>? Queued;
 
     public Task<IReadOnlyList<CheckpointListing>> ListCheckpointsAsync(CancellationToken cancellation = default) =>
         Task.FromResult<IReadOnlyList<CheckpointListing>>(Checkpoints);
@@ -25,6 +29,7 @@ internal sealed class FakeRefinementApi : IRefinementApi
     {
         Requests.Add(request);
         if (Refuse is not null) throw new RefinementException(Refuse);
+        if (QueueAhead is int ahead && Queued is not null) await Queued(ahead);
         foreach (RefinementFrame frame in Frames.Run(request.MaxTokens, request.K.Steps ?? 5))
         {
             if (Gate is not null) await Gate.WaitAsync(cancellation);

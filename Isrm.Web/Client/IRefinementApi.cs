@@ -9,6 +9,9 @@ public interface IRefinementApi
 
     /// <summary>Streams frames; cancelling stops the server's computation. Hub errors surface as <see cref="RefinementException"/>.</summary>
     IAsyncEnumerable<RefinementFrame> GenerateAsync(GenerateRequestDto request, CancellationToken cancellation = default);
+
+    /// <summary>The hub put a request of this connection behind this many others (raised before its first frame).</summary>
+    event Func<int, Task>? Queued;
 }
 
 /// <summary>A request the hub refused, with its one-sentence reason.</summary>

@@ -14,6 +14,8 @@ public sealed class SignalRRefinementApi(NavigationManager navigation) : IRefine
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private HubConnection? _connection;
 
+    public event Func<int, Task>? Queued;
+
     public async Task<IReadOnlyList<CheckpointListing>> ListCheckpointsAsync(CancellationToken cancellation = default)
     {
         HubConnection connection = await ConnectAsync(cancellation);
@@ -71,6 +73,7 @@ public sealed class SignalRRefinementApi(NavigationManager navigation) : IRefine
                 .AddJsonProtocol(o => o.PayloadSerializerOptions.NumberHandling = RefinementHubExtensions.WireNumbers)
                 .WithAutomaticReconnect()
                 .Build();
+            _connection.On<int>(nameof(IRefinementHubClient.Queued), ahead => Queued?.Invoke(ahead) ?? Task.CompletedTask);
             await _connection.StartAsync(cancellation);
             return _connection;
         }

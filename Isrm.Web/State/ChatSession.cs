@@ -65,6 +65,12 @@ public sealed class ChatSession(IRefinementApi api)
         _running = cts;
         FollowLive = true;
         await Select(turn, null);
+        async Task OnQueued(int ahead)
+        {
+            turn.QueuedAhead = ahead;
+            await Raise();
+        }
+        api.Queued += OnQueued;
         try
         {
             await foreach (RefinementFrame frame in api.GenerateAsync(Settings.ToRequest(prompt), cts.Token))
@@ -81,6 +87,8 @@ public sealed class ChatSession(IRefinementApi api)
         }
         finally
         {
+            api.Queued -= OnQueued;
+            turn.QueuedAhead = null;
             _running = null;
         }
         await Raise();

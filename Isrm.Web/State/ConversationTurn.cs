@@ -30,6 +30,8 @@ public sealed class ConversationTurn(string prompt, GenerationSettings settings,
     public string? Error { get; private set; }
     public DoneFrame? Done { get; private set; }
     public int StepFrameCount { get; private set; }
+    /// <summary>Requests ahead of this one in the model's queue, until its first frame arrives; null when not waiting.</summary>
+    public int? QueuedAhead { get; set; }
 
     public string Reply => string.Concat(Tokens.Where(t => t.IsFinished).Select(t => t.Text));
 
@@ -42,6 +44,7 @@ public sealed class ConversationTurn(string prompt, GenerationSettings settings,
     /// <summary>Folds one frame in; returns the trajectory it touched (null for done).</summary>
     public TokenTrajectory? Apply(RefinementFrame frame)
     {
+        QueuedAhead = null;
         switch (frame)
         {
             case StepFrame s:
