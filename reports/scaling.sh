@@ -20,3 +20,6 @@ if [ -d "$variants/default-600" ] && [ -d "$variants/deep-supervision" ] && [ -d
   isrm eval --corpus "$corpus" --k $ks --windows 48 --checkpoint "$variants/default-600" --checkpoint "$variants/deep-supervision" \
     --checkpoint "$variants/harmonic" --checkpoint "$variants/k-curriculum" --json reports/scaling/recipe-variants/scaling.json
 fi
+if [ -d "$variants/paper-losses" ]; then
+  isrm eval --corpus "$corpus" --k $ks --windows 48 --checkpoint "$variants/paper-losses" --json reports/scaling/paper-losses/scaling.json
+fi
