@@ -23,3 +23,7 @@ fi
 if [ -d "$variants/paper-losses" ]; then
   isrm eval --corpus "$corpus" --k $ks --windows 48 --checkpoint "$variants/paper-losses" --json reports/scaling/paper-losses/scaling.json
 fi
+if [ -d "$variants/ponder-only" ] && [ -d "$variants/convergence-monotonic" ]; then
+  isrm eval --corpus "$corpus" --k $ks --windows 48 --checkpoint "$variants/ponder-only" --checkpoint "$variants/convergence-monotonic" \
+    --json reports/scaling/extra-losses/scaling.json
+fi
