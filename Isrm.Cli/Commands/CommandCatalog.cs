@@ -16,5 +16,7 @@ internal static class CommandCatalog
         Bench.BenchCommand.Create(),
         BenchRlmCommand.Create(),
         InfoCommand.Create(),
+        ExchangeCommands.Export(),
+        ExchangeCommands.Import(),
     ];
 }
