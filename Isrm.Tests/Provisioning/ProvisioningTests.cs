@@ -45,7 +45,7 @@ public sealed class ProvisioningTests : IDisposable
     /// <summary>A fake apt-get: records each call and its DEBIAN_FRONTEND; `install` creates the packages' executables.</summary>
     private void FakeApt() => Script(_system, "apt-get", $"""
         echo "apt-get $* [$DEBIAN_FRONTEND]" >> '{_calls}'
-        if [ "$1" = install ]; then
+        if [ "$3" = install ]; then
           for p in "$@"; do
             case "$p" in
               chromium) printf '#!/bin/sh\n' > '{_system}/chromium'; chmod +x '{_system}/chromium' ;;
@@ -66,8 +66,8 @@ public sealed class ProvisioningTests : IDisposable
         ProvisionedTools tools = provisioner.Provision();
 
         Assert.Equal(
-            ["apt-get update -qq [noninteractive]",
-             "apt-get install -y -qq --no-install-recommends chromium redis-server python3-torch [noninteractive]",
+            ["apt-get -o DPkg::Lock::Timeout=600 update -qq [noninteractive]",
+             "apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium redis-server python3-torch [noninteractive]",
              "systemctl disable --now redis-server"],
             Calls());
         Assert.Equal(Path.Combine(_system, "chromium"), tools.Chromium);
@@ -83,7 +83,7 @@ public sealed class ProvisioningTests : IDisposable
         Script(_path, "redis-server", "true");
         File.WriteAllText(_root.Combine("torch-installed"), "");
         new ToolProvisioner(Host(root: true)).Provision();
-        Assert.Contains("apt-get install -y -qq --no-install-recommends chromium [noninteractive]", Calls());
+        Assert.Contains("apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium [noninteractive]", Calls());
         Assert.DoesNotContain(Calls(), c => c.StartsWith("systemctl", StringComparison.Ordinal));
 
         File.WriteAllText(_calls, "");

@@ -62,8 +62,10 @@ public sealed class ToolProvisioner(ProvisioningHost host)
         if (missing.Count > 0 && host.IsRoot && Find("apt-get", systemFirst: true) is string apt)
         {
             var environment = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
-            bool updated = Run(apt, ["update", "-qq"], environment);
-            if (updated) Run(apt, ["install", "-y", "-qq", "--no-install-recommends", .. missing], environment);
+            // Another installer (a second test process, an unattended upgrade) may hold dpkg's lock: wait for it.
+            string[] wait = ["-o", "DPkg::Lock::Timeout=600"];
+            bool updated = Run(apt, [.. wait, "update", "-qq"], environment);
+            if (updated) Run(apt, [.. wait, "install", "-y", "-qq", "--no-install-recommends", .. missing], environment);
             if (missing.Contains("redis-server")) StopPackagedRedis();
             chromium ??= FindChromium();
             redis ??= FindRedis();
