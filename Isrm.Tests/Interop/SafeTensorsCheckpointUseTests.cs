@@ -71,4 +71,20 @@ public sealed class SafeTensorsCheckpointUseTests : IDisposable
         var changed = before.Model.state_dict().Count(kv => !kv.Value.equal(after.Model.state_dict()[kv.Key]).all().item<bool>());
         Assert.True(changed > 0, "three AdamW steps in PyTorch changed no weight");
     }
+
+    [Fact]
+    public void Export_and_import_user_errors_are_one_sentence_with_exit_code_1()
+    {
+        var (badFormat, _, formatError) = IsrmProcess.Run("export", "--checkpoint", Path.Combine(_root.Root, "original"), "--format", "onnx");
+        Assert.Equal(1, badFormat);
+        Assert.Equal("--format must be safetensors (got 'onnx').", formatError.Trim());
+
+        var (missing, _, missingError) = IsrmProcess.Run("import", "--from", Path.Combine(_root.Root, "nowhere"), "--out", Path.Combine(_root.Root, "x"));
+        Assert.Equal(1, missing);
+        Assert.Matches(@"^'.+nowhere' has no model\.safetensors with a config\.json beside it\.$", missingError.Trim());
+
+        var (notCheckpoint, _, exportError) = IsrmProcess.Run("export", "--checkpoint", Path.Combine(_root.Root, "nowhere"));
+        Assert.Equal(1, notCheckpoint);
+        Assert.Single(exportError.Trim().Split('\n'));
+    }
 }
