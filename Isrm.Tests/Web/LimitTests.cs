@@ -52,7 +52,7 @@ public sealed class LimitTests : IAsyncLifetime
         HubConnection hub = await Host(("Isrm:Model:MaxTokensLimit", "4"), ("Isrm:Model:MaxLoops", "3"));
 
         Assert.Equal("maxTokens must be from 1 to 4; got 5.", await ErrorOf(hub, new RefinementRequest { Prompt = "hi", K = 1, MaxTokens = 5 }));
-        Assert.Equal("k must be an integer from 1 to 3 or the string \"inf\"; got 4.",
+        Assert.Equal("k must be an integer from 1 to 3 or \"inf\"; got 4.",
             await ErrorOf(hub, new RefinementRequest { Prompt = "hi", K = 4, MaxTokens = 4 }));
         var frames = await Collect(hub, new RefinementRequest { Prompt = "hi", K = 3, MaxTokens = 4 });
         Assert.Equal(4, frames[^1].GetProperty("tokens").GetInt32());

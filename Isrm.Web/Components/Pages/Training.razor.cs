@@ -1,3 +1,4 @@
+using Isrm.Model.Evaluation;
 using Isrm.Web.Extensions;
 using Isrm.Web.Options;
 using Isrm.Web.Refinement;
@@ -12,7 +13,7 @@ public partial class Training
 {
     private readonly CancellationTokenSource _closing = new();
     private IReadOnlyList<TrainingRun> _runs = [];
-    private IReadOnlyList<ScalingPoint> _scaling = [];
+    private IReadOnlyList<ScalingResult> _scaling = [];
     private LatentPcaSession _pca = null!;
 
     [Inject] private IOptions<TrainingViewOptions> Options { get; set; } = null!;
