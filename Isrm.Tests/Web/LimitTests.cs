@@ -137,12 +137,12 @@ public sealed class LimitTests : IAsyncLifetime
     [InlineData("Model", "MaxConcurrentGenerations")]
     [InlineData("Hub", "RequestsPerMinute")]
     [InlineData("Hub", "MaxMessageBytes")]
-    public void Each_limit_is_in_appsettings_and_in_the_readme_table_with_its_default(string section, string key)
+    public void Each_limit_is_in_appsettings_and_in_the_manual_table_with_its_default(string section, string key)
     {
         using JsonDocument settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(Foundation.Repository.Root, "Isrm.Web", "appsettings.json")));
         string value = settings.RootElement.GetProperty("Isrm").GetProperty(section).GetProperty(key).GetRawText();
-        string readme = File.ReadAllText(Path.Combine(Foundation.Repository.Root, "README.md"));
-        string limits = readme[readme.IndexOf("### Limits", StringComparison.Ordinal)..];
+        string manual = File.ReadAllText(Path.Combine(Foundation.Repository.Root, "docs", "web.md"));
+        string limits = manual[manual.IndexOf("## Limits", StringComparison.Ordinal)..];
 
         Assert.Contains($"| `Isrm:{section}:{key}` | {value} |", limits);
     }
