@@ -44,11 +44,11 @@ public sealed partial class ReferenceModelTests : IDisposable
     public void Tiny_models_with_every_option_match_the_pytorch_reference(string variant)
     {
         IsrmConfig config = variant.StartsWith("latent", StringComparison.Ordinal)
-            ? TinyModels.Config(latent: 2) with { StepEmbedding = "sinusoidal", AlphaSchedule = "whitepaper", InputInjection = "add", InitialState = "learned" }
+            ? TinyModels.Config(latent: 2) with { StepEmbedding = StepEmbeddingKind.Sinusoidal, AlphaSchedule = AlphaScheduleKind.Whitepaper, InputInjection = InjectionKind.Add, InitialState = InitialStateKind.Learned }
             : TinyModels.Config() with
             {
-                StepEmbedding = "stateless", AlphaSchedule = "harmonic", AlphaC = 0.9f, InputInjection = "concat-project",
-                StateNorm = true, TiedEmbeddings = false, InitialState = "random", InitStateStd = 0.5f,
+                StepEmbedding = StepEmbeddingKind.Stateless, AlphaSchedule = AlphaScheduleKind.Harmonic, AlphaC = 0.9f, InputInjection = InjectionKind.ConcatProject,
+                StateNorm = true, TiedEmbeddings = false, InitialState = InitialStateKind.Random, InitStateStd = 0.5f,
             };
         string saved = _folder.Combine(variant), exported = _folder.Combine(variant + "-st");
         using (var model = TinyModels.Create(config))

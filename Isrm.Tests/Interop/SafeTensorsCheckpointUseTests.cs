@@ -1,3 +1,5 @@
+using Isrm.Model.Refinement;
+using Isrm.Web.Refinement;
 using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Tests.Cli;
@@ -35,7 +37,7 @@ public sealed class SafeTensorsCheckpointUseTests : IDisposable
 
         var tokens = new List<string>();
         await foreach (JsonElement f in hub.StreamAsync<JsonElement>("Generate",
-                           new GenerateRequestDto { Prompt = "The cat", Checkpoint = "exported", K = StepCount.Of(3), MaxTokens = 4, Seed = 5 }))
+                           new RefinementRequest { Prompt = "The cat", Checkpoint = "exported", K = RefinementDepth.Of(3), MaxTokens = 4, Seed = 5 }))
             if (f.GetProperty("kind").GetString() == "token") tokens.Add(f.GetProperty("text").GetString()!);
         Assert.Equal(4, tokens.Count);
     }

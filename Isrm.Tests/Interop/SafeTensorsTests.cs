@@ -38,7 +38,7 @@ public sealed class SafeTensorsTests : IDisposable
     public void Export_then_import_gives_bit_identical_weights_and_a_safetensors_only_folder_loads(int latent)
     {
         string original = _folder.Combine("original"), exported = _folder.Combine("exported"), back = _folder.Combine("back");
-        TinyModels.SaveCheckpoint(original, TinyModels.Config(latent) with { InitialState = "learned" });
+        TinyModels.SaveCheckpoint(original, TinyModels.Config(latent) with { InitialState = InitialStateKind.Learned });
         CheckpointExchange.Export(original, exported);
         Assert.False(File.Exists(Path.Combine(exported, Checkpoint.WeightsFile)));
         CheckpointExchange.Import(exported, back, "test");
