@@ -2,6 +2,7 @@ using Isrm.Web.Client;
 using Isrm.Web.Components;
 using Isrm.Web.Hubs;
 using Isrm.Web.Models;
+using Isrm.Web.Puzzles;
 using Isrm.Web.Security;
 using MudBlazor.Services;
 
@@ -12,6 +13,7 @@ builder.Services.AddMudServices();
 builder.Services.AddIsrmCheckpoints(builder.Configuration);
 builder.Services.AddIsrmModelService();
 builder.Services.AddIsrmPages();
+builder.Services.AddIsrmPuzzles(builder.Configuration);
 
 var app = builder.Build();
 
