@@ -18,7 +18,7 @@ public static class SolveRequestValidator
         if (!long.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out long steps) || steps < 1)
             error = $"K must be a whole number from 1 to {maxK} or \"inf\"; got '{Shorten(k)}'.";
         else if (steps > maxK)
-            error = $"K = {steps} is beyond this server's puzzle cap of {maxK}: choose 1–{maxK}, or ∞ (which stops by itself, at most at {maxK}).";
+            error = $"K = {steps} is beyond this server's puzzle cap of {maxK}: choose 1–{maxK}, or ∞ (which stops by itself within {maxK} steps).";
         return error.Length == 0 ? (int)steps : null;
     }
 
@@ -40,7 +40,7 @@ public static class SolveRequestValidator
             {
                 if (request.Text.Length > limits.MaxInputChars)
                 {
-                    error = $"The puzzle text has {request.Text.Length:N0} characters; this server reads at most {limits.MaxInputChars:N0} (a {limits.MaxMazeSize}×{limits.MaxMazeSize} maze or {limits.MaxBits:N0} bits).";
+                    error = $"The puzzle text has {request.Text.Length:N0} characters; this server reads up to {limits.MaxInputChars:N0} (a {limits.MaxMazeSize}×{limits.MaxMazeSize} maze or {limits.MaxBits:N0} bits).";
                     return null;
                 }
                 var readLimits = new PuzzleLimits { MaxBits = limits.MaxBits, MaxMazeSize = limits.MaxMazeSize, MaxInstances = 1, MaxChars = limits.MaxInputChars };
@@ -68,6 +68,11 @@ public static class SolveRequestValidator
             return task == PuzzleTask.Mazes
                 ? MazeGenerator.Generate(size, MazeGenerator.ParseAlgorithm(request.Generator ?? "dfs"), random)
                 : PuzzleSource.PrefixSums(size, random);
+        }
+        catch (PuzzleFormatException e) when (e.Message.StartsWith("the file holds more than", StringComparison.Ordinal))
+        {
+            error = "The text holds more than one instance: solve them one by one.";
+            return null;
         }
         catch (PuzzleFormatException e)
         {

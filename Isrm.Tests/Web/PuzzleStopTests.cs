@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Isrm.Web.Puzzles;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Isrm.Tests.Web;
+
+/// <summary>Stopping a long solve through the hub, and the hub's rate limit on <c>Solve</c>.</summary>
+public sealed class PuzzleStopTests : IAsyncLifetime
+{
+    private readonly CheckpointFolder _folder = new();
+    private IsrmWebApp _app = null!;
+    private Uri _base = null!;
+
+    public Task InitializeAsync()
+    {
+        TinyPuzzleCheckpoints.Train(_folder.Root, "maze-tiny", Isrm.Model.Reasoning.PuzzleTask.Mazes, steps: 1);
+        var settings = PuzzleAppFixture.Limits(maxK: 1_000_000);
+        settings["Isrm:Hub:RequestsPerMinute"] = "3";
+        _app = new IsrmWebApp(_folder.Root, settings: settings);
+        _base = _app.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Cancelling_a_million_step_solve_stops_the_model_at_once_and_the_connection_stays_usable()
+    {
+        await using HubConnection hub = await _app.ConnectAsync(_base);
+        PuzzleService service = _app.Services.GetRequiredService<PuzzleService>();
+        using var stop = new CancellationTokenSource();
+        int steps = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (JsonElement frame in hub.StreamAsync<JsonElement>("Solve",
+                               new SolveRequest { Checkpoint = "maze-tiny", Size = 8, K = "1000000" }, stop.Token))
+                if (PuzzleHubTests.Kind(frame) == "puzzle-step" && ++steps == 3) stop.Cancel();
+        });
+        TimeSpan cancelled = clock.Elapsed;
+        await Task.Delay(500);
+        long after = service.StepsComputed;
+        await Task.Delay(500);
+
+        Assert.Equal(after, service.StepsComputed);            // the model thread is idle again
+        Assert.True(after < 1_000_000, $"{after} steps");
+        Assert.True(cancelled < TimeSpan.FromSeconds(20), $"{cancelled}");
+        var frames = await PuzzleHubTests.Collect(hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = "2" });
+        Assert.Equal("puzzle-done", PuzzleHubTests.Kind(frames[^1]));
+    }
+
+    [Fact]
+    public async Task Solve_counts_against_the_hub_rate_limit_with_one_sentence()
+    {
+        await using HubConnection hub = await _app.ConnectAsync(_base);
+        for (int i = 0; i < 3; i++)
+            await PuzzleHubTests.Collect(hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = "1" });
+
+        var error = await Assert.ThrowsAsync<HubException>(() =>
+            PuzzleHubTests.Collect(hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = "1" }));
+
+        string message = Isrm.Web.Client.SignalRRefinementApi.HubMessage(error.Message);
+        Assert.StartsWith("Too many requests: a connection may make 3 per minute", message);
+        PuzzleHubTests.AssertOneSentence(message);
+    }
+}
