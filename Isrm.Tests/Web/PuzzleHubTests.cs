@@ -26,9 +26,14 @@ public sealed class PuzzleAppFixture : IAsyncLifetime
         ["Isrm:Hub:RequestsPerMinute"] = "0",
     };
 
+    /// <summary>Where <see cref="Limits"/> points the puzzle reports: beside the temporary checkpoints folder.</summary>
+    public static string Reports(string checkpointsRoot) => Path.Combine(checkpointsRoot + "-runs", "reasoning");
+
     public Task InitializeAsync()
     {
-        App = new IsrmWebApp(Folder.Root, settings: Limits());
+        var settings = Limits();
+        settings["Isrm:Puzzles:ReportsPath"] = Reports(Folder.Root);
+        App = new IsrmWebApp(Folder.Root, settings: settings);
         Base = App.Start();
         return Task.CompletedTask;
     }
@@ -179,6 +184,31 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
         await foreach (JsonElement f in _hub.StreamAsync<JsonElement>("Solve", new { checkpoint = "bits-tiny", size = 5, k = 2 })) frames.Add(f);
         Assert.Equal(2, frames.Count(f => Kind(f) == "puzzle-step"));
         Assert.Equal(HubConnectionState.Connected, _hub.State);
+    }
+
+    [Fact]
+    public void Accuracy_curves_come_from_the_checkpoint_folder_or_a_report_named_after_it_and_of_its_task()
+    {
+        PuzzleService service = fixture.App.Services.GetRequiredService<PuzzleService>();
+        string reports = PuzzleAppFixture.Reports(fixture.Folder.Root);
+        Directory.CreateDirectory(reports);
+        // isrm solve --json output (shape of issue 12 point 3); these numbers are test data, not measurements.
+        const string Rows = """[{"size":4,"k":"1","instances":10,"solved":1,"accuracy":0.1,"positionAccuracy":0.8,"meanK":null},"""
+            + """{"size":4,"k":"8","instances":10,"solved":9,"accuracy":0.9,"positionAccuracy":0.99,"meanK":null},"""
+            + """{"size":4,"k":"inf","instances":10,"solved":9,"accuracy":0.9,"positionAccuracy":0.99,"meanK":12.5}]""";
+        File.WriteAllText(Path.Combine(reports, "bits-tiny-wrong-task.json"), $$"""{"task":"mazes","results":{{Rows}}}""");
+        Assert.Null(service.Curve("bits-tiny"));
+
+        File.WriteAllText(Path.Combine(reports, "bits-tiny.json"), $$"""{"task":"prefix-sums","results":{{Rows}}}""");
+        PuzzleCurve curve = service.Curve("bits-tiny")!;
+        Assert.Equal("bits-tiny.json", curve.Source);
+        Assert.Equal(new[] { 1.0, 8.0, 12.5 }, curve.Points.Select(p => p.Steps!.Value));
+
+        File.WriteAllText(Path.Combine(reports, "any-name.json"), $$"""{"task":"mazes","checkpoint":"checkpoints/maze-tiny","results":{{Rows}}}""");
+        Assert.Equal("any-name.json", service.Curve("maze-tiny")!.Source);
+        File.WriteAllText(Path.Combine(fixture.Folder.Root, "maze-tiny", "solve.json"), $$"""{"task":"mazes","results":{{Rows}}}""");
+        Assert.Equal("solve.json", service.Curve("maze-tiny")!.Source);
+        Assert.Null(service.Curve("../maze-tiny"));
     }
 
     private static string Huge() => string.Join('\n', Enumerable.Repeat(new string('#', 41), 60));
