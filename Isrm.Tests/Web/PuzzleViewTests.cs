@@ -31,7 +31,7 @@ public sealed class PuzzleViewTests
         Assert.Equal(11, shown!.Height);
         Assert.Equal(expected.Target.Count(t => t), shown.Target.Count(t => t == 1));
         Assert.True(view.CanSolve);
-        Assert.StartsWith("A 5×5 maze (11×11 grid)", view.Status);
+        Assert.StartsWith("A maze of 5×5 cells (11×11 grid)", view.Status);
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         if (TaskCheckpoints.FirstOrDefault() is null && checkpoints.FirstOrDefault(c => c.Usable) is { } any)
             Task = PuzzleTasks.Parse(any.Task);
         Checkpoint = TaskCheckpoints.FirstOrDefault()?.Name;
-        Size = Task == PuzzleTask.Mazes ? 9 : 32;
+        Size = DefaultSize(Task);
         KIndex = Math.Max(0, KLadder.ToList().IndexOf(64));
         return NewInstanceAsync();
     }
@@ -107,7 +107,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         if (task == Task) return;
         Task = task;
         Checkpoint = TaskCheckpoints.FirstOrDefault()?.Name;
-        Size = Math.Clamp(task == PuzzleTask.Mazes ? 9 : 32, 1, SolveRequestValidator.MaxSize(task, limits));
+        Size = DefaultSize(task);
         await NewInstanceAsync();
     }
 
@@ -236,12 +236,16 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         Scrubber.Load(0);
     }
 
+    // The training sizes of the shipped checkpoints, within this server's limits.
+    private int DefaultSize(PuzzleTask task) =>
+        Math.Clamp(task == PuzzleTask.Mazes ? 9 : 32, SolveRequestValidator.MinSize(task), SolveRequestValidator.MaxSize(task, limits));
+
     private Task Raise() => Changed?.Invoke() ?? System.Threading.Tasks.Task.CompletedTask;
 
     private static string Solved(int? at) => at is int s ? $" — solved at step {s}" : "";
 
     private static string Describe(Puzzle p) => p.Task == PuzzleTask.Mazes
-        ? $"A {p.Size}×{p.Size} maze ({p.Height}×{p.Width} grid), its path {p.Target.Count(t => t)} cells long"
+        ? $"A maze of {p.Size}×{p.Size} cells ({p.Height}×{p.Width} grid), its path {p.Target.Count(t => t)} grid cells long"
         : $"A string of {p.Size} bits";
 
     /// <summary>The start frame for an instance shown before (or without) a solve.</summary>

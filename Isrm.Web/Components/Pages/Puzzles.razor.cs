@@ -22,7 +22,7 @@ public partial class Puzzles
         : View.Done is not null ? "done" : "idle";
 
     private string ScrubLabel => View.ScrubbedFrame is { } f
-        ? $"step {f.Step} ({View.Scrubber.Current} of {View.Scrubber.StepCount} frames){(f.Solved ? ", solved" : "")}"
+        ? $"step {f.Step} ({View.Scrubber.Current} of {View.Scrubber.StepCount} frames): {f.Correct} of {f.Cells} right{(f.Solved ? ", solved" : "")}"
         : "no steps yet";
 
     protected override void OnInitialized()

@@ -150,14 +150,23 @@ function marks(view, ctx, probs) {
 }
 
 function drawSpace(view, index) {
-  // The picture grows with the frames, stretched to the element's fixed size: time runs down, bits run right.
+  // One pixel per bit and step, scaled to the element without smoothing: time runs down, bits run right; the shown
+  // step is outlined.
   const canvas = view.spacetime, rows = Math.max(1, Math.min(view.spaceRows, view.space.height));
-  if (canvas.height !== rows) canvas.height = rows;
+  const width = canvas.clientWidth || MAX_PX, height = canvas.clientHeight || 220;
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  const native = new OffscreenCanvas(view.space.width, rows);
+  native.getContext("2d").putImageData(view.space, 0, 0, 0, 0, view.space.width, rows);
   const ctx = canvas.getContext("2d");
-  ctx.putImageData(view.space, 0, 0, 0, 0, view.space.width, rows);
-  if (index >= 0 && index < canvas.height) {
-    ctx.fillStyle = "rgba(25,118,210,0.9)";
-    ctx.fillRect(0, index, canvas.width, 1);
+  ctx.imageSmoothingEnabled = false;
+  ctx.clearRect(0, 0, width, height);
+  ctx.drawImage(native, 0, 0, view.space.width, rows, 0, 0, width, height);
+  if (index >= 0 && index < rows) {
+    const rowHeight = height / rows;
+    ctx.strokeStyle = "rgb(13,71,161)";
+    ctx.lineWidth = 2;
+    ctx.strokeRect(1, index * rowHeight + 1, width - 2, Math.max(2, rowHeight - 2));
   }
-  canvas.dataset.rows = String(Math.min(view.spaceRows, canvas.height));
+  canvas.dataset.rows = String(view.spaceRows);
 }
