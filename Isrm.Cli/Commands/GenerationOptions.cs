@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Isrm.Model.Generation;
+using Isrm.Model.Refinement;
 
 namespace Isrm.Cli.Commands;
 
@@ -35,8 +36,11 @@ internal sealed class GenerationOptions
             command.Options.Add(option);
     }
 
-    /// <summary>The request these options describe; throws <see cref="ArgumentException"/> with one sentence for a bad value.</summary>
-    public GenerationRequest Request(ParseResult parse, string prompt, int? loopsOverride = null, bool useOverride = false)
+    /// <summary>
+    /// The request these options describe, with K from <c>--loops</c> or <paramref name="k"/> (chat's <c>/k</c>); throws
+    /// <see cref="ArgumentException"/> with one sentence for a bad value.
+    /// </summary>
+    public GenerationRequest Request(ParseResult parse, string prompt, RefinementDepth? k = null)
     {
         int threads = parse.GetValue(Threads);
         if (threads < 1) throw new ArgumentException($"--threads must be at least 1 (got {threads}).");
@@ -55,8 +59,9 @@ internal sealed class GenerationOptions
         if (!(tolerance > 0)) throw new ArgumentException($"--kl-tolerance must be positive (got {tolerance}).");
         if (string.IsNullOrWhiteSpace(prompt)) throw new ArgumentException("The prompt is empty: pass some text with --prompt.");
         if (PromptText.Problem(prompt) is string problem) throw new ArgumentException(problem);
-        int? loops = useOverride ? loopsOverride : RefinementDepth.Parse(parse.GetValue(Loops));
-        if (loops > maxLoops) throw new ArgumentException($"--loops {loops} is above --max-loops {maxLoops}: lower K or raise --max-loops.");
+        RefinementDepth loops = k ?? RefinementDepth.Parse(parse.GetValue(Loops));
+        if (loops.Steps > maxLoops) throw new ArgumentException($"--loops {loops} is above --max-loops {maxLoops}: lower K or raise --max-loops.");
+        loops.Checked(maxLoops, "--loops");
         return new GenerationRequest
         {
             Prompt = prompt,

@@ -16,8 +16,8 @@ public static partial class Refiner
         Func<RefinementStep, bool>? converged = null, CancellationToken cancellation = default)
     {
         options.Validate();
-        bool adaptive = options.Loops is null;
-        int cap = options.Loops ?? options.MaxLoops;
+        bool adaptive = options.Loops.IsInfinite;
+        int cap = options.Loops.Limit(options.MaxLoops);
         bool needLogits = options.EveryStepLogits || adaptive;
         bool gradientsWanted = is_grad_enabled();
         converged ??= step => step.KlToPrevious is not null && step.KlToPrevious.mean().item<float>() < options.KlTolerance;

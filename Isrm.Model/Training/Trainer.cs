@@ -61,7 +61,6 @@ public sealed class Trainer : IDisposable
 
     public IsrmModel Model => _model;
     public TrainerState State => _state;
-    public double ValidationBytesPerToken { get; private set; } = 1;
 
     /// <summary>Starts a new run in options.Out; refuses to overwrite an existing checkpoint (use Resume).</summary>
     public static Trainer Start(IsrmConfig config, TrainingOptions options, string command)

@@ -1,17 +1,19 @@
 using Isrm.Web.Hubs;
 using Isrm.Web.State;
+using Isrm.Model.Refinement;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web;
 
 /// <summary>The chat page's behaviour without a browser: send, stream, follow live, stop, errors.</summary>
 public sealed class ChatSessionTests
 {
-    private readonly FakeRefinementApi _api = new();
+    private readonly FakeRefinementService _api = new();
 
     private async Task<ChatSession> Ready()
     {
         var session = new ChatSession(_api) { StepRenderInterval = TimeSpan.Zero };
-        await session.LoadCheckpointsAsync("tiny");
+        session.LoadCheckpoints();
         return session;
     }
 
@@ -29,7 +31,7 @@ public sealed class ChatSessionTests
 
         Assert.Equal("ab", session.Conversation.Latest!.Reply);
         Assert.Equal("hello", _api.Requests.Single().Prompt);
-        Assert.Equal(StepCount.Of(3), _api.Requests.Single().K);
+        Assert.Equal(RefinementDepth.Of(3), _api.Requests.Single().K);
         Assert.Equal("tiny", _api.Requests.Single().Checkpoint);
         Assert.Equal(1, session.Selected!.TokenIndex);
         Assert.Equal(2 + 2, appended.Count); // steps 2..3 of each token; step 1 arrives with the selection

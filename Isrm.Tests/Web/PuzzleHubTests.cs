@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Isrm.Model.Reasoning;
+using Isrm.Model.Refinement;
 using Isrm.Web.Puzzles;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -57,7 +58,7 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
     [Fact]
     public async Task Solve_streams_the_instance_then_every_step_up_to_k_then_done()
     {
-        var frames = await Collect(_hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 4, Seed = 3, K = "5" });
+        var frames = await Collect(_hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 4, Seed = 3, K = 5 });
 
         JsonElement start = frames[0];
         Assert.Equal("puzzle", Kind(start));
@@ -87,7 +88,7 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
     [Fact]
     public async Task Infinity_stops_by_itself_or_at_the_cap_and_later_steps_are_thinned_out()
     {
-        var frames = await Collect(_hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 6, Seed = 1, Generator = "kruskal", K = "inf" });
+        var frames = await Collect(_hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 6, Seed = 1, Generator = "kruskal", K = RefinementDepth.Infinite });
 
         Assert.True(frames[0].GetProperty("k").ValueKind == JsonValueKind.Null);
         Assert.Equal(PuzzleAppFixture.MaxK, frames[0].GetProperty("cap").GetInt32());
@@ -105,7 +106,7 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
     [Fact]
     public async Task Typed_prefix_sums_are_solved_against_their_parity()
     {
-        var frames = await Collect(_hub, new SolveRequest { Task = "prefix-sums", Text = "0110 \n", K = "3" });
+        var frames = await Collect(_hub, new SolveRequest { Task = "prefix-sums", Text = "0110 \n", K = 3 });
 
         Assert.Equal("bits-tiny", frames[0].GetProperty("checkpoint").GetString());
         Assert.Equal(new byte[] { 0, 1, 1, 0 }, frames[0].GetProperty("cells").GetBytesFromBase64());
@@ -139,8 +140,8 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
         { "prefix-sums", new string('1', 65), null, "the limit is 64" },
         { "prefix-sums", "0102", null, "'2' at column 4" },
         { "prefix-sums", "0101\n0011", null, "more than one instance" },
-        { "prefix-sums", "01", "65", "beyond this server's puzzle cap of 64" },
-        { "prefix-sums", "01", "0", "whole number from 1 to 64" },
+        { "prefix-sums", "01", "65", "K must be an integer from 1 to 64 or \"inf\"; got 65." },
+        { "prefix-sums", "01", "0", "K must be an integer from 1 to 64 or \"inf\"; got 0." },
         { "prefix-sums", "01", "lots", "got 'lots'" },
         { "knots", "01", null, "Unknown task 'knots'" },
     };
@@ -149,7 +150,7 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
     [MemberData(nameof(HostileInstances))]
     public async Task Hostile_puzzles_each_get_one_sentence(string task, string? text, string? k, string expected)
     {
-        string message = await ErrorOf(new SolveRequest { Task = task, Text = text, K = k ?? "inf" });
+        string message = await ErrorOf(new SolveRequest { Task = task, Text = text, K = RefinementDepth.Parse(k ?? "inf") });
 
         Assert.Contains(expected, message);
         AssertOneSentence(message);
@@ -216,7 +217,7 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
     private async Task<string> ErrorOf(SolveRequest request)
     {
         var error = await Assert.ThrowsAsync<HubException>(() => Collect(_hub, request));
-        return Isrm.Web.Client.SignalRRefinementApi.HubMessage(error.Message);
+        return Isrm.Web.Hubs.WireJson.Sentence(error.Message);
     }
 
     internal static async Task<List<JsonElement>> Collect(HubConnection hub, SolveRequest request, CancellationToken cancellation = default)

@@ -40,7 +40,7 @@ public sealed class PuzzleStopTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
             await foreach (JsonElement frame in hub.StreamAsync<JsonElement>("Solve",
-                               new SolveRequest { Checkpoint = "maze-tiny", Size = 8, K = "1000000" }, stop.Token))
+                               new SolveRequest { Checkpoint = "maze-tiny", Size = 8, K = 1_000_000 }, stop.Token))
                 if (PuzzleHubTests.Kind(frame) == "puzzle-step" && ++steps == 3) stop.Cancel();
         });
         TimeSpan cancelled = clock.Elapsed;
@@ -51,7 +51,7 @@ public sealed class PuzzleStopTests : IAsyncLifetime
         Assert.Equal(after, service.StepsComputed);            // the model thread is idle again
         Assert.True(after < 1_000_000, $"{after} steps");
         Assert.True(cancelled < TimeSpan.FromSeconds(20), $"{cancelled}");
-        var frames = await PuzzleHubTests.Collect(hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = "2" });
+        var frames = await PuzzleHubTests.Collect(hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = 2 });
         Assert.Equal("puzzle-done", PuzzleHubTests.Kind(frames[^1]));
     }
 
@@ -60,12 +60,12 @@ public sealed class PuzzleStopTests : IAsyncLifetime
     {
         await using HubConnection hub = await _app.ConnectAsync(_base);
         for (int i = 0; i < 3; i++)
-            await PuzzleHubTests.Collect(hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = "1" });
+            await PuzzleHubTests.Collect(hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = 1 });
 
         var error = await Assert.ThrowsAsync<HubException>(() =>
-            PuzzleHubTests.Collect(hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = "1" }));
+            PuzzleHubTests.Collect(hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = 1 }));
 
-        string message = Isrm.Web.Client.SignalRRefinementApi.HubMessage(error.Message);
+        string message = Isrm.Web.Hubs.WireJson.Sentence(error.Message);
         Assert.StartsWith("Too many requests: a connection may make 3 per minute", message);
         PuzzleHubTests.AssertOneSentence(message);
     }

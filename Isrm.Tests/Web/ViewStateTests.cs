@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Isrm.Web.Hubs;
 using Isrm.Web.State;
+using Isrm.Model.Refinement;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web;
 
@@ -143,7 +145,7 @@ public sealed class ViewStateTests
         try
         {
             var points = TrainingData.ReadMetrics(path);
-            Assert.Equal([1L, 2L], points.Select(p => p.Step));
+            Assert.Equal([1, 2], points.Select(p => p.Step));
             Assert.Null(points[0].ValLoss);
             Assert.Equal(5.3, points[1].ValLoss);
         }
@@ -157,12 +159,18 @@ public sealed class ViewStateTests
     public void The_scaling_report_reads_inf_as_infinite_k()
     {
         string path = Path.GetTempFileName();
-        File.WriteAllText(path, """[{"checkpoint":"c","k":"8","lossNatsPerToken":2.5,"bitsPerByte":3.6,"meanDelta":0.1,"meanResidual":2},{"checkpoint":"c","k":"inf","lossNatsPerToken":2.4,"bitsPerByte":3.5,"meanDelta":0.001,"meanResidual":2}]""");
+        File.WriteAllText(path, """
+            [{"checkpoint":"c","family":"isrm","k":"8","lossNatsPerToken":2.5,"bitsPerByte":3.6,"meanDelta":0.1,"meanResidual":2,"positions":64},
+             {"checkpoint":"c","family":"isrm","k":"inf","lossNatsPerToken":2.4,"bitsPerByte":3.5,"meanDelta":0.001,"meanResidual":2,"positions":64},
+             {"checkpoint":"c","family":"isrm","k":"lots","lossNatsPerToken":2.4,"bitsPerByte":3.5,"meanDelta":0.001,"meanResidual":2,"positions":64},
+             {"checkpoint":"not a result"}]
+            """);
         try
         {
             var points = TrainingData.ReadScaling(path);
-            Assert.Equal(8, points[0].K);
-            Assert.True(points[1].IsInfinite);
+            Assert.Equal(2, points.Count);
+            Assert.Equal(RefinementDepth.Of(8), points[0].K);
+            Assert.True(points[1].K.IsInfinite);
             Assert.Equal(2.4, points[1].LossNatsPerToken);
         }
         finally
@@ -171,23 +179,11 @@ public sealed class ViewStateTests
         }
     }
 
-    [Theory]
-    [InlineData("8", 8, false, null)]
-    [InlineData("\"inf\"", null, true, null)]
-    [InlineData("\"12\"", 12, false, null)]
-    [InlineData("\"many\"", null, false, "many")]
-    [InlineData("2.5", null, false, "2.5")]
-    public void K_reads_integers_and_inf_and_keeps_anything_else_for_validation(string json, int? steps, bool infinite, string? invalid)
-    {
-        StepCount k = JsonSerializer.Deserialize<StepCount>(json);
-        Assert.Equal(new StepCount(steps, infinite, invalid), k);
-    }
-
     [Fact]
     public void Settings_turn_the_infinity_toggle_into_k_inf()
     {
         var settings = new GenerationSettings { K = 300, InfiniteK = false };
-        Assert.Equal(StepCount.Of(256), settings.ToRequest("x").K);
+        Assert.Equal(RefinementDepth.Of(256), settings.ToRequest("x").K);
         settings.InfiniteK = true;
         Assert.Equal("\"inf\"", JsonSerializer.Serialize(settings.ToRequest("x").K));
     }

@@ -1,6 +1,6 @@
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Reasoning;
-using Isrm.Web.Models;
+using Isrm.Web.Options;
 using Microsoft.Extensions.Options;
 
 namespace Isrm.Web.Puzzles;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Reasoning;
 using Microsoft.Extensions.Options;
+using Isrm.Web.Options;
 
 namespace Isrm.Web.Puzzles;
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Reasoning;
 using Microsoft.Extensions.Options;
+using Isrm.Web.Options;
 
 namespace Isrm.Web.Puzzles;
 

@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Isrm.Model.Refinement;
 
 namespace Isrm.Web.Puzzles;
 
@@ -27,34 +26,6 @@ public sealed class SolveRequest
     /// <summary>Maze generator: dfs, kruskal, prim, wilson or division.</summary>
     public string? Generator { get; set; } = "dfs";
 
-    /// <summary>A whole number of steps, or "inf" (stop once the answer is stable, at most the configured cap). Numbers may come as JSON numbers.</summary>
-    [JsonConverter(typeof(NumberOrTextConverter))]
-    public string? K { get; set; } = "inf";
-}
-
-/// <summary>
-/// Reads a JSON number or string as text, and any other value as a short description of it, so that validation (not
-/// argument binding) says what is wrong with a K.
-/// </summary>
-public sealed class NumberOrTextConverter : JsonConverter<string?>
-{
-    public override bool HandleNull => true;
-
-    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Null: return null;
-            case JsonTokenType.String: return reader.GetString();
-            case JsonTokenType.Number:
-                return System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan.ToArray());
-            case JsonTokenType.True or JsonTokenType.False: return reader.GetBoolean() ? "true" : "false";
-            default:
-                JsonTokenType kind = reader.TokenType;
-                reader.Skip();
-                return kind == JsonTokenType.StartArray ? "an array" : "an object";
-        }
-    }
-
-    public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    /// <summary>A whole number of steps, or "inf" (stop once the answer is stable, at most the configured cap).</summary>
+    public RefinementDepth K { get; set; } = RefinementDepth.Infinite;
 }

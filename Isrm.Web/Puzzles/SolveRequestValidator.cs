@@ -1,5 +1,5 @@
-using System.Globalization;
 using Isrm.Model.Reasoning;
+using Isrm.Web.Options;
 
 namespace Isrm.Web.Puzzles;
 
@@ -9,19 +9,6 @@ public sealed record ValidSolve(string Checkpoint, string Directory, Puzzle Puzz
 /// <summary>Checks a <see cref="SolveRequest"/> at the edge and says in one sentence what is wrong.</summary>
 public static class SolveRequestValidator
 {
-    /// <summary>"inf", "∞" or empty = null (∞); a whole number 1…max; anything else is a sentence.</summary>
-    public static int? ParseK(string? text, int maxK, out string error)
-    {
-        error = "";
-        string k = (text ?? "").Trim();
-        if (k.Length == 0 || k is "inf" or "∞" or "infinity" or "Infinity") return null;
-        if (!long.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out long steps) || steps < 1)
-            error = $"K must be a whole number from 1 to {maxK} or \"inf\"; got '{Shorten(k)}'.";
-        else if (steps > maxK)
-            error = $"K = {steps} is beyond this server's puzzle cap of {maxK}: choose 1–{maxK}, or ∞ (which stops by itself within {maxK} steps).";
-        return error.Length == 0 ? (int)steps : null;
-    }
-
     /// <summary>The largest size this server accepts for <paramref name="task"/>.</summary>
     public static int MaxSize(PuzzleTask task, PuzzleOptions limits) => task == PuzzleTask.Mazes ? limits.MaxMazeSize : limits.MaxBits;
 
@@ -99,8 +86,12 @@ public static class SolveRequestValidator
                 return null;
             }
         }
-        int? k = ParseK(request.K, limits.MaxK, out error);
-        if (error.Length > 0) return null;
+        if (request.K.Problem(limits.MaxK, "K") is string problem)
+        {
+            error = problem;
+            return null;
+        }
+        int? k = request.K.Steps;
         if (!catalog.TryResolve(request.Checkpoint, task, out string directory, out PuzzleCheckpointListing? listing, out error)) return null;
         PuzzleTask checkpointTask = PuzzleTasks.Parse(listing!.Task);
         if (task is not null && task != checkpointTask)
@@ -121,5 +112,4 @@ public static class SolveRequestValidator
         return text.EndsWith('.') ? text : text + ".";
     }
 
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

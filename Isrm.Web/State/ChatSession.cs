@@ -1,13 +1,12 @@
-using Isrm.Web.Client;
-using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 
 /// <summary>
 /// What the chat page shows and does, without markup: checkpoints, settings, history, the followed token, the
-/// scrubber. The page renders it and forwards clicks; tests drive it with a fake <see cref="IRefinementApi"/>.
+/// scrubber. The page renders it and forwards clicks; tests drive it with a fake <see cref="IRefinementService"/>.
 /// </summary>
-public sealed class ChatSession(IRefinementApi api)
+public sealed class ChatSession(IRefinementService refinement)
 {
     private CancellationTokenSource? _running;
     private long _lastRaised;
@@ -38,18 +37,13 @@ public sealed class ChatSession(IRefinementApi api)
     /// <summary>Anything else changed (re-render).</summary>
     public event Func<Task>? Changed;
 
-    public async Task LoadCheckpointsAsync(string defaultCheckpoint)
+    /// <summary>Lists the checkpoints and picks the service's default (or the first usable one).</summary>
+    public void LoadCheckpoints()
     {
-        try
-        {
-            Checkpoints = await api.ListCheckpointsAsync();
-            Settings.Checkpoint ??= Checkpoints.FirstOrDefault(c => c.Usable && c.Name == defaultCheckpoint)?.Name
-                                    ?? Checkpoints.FirstOrDefault(c => c.Usable)?.Name;
-        }
-        catch (RefinementException e)
-        {
-            Error = e.Message;
-        }
+        Checkpoints = refinement.ListCheckpoints();
+        Settings.MaxK = refinement.MaxLoops;
+        Settings.Checkpoint ??= Checkpoints.FirstOrDefault(c => c.Usable && c.Name == refinement.DefaultCheckpoint)?.Name
+                                ?? Checkpoints.FirstOrDefault(c => c.Usable)?.Name;
         CheckpointsLoaded = true;
     }
 
@@ -65,32 +59,20 @@ public sealed class ChatSession(IRefinementApi api)
         _running = cts;
         FollowLive = true;
         await Select(turn, null);
-        async Task OnQueued(int ahead)
-        {
-            turn.QueuedAhead = ahead;
-            await Raise();
-        }
-        api.Queued += OnQueued;
         try
         {
-            await foreach (RefinementFrame frame in api.GenerateAsync(Settings.ToRequest(prompt), cts.Token))
+            await foreach (RefinementFrame frame in refinement.Generate(Settings.ToRequest(prompt), cts.Token))
                 await Apply(turn, frame);
         }
         catch (OperationCanceledException)
         {
             turn.Cancel();
         }
-        catch (RefinementException e)
-        {
-            turn.Fail(e.Message);
-            Error = e.Message;
-        }
         finally
         {
-            api.Queued -= OnQueued;
-            turn.QueuedAhead = null;
             _running = null;
         }
+        if (turn.Status == TurnStatus.Failed) Error = turn.Error;
         await Raise();
     }
 

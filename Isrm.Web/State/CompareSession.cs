@@ -1,5 +1,4 @@
-using Isrm.Web.Client;
-using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 
@@ -29,11 +28,15 @@ public sealed class CompareSession
         Scrubber.Load(Math.Max(LeftToken?.Steps.Count ?? 0, RightToken?.Steps.Count ?? 0));
     }
 
+    /// <summary>A step arrived on one side (<c>true</c> = left) for the selected token position: draw it live.</summary>
+    public event Func<bool, StepFrame, Task>? StepAppended;
+
     /// <summary>
-    /// Runs both sides on the same prompt; the right side uses the left side's sampling settings and seed so that the
-    /// only differences are the checkpoint and K.
+    /// Runs both sides at once on the same prompt (two concurrent streams: different checkpoints refine in parallel
+    /// on their own workers); the right side uses the left side's sampling settings and seed so that the only
+    /// differences are the checkpoint and K. <paramref name="changed"/> is called for every token.
     /// </summary>
-    public async Task RunAsync(IRefinementApi api, Func<Task> changed, CancellationToken cancellation = default)
+    public async Task RunAsync(IRefinementService refinement, Func<Task> changed, CancellationToken cancellation = default)
     {
         if (IsRunning || string.IsNullOrWhiteSpace(Prompt)) return;
         IsRunning = true;
@@ -45,9 +48,14 @@ public sealed class CompareSession
         RightSettings.Seed = LeftSettings.Seed;
         Left = new ConversationTurn(Prompt, LeftSettings, LeftSettings.Checkpoint ?? "");
         Right = new ConversationTurn(Prompt, RightSettings, RightSettings.Checkpoint ?? "");
+        TokenIndex = 0;
+        Scrubber.Load(0);
+        await changed();
         try
         {
-            await Task.WhenAll(Stream(api, Left, LeftSettings, changed, cancellation), Stream(api, Right, RightSettings, changed, cancellation));
+            await Task.WhenAll(
+                Stream(refinement, Left, LeftSettings, true, changed, cancellation),
+                Stream(refinement, Right, RightSettings, false, changed, cancellation));
         }
         finally
         {
@@ -57,22 +65,28 @@ public sealed class CompareSession
         await changed();
     }
 
-    private async Task Stream(IRefinementApi api, ConversationTurn turn, GenerationSettings settings, Func<Task> changed, CancellationToken cancellation)
+    private async Task Stream(
+        IRefinementService refinement, ConversationTurn turn, GenerationSettings settings, bool left, Func<Task> changed,
+        CancellationToken cancellation)
     {
         try
         {
-            await foreach (RefinementFrame frame in api.GenerateAsync(settings.ToRequest(Prompt), cancellation))
-                if (turn.Apply(frame) is not null && frame is TokenFrame) await changed();
-        }
-        catch (RefinementException e)
-        {
-            turn.Fail(e.Message);
-            Error = e.Message;
+            await foreach (RefinementFrame frame in refinement.Generate(settings.ToRequest(Prompt), cancellation))
+            {
+                TokenTrajectory? touched = turn.Apply(frame);
+                if (frame is StepFrame step && touched?.TokenIndex == TokenIndex)
+                {
+                    Scrubber.Grow(Math.Max(LeftToken?.Steps.Count ?? 0, RightToken?.Steps.Count ?? 0));
+                    if (StepAppended is not null) await StepAppended(left, step);
+                }
+                if (frame is not StepFrame) await changed();
+            }
         }
         catch (OperationCanceledException)
         {
             turn.Cancel();
         }
+        if (turn.Error is not null) Error = turn.Error;
     }
 
     /// <summary>Approximate KL(left‖right) per step for the selected token; a shorter side holds its last step.</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Isrm.Model.Reasoning;
+using Isrm.Model.Refinement;
+using Isrm.Web.Options;
 using Isrm.Web.Puzzles;
 
 namespace Isrm.Web.State;
@@ -149,7 +151,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         if (!CanSolve) return;
         Reset();
         var running = _running = new CancellationTokenSource();
-        var request = new SolveRequest { Checkpoint = Checkpoint, Task = Task.Name(), Text = InputText, K = Infinite ? "inf" : K.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var request = new SolveRequest { Checkpoint = Checkpoint, Task = Task.Name(), Text = InputText, K = Infinite ? RefinementDepth.Infinite : RefinementDepth.Of(K) };
         await Raise();
         var clock = Stopwatch.StartNew();
         try

@@ -1,7 +1,6 @@
 using System.Globalization;
-using Isrm.Web.Client;
 using Isrm.Web.Components.Visuals;
-using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 using Isrm.Web.State;
 using Microsoft.AspNetCore.Components;
 using Plotly.Blazor;
@@ -27,26 +26,33 @@ public partial class Compare
     };
     private readonly IList<ITrace> _klData = [new Scatter { Name = "≈ KL(left‖right)", X = new List<object>(), Y = new List<object>() }];
 
-    [Inject] private IRefinementApi Api { get; set; } = null!;
+    [Inject] private IRefinementService Refinement { get; set; } = null!;
 
     private StepFrame? LeftStep => StepAt(Session.LeftToken);
     private StepFrame? RightStep => StepAt(Session.RightToken);
     private string KlAtCurrent => _kl.Count == 0 ? "–"
         : _kl[Math.Clamp(Session.Scrubber.Current - 1, 0, _kl.Count - 1)].ToString("0.0000", CultureInfo.InvariantCulture);
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
+    protected override void OnInitialized() =>
+        // Both sides stream at once; each step of the selected token is appended to its side's chart as it comes.
+        Session.StepAppended += (left, step) => InvokeAsync(() => (left ? _left : _right)?.Chart?.AppendAsync(step) ?? Task.CompletedTask);
+
+    protected override void OnAfterRender(bool firstRender)
     {
         if (!firstRender) return;
-        _checkpoints = await Api.ListCheckpointsAsync();
+        _checkpoints = Refinement.ListCheckpoints();
         string? first = _checkpoints.FirstOrDefault(c => c.Usable)?.Name;
         Session.LeftSettings.Checkpoint ??= first;
         Session.RightSettings.Checkpoint ??= first;
+        Session.LeftSettings.MaxK = Session.RightSettings.MaxK = Refinement.MaxLoops;
         StateHasChanged();
     }
 
     private async Task RunAsync()
     {
-        await Session.RunAsync(Api, () => InvokeAsync(StateHasChanged));
+        if (_left?.Chart is { } l) await l.ShowAsync(null);
+        if (_right?.Chart is { } r) await r.ShowAsync(null);
+        await Session.RunAsync(Refinement, () => InvokeAsync(StateHasChanged));
         await RedrawAsync();
     }
 

@@ -1,9 +1,7 @@
-using Isrm.Web.Client;
 using Isrm.Web.Components.Visuals;
-using Isrm.Web.Models;
+using Isrm.Web.Refinement;
 using Isrm.Web.State;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
 
 namespace Isrm.Web.Components.Pages;
@@ -13,8 +11,7 @@ public partial class Home
 {
     private TrajectoryChart? _chart;
 
-    [Inject] private IRefinementApi Api { get; set; } = null!;
-    [Inject] private IOptions<CheckpointOptions> Options { get; set; } = null!;
+    [Inject] private IRefinementService Refinement { get; set; } = null!;
     [Inject] private IJSRuntime Js { get; set; } = null!;
 
     private ChatSession Session { get; set; } = null!;
@@ -31,16 +28,16 @@ public partial class Home
 
     protected override void OnInitialized()
     {
-        Session = new ChatSession(Api);
+        Session = new ChatSession(Refinement);
         Session.Changed += () => InvokeAsync(StateHasChanged);
         Session.StepAppended += step => InvokeAsync(() => _chart?.AppendAsync(step) ?? Task.CompletedTask);
         Session.SelectionChanged += token => InvokeAsync(() => _chart?.ShowAsync(token) ?? Task.CompletedTask);
     }
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
+    protected override void OnAfterRender(bool firstRender)
     {
         if (!firstRender) return;
-        await Session.LoadCheckpointsAsync(Options.Value.DefaultCheckpoint);
+        Session.LoadCheckpoints();
         StateHasChanged();
     }
 

@@ -1,5 +1,7 @@
-using Isrm.Web.Client;
-using Isrm.Web.Models;
+using Isrm.Model.Evaluation;
+using Isrm.Web.Extensions;
+using Isrm.Web.Options;
+using Isrm.Web.Refinement;
 using Isrm.Web.State;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
@@ -11,26 +13,26 @@ public partial class Training
 {
     private readonly CancellationTokenSource _closing = new();
     private IReadOnlyList<TrainingRun> _runs = [];
-    private IReadOnlyList<ScalingPoint> _scaling = [];
+    private IReadOnlyList<ScalingResult> _scaling = [];
     private LatentPcaSession _pca = null!;
 
     [Inject] private IOptions<TrainingViewOptions> Options { get; set; } = null!;
     [Inject] private IHostEnvironment Environment { get; set; } = null!;
-    [Inject] private IRefinementApi Api { get; set; } = null!;
+    [Inject] private IRefinementService Refinement { get; set; } = null!;
 
     private string RunsFolder => Environment.ResolveFolder(Options.Value.RunsPath);
     private string ScalingPath => Path.Combine(Environment.ResolveFolder(Options.Value.ReportsPath), "scaling.json");
 
     protected override void OnInitialized()
     {
-        _pca = new LatentPcaSession(Api);
+        _pca = new LatentPcaSession(Refinement);
         Read();
     }
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
+    protected override void OnAfterRender(bool firstRender)
     {
         if (!firstRender) return;
-        await _pca.LoadCheckpointsAsync();
+        _pca.LoadCheckpoints();
         StateHasChanged();
         _ = PollAsync();
     }

@@ -1,4 +1,4 @@
-using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 using Isrm.Web.State;
 using Microsoft.AspNetCore.Components;
 using Plotly.Blazor;

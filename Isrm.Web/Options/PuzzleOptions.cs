@@ -1,4 +1,4 @@
-namespace Isrm.Web.Puzzles;
+namespace Isrm.Web.Options;
 
 /// <summary>Limits and places of the Puzzles page and the hub's <c>Solve</c> (section <c>Isrm:Puzzles</c>).</summary>
 public sealed class PuzzleOptions
@@ -31,17 +31,4 @@ public sealed class PuzzleOptions
 
     /// <summary>Folder of <c>isrm solve --json</c> results (accuracy against K) shown beside the grid.</summary>
     public string ReportsPath { get; set; } = "../reports/reasoning";
-
-    /// <summary>One sentence per setting out of range, for the options validator.</summary>
-    public IEnumerable<string> Problems()
-    {
-        if (MaxK < 1) yield return $"Isrm:Puzzles:MaxK must be at least 1 (got {MaxK}).";
-        if (MaxBits < 1) yield return $"Isrm:Puzzles:MaxBits must be at least 1 (got {MaxBits}).";
-        if (MaxMazeSize < 2) yield return $"Isrm:Puzzles:MaxMazeSize must be at least 2 (got {MaxMazeSize}).";
-        if (MaxInputChars < 1) yield return $"Isrm:Puzzles:MaxInputChars must be at least 1 (got {MaxInputChars}).";
-        if (DenseSteps < 1) yield return $"Isrm:Puzzles:DenseSteps must be at least 1 (got {DenseSteps}).";
-        if (QueueCapacity < 0) yield return $"Isrm:Puzzles:QueueCapacity must be at least 0 (got {QueueCapacity}).";
-        if (MaxLoadedCheckpoints < 1) yield return $"Isrm:Puzzles:MaxLoadedCheckpoints must be at least 1 (got {MaxLoadedCheckpoints}).";
-        if (TorchThreads < 1) yield return $"Isrm:Puzzles:TorchThreads must be at least 1 (got {TorchThreads}).";
-    }
 }

@@ -1,10 +1,10 @@
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
 using Isrm.Model.Runtime;
-using Isrm.Web.Models;
+using Isrm.Web.Options;
 using Microsoft.Extensions.Options;
 
-namespace Isrm.Web.Services;
+namespace Isrm.Web.Refinement;
 
 /// <summary>The production backend: the model library's checkpoints and generator.</summary>
 public sealed class CheckpointBackend(IOptions<ModelServiceOptions> options) : IGenerationBackend

@@ -1,6 +1,6 @@
 using Isrm.Model.Generation;
 
-namespace Isrm.Web.Services;
+namespace Isrm.Web.Refinement;
 
 /// <summary>
 /// The model library as the web layer sees it: inspect a folder, load it, generate. Load and Generate run on the

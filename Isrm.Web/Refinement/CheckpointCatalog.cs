@@ -1,8 +1,8 @@
-using Isrm.Web.Hubs;
-using Isrm.Web.Models;
+using Isrm.Web.Extensions;
+using Isrm.Web.Options;
 using Microsoft.Extensions.Options;
 
-namespace Isrm.Web.Services;
+namespace Isrm.Web.Refinement;
 
 /// <summary>Lists the checkpoint folders and turns a user-supplied name into a folder inside the checkpoints root.</summary>
 public sealed class CheckpointCatalog(
