@@ -123,6 +123,8 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
         Assert.Equal(new[] { "bits-tiny", "maze-tiny", "maze-truncated" }, list.Select(c => c.Name));
         Assert.Equal(new[] { "prefix-sums", "mazes" }, list.Where(c => c.Usable).Select(c => c.Task));
         Assert.Contains("truncated", list.Single(c => !c.Usable).Error);
+        var text = await _hub.InvokeAsync<List<Isrm.Web.Refinement.CheckpointListing>>("ListCheckpoints");
+        Assert.Equal(new[] { "tiny" }, text.Select(c => c.Name));
     }
 
     public static TheoryData<string, string?, string?, string> HostileInstances => new()

@@ -156,6 +156,26 @@ public sealed class PuzzleViewTests
         Assert.True(FrameSampler.Keep(260, 128) && !FrameSampler.Keep(258, 128));
     }
 
+    [Theory]
+    [InlineData("MaxK")]
+    [InlineData("MaxMazeSize")]
+    [InlineData("MaxBits")]
+    [InlineData("MaxInputChars")]
+    [InlineData("QueueCapacity")]
+    [InlineData("DenseSteps")]
+    [InlineData("MaxLoadedCheckpoints")]
+    [InlineData("TorchThreads")]
+    public void Each_puzzle_limit_is_in_appsettings_and_in_the_manual_table_with_its_default(string key)
+    {
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Foundation.Repository.Root, "Isrm.Web", "appsettings.json")));
+        string value = settings.RootElement.GetProperty("Isrm").GetProperty("Puzzles").GetProperty(key).GetRawText();
+        string manual = File.ReadAllText(Path.Combine(Foundation.Repository.Root, "docs", "puzzles-web.md"));
+
+        Assert.Contains($"| `Isrm:Puzzles:{key}` | {value} |", manual[manual.IndexOf("## Limits", StringComparison.Ordinal)..]);
+        object defaults = typeof(PuzzleOptions).GetProperty(key)!.GetValue(new PuzzleOptions())!;
+        Assert.Equal(value, System.Text.Json.JsonSerializer.Serialize(defaults));
+    }
+
     private static async IAsyncEnumerable<SolveFrame> Never(SolveRequest request, [EnumeratorCancellation] CancellationToken c)
     {
         await Task.Yield();
