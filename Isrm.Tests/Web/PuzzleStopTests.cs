@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Isrm.Tests.Web;
 
 /// <summary>Stopping a long solve through the hub, and the hub's rate limit on <c>Solve</c>.</summary>
-public sealed class PuzzleStopTests : IAsyncLifetime
+public sealed class PuzzleStopTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly CheckpointFolder _folder = new();
     private IsrmWebApp _app = null!;
@@ -44,10 +44,12 @@ public sealed class PuzzleStopTests : IAsyncLifetime
                 if (PuzzleHubTests.Kind(frame) == "puzzle-step" && ++steps == 3) stop.Cancel();
         });
         TimeSpan cancelled = clock.Elapsed;
+        long atCancel = service.StepsComputed;
         await Task.Delay(500);
         long after = service.StepsComputed;
         await Task.Delay(500);
 
+        output.WriteLine($"stream ended {cancelled.TotalMilliseconds:F0} ms after the request; steps computed: {atCancel} when the stream ended, {after} half a second later");
         Assert.Equal(after, service.StepsComputed);            // the model thread is idle again
         Assert.True(after < 1_000_000, $"{after} steps");
         Assert.True(cancelled < TimeSpan.FromSeconds(20), $"{cancelled}");

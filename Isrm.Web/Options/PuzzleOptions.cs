@@ -15,7 +15,7 @@ public sealed class PuzzleOptions
     public int MaxMazeSize { get; set; } = 63;
 
     /// <summary>Longest pasted instance text, in characters (checked before parsing).</summary>
-    public int MaxInputChars { get; set; } = 40_000;
+    public int MaxInputChars { get; set; } = 20_000;
 
     /// <summary>Every step up to this one is streamed; beyond it the stride doubles each time the step doubles (see docs/puzzles-web.md).</summary>
     public int DenseSteps { get; set; } = 128;
