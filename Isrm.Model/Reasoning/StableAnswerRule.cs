@@ -41,10 +41,10 @@ public sealed class StableAnswerRule : IDisposable
         Tensor answer = probability.gt(0.5f);
         var stopped = new List<int>();
         if (_previousAnswer is null || _previousProbability is null)
-            Changed = answer.to(ScalarType.Int32).sum(1).data<int>().ToArray();
+            Changed = answer.sum(1, type: ScalarType.Int64).data<long>().Select(v => (int)v).ToArray();
         else
         {
-            Changed = answer.ne(_previousAnswer).to(ScalarType.Int32).sum(1).data<int>().ToArray();
+            Changed = answer.ne(_previousAnswer).sum(1, type: ScalarType.Int64).data<long>().Select(v => (int)v).ToArray();
             float[] moved = (probability - _previousProbability).abs().amax(new long[] { 1 }).data<float>().ToArray();
             for (int i = 0; i < _calm.Length; i++)
             {
