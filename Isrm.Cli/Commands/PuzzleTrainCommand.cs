@@ -19,11 +19,12 @@ internal sealed class PuzzleTrainCommand
     public Option<double> ProgressiveWeight { get; } = new("--progressive-weight") { Description = "Puzzles: weight of the progressive loss (the rest: loss after m steps, full backprop)", DefaultValueFactory = _ => 1.0 };
     public Option<int> Blocks { get; } = new("--blocks") { Description = "Puzzles: residual blocks per step", DefaultValueFactory = _ => 2 };
     public Option<bool> Causal { get; } = new("--causal") { Description = "Prefix sums: causal convolutions (each bit sees only earlier bits)" };
+    public Option<bool> PointwiseHead { get; } = new("--pointwise-head") { Description = "Puzzles: the head reads each position's own state only" };
     public Option<double> Curriculum { get; } = new("--curriculum") { Description = "Prefix sums: grow the longest training string over this fraction of the steps", DefaultValueFactory = _ => 0.0 };
     public Option<double?> Minutes { get; } = new("--minutes") { Description = "Puzzles: stop and save after this many minutes of training" };
     public Option<bool> NoAugment { get; } = new("--no-augment") { Description = "Mazes: no random rotations and mirrors" };
 
-    public IEnumerable<Option> All => [Task, Sizes, Generators, MaxIters, ProgressiveWeight, Blocks, Causal, Curriculum, Minutes, NoAugment];
+    public IEnumerable<Option> All => [Task, Sizes, Generators, MaxIters, ProgressiveWeight, Blocks, Causal, PointwiseHead, Curriculum, Minutes, NoAugment];
 
     private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
@@ -40,7 +41,7 @@ internal sealed class PuzzleTrainCommand
             PuzzleTask task = PuzzleTasks.Parse(parse.GetValue(Task));
             var config = new PuzzleNetConfig
             {
-                Task = task.Name(), Width = parse.GetValue(o.Width) ?? 32, Blocks = parse.GetValue(Blocks), Causal = parse.GetValue(Causal),
+                Task = task.Name(), Width = parse.GetValue(o.Width) ?? 32, Blocks = parse.GetValue(Blocks), Causal = parse.GetValue(Causal), PointwiseHead = parse.GetValue(PointwiseHead),
             };
             var options = new PuzzleTrainingOptions
             {

@@ -17,6 +17,8 @@ public sealed record PuzzleNetConfig
     /// <summary>Prefix sums only: each position sees itself and the two before it (the answer depends only on the past).</summary>
     public bool Causal { get; init; }
     public int HeadWidth { get; init; } = 8;
+    /// <summary>The head reads each position's own state only (1-wide convolutions), so the state must hold the answer.</summary>
+    public bool PointwiseHead { get; init; }
 
     [JsonIgnore] public PuzzleTask PuzzleTask => PuzzleTasks.Parse(Task);
     [JsonIgnore] public int InputChannels => PuzzleTask == PuzzleTask.Mazes ? 3 : 2;

@@ -28,7 +28,9 @@ public sealed class RecallNetwork : nn.Module, IStepNetwork
         recall = Conv(w + input, w);
         blocks = new ModuleList<nn.Module<Tensor, Tensor>>();
         for (int i = 0; i < 2 * config.Blocks; i++) blocks.Add(Conv(w, w));
-        head = new ModuleList<nn.Module<Tensor, Tensor>>(Conv(w, w), Conv(w, config.HeadWidth), Conv(config.HeadWidth, 2));
+        head = config.PointwiseHead
+            ? new ModuleList<nn.Module<Tensor, Tensor>>(Pointwise(w, w), Pointwise(w, config.HeadWidth), Pointwise(config.HeadWidth, 2))
+            : new ModuleList<nn.Module<Tensor, Tensor>>(Conv(w, w), Conv(w, config.HeadWidth), Conv(config.HeadWidth, 2));
         RegisterComponents();
     }
 
@@ -54,6 +56,9 @@ public sealed class RecallNetwork : nn.Module, IStepNetwork
     }
 
     public Tensor Change(Tensor previous, Tensor next) => (next - previous).pow(2).sum(1).sqrt().flatten(1);
+
+    private nn.Module<Tensor, Tensor> Pointwise(int input, int output) => Config.PuzzleTask == PuzzleTask.Mazes
+        ? nn.Conv2d(input, output, 1, bias: false) : nn.Conv1d(input, output, 1, bias: false);
 
     private nn.Module<Tensor, Tensor> Conv(int input, int output)
     {
