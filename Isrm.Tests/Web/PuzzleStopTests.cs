@@ -18,6 +18,7 @@ public sealed class PuzzleStopTests(Xunit.Abstractions.ITestOutputHelper output)
         TinyPuzzleCheckpoints.Train(_folder.Root, "maze-tiny", Isrm.Model.Reasoning.PuzzleTask.Mazes, steps: 1);
         var settings = PuzzleAppFixture.Limits(maxK: 1_000_000);
         settings["Isrm:Hub:RequestsPerMinute"] = "3";
+        settings["Isrm:Puzzles:MaxMazeSize"] = "63";
         _app = new IsrmWebApp(_folder.Root, settings: settings);
         _base = _app.Start();
         return Task.CompletedTask;
@@ -58,10 +59,29 @@ public sealed class PuzzleStopTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_59_by_59_maze_streams_k_128_as_thinned_frames_of_one_byte_per_cell()
+    {
+        await using HubConnection hub = await _app.ConnectAsync(_base);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var frames = await PuzzleHubTests.Collect(hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 59, Seed = 5, K = 128 });
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        var steps = frames.Where(f => PuzzleHubTests.Kind(f) == "puzzle-step").ToList();
+        int? solvedAt = frames[^1].GetProperty("solvedAt").ValueKind == JsonValueKind.Null ? null : frames[^1].GetProperty("solvedAt").GetInt32();
+        int expected = FrameSampler.Count(128, PuzzleAppFixture.Dense) + (solvedAt is int s && !FrameSampler.Keep(s, PuzzleAppFixture.Dense) ? 1 : 0);
+        Assert.Equal(expected, steps.Count);
+        Assert.All(steps, f => Assert.Equal(119 * 119, f.GetProperty("probabilities").GetBytesFromBase64().Length));
+        long wire = frames.Sum(f => (long)f.GetRawText().Length);
+        output.WriteLine($"59×59 maze, K = 128: {steps.Count} step frames, {wire:N0} characters of JSON, {seconds:F2} s through the hub " +
+                         $"({seconds * 1000 / 128:F1} ms a step with the width-8 test network)");
+    }
+
+    [Fact]
     public async Task Solve_counts_against_the_hub_rate_limit_with_one_sentence()
     {
         await using HubConnection hub = await _app.ConnectAsync(_base);
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 3; i++)   // a fresh connection: the 59×59 test used its own
             await PuzzleHubTests.Collect(hub, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = 1 });
 
         var error = await Assert.ThrowsAsync<HubException>(() =>
