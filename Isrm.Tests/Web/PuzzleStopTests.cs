@@ -19,6 +19,7 @@ public sealed class PuzzleStopTests(Xunit.Abstractions.ITestOutputHelper output)
         var settings = PuzzleAppFixture.Limits(maxK: 1_000_000);
         settings["Isrm:Hub:RequestsPerMinute"] = "3";
         settings["Isrm:Puzzles:MaxMazeSize"] = "63";
+        settings["Isrm:Puzzles:QueueCapacity"] = "0";
         _app = new IsrmWebApp(_folder.Root, settings: settings);
         _base = _app.Start();
         return Task.CompletedTask;
@@ -75,6 +76,27 @@ public sealed class PuzzleStopTests(Xunit.Abstractions.ITestOutputHelper output)
         long wire = frames.Sum(f => (long)f.GetRawText().Length);
         output.WriteLine($"59×59 maze, K = 128: {steps.Count} step frames, {wire:N0} characters of JSON, {seconds:F2} s through the hub " +
                          $"({seconds * 1000 / 128:F1} ms a step with the width-8 test network)");
+    }
+
+    [Fact]
+    public async Task A_second_solve_while_the_queue_is_full_is_told_the_model_is_busy()
+    {
+        await using HubConnection first = await _app.ConnectAsync(_base);
+        await using HubConnection second = await _app.ConnectAsync(_base);
+        using var stop = new CancellationTokenSource();
+        await using var running = first.StreamAsync<JsonElement>("Solve", new SolveRequest { Checkpoint = "maze-tiny", Size = 8, K = 1_000_000 }, stop.Token)
+            .GetAsyncEnumerator(stop.Token);
+        while (await running.MoveNextAsync() && PuzzleHubTests.Kind(running.Current) != "puzzle-step") { }
+
+        var error = await Assert.ThrowsAsync<HubException>(() =>
+            PuzzleHubTests.Collect(second, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = 1 }));
+        stop.Cancel();
+        PuzzleService service = _app.Services.GetRequiredService<PuzzleService>();
+        for (int i = 0; i < 100 && service.Pending > 0; i++) await Task.Delay(50);   // the place is freed for the next test
+        Assert.Equal(0, service.Pending);
+
+        string message = Isrm.Web.Hubs.WireJson.Sentence(error.Message);
+        Assert.Equal("The puzzle model 'maze-tiny' is busy: 1 solve is running or waiting; try again in a moment.", message);
     }
 
     [Fact]

@@ -28,6 +28,12 @@ public sealed class PuzzleService(PuzzleCatalog catalog, PuzzleCurves curves, IO
     /// <summary>Steps the model computed for every solve since start (tests see that a stopped solve stopped).</summary>
     public long StepsComputed => Interlocked.Read(ref _stepsComputed);
 
+    /// <summary>Solves running or waiting, over all checkpoints.</summary>
+    public int Pending
+    {
+        get { lock (_lock) return _reserved.Values.Sum(); }
+    }
+
     public IReadOnlyList<PuzzleCheckpointListing> ListCheckpoints() => catalog.List();
 
     /// <summary>The accuracy-vs-K results written for <paramref name="checkpoint"/>, or null.</summary>
@@ -124,7 +130,7 @@ public sealed class PuzzleService(PuzzleCatalog catalog, PuzzleCurves curves, IO
             int reserved = _reserved.GetValueOrDefault(directory);
             if (_disposed || reserved >= Limits.QueueCapacity + 1)
             {
-                error = $"The puzzle model '{Path.GetFileName(directory)}' is busy: {reserved} solves are running or waiting; try again in a moment.";
+                error = $"The puzzle model '{Path.GetFileName(directory)}' is busy: {reserved} {(reserved == 1 ? "solve is" : "solves are")} running or waiting; try again in a moment.";
                 return false;
             }
             _reserved[directory] = reserved + 1;
