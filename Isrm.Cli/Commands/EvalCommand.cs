@@ -28,7 +28,7 @@ internal static class EvalCommand
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu" };
         var solver = new Option<string?>("--solver") { Description = "Override the checkpoint's solver at inference: iterate | anderson" };
         var tolerance = new Option<float>("--kl-tolerance") { Description = "Stop rule of K = inf (KL between successive steps)", DefaultValueFactory = _ => 1e-3f };
-        var infCap = new Option<int>("--inf-cap") { Description = "Hard cap on steps for K = inf", DefaultValueFactory = _ => 256 };
+        var infCap = new Option<int>("--inf-cap") { Description = "Hard cap on steps for K = inf", DefaultValueFactory = _ => RefinementDepth.DefaultCap };
         var command = new Command("eval", "Evaluate checkpoints across refinement depths K (loss, bits/byte, delta, residual, KL; K = inf adaptive)");
         foreach (Option o in new Option[] { checkpoints, corpus, ks, json, windows, threads, device, solver, tolerance, infCap }) command.Options.Add(o);
         command.SetAction(parse =>

@@ -9,7 +9,7 @@ internal sealed class GenerationOptions
 {
     public Option<string> Checkpoint { get; } = new("--checkpoint") { Description = "Checkpoint folder", Required = true };
     public Option<string> Loops { get; } = new("--loops") { Description = "Refinement steps per token: a number K ≥ 1, or inf (until KL < tolerance, capped by --max-loops)", DefaultValueFactory = _ => "8" };
-    public Option<int> MaxLoops { get; } = new("--max-loops") { Description = "Hard cap on K when --loops inf", DefaultValueFactory = _ => 256 };
+    public Option<int> MaxLoops { get; } = new("--max-loops") { Description = "Hard cap on K when --loops inf", DefaultValueFactory = _ => RefinementDepth.DefaultCap };
     public Option<float> KlTolerance { get; } = new("--kl-tolerance") { Description = "K = inf stops when KL between successive steps falls below this", DefaultValueFactory = _ => 1e-3f };
     public Option<int> MaxTokens { get; }
     public Option<float> Temperature { get; } = new("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.8f };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Isrm.Model.Config;
+using Isrm.Model.Refinement;
 using Isrm.Model.Training;
 
 namespace Isrm.Cli.Commands;
@@ -31,7 +32,7 @@ internal sealed class TrainOptionSet
     public Option<int> Warmup { get; } = new("--warmup") { DefaultValueFactory = _ => Defaults.WarmupSteps };
     public Option<double> WeightDecay { get; } = new("--weight-decay") { DefaultValueFactory = _ => Defaults.WeightDecay };
     public Option<int> EvalEvery { get; } = new("--eval-every") { DefaultValueFactory = _ => Defaults.EvalEvery };
-    public Option<int> EvalK { get; } = new("--eval-k") { Description = "K for validation during training", DefaultValueFactory = _ => Defaults.EvalK };
+    public Option<string> EvalK { get; } = new("--eval-k") { Description = "K for validation during training (a number, or inf)", DefaultValueFactory = _ => Defaults.EvalK.ToString() };
     public Option<int> SaveEvery { get; } = new("--save-every") { DefaultValueFactory = _ => Defaults.SaveEvery };
     public Option<int> Seed { get; } = new("--seed") { DefaultValueFactory = _ => Defaults.Seed };
     public Option<string> Tokenizer { get; } = new("--tokenizer") { Description = "bytes, or a folder made by 'isrm data tokenizer'", DefaultValueFactory = _ => Defaults.Tokenizer };
@@ -112,7 +113,7 @@ internal sealed class TrainOptionSet
             MonotonicWeight = parse.GetValue(MonotonicWeight), ConvergenceWeight = parse.GetValue(ConvergenceWeight), PonderWeight = parse.GetValue(PonderWeight),
             BatchSize = parse.GetValue(Batch), Context = parse.GetValue(Context), GradientAccumulation = parse.GetValue(GradAccum),
             LearningRate = parse.GetValue(Lr), WarmupSteps = parse.GetValue(Warmup), WeightDecay = parse.GetValue(WeightDecay),
-            EvalEvery = parse.GetValue(EvalEvery), EvalK = parse.GetValue(EvalK), SaveEvery = parse.GetValue(SaveEvery),
+            EvalEvery = parse.GetValue(EvalEvery), EvalK = RefinementDepth.Parse(parse.GetValue(EvalK)), SaveEvery = parse.GetValue(SaveEvery),
             Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads), Device = parse.GetValue(Device)!,
         };
     }

@@ -13,7 +13,7 @@ namespace Isrm.Model.Evaluation;
 public static class ScalingEvaluator
 {
     /// <summary>What to evaluate on and how.</summary>
-    public sealed record Settings(int Context, int Windows = 48, int BatchSize = 16, int InfCap = 256, float KlTolerance = 1e-3f);
+    public sealed record Settings(int Context, int Windows = 48, int BatchSize = 16, int InfCap = RefinementDepth.DefaultCap, float KlTolerance = 1e-3f);
 
     /// <param name="ks">Finite depths and/or K = ∞; a transformer is evaluated at K = 1 only.</param>
     public static IReadOnlyList<ScalingResult> Evaluate(LoadedCheckpoint checkpoint, IReadOnlyList<CorpusDocument> validation,

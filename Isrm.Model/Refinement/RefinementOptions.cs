@@ -9,7 +9,7 @@ public sealed record RefinementOptions
     /// <summary>K: a fixed number of steps, or ∞: stop when KL between successive steps falls below <see cref="KlTolerance"/>.</summary>
     public RefinementDepth Loops { get; init; } = 8;
     /// <summary>Hard cap for K = ∞.</summary>
-    public int MaxLoops { get; init; } = 256;
+    public int MaxLoops { get; init; } = RefinementDepth.DefaultCap;
     public float KlTolerance { get; init; } = 1e-3f;
     public ConvergenceWatch Watch { get; init; } = ConvergenceWatch.LastPosition;
     /// <summary>Compute log-probabilities and KL at every step (needed for K = ∞ and for per-step reports).</summary>

@@ -230,7 +230,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Validation cross-entropy (nats/token) at K, on fixed windows; no penalty terms.</summary>
-    public double Validate(int k)
+    public double Validate(RefinementDepth k)
     {
         _model.eval();
         try
@@ -238,7 +238,7 @@ public sealed class Trainer : IDisposable
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var (inputs, targets) = _validation.Fixed(_options.EvalWindows, _device);
-            var options = new RefinementOptions { Loops = _model.Config.IsSinglePass ? 1 : k, MaxLoops = Math.Max(k, 1), EveryStepLogits = false };
+            var options = new RefinementOptions { Loops = _model.Config.IsSinglePass ? 1 : k, MaxLoops = k.Limit(RefinementDepth.DefaultCap), EveryStepLogits = false };
             double total = 0;
             long count = 0;
             for (long start = 0; start < inputs.shape[0]; start += 16)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Isrm.Model.Config;
+using Isrm.Model.Refinement;
 
 namespace Isrm.Model.Training;
 
@@ -47,7 +48,7 @@ public sealed record TrainingOptions
     public int EvalEvery { get; init; } = 200;
     public int EvalWindows { get; init; } = 48;
     /// <summary>K used for validation during training (the final evaluation sweeps K separately).</summary>
-    public int EvalK { get; init; } = 8;
+    public RefinementDepth EvalK { get; init; } = 8;
     public int SaveEvery { get; init; } = 500;
     public string Device { get; init; } = "cpu";
     public int Threads { get; init; } = 1;
@@ -68,7 +69,8 @@ public sealed record TrainingOptions
         Require(BackpropSteps >= 0 && DeepSupervisionSteps >= 0, "--backprop-steps and deep supervision steps must be 0 or more.");
         Require(LearningRate > 0 && WarmupSteps >= 0 && WeightDecay >= 0 && GradientClip > 0, "learning rate, warmup, weight decay and clipping must be sensible (lr > 0, clip > 0).");
         Require(ValidationFraction is > 0 and < 1, "--validation-fraction must be in (0, 1).");
-        Require(EvalEvery > 0 && SaveEvery > 0 && EvalWindows > 0 && EvalK > 0, "evaluation and save intervals must be positive.");
+        Require(EvalEvery > 0 && SaveEvery > 0 && EvalWindows > 0, "evaluation and save intervals must be positive.");
+        EvalK.Checked(RefinementDepth.DefaultCap, "--eval-k");
     }
 }
 
