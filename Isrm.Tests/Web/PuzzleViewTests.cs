@@ -2,7 +2,11 @@ using System.Runtime.CompilerServices;
 using Isrm.Model.Reasoning;
 using Isrm.Web.Options;
 using Isrm.Web.Puzzles;
+using Isrm.Web.Extensions;
 using Isrm.Web.State;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Isrm.Tests.Web;
 
@@ -174,6 +178,21 @@ public sealed class PuzzleViewTests
         Assert.Contains($"| `Isrm:Puzzles:{key}` | {value} |", manual[manual.IndexOf("## Limits", StringComparison.Ordinal)..]);
         object defaults = typeof(PuzzleOptions).GetProperty(key)!.GetValue(new PuzzleOptions())!;
         Assert.Equal(value, System.Text.Json.JsonSerializer.Serialize(defaults));
+    }
+
+    [Theory]
+    [InlineData("Isrm:Puzzles:MaxK", "0", "Isrm:Puzzles:MaxK must be at least 1.")]
+    [InlineData("Isrm:Puzzles:MaxMazeSize", "1", "Isrm:Puzzles:MaxMazeSize must be at least 2.")]
+    [InlineData("Isrm:Puzzles:QueueCapacity", "-1", "Isrm:Puzzles:QueueCapacity must be 0 or more.")]
+    public void An_out_of_range_puzzle_setting_fails_the_start_up_check_with_its_sentence(string key, string value, string sentence)
+    {
+        IConfiguration configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>(key, value)]).Build();
+        using ServiceProvider services = new ServiceCollection().AddIsrmPuzzles(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(sentence, error.Failures);
     }
 
     private static async IAsyncEnumerable<SolveFrame> Never(SolveRequest request, [EnumeratorCancellation] CancellationToken c)
