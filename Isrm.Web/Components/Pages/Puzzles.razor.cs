@@ -84,6 +84,15 @@ public partial class Puzzles
         LoadCurve();
     }
 
+    /// <summary>Scrubs to the streamed frame of <paramref name="step"/> (the solved step is always streamed).</summary>
+    private async Task ShowStepAsync(int step)
+    {
+        int index = View.Frames.FindIndex(f => f.Step == step);
+        if (index < 0) return;
+        View.Scrubber.Seek(index + 1);
+        if (_canvas is not null) await _canvas.ShowAsync(index);
+    }
+
     private void SetCheckpoint(string? name)
     {
         View.Checkpoint = string.IsNullOrEmpty(name) ? null : name;
