@@ -11,6 +11,7 @@ builder.Services.AddMudServices();
 builder.Services.AddIsrmOptions(builder.Configuration);
 builder.Services.AddIsrmRefinement();
 builder.Services.AddIsrmHub();
+builder.Services.AddIsrmPuzzles(builder.Configuration);
 
 var app = builder.Build();
 

@@ -11,6 +11,7 @@ internal static class CommandCatalog
         TrainCommand.Create(),
         EvalCommand.Create(),
         EvalRlmCommand.Create(),
+        SolveCommand.Create(),
         GenerateCommand.Create(),
         ChatCommand.Create(),
         Bench.BenchCommand.Create(),

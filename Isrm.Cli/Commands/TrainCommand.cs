@@ -3,6 +3,7 @@ using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Config;
 using Isrm.Model.Data;
+using Isrm.Model.Reasoning;
 using Isrm.Model.Tokenization;
 using Isrm.Model.Training;
 using Spectre.Console;
@@ -17,6 +18,8 @@ internal static class TrainCommand
         var o = new TrainOptionSet();
         var command = new Command("train", "Train an ISRM, its plain-transformer baseline or a recurrent family (rlm, rlt, gated-rlt) on a corpus");
         foreach (Option option in o.All) command.Options.Add(option);
+        var puzzles = new PuzzleTrainCommand();
+        foreach (Option option in puzzles.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
             using var cancel = new CancellationTokenSource();
@@ -28,6 +31,8 @@ internal static class TrainCommand
             try
             {
                 string commandLine = "isrm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote));
+                if (parse.GetValue(puzzles.Task) is not null || (parse.GetValue(o.Resume) && PuzzleCheckpoint.IsPuzzle(parse.GetValue(o.Out) ?? "")))
+                    return puzzles.Run(parse, o, commandLine, cancel.Token);
                 using Trainer trainer = parse.GetValue(o.Resume)
                     ? Trainer.Resume(Required(parse.GetValue(o.Out), "--out"), commandLine, parse.GetResult(o.Steps) is null ? null : parse.GetValue(o.Steps))
                     : Trainer.Start(o.ModelConfig(parse), o.TrainingOptions(parse), commandLine);

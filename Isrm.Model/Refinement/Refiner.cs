@@ -8,7 +8,7 @@ namespace Isrm.Model.Refinement;
 /// The refinement engine: starts from the initial state and advances one step at a time, yielding every step.
 /// Generation, evaluation and training all use this one loop.
 /// </summary>
-public static class Refiner
+public static partial class Refiner
 {
     /// <summary>
     /// Refines the states of input embeddings <paramref name="x"/> (B, T, D) at positions offset…offset+T−1.

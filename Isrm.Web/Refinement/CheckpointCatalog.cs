@@ -18,6 +18,7 @@ public sealed class CheckpointCatalog(
     {
         if (!Directory.Exists(Root)) return [];
         return Directory.EnumerateDirectories(Root)
+            .Where(dir => OutsideRoot(dir) is not null || !Isrm.Model.Reasoning.PuzzleCheckpoint.IsPuzzle(dir))   // the Puzzles page lists those
             .Select(dir => OutsideRoot(dir) is string error
                 ? new CheckpointListing(Path.GetFileName(dir), "", 0, "", false, char.ToUpperInvariant(error[0]) + error[1..])
                 : Describe(Path.GetFileName(dir), dir))

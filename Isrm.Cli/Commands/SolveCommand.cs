@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Text.Json;
+using Isrm.Model.Reasoning;
+
+namespace Isrm.Cli.Commands;
+
+/// <summary>
+/// <c>isrm solve</c>: accuracy of a puzzle checkpoint against K on a puzzle file, per size — solved (exact match),
+/// accuracy, per-position accuracy and, for K = ∞, the mean K at which the stop rule ended.
+/// </summary>
+internal static class SolveCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Puzzle checkpoint folder (made by isrm train --task)", Required = true };
+        var input = new Option<string>("--input") { Description = "Puzzle file (isrm data task …) of the checkpoint's task", Required = true };
+        var ks = new Option<string>("--k") { Description = "Steps to read, e.g. 1,2,4,…,1024,inf (inf = stop rule)", DefaultValueFactory = _ => "1,2,4,…,256,inf" };
+        var cap = new Option<int>("--cap") { Description = "Most steps for K = ∞", DefaultValueFactory = _ => 2048 };
+        var patience = new Option<int>("--patience") { Description = "K = ∞: steps without any change before stopping", DefaultValueFactory = _ => StableAnswerRule.DefaultPatience };
+        var batch = new Option<int>("--batch") { Description = "Instances refined together", DefaultValueFactory = _ => 50 };
+        var limit = new Option<int?>("--limit") { Description = "Use only the first N instances of each size" };
+        var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
+        var plot = new Option<string?>("--plot") { Description = "Write accuracy against K, one curve per size, as a PNG" };
+        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads", DefaultValueFactory = _ => 1 };
+        var command = new Command("solve", "Measure a puzzle checkpoint's accuracy against the number of refinement steps K");
+        foreach (Option o in new Option[] { checkpoint, input, ks, cap, patience, batch, limit, json, plot, threads }) command.Options.Add(o);
+        command.SetAction(parse => UserError.Guard(() =>
+        {
+            TorchSharp.torch.set_num_threads(Math.Max(1, parse.GetValue(threads)));
+            if (parse.GetValue(batch) is < 1 or > 10_000) throw new PuzzleFormatException("--batch must be between 1 and 10,000.");
+            var infinity = new PuzzleSolveOptions { Cap = parse.GetValue(cap), Patience = parse.GetValue(patience) };
+            infinity.Validate();
+            List<int?> kList = PuzzleEvaluator.ParseKs(parse.GetValue(ks)!, infinity.Cap);
+            using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(parse.GetValue(checkpoint)!);
+            IReadOnlyList<Puzzle> puzzles = PuzzleFormat.ReadFile(loaded.Config.PuzzleTask, parse.GetValue(input)!);
+            if (parse.GetValue(limit) is int n)
+                puzzles = puzzles.GroupBy(p => p.Size).SelectMany(g => g.Take(Math.Max(1, n))).ToList();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            List<PuzzleResult> results = PuzzleEvaluator.Evaluate(loaded.Network, puzzles, kList, infinity, parse.GetValue(batch),
+                line => Console.Error.WriteLine(line));
+            Console.WriteLine($"{"size",6} {"K",6} {"inst",6} {"solved",7} {"acc",7} {"pos.acc",8} {"mean K",7}");
+            foreach (PuzzleResult r in results)
+                Console.WriteLine($"{r.Size,6} {r.K,6} {r.Instances,6} {r.Solved,7} {r.Accuracy,7:P1} {r.PositionAccuracy,8:P2} {(r.MeanK is double m ? m.ToString("F1") : ""),7}");
+            Console.WriteLine($"{puzzles.Count} instances in {clock.Elapsed.TotalSeconds:F0} s.");
+            if (parse.GetValue(json) is string path)
+            {
+                var payload = new { task = loaded.Config.Task, results };
+                try { File.WriteAllText(path, JsonSerializer.Serialize(payload, JsonOutput.Options)); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or DirectoryNotFoundException)
+                {
+                    throw new PuzzleFormatException($"cannot write '{path}' ({e.Message}).");
+                }
+            }
+            if (parse.GetValue(plot) is string png)
+                SolvePlot.Write(results, $"{loaded.Name}: {Path.GetFileName(parse.GetValue(input))}", png);
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Isrm.Model.Reasoning;
+
+/// <summary>Every option of a puzzle network (the <c>config.json</c> of a puzzle checkpoint).</summary>
+public sealed record PuzzleNetConfig
+{
+    /// <summary>Marks a puzzle checkpoint's config.json so that text-model loaders can tell it apart.</summary>
+    public string Kind { get; init; } = PuzzleCheckpoint.Kind;
+    public string Task { get; init; } = "mazes";
+    /// <summary>"dt-recall": 3×3 (or 3-wide) convolutions, input re-injected every step.</summary>
+    public string Architecture { get; init; } = "dt-recall";
+    public int Width { get; init; } = 32;
+    /// <summary>Residual blocks (two convolutions each) in one recurrent step.</summary>
+    public int Blocks { get; init; } = 2;
+    /// <summary>Prefix sums only: each position sees itself and the two before it (the answer depends only on the past).</summary>
+    public bool Causal { get; init; }
+    public int HeadWidth { get; init; } = 8;
+    /// <summary>The head reads each position's own state only (1-wide convolutions), so the state must hold the answer.</summary>
+    public bool PointwiseHead { get; init; }
+
+    [JsonIgnore] public PuzzleTask PuzzleTask => PuzzleTasks.Parse(Task);
+    [JsonIgnore] public int InputChannels => PuzzleTask == PuzzleTask.Mazes ? 3 : 2;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static PuzzleNetConfig FromJson(string json)
+    {
+        PuzzleNetConfig config = JsonSerializer.Deserialize<PuzzleNetConfig>(json, Json) ?? throw new JsonException("empty config");
+        config.Validate();
+        return config;
+    }
+
+    public void Validate()
+    {
+        if (Kind != PuzzleCheckpoint.Kind) throw new PuzzleFormatException($"config kind '{Kind}' is not a puzzle network.");
+        _ = PuzzleTask;
+        if (Architecture != "dt-recall") throw new PuzzleFormatException($"unknown puzzle architecture '{Architecture}'.");
+        if (Width is < 2 or > 1024) throw new PuzzleFormatException($"width must be between 2 and 1024 (got {Width}).");
+        if (Blocks is < 0 or > 16) throw new PuzzleFormatException($"blocks must be between 0 and 16 (got {Blocks}).");
+        if (HeadWidth is < 1 or > 1024) throw new PuzzleFormatException($"head width must be between 1 and 1024 (got {HeadWidth}).");
+        if (Causal && PuzzleTask == PuzzleTask.Mazes) throw new PuzzleFormatException("causal convolutions apply to prefix sums only.");
+    }
+}

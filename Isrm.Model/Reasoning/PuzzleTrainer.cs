@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Isrm.Model.Checkpoints;
+using Isrm.Model.Refinement;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Reasoning;
+
+/// <summary>
+/// Trains a puzzle network on fresh generated instances every batch, with the Deep-Thinking recipe: input re-injected
+/// every step, a random number of steps, and the progressive loss (n ~ U[0, m) steps without gradient, then
+/// k ~ U[1, m − n] with it, loss on the last). Saves atomically every SaveEvery steps, at the end and when cancelled;
+/// resume restores weights, optimizer, step and elapsed time (batches are a pure function of seed and step).
+/// </summary>
+public sealed class PuzzleTrainer : IDisposable
+{
+    public const string OptionsFile = "training.json";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private readonly PuzzleTrainingOptions _options;
+    private readonly PuzzleSource _source;
+    private readonly TorchSharp.Modules.AdamW _optimizer;
+    private readonly string _command;
+    private double _secondsBefore;
+
+    public RecallNetwork Network { get; }
+    public int Step { get; private set; }
+    public long InstancesSeen { get; private set; }
+    public PuzzleTrainingOptions Options => _options;
+
+    private PuzzleTrainer(RecallNetwork network, PuzzleTrainingOptions options, string command)
+    {
+        Network = network;
+        _options = options;
+        _command = command;
+        _source = options.Source(network.Config.PuzzleTask);
+        _optimizer = optim.AdamW(network.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+    }
+
+    public static PuzzleTrainer Start(PuzzleNetConfig config, PuzzleTrainingOptions options, string command)
+    {
+        config.Validate();
+        options.Validate(config.PuzzleTask);
+        manual_seed(options.Seed);
+        return new PuzzleTrainer(new RecallNetwork(config), options, command);
+    }
+
+    /// <summary>Continues the run saved in <paramref name="directory"/>; <paramref name="steps"/> may extend it.</summary>
+    public static PuzzleTrainer Resume(string directory, string command, int? steps = null, double? maxMinutes = null)
+    {
+        string optionsPath = Path.Combine(directory, OptionsFile);
+        if (!File.Exists(optionsPath)) throw new CheckpointException($"'{directory}' holds no {OptionsFile}: it was not written by isrm train --task.");
+        LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(directory);
+        var options = JsonSerializer.Deserialize<PuzzleTrainingOptions>(File.ReadAllText(optionsPath), Json)!;
+        options = options with { Out = directory, Steps = steps ?? options.Steps, MaxMinutes = maxMinutes ?? options.MaxMinutes };
+        var trainer = new PuzzleTrainer(loaded.Network, options, loaded.Metadata.Command + " ; " + command)
+        {
+            Step = (int)loaded.Metadata.Step,
+            InstancesSeen = loaded.Metadata.TokensSeen,
+            _secondsBefore = loaded.Metadata.Metrics.GetValueOrDefault("trainSeconds"),
+        };
+        loaded.Network.train();
+        string optimizerPath = Path.Combine(directory, PuzzleCheckpoint.OptimizerFile);
+        if (File.Exists(optimizerPath)) trainer._optimizer.load_state_dict(optimizerPath);
+        return trainer;
+    }
+
+    /// <summary>Trains until Steps or MaxMinutes; returns true when it ran to the end, false when cancelled (saved either way).</summary>
+    public bool Run(Action<PuzzleTrainingProgress> progress, CancellationToken cancellation)
+    {
+        Network.train();
+        var clock = Stopwatch.StartNew();
+        double Seconds() => _secondsBefore + clock.Elapsed.TotalSeconds;
+        while (Step < _options.Steps)
+        {
+            if (cancellation.IsCancellationRequested) { Save(Seconds()); return false; }
+            if (_options.MaxMinutes is double budget && Seconds() >= budget * 60) break;
+            var (loss, accuracy, solved, size, iterations) = TrainStep(Seconds());
+            Step++;
+            bool save = Step % _options.SaveEvery == 0 || Step == _options.Steps;
+            if (save) Save(Seconds());
+            progress(new PuzzleTrainingProgress(Step, _options.Steps, loss, accuracy, solved, size, iterations, Seconds(), save));
+        }
+        Save(Seconds());
+        return true;
+    }
+
+    private (double Loss, double Accuracy, double Solved, int Size, int Iterations) TrainStep(double seconds)
+    {
+        var random = new Random(HashCode.Combine(_options.Seed, Step));
+        int size = DrawSize(random);
+        var puzzles = new Puzzle[_options.Batch];
+        for (int i = 0; i < puzzles.Length; i++) puzzles[i] = _source.Generate(size, random);
+        int m = _options.MaxIterations, n = random.Next(m), k = 1 + random.Next(m - n);
+        int quarterTurns = random.Next(4);
+        bool mirror = random.Next(2) == 1;
+
+        using var scope = NewDisposeScope();
+        var (x, target) = PuzzleTensors.Build(puzzles, Network.Device);
+        if (Network.Config.PuzzleTask == PuzzleTask.Mazes && _options.Augment)
+            (x, target) = PuzzleTensors.Transform(x, target, quarterTurns, mirror);
+        double lr = LearningRate(seconds);
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+        _optimizer.zero_grad();
+        Tensor logProbs = FinalLogProbs(x, n + k, k);
+        Tensor loss = nn.functional.nll_loss(logProbs.reshape(-1, 2), target.reshape(-1)) * _options.Alpha;
+        if (_options.Alpha < 1)
+            loss = loss + nn.functional.nll_loss(FinalLogProbs(x, m, m).reshape(-1, 2), target.reshape(-1)) * (1 - _options.Alpha);
+        loss.backward();
+        nn.utils.clip_grad_norm_(Network.parameters(), _options.GradientClip);
+        _optimizer.step();
+        InstancesSeen += puzzles.Length;
+        using (no_grad())
+        {
+            Tensor correct = logProbs.argmax(-1).eq(target);                        // (B, N)
+            return (loss.item<float>(), correct.to(ScalarType.Float32).mean().item<float>(),
+                correct.all(1).to(ScalarType.Float32).mean().item<float>(), size, n + k);
+        }
+    }
+
+    private Tensor FinalLogProbs(Tensor x, int steps, int gradientSteps)
+    {
+        var options = new RefinementOptions { Loops = steps, MaxLoops = Math.Max(steps, 1), EveryStepLogits = false, GradientSteps = gradientSteps };
+        Tensor? last = null;
+        foreach (RefinementStep step in Refiner.Run(Network, x, options))
+            if (step.IsLast) last = step.LogProbs!.alias().MoveToOuterDisposeScope();
+        return last!;
+    }
+
+    private int DrawSize(Random random)
+    {
+        List<int> sizes = _options.Sizes;
+        if (_options.Curriculum <= 0) return sizes[random.Next(sizes.Count)];
+        double progress = Math.Min(1, Step / (_options.Curriculum * _options.Steps));
+        int lo = sizes.Min(), hi = sizes.Max();
+        int limit = lo + (int)Math.Round(progress * (hi - lo));
+        int[] allowed = sizes.Where(s => s <= limit).ToArray();
+        return allowed[random.Next(allowed.Length)];
+    }
+
+    // Warmup, then cosine decay to 10 %; with a time budget the decay follows whichever of steps and time runs out first,
+    // so a run on a busy machine still ends at the low learning rate.
+    private double LearningRate(double seconds)
+    {
+        if (Step < _options.WarmupSteps) return _options.LearningRate * (Step + 1) / _options.WarmupSteps;
+        double progress = Math.Clamp((double)(Step - _options.WarmupSteps) / Math.Max(1, _options.Steps - _options.WarmupSteps), 0, 1);
+        if (_options.MaxMinutes is double budget) progress = Math.Max(progress, Math.Clamp(seconds / (budget * 60), 0, 1));
+        return _options.LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * progress)));
+    }
+
+    private void Save(double seconds)
+    {
+        var metadata = new CheckpointMetadata
+        {
+            Command = _command,
+            Corpus = $"generated {Network.Config.Task}: sizes {string.Join(',', _options.Sizes)}"
+                + (Network.Config.PuzzleTask == PuzzleTask.Mazes ? $", generators {string.Join(',', _options.Generators)}" : ""),
+            Tokenizer = "none",
+            Step = Step,
+            TokensSeen = InstancesSeen,
+            Metrics = new() { ["trainSeconds"] = Math.Round(seconds, 1) },
+            Notes = new() { ["instancesSeen"] = "tokensSeen counts training instances", ["seed"] = _options.Seed.ToString() },
+        };
+        PuzzleCheckpoint.Save(_options.Out, Network, metadata, folder =>
+        {
+            _optimizer.save_state_dict(Path.Combine(folder, PuzzleCheckpoint.OptimizerFile));
+            File.WriteAllText(Path.Combine(folder, OptionsFile), JsonSerializer.Serialize(_options, Json));
+        });
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        Network.Dispose();
+    }
+}

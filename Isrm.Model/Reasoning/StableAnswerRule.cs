@@ -1,0 +1,68 @@
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Reasoning;
+
+/// <summary>
+/// The K = ∞ stop rule, per instance: stop once no cell's answer (argmax) has changed and no cell's probability has
+/// moved by more than <see cref="Tolerance"/> for <see cref="Patience"/> consecutive steps. The answer alone is not
+/// enough: a network can carry information silently (a wavefront inside the state) before the answer flips, and the
+/// probability test catches most of that; the patience covers the rest. Instances that never settle run to the cap.
+/// </summary>
+public sealed class StableAnswerRule : IDisposable
+{
+    public const int DefaultPatience = 10;
+    public const float DefaultTolerance = 1e-3f;
+
+    private readonly int[] _calm;
+    private Tensor? _previousAnswer, _previousProbability;
+
+    public StableAnswerRule(int instances, int patience = DefaultPatience, float tolerance = DefaultTolerance)
+    {
+        if (patience < 1) throw new ArgumentOutOfRangeException(nameof(patience), "patience must be at least 1");
+        Patience = patience;
+        Tolerance = tolerance;
+        _calm = new int[instances];
+        StoppedAt = new int?[instances];
+    }
+
+    public int Patience { get; }
+    public float Tolerance { get; }
+    /// <summary>The step at which each instance stopped (null while it runs).</summary>
+    public int?[] StoppedAt { get; }
+    public bool AllStopped => StoppedAt.All(s => s is not null);
+    /// <summary>Cells whose answer changed at the last observed step, per instance.</summary>
+    public int[] Changed { get; private set; } = [];
+
+    /// <summary>Observes step <paramref name="step"/>'s log-probabilities (B, N, 2); returns the instances that stopped at it.</summary>
+    public IReadOnlyList<int> Observe(int step, Tensor logProbs)
+    {
+        using var scope = NewDisposeScope();
+        Tensor probability = logProbs.select(-1, 1).exp().detach();                  // (B, N)
+        Tensor answer = probability.gt(0.5f);
+        var stopped = new List<int>();
+        if (_previousAnswer is null || _previousProbability is null)
+            Changed = answer.sum(1, type: ScalarType.Int64).data<long>().Select(v => (int)v).ToArray();
+        else
+        {
+            Changed = answer.ne(_previousAnswer).sum(1, type: ScalarType.Int64).data<long>().Select(v => (int)v).ToArray();
+            float[] moved = (probability - _previousProbability).abs().amax(new long[] { 1 }).data<float>().ToArray();
+            for (int i = 0; i < _calm.Length; i++)
+            {
+                if (StoppedAt[i] is not null) continue;
+                _calm[i] = Changed[i] == 0 && moved[i] < Tolerance ? _calm[i] + 1 : 0;
+                if (_calm[i] >= Patience) { StoppedAt[i] = step; stopped.Add(i); }
+            }
+        }
+        _previousAnswer?.Dispose();
+        _previousProbability?.Dispose();
+        _previousAnswer = answer.DetachFromDisposeScope();
+        _previousProbability = probability.DetachFromDisposeScope();
+        return stopped;
+    }
+
+    public void Dispose()
+    {
+        _previousAnswer?.Dispose();
+        _previousProbability?.Dispose();
+    }
+}

@@ -1,0 +1,159 @@
+using Isrm.Model.Reasoning;
+using Isrm.Model.Refinement;
+using static TorchSharp.torch;
+
+namespace Isrm.Tests.Reasoning;
+
+/// <summary>Tiny puzzle networks trained a few steps: checkpoints, resume, the K sweep, the stop rule and the frame stream.</summary>
+public class PuzzleSolveTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"isrm-puzzle-{Guid.NewGuid():N}");
+
+    private static PuzzleNetConfig Tiny(PuzzleTask task) => new() { Task = task.Name(), Width = 4, Blocks = 1, HeadWidth = 2, Causal = task == PuzzleTask.PrefixSums };
+
+    private string Train(PuzzleTask task, int steps, string name = "run")
+    {
+        string dir = Path.Combine(_root, name);
+        var options = new PuzzleTrainingOptions
+        {
+            Out = dir, Sizes = task == PuzzleTask.Mazes ? [3] : [4, 8], Steps = steps, Batch = 4, MaxIterations = 4, WarmupSteps = 1, SaveEvery = 100,
+        };
+        using var trainer = PuzzleTrainer.Start(Tiny(task), options, "test");
+        var seen = new List<PuzzleTrainingProgress>();
+        Assert.True(trainer.Run(seen.Add, CancellationToken.None));
+        Assert.Equal(Enumerable.Range(1, steps), seen.Select(p => p.Step));
+        Assert.All(seen, p => Assert.True(double.IsFinite(p.Loss) && p.Iterations is >= 1 and <= 4));
+        return dir;
+    }
+
+    [Theory]
+    [InlineData(PuzzleTask.Mazes)]
+    [InlineData(PuzzleTask.PrefixSums)]
+    public void A_few_training_steps_give_a_checkpoint_that_solve_measures_at_every_K(PuzzleTask task)
+    {
+        string dir = Train(task, 3);
+        Assert.True(PuzzleCheckpoint.IsPuzzle(dir));
+        using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
+        Assert.Equal(3, loaded.Metadata.Step);
+        Assert.Equal("test", loaded.Metadata.Command);
+        var source = new PuzzleSource(task, task == PuzzleTask.Mazes ? [3, 5] : [8, 16], [MazeAlgorithm.Kruskal]);
+        List<Puzzle> puzzles = source.Instances(5, 2).ToList();
+        List<PuzzleResult> results = PuzzleEvaluator.Evaluate(loaded.Network, puzzles, [1, 2, 4, null], new PuzzleSolveOptions { Cap = 40, Patience = 3 }, batch: 3);
+        Assert.Equal(8, results.Count);
+        Assert.Equal(["1", "2", "4", "inf", "1", "2", "4", "inf"], results.Select(r => r.K));
+        Assert.All(results, r =>
+        {
+            Assert.Equal(5, r.Instances);
+            Assert.InRange(r.PositionAccuracy, 0, 1);
+            Assert.Equal((double)r.Solved / r.Instances, r.Accuracy);
+            if (r.K == "inf") Assert.InRange(r.MeanK!.Value, 4, 40); else Assert.Null(r.MeanK);   // patience 3 needs ≥ 4 steps
+        });
+    }
+
+    [Fact]
+    public void The_sweep_agrees_with_a_step_by_step_solve_of_each_instance()
+    {
+        string dir = Train(PuzzleTask.Mazes, 2);
+        using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
+        List<Puzzle> puzzles = new PuzzleSource(PuzzleTask.Mazes, [4], [MazeAlgorithm.Prim]).Instances(4, 3).ToList();
+        PuzzleResult at3 = PuzzleEvaluator.Evaluate(loaded.Network, puzzles, [3], new PuzzleSolveOptions(), batch: 4).Single();
+        double correct = puzzles.Sum(p => PuzzleSolver.Solve(loaded.Network, p, new PuzzleSolveOptions { K = 3 }).Last().Correct);
+        Assert.Equal(correct / puzzles.Sum(p => p.CellCount), at3.PositionAccuracy, 6);
+    }
+
+    [Fact]
+    public void Resume_continues_the_step_count_and_keeps_the_command_history()
+    {
+        string dir = Train(PuzzleTask.PrefixSums, 2);
+        using (var trainer = PuzzleTrainer.Resume(dir, "again", steps: 4))
+        {
+            Assert.Equal(2, trainer.Step);
+            Assert.True(trainer.Run(_ => { }, CancellationToken.None));
+        }
+        using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
+        Assert.Equal(4, loaded.Metadata.Step);
+        Assert.Equal("test ; again", loaded.Metadata.Command);
+    }
+
+    [Fact]
+    public void Stop_rule_waits_for_patience_calm_steps_and_restarts_on_any_change()
+    {
+        using var rule = new StableAnswerRule(2, patience: 3, tolerance: 1e-3f);
+        // Instance 0 has two cells with probabilities p0; instance 1 always 0.2, 0.2. Log-probabilities (2, 2, 2).
+        Tensor Probs(float a, float b)
+        {
+            Tensor p = tensor(new[] { a, b, 0.2f, 0.2f }).reshape(2, 2, 1);
+            return cat(new[] { (1 - p).log(), p.log() }, -1);
+        }
+        Assert.Empty(rule.Observe(1, Probs(0.2f, 0.2f)));
+        Assert.Empty(rule.Observe(2, Probs(0.2f, 0.2f)));
+        Assert.Empty(rule.Observe(3, Probs(0.9f, 0.2f)));            // instance 0 flips a cell: its count restarts
+        Assert.Equal(1, rule.Changed[0]);
+        Assert.Equal([1], rule.Observe(4, Probs(0.9f, 0.2f)));       // instance 1: calm at 2, 3, 4
+        Assert.Empty(rule.Observe(5, Probs(0.9f, 0.2f)));
+        Assert.Equal([0], rule.Observe(6, Probs(0.9f, 0.2f)));
+        Assert.Equal(new int?[] { 6, 4 }, rule.StoppedAt);
+    }
+
+    [Fact]
+    public void Engine_K_infinity_stops_when_the_rule_says_and_otherwise_at_the_cap()
+    {
+        string dir = Train(PuzzleTask.Mazes, 1);
+        using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
+        Puzzle maze = MazeGenerator.Generate(3, MazeAlgorithm.Dfs, new Random(1));
+        var (x, _) = PuzzleTensors.Build([maze]);
+        using (no_grad())
+        {
+            int steps = Refiner.Run(loaded.Network, x, new RefinementOptions { Loops = null, MaxLoops = 50 }, s => s.Step == 7).Count();
+            Assert.Equal(7, steps);
+            Assert.Equal(50, Refiner.Run(loaded.Network, x, new RefinementOptions { Loops = null, MaxLoops = 50 }, _ => false).Count());
+        }
+    }
+
+    [Fact]
+    public async Task Session_streams_one_frame_per_step_with_bytes_per_cell_and_stride()
+    {
+        string dir = Train(PuzzleTask.Mazes, 1);
+        using PuzzleSession session = await PuzzleSession.OpenAsync(dir);
+        Puzzle maze = MazeGenerator.Generate(4, MazeAlgorithm.Wilson, new Random(4));
+        var frames = new List<PuzzleFrame>();
+        await foreach (PuzzleFrame f in session.SolveAsync(maze, new PuzzleSolveOptions { K = 5 })) frames.Add(f);
+        Assert.Equal([1, 2, 3, 4, 5], frames.Select(f => f.Step));
+        Assert.All(frames, f => Assert.Equal(maze.CellCount, f.Probabilities.Length));
+        Assert.True(frames[^1].IsLast && !frames[^1].Stopped);
+        var strided = new List<PuzzleFrame>();
+        await foreach (PuzzleFrame f in session.SolveAsync(maze, new PuzzleSolveOptions { K = 7, Stride = 3 })) strided.Add(f);
+        Assert.Equal(7, strided[^1].Step);
+        Assert.Contains(strided, f => f.Step == 3);
+        Assert.All(strided, f => Assert.True(f.Step % 3 == 0 || f.IsLast || f.SolvedAt == f.Step, $"step {f.Step} should not be reported"));
+        await Assert.ThrowsAsync<PuzzleFormatException>(async () =>
+        {
+            await foreach (var _ in session.SolveAsync(PuzzleSource.PrefixSums(8, new Random(1)), new PuzzleSolveOptions { K = 2 })) { }
+        });
+        Assert.Throws<PuzzleFormatException>(() => session.SolveAsync(maze, new PuzzleSolveOptions { K = 5000 }));
+    }
+
+    [Fact]
+    public void Cancelling_a_solve_stops_before_the_next_step()
+    {
+        string dir = Train(PuzzleTask.Mazes, 1);
+        using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
+        using var cancel = new CancellationTokenSource();
+        Puzzle maze = MazeGenerator.Generate(3, MazeAlgorithm.Dfs, new Random(1));
+        var steps = new List<int>();
+        Assert.Throws<OperationCanceledException>(() =>
+        {
+            foreach (PuzzleFrame f in PuzzleSolver.Solve(loaded.Network, maze, new PuzzleSolveOptions { K = 100 }, cancel.Token))
+            {
+                steps.Add(f.Step);
+                if (f.Step == 3) cancel.Cancel();
+            }
+        });
+        Assert.Equal([1, 2, 3], steps);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+}

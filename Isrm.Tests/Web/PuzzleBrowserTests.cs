@@ -1,0 +1,108 @@
+using Microsoft.Playwright;
+
+namespace Isrm.Tests.Web;
+
+/// <summary>
+/// The Puzzles page in Debian's Chromium against tiny trained puzzle checkpoints: a maze at a fixed K, the scrubber,
+/// a size beyond the limit, prefix sums at K = ∞ with the space-time picture. Screenshots go to TestResults/screenshots.
+/// </summary>
+public sealed class PuzzleBrowserTests : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private static readonly string Screenshots = Path.Combine(Foundation.Repository.Root, "TestResults", "screenshots");
+
+    private readonly CheckpointFolder _folder = TinyPuzzleCheckpoints.Folder();
+    private IsrmWebApp _app = null!;
+    private Uri _base = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        Assertions.SetDefaultExpectTimeout(30_000);
+        Directory.CreateDirectory(Screenshots);
+        // An accuracy-vs-K file in the shape isrm solve --json writes (test data, not a measurement).
+        await File.WriteAllTextAsync(Path.Combine(_folder.Root, "maze-tiny", "solve.json"), """
+            {"task":"mazes","results":[
+             {"size":5,"k":"1","instances":20,"solved":0,"accuracy":0.0,"positionAccuracy":0.7,"meanK":null},
+             {"size":5,"k":"4","instances":20,"solved":6,"accuracy":0.3,"positionAccuracy":0.9,"meanK":null},
+             {"size":5,"k":"16","instances":20,"solved":15,"accuracy":0.75,"positionAccuracy":0.98,"meanK":null},
+             {"size":5,"k":"64","instances":20,"solved":16,"accuracy":0.8,"positionAccuracy":0.99,"meanK":null},
+             {"size":8,"k":"16","instances":20,"solved":4,"accuracy":0.2,"positionAccuracy":0.9,"meanK":null},
+             {"size":8,"k":"64","instances":20,"solved":12,"accuracy":0.6,"positionAccuracy":0.97,"meanK":null}]}
+            """);
+        _app = new IsrmWebApp(_folder.Root, settings: PuzzleAppFixture.Limits());
+        _base = _app.Start();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _app.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task A_maze_solves_live_at_k_16_scrubs_back_refuses_a_huge_size_and_prefix_sums_draw_their_space_time()
+    {
+        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+        var problems = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error" || m.Text.Contains("Content Security Policy", StringComparison.Ordinal)) problems.Add(m.Text); };
+        page.PageError += (_, e) => problems.Add(e);
+        await page.GotoAsync(new Uri(_base, "/puzzles").ToString());
+
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("A maze of 8×8 cells");
+        await Expect(page.Locator("[data-testid=puzzle-grid]")).ToHaveAttributeAsync("data-step", "0");
+        await page.Locator("[data-testid=puzzle-size]").FillAsync("5");
+        await page.Locator("[data-testid=puzzle-size]").DispatchEventAsync("change");
+        await page.Locator("[data-testid=puzzle-new]").ClickAsync();
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("A maze of 5×5 cells (11×11 grid)");
+        Assert.Equal(11, (await page.Locator("[data-testid=puzzle-input]").InputValueAsync()).Split('\n').Length);
+
+        await page.Locator("[data-testid=k-infinite]").UncheckAsync();
+        int index16 = Isrm.Web.State.PuzzleView.Ladder(PuzzleAppFixture.MaxK).ToList().IndexOf(16);
+        await page.Locator("[data-testid=k-slider]").FillAsync(index16.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(page.Locator("[data-testid=k-value]")).ToHaveTextAsync("K = 16");
+        await page.Locator("[data-testid=puzzle-solve]").ClickAsync();
+
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("16 steps");
+        await Expect(page.Locator("[data-testid=puzzle-grid]")).ToHaveAttributeAsync("data-frames", "12");   // steps 1–8, then every 2nd (DenseSteps = 8)
+        await Expect(page.Locator("[data-testid=puzzle-grid]")).ToHaveAttributeAsync("data-step", "16");
+        await Expect(page.Locator("[data-testid=puzzle-curve] polyline")).ToHaveCountAsync(2);
+        await Expect(page.Locator("[data-testid=puzzle-curve-marker]")).ToHaveCountAsync(1);
+        await page.Locator("[data-testid=step-scrubber]").FillAsync("3");
+        await Expect(page.Locator("[data-testid=step-label]")).ToContainTextAsync("step 3 (3 of 12 frames)");
+        await Expect(page.Locator("[data-testid=puzzle-grid]")).ToHaveAttributeAsync("data-step", "3");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "06-puzzles-maze.png"), FullPage = true });
+
+        await page.Locator("[data-testid=puzzle-size]").FillAsync("500");
+        await page.Locator("[data-testid=puzzle-size]").DispatchEventAsync("change");
+        await page.Locator("[data-testid=puzzle-new]").ClickAsync();
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToHaveTextAsync(
+            "Size 500 is outside what this server solves for mazes (2–8, the n of an n×n maze); choose a size in that range.");
+        await Expect(page.Locator("[data-testid=puzzle-solve]")).ToBeDisabledAsync();
+
+        await page.Locator("[data-testid=puzzle-task]").SelectOptionAsync("prefix-sums");
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("A string of 32 bits");
+        await page.Locator("[data-testid=k-infinite]").CheckAsync();
+        await page.Locator("[data-testid=puzzle-solve]").ClickAsync();
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-testid=puzzle-spacetime]")).Not.ToHaveAttributeAsync("data-rows", "0");
+        Assert.True(int.Parse(await page.Locator("[data-testid=puzzle-spacetime]").GetAttributeAsync("data-rows") ?? "0") > 1);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "07-puzzles-prefix-sums.png"), FullPage = true });
+        Assert.Empty(problems);
+    }
+
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+}

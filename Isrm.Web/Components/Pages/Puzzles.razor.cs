@@ -1,0 +1,115 @@
+using System.Globalization;
+using Isrm.Web.Components.Visuals;
+using Isrm.Web.Puzzles;
+using Isrm.Web.State;
+using Microsoft.AspNetCore.Components;
+
+namespace Isrm.Web.Components.Pages;
+
+/// <summary>The Puzzles page: pick or type an instance, move K, watch the answer spread over the grid as the model thinks.</summary>
+public partial class Puzzles
+{
+    private PuzzleCanvas? _canvas;
+    private PuzzleCurve? _curve;
+    private string? _curveFor;
+    private DateTime _lastRender;
+
+    [Inject] private PuzzleService Service { get; set; } = null!;
+
+    private PuzzleView View { get; set; } = null!;
+
+    private string State => View.IsRunning ? "running" : View.Error is not null ? "error" : View.Stopped ? "stopped"
+        : View.Done is not null ? "done" : "idle";
+
+    private string ScrubLabel => View.ScrubbedFrame is { } f
+        ? $"step {f.Step} ({View.Scrubber.Current} of {View.Scrubber.StepCount} frames): {f.Correct} of {f.Cells} right{(f.Solved ? ", solved" : "")}"
+        : "no steps yet";
+
+    protected override void OnInitialized()
+    {
+        View = new PuzzleView((request, cancellation) => Service.Solve(request, cancellation), Service.Limits);
+        View.Changed += () => InvokeAsync(Render);
+        View.Started += start => InvokeAsync(() => _canvas?.InitAsync(start, MaxFrames(start)) ?? Task.CompletedTask);
+        View.InstanceShown += start => InvokeAsync(() => _canvas?.InitAsync(start, 1) ?? Task.CompletedTask);
+        View.FramesArrived += batch => InvokeAsync(() => _canvas?.PushAsync(batch) ?? Task.CompletedTask);
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender) return;
+        await View.LoadCheckpointsAsync(Service.ListCheckpoints());
+        LoadCurve();
+        StateHasChanged();
+    }
+
+    private static int MaxFrames(PuzzleStartFrame start) => FrameSampler.Count(start.K ?? start.Cap, Math.Max(1, start.DenseSteps)) + 2;
+
+    // Step frames re-render the status at most ~8 times a second; everything else at once.
+    private Task Render()
+    {
+        if (View.IsRunning && View.Frames.Count > 0 && DateTime.UtcNow - _lastRender < TimeSpan.FromMilliseconds(120)) return Task.CompletedTask;
+        _lastRender = DateTime.UtcNow;
+        StateHasChanged();
+        return Task.CompletedTask;
+    }
+
+    private async Task SolveAsync()
+    {
+        await View.SolveAsync();
+        if (_canvas is not null && !View.Stopped) await _canvas.FlushAsync();
+        _lastRender = DateTime.MinValue;
+        StateHasChanged();
+    }
+
+    private async Task StopAsync()
+    {
+        View.Stop();
+        if (_canvas is not null) await _canvas.FlushAsync();
+    }
+
+    private async Task ScrubAsync(object? value)
+    {
+        if (!int.TryParse(value as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out int frame)) return;
+        View.Scrubber.Seek(frame);
+        if (_canvas is not null && View.Scrubber.Current > 0) await _canvas.ShowAsync(View.Scrubber.Current - 1);
+    }
+
+    private int? SolvedAt => View.Done?.SolvedAt ?? View.Frames.LastOrDefault()?.SolvedAt;
+
+    private void SetGenerator(string? name) => View.Generator = string.IsNullOrEmpty(name) ? "dfs" : name;
+
+    private async Task SetTaskAsync(string? task)
+    {
+        await View.SetTaskAsync(Isrm.Model.Reasoning.PuzzleTasks.Parse(task));
+        LoadCurve();
+    }
+
+    /// <summary>Scrubs to the streamed frame of <paramref name="step"/> (the solved step is always streamed).</summary>
+    private async Task ShowStepAsync(int step)
+    {
+        int index = View.Frames.FindIndex(f => f.Step == step);
+        if (index < 0) return;
+        View.Scrubber.Seek(index + 1);
+        if (_canvas is not null) await _canvas.ShowAsync(index);
+    }
+
+    private void SetCheckpoint(string? name)
+    {
+        View.Checkpoint = string.IsNullOrEmpty(name) ? null : name;
+        LoadCurve();
+    }
+
+    private void LoadCurve()
+    {
+        if (_curveFor == View.Checkpoint) return;
+        _curveFor = View.Checkpoint;
+        _curve = View.Checkpoint is string name ? Service.Curve(name) : null;
+    }
+
+    private static void SetInt(object? value, Action<int> set)
+    {
+        if (int.TryParse(value as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)) set(v);
+    }
+
+    public void Dispose() => View.Stop();
+}

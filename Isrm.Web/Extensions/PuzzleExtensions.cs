@@ -1,0 +1,26 @@
+using Isrm.Web.Options;
+using Isrm.Web.Puzzles;
+
+namespace Isrm.Web.Extensions;
+
+/// <summary>Registration of the Puzzles page's service (which the hub's <c>Solve</c> adapts) and its settings.</summary>
+public static class PuzzleExtensions
+{
+    public static IServiceCollection AddIsrmPuzzles(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PuzzleOptions>().Bind(configuration.GetSection(PuzzleOptions.Section))
+            .Validate(o => o.MaxK >= 1, "Isrm:Puzzles:MaxK must be at least 1.")
+            .Validate(o => o.MaxBits >= 1, "Isrm:Puzzles:MaxBits must be at least 1.")
+            .Validate(o => o.MaxMazeSize >= 2, "Isrm:Puzzles:MaxMazeSize must be at least 2.")
+            .Validate(o => o.MaxInputChars >= 1, "Isrm:Puzzles:MaxInputChars must be at least 1.")
+            .Validate(o => o.DenseSteps >= 1, "Isrm:Puzzles:DenseSteps must be at least 1.")
+            .Validate(o => o.QueueCapacity >= 0, "Isrm:Puzzles:QueueCapacity must be 0 or more.")
+            .Validate(o => o.MaxLoadedCheckpoints >= 1, "Isrm:Puzzles:MaxLoadedCheckpoints must be at least 1.")
+            .Validate(o => o.TorchThreads >= 1, "Isrm:Puzzles:TorchThreads must be at least 1.")
+            .ValidateOnStart();
+        services.AddSingleton<PuzzleCatalog>();
+        services.AddSingleton<PuzzleCurves>();
+        services.AddSingleton<PuzzleService>();
+        return services;
+    }
+}

@@ -1,0 +1,115 @@
+using Isrm.Model.Reasoning;
+using Isrm.Web.Options;
+
+namespace Isrm.Web.Puzzles;
+
+/// <summary>A checked solve: the instance, its checkpoint folder and how long to think.</summary>
+public sealed record ValidSolve(string Checkpoint, string Directory, Puzzle Puzzle, int? K, int Cap);
+
+/// <summary>Checks a <see cref="SolveRequest"/> at the edge and says in one sentence what is wrong.</summary>
+public static class SolveRequestValidator
+{
+    /// <summary>The largest size this server accepts for <paramref name="task"/>.</summary>
+    public static int MaxSize(PuzzleTask task, PuzzleOptions limits) => task == PuzzleTask.Mazes ? limits.MaxMazeSize : limits.MaxBits;
+
+    public static int MinSize(PuzzleTask task) => task == PuzzleTask.Mazes ? 2 : 1;
+
+    /// <summary>
+    /// The instance a request describes (parsed text, or a new one by size and seed) for <paramref name="task"/>, or
+    /// null with the sentence. Needs no checkpoint, so the page can show an instance before solving it.
+    /// </summary>
+    public static Puzzle? Instance(SolveRequest request, PuzzleTask task, PuzzleOptions limits, out string error)
+    {
+        error = "";
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(request.Text))
+            {
+                if (request.Text.Length > limits.MaxInputChars)
+                {
+                    error = $"The puzzle text has {request.Text.Length:N0} characters; this server reads up to {limits.MaxInputChars:N0} (a {limits.MaxMazeSize}×{limits.MaxMazeSize} maze or {limits.MaxBits:N0} bits).";
+                    return null;
+                }
+                var readLimits = new PuzzleLimits { MaxBits = limits.MaxBits, MaxMazeSize = limits.MaxMazeSize, MaxInstances = 1, MaxChars = limits.MaxInputChars };
+                IReadOnlyList<Puzzle> puzzles = PuzzleFormat.Read(task, request.Text, readLimits);
+                return puzzles[0];
+            }
+            if (request.Size is not int size)
+            {
+                error = "Give either the puzzle text or a size for a new random instance.";
+                return null;
+            }
+            int min = MinSize(task), max = MaxSize(task, limits);
+            string unit = task == PuzzleTask.Mazes ? "n×n maze" : "string of bits";
+            if (size < min || size > max)
+            {
+                error = $"Size {size} is outside what this server solves for {task.Name()} ({min}–{max}, the n of an {unit}); choose a size in that range.";
+                return null;
+            }
+            if (request.Seed < 0)
+            {
+                error = $"The seed must be ≥ 0; got {request.Seed}.";
+                return null;
+            }
+            var random = new Random(request.Seed);
+            return task == PuzzleTask.Mazes
+                ? MazeGenerator.Generate(size, MazeGenerator.ParseAlgorithm(request.Generator ?? "dfs"), random)
+                : PuzzleSource.PrefixSums(size, random);
+        }
+        catch (PuzzleFormatException e) when (e.Message.StartsWith("the file holds more than", StringComparison.Ordinal))
+        {
+            error = "The text holds more than one instance: solve them one by one.";
+            return null;
+        }
+        catch (PuzzleFormatException e)
+        {
+            error = Sentence(e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Returns the checked solve, or null with <paramref name="error"/> set.</summary>
+    public static ValidSolve? Validate(SolveRequest? request, PuzzleCatalog catalog, PuzzleOptions limits, out string error)
+    {
+        if (request is null)
+        {
+            error = "The request is empty: send an object with a size or the puzzle text.";
+            return null;
+        }
+        PuzzleTask? task = null;
+        if (!string.IsNullOrWhiteSpace(request.Task))
+        {
+            try { task = PuzzleTasks.Parse(request.Task); }
+            catch (PuzzleFormatException e)
+            {
+                error = Sentence(e.Message.Replace(Environment.NewLine, " "));
+                return null;
+            }
+        }
+        if (request.K.Problem(limits.MaxK, "K") is string problem)
+        {
+            error = problem;
+            return null;
+        }
+        int? k = request.K.Steps;
+        if (!catalog.TryResolve(request.Checkpoint, task, out string directory, out PuzzleCheckpointListing? listing, out error)) return null;
+        PuzzleTask checkpointTask = PuzzleTasks.Parse(listing!.Task);
+        if (task is not null && task != checkpointTask)
+        {
+            error = $"Checkpoint '{listing.Name}' solves {checkpointTask.Name()}, not {task.Value.Name()}: choose a {task.Value.Name()} checkpoint.";
+            return null;
+        }
+        Puzzle? puzzle = Instance(request, checkpointTask, limits, out error);
+        return puzzle is null ? null : new ValidSolve(listing.Name, directory, puzzle, k, k ?? limits.MaxK);
+    }
+
+    /// <summary>A model-library message ("line 3 has …") as a sentence.</summary>
+    public static string Sentence(string message)
+    {
+        string text = message.Trim();
+        if (text.Length == 0) return "The puzzle could not be read.";
+        text = char.ToUpperInvariant(text[0]) + text[1..];
+        return text.EndsWith('.') ? text : text + ".";
+    }
+
+}

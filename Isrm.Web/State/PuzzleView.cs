@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using Isrm.Model.Reasoning;
+using Isrm.Model.Refinement;
+using Isrm.Web.Options;
+using Isrm.Web.Puzzles;
+
+namespace Isrm.Web.State;
+
+/// <summary>A batch of streamed steps for the canvas: step numbers, their probabilities end to end, cells right.</summary>
+public sealed record PuzzleFrameBatch(int[] Steps, byte[] Probabilities, int[] Correct);
+
+/// <summary>
+/// What the Puzzles page shows and does, without markup: the task, checkpoint, instance, K, the running solve, its
+/// frames and status. The page renders it and moves frames to the canvas; tests drive it with a real or fake solver.
+/// Frames reach the browser in batches at most every <see cref="FlushInterval"/> (the canvas then draws the newest).
+/// </summary>
+public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnumerable<SolveFrame>> solve, PuzzleOptions limits)
+{
+    private CancellationTokenSource? _running;
+    private readonly List<PuzzleStepFrame> _pending = [];
+
+    public PuzzleOptions Limits => limits;
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(60);
+
+    public IReadOnlyList<PuzzleCheckpointListing> Checkpoints { get; private set; } = [];
+    public PuzzleTask Task { get; private set; } = PuzzleTask.Mazes;
+    public string? Checkpoint { get; set; }
+    public int Size { get; set; } = 9;
+    public int Seed { get; set; } = 1;
+    public string Generator { get; set; } = "dfs";
+    public string InputText { get; private set; } = "";
+    /// <summary>The instance shown (from New or the typed text); null when the text does not parse.</summary>
+    public Puzzle? Instance { get; private set; }
+
+    /// <summary>Position on <see cref="KLadder"/>; <see cref="Infinite"/> overrides it.</summary>
+    public int KIndex { get; set; }
+    public bool Infinite { get; set; } = true;
+    public IReadOnlyList<int> KLadder { get; } = Ladder(limits.MaxK);
+    public int K => KLadder[Math.Clamp(KIndex, 0, KLadder.Count - 1)];
+    public string KLabel => Infinite ? $"K = ∞ (stops when the answer is stable, at most {limits.MaxK})" : $"K = {K}";
+
+    /// <summary>Start frame of the solve shown, and its streamed steps (the scrubber walks these).</summary>
+    public PuzzleStartFrame? Start { get; private set; }
+    public List<PuzzleStepFrame> Frames { get; } = [];
+    public PuzzleDoneFrame? Done { get; private set; }
+    public StepScrubber Scrubber { get; } = new();
+    public bool Stopped { get; private set; }
+    public string? Error { get; private set; }
+    public bool IsRunning => _running is not null;
+
+    public IEnumerable<PuzzleCheckpointListing> TaskCheckpoints => Checkpoints.Where(c => c.Usable && c.Task == Task.Name());
+    public bool CanSolve => !IsRunning && Instance is not null && Checkpoint is not null;
+
+    /// <summary>A new solve began: reset the canvas to this instance.</summary>
+    public event Func<PuzzleStartFrame, Task>? Started;
+    /// <summary>Steps to add to the canvas.</summary>
+    public event Func<PuzzleFrameBatch, Task>? FramesArrived;
+    /// <summary>An instance to show before solving (New, typed text).</summary>
+    public event Func<PuzzleStartFrame, Task>? InstanceShown;
+    /// <summary>Anything else changed (re-render; the page may throttle).</summary>
+    public event Func<Task>? Changed;
+
+    /// <summary>The one-line status read out by the live region.</summary>
+    public string Status
+    {
+        get
+        {
+            if (Error is not null) return Error;
+            PuzzleStepFrame? last = Frames.LastOrDefault();
+            if (IsRunning)
+                return last is null
+                    ? "Thinking…"
+                    : $"Thinking… step {last.Step}{(Start?.K is int k ? $" of {k}" : "")}: {last.Correct} of {last.Cells} cells right{Solved(last.SolvedAt)}.";
+            if (Stopped) return last is null ? "Stopped before the first step." : $"Stopped at step {last.Step}: {last.Correct} of {last.Cells} cells right{Solved(last.SolvedAt)}.";
+            if (Done is { } d)
+            {
+                string why = d.StopReason switch { "stable" => " (∞: the answer stopped changing)", "cap" => $" (∞: reached the cap of {Start?.Cap})", _ => "" };
+                return d.SolvedAt is int at
+                    ? $"Solved at step {at}; ran {d.Steps} steps{why}: {d.Correct} of {d.Cells} cells right at the end."
+                    : $"Not solved after {d.Steps} steps{why}: {d.Correct} of {d.Cells} cells right.";
+            }
+            if (Instance is { } p)
+                return Checkpoint is null
+                    ? $"{Describe(p)}. No {Task.Name()} checkpoint is loaded here: train one with isrm train --task {Task.Name()}."
+                    : $"{Describe(p)}. Press Solve.";
+            return "Pick a task and a size and press New, or paste your own instance.";
+        }
+    }
+
+    /// <summary>The frame the scrubber points at, or null.</summary>
+    public PuzzleStepFrame? ScrubbedFrame => Scrubber.Current >= 1 && Scrubber.Current <= Frames.Count ? Frames[Scrubber.Current - 1] : null;
+
+    /// <summary>The K to mark on the accuracy curve: the asked K, or the step an ∞ solve ended at.</summary>
+    public int? MarkedK => Done?.Steps ?? Start?.K ?? (Infinite ? null : K);
+
+    public Task LoadCheckpointsAsync(IReadOnlyList<PuzzleCheckpointListing> checkpoints)
+    {
+        Checkpoints = checkpoints;
+        if (TaskCheckpoints.FirstOrDefault() is null && checkpoints.FirstOrDefault(c => c.Usable) is { } any)
+            Task = PuzzleTasks.Parse(any.Task);
+        Checkpoint = TaskCheckpoints.FirstOrDefault()?.Name;
+        Size = DefaultSize(Task);
+        KIndex = Math.Max(0, KLadder.ToList().IndexOf(64));
+        return NewInstanceAsync();
+    }
+
+    public async Task SetTaskAsync(PuzzleTask task)
+    {
+        if (task == Task) return;
+        Task = task;
+        Checkpoint = TaskCheckpoints.FirstOrDefault()?.Name;
+        Size = DefaultSize(task);
+        await NewInstanceAsync();
+    }
+
+    /// <summary>A new random instance of <see cref="Size"/> from <see cref="Seed"/> (then the seed moves on, so New again gives another).</summary>
+    public async Task NewInstanceAsync()
+    {
+        if (IsRunning) return;
+        var request = new SolveRequest { Task = Task.Name(), Size = Size, Seed = Seed, Generator = Generator };
+        Puzzle? puzzle = SolveRequestValidator.Instance(request, Task, limits, out string error);
+        if (puzzle is not null) Seed++;
+        await ShowAsync(puzzle, puzzle?.ToText() ?? InputText, error);
+    }
+
+    /// <summary>The user typed or pasted <paramref name="text"/>: show it, or say what is wrong with it.</summary>
+    public async Task SetInputAsync(string? text)
+    {
+        if (IsRunning) return;
+        text ??= "";
+        if (text.Length > limits.MaxInputChars) text = text[..limits.MaxInputChars];
+        Puzzle? puzzle = SolveRequestValidator.Instance(new SolveRequest { Text = text }, Task, limits, out string error);
+        if (string.IsNullOrWhiteSpace(text)) error = "The puzzle text is empty: press New or paste an instance.";
+        await ShowAsync(puzzle, text, error);
+    }
+
+    private async Task ShowAsync(Puzzle? puzzle, string text, string error)
+    {
+        InputText = text;
+        Instance = puzzle;
+        Reset();
+        Error = puzzle is null ? error : null;
+        if (puzzle is not null && InstanceShown is not null)
+            await InstanceShown(StartOf(puzzle, Checkpoint ?? "", null, limits.MaxK));
+        await Raise();
+    }
+
+    /// <summary>Solves the shown instance, streaming its steps until done, stopped or refused.</summary>
+    public async Task SolveAsync()
+    {
+        if (!CanSolve) return;
+        Reset();
+        var running = _running = new CancellationTokenSource();
+        var request = new SolveRequest { Checkpoint = Checkpoint, Task = Task.Name(), Text = InputText, K = Infinite ? RefinementDepth.Infinite : RefinementDepth.Of(K) };
+        await Raise();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await foreach (SolveFrame frame in solve(request, running.Token).WithCancellation(running.Token))
+            {
+                // Frames already buffered may still come after Stop: the solve ends here, the rest is dropped.
+                if (running.IsCancellationRequested)
+                {
+                    Stopped = true;
+                    break;
+                }
+                switch (frame)
+                {
+                    case PuzzleStartFrame start:
+                        Start = start;
+                        if (Started is not null) await Started(start);
+                        break;
+                    case PuzzleStepFrame step:
+                        Frames.Add(step);
+                        Scrubber.Grow(Frames.Count);
+                        _pending.Add(step);
+                        if (clock.Elapsed >= FlushInterval)
+                        {
+                            clock.Restart();
+                            await FlushAsync();
+                            await Raise();
+                        }
+                        break;
+                    case PuzzleDoneFrame done:
+                        Done = done;
+                        break;
+                    case PuzzleErrorFrame error:
+                        Error = error.Message;
+                        break;
+                }
+            }
+            if (!Stopped) await FlushAsync();
+        }
+        catch (OperationCanceledException) when (running.IsCancellationRequested)
+        {
+            Stopped = true;
+        }
+        finally
+        {
+            _pending.Clear();   // Stop drops what the canvas has not received yet
+            if (_running == running) _running = null;
+            running.Dispose();
+        }
+        await Raise();
+    }
+
+    /// <summary>Cancels the running solve at once; the model stops before its next step.</summary>
+    public void Stop()
+    {
+        if (_running is null) return;
+        // Frames received but not yet drawn are dropped: the view keeps only what was sent to the canvas.
+        int shown = Frames.Count - _pending.Count;
+        _pending.Clear();
+        Frames.RemoveRange(shown, Frames.Count - shown);
+        Scrubber.Load(Frames.Count);
+        try { _running.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    private async Task FlushAsync()
+    {
+        if (_pending.Count == 0) return;
+        int cells = _pending[0].Probabilities.Length;
+        var bytes = new byte[_pending.Count * cells];
+        for (int i = 0; i < _pending.Count; i++) _pending[i].Probabilities.CopyTo(bytes, i * cells);
+        var batch = new PuzzleFrameBatch(_pending.Select(f => f.Step).ToArray(), bytes, _pending.Select(f => f.Correct).ToArray());
+        _pending.Clear();
+        if (FramesArrived is not null) await FramesArrived(batch);
+    }
+
+    private void Reset()
+    {
+        Start = null;
+        Done = null;
+        Stopped = false;
+        Error = null;
+        Frames.Clear();
+        _pending.Clear();
+        Scrubber.Load(0);
+    }
+
+    // The training sizes of the shipped checkpoints, within this server's limits.
+    private int DefaultSize(PuzzleTask task) =>
+        Math.Clamp(task == PuzzleTask.Mazes ? 9 : 32, SolveRequestValidator.MinSize(task), SolveRequestValidator.MaxSize(task, limits));
+
+    private Task Raise() => Changed?.Invoke() ?? System.Threading.Tasks.Task.CompletedTask;
+
+    private static string Solved(int? at) => at is int s ? $" — solved at step {s}" : "";
+
+    private static string Describe(Puzzle p) => p.Task == PuzzleTask.Mazes
+        ? $"A maze of {p.Size}×{p.Size} cells ({p.Height}×{p.Width} grid), its path {p.Target.Count(t => t)} grid cells long"
+        : $"A string of {p.Size} bits";
+
+    /// <summary>The start frame for an instance shown before (or without) a solve.</summary>
+    public static PuzzleStartFrame StartOf(Puzzle p, string checkpoint, int? k, int cap) =>
+        new(checkpoint, p.Task.Name(), p.Size, p.Height, p.Width, p.Cells, p.Target.Select(t => t ? (byte)1 : (byte)0).ToArray(), k, cap, 0);
+
+    /// <summary>K values a slider can reach: 1–8, then about 4 per doubling, up to <paramref name="max"/>.</summary>
+    public static IReadOnlyList<int> Ladder(int max)
+    {
+        var ks = new SortedSet<int>();
+        for (int k = 1; k <= Math.Min(8, max); k++) ks.Add(k);
+        for (long p = 8; p <= max; p *= 2)
+            foreach (double f in new[] { 1, 1.25, 1.5, 1.75 })
+                if (p * f <= max) ks.Add((int)(p * f));
+        ks.Add(max);
+        return ks.ToList();
+    }
+}
