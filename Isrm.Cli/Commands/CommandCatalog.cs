@@ -13,8 +13,6 @@ internal static class CommandCatalog
         EvalRlmCommand.Create(),
         GenerateCommand.Create(),
         ChatCommand.Create(),
-        Bench.BenchCommand.Create(),
-        BenchRlmCommand.Create(),
         InfoCommand.Create(),
     ];
 }

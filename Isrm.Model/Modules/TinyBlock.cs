@@ -37,8 +37,15 @@ public sealed class TinyBlock : nn.Module
         return linear;
     }
 
-    /// <summary>h: (B, T, D); step: (D) embedding of the refinement step or null.</summary>
-    public Tensor Forward(Tensor h, Tensor? step, RotaryEmbedding rope, KvBuffer? cache, int offset)
+    /// <summary>Joins the q|k|v and gate|up matrices for inference (see <see cref="JoinedWeights"/>).</summary>
+    public void JoinForInference()
+    {
+        attention.JoinForInference();
+        feed_forward.JoinForInference();
+    }
+
+    /// <summary>h: (B, T, D); step: (D) embedding of the refinement step or null; rope: tables of this call's positions.</summary>
+    public Tensor Forward(Tensor h, Tensor? step, (Tensor Cos, Tensor Sin) rope, KvBuffer? cache, int offset)
     {
         using var scope = NewDisposeScope();
         Tensor attended = attention.Forward(attention_norm.forward(h), rope, cache, offset);

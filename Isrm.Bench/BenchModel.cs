@@ -4,7 +4,9 @@ using Isrm.Model.Modules;
 using Isrm.Model.Tokenization;
 using TorchSharp;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>The model a benchmark measures: a checkpoint, or a random-init model with the default config when none is given.</summary>
 internal static class BenchModel

@@ -10,10 +10,12 @@ using Spectre.Console;
 using static TorchSharp.torch;
 using Generator = Isrm.Model.Generation.Generator;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>
-/// <c>isrm bench generate</c>: decode speed of the cached path against full recompute at a given context and K, and the
+/// <c>isrm-bench generate</c>: decode speed of the cached path against full recompute at a given context and K, and the
 /// largest logit difference between the two (they must agree: the cache is exact, not an approximation).
 /// </summary>
 internal static class GenerationBenchmark
