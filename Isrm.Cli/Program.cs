@@ -18,9 +18,3 @@ if (parse.Errors.Count > 0) return UserError.Report(parse.Errors[0].Message);
 // Commands handle Ctrl-C themselves (train saves a checkpoint first), so the parser must not install its own
 // termination handler, which would swallow the signal and then cut the process off after a timeout.
 return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
-
-/// <summary>
-/// Declared internal so that ASP.NET Core's source generator (the CLI references Isrm.Web) does not make it public:
-/// tests host Isrm.Web's public Program, and two public Program types would be ambiguous there.
-/// </summary>
-internal partial class Program;

@@ -14,8 +14,6 @@ internal static class CommandCatalog
         SolveCommand.Create(),
         GenerateCommand.Create(),
         ChatCommand.Create(),
-        Bench.BenchCommand.Create(),
-        BenchRlmCommand.Create(),
         InfoCommand.Create(),
         ExchangeCommands.Export(),
         ExchangeCommands.Import(),

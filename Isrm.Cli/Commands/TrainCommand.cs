@@ -37,6 +37,7 @@ internal static class TrainCommand
                     ? Trainer.Resume(Required(parse.GetValue(o.Out), "--out"), commandLine, parse.GetResult(o.Steps) is null ? null : parse.GetValue(o.Steps))
                     : Trainer.Start(o.ModelConfig(parse), o.TrainingOptions(parse), commandLine);
                 bool json = parse.GetValue(o.Json);
+                if (trainer.PrecisionNote is { } note) Console.Error.WriteLine(note);
                 TrainingOutcome outcome = json ? RunJson(trainer, cancel.Token) : RunWithProgress(trainer, cancel.Token);
                 string where = trainer.State.Options.Out;
                 if (json) Console.WriteLine(JsonSerializer.Serialize(new { outcome = outcome.ToString().ToLowerInvariant(), checkpoint = where, step = trainer.State.Step }, JsonOutput.Options));

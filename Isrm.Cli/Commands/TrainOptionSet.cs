@@ -38,6 +38,7 @@ internal sealed class TrainOptionSet
     public Option<string> Tokenizer { get; } = new("--tokenizer") { Description = "bytes, or a folder made by 'isrm data tokenizer'", DefaultValueFactory = _ => Defaults.Tokenizer };
     public Option<int> Threads { get; } = new("--threads") { Description = "Torch intra-op threads (1 is robust on a shared machine)", DefaultValueFactory = _ => Defaults.Threads };
     public Option<string> Device { get; } = new("--device") { Description = "cpu | cuda", DefaultValueFactory = _ => Defaults.Device };
+    public Option<string> Precision { get; } = new("--precision") { Description = "fp32 | bf16 (matmuls in bfloat16, float32 master weights; falls back to fp32 where it does not pay) | auto", DefaultValueFactory = _ => Defaults.Precision };
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run saved in --out" };
     public Option<bool> Json { get; } = new("--json") { Description = "Print metrics as JSON lines instead of a progress bar" };
     // Model shape overrides (so the report's variants are one flag each)
@@ -62,7 +63,7 @@ internal sealed class TrainOptionSet
     [
         Corpus, Out, Config, Family, Steps, KMin, KMax, KDist, KMean, KCurriculum, BackpropSteps, DeepSupervision, MonotonicWeight,
         ConvergenceWeight, PonderWeight, Batch, Context, GradAccum, Lr, Warmup, WeightDecay, EvalEvery, EvalK, SaveEvery,
-        Seed, Tokenizer, Threads, Device, Resume, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
+        Seed, Tokenizer, Threads, Device, Precision, Resume, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
         StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots,
     ];
 
@@ -115,6 +116,7 @@ internal sealed class TrainOptionSet
             LearningRate = parse.GetValue(Lr), WarmupSteps = parse.GetValue(Warmup), WeightDecay = parse.GetValue(WeightDecay),
             EvalEvery = parse.GetValue(EvalEvery), EvalK = RefinementDepth.Parse(parse.GetValue(EvalK)), SaveEvery = parse.GetValue(SaveEvery),
             Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads), Device = parse.GetValue(Device)!,
+            Precision = parse.GetValue(Precision)!,
         };
     }
 }

@@ -88,6 +88,7 @@ public static class Checkpoint
         }
         model.to(device);
         model.eval();
+        model.JoinForInference();   // one q|k|v and one gate|up matmul per layer; train() undoes it
         return new LoadedCheckpoint(info, model, tokenizer);
     }
 

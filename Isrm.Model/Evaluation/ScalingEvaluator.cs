@@ -76,8 +76,8 @@ public static class ScalingEvaluator
         {
             long vocab = logProbs.shape[^1];
             _nll += nn.functional.nll_loss(logProbs.reshape(-1, vocab), targets, reduction: nn.Reduction.Sum).item<float>();
-            _delta += step.Delta.sum().item<float>();
-            _residual += step.Residual.sum().item<float>();
+            _delta += step.Delta!.sum().item<float>();
+            _residual += step.Residual!.sum().item<float>();
             if (previous is not null) _kl += (logProbs.exp() * (logProbs - previous)).sum().item<float>();
             _positions += targets.numel();
         }

@@ -17,6 +17,7 @@ public sealed record GenerationRequest
     public int TopK { get; init; } = 40;
     /// <summary>1 = off.</summary>
     public float TopP { get; init; } = 0.95f;
+    /// <summary>Seeds the sampler and a random initial state: the same request gives the same tokens and steps.</summary>
     public ulong Seed { get; init; } = 1;
     /// <summary>How many candidate tokens each step event lists.</summary>
     public int ReportTopTokens { get; init; } = 5;
@@ -24,6 +25,12 @@ public sealed record GenerationRequest
     public bool IncludeStates { get; init; }
     /// <summary>Stop when the generated text ends with this (an end-of-text marker for tokenizers without one); null = off.</summary>
     public string? StopText { get; init; }
+    /// <summary>
+    /// Report every refinement step (a <see cref="StepEvent"/> with top tokens, delta, residual, KL and halting per
+    /// step: the web trace, <c>--debug-refinement</c>). Off, the engine computes none of that and the generator emits
+    /// only tokens — the fast path of plain <c>generate</c>; the tokens are the same either way.
+    /// </summary>
+    public bool TraceSteps { get; init; } = true;
     /// <summary>Use per-step K/V caches (fast); false recomputes the whole sequence for every token (reference path).</summary>
     public bool UseCache { get; init; } = true;
 }

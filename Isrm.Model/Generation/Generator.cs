@@ -33,7 +33,8 @@ public static class Generator
         var options = new RefinementOptions
         {
             Loops = request.Loops, MaxLoops = request.MaxLoops, KlTolerance = request.KlTolerance,
-            Watch = ConvergenceWatch.LastPosition, EveryStepLogits = true,
+            Watch = ConvergenceWatch.LastPosition, EveryStepLogits = request.TraceSteps,
+            StepNorms = request.TraceSteps, StepHalt = request.TraceSteps, Seed = request.Seed,
         };
         var sampler = new Sampler(request.Temperature, request.TopK, request.TopP, request.Seed);
         var clock = Stopwatch.StartNew();
@@ -65,6 +66,11 @@ public static class Generator
                         catch (OperationCanceledException) { stopReason = StopReason.Cancelled; break; }
                         RefinementStep step = enumerator.Current;
                         stepsUsed = step.Step;
+                        if (!request.TraceSteps)
+                        {
+                            if (step.IsLast) lastLogProbs = LastLogProbs(step);   // the only host copy of an untraced token
+                            continue;
+                        }
                         StepEvent frame = Frame(checkpoint, step, index, request, clock, out lastLogProbs);
                         yield return frame;
                     }
@@ -86,10 +92,16 @@ public static class Generator
         yield return new DoneEvent(generated.Count, clock.Elapsed.TotalMilliseconds, stopReason);
     }
 
+    private static float[] LastLogProbs(RefinementStep step)
+    {
+        using var scope = NewDisposeScope();
+        return step.LogProbs![0, -1].cpu().data<float>().ToArray();                     // (V)
+    }
+
     private static StepEvent Frame(LoadedCheckpoint checkpoint, RefinementStep step, int index, GenerationRequest request, Stopwatch clock, out float[] logProbs)
     {
         using var scope = NewDisposeScope();
-        float[] lps = step.LogProbs![0, -1].cpu().data<float>().ToArray();             // (V)
+        float[] lps = LastLogProbs(step);
         logProbs = lps;
         var top = new List<TokenProbability>(request.ReportTopTokens);
         foreach (int id in Enumerable.Range(0, lps.Length).OrderByDescending(i => lps[i]).Take(request.ReportTopTokens))
@@ -98,9 +110,9 @@ public static class Generator
         foreach (float lp in lps) entropy -= Math.Exp(lp) * lp;
         return new StepEvent(
             index, step.Step, top, top[0].Prob, (float)entropy,
-            step.Delta[0, -1].item<float>(), step.Residual[0, -1].item<float>(),
+            step.Delta![0, -1].item<float>(), step.Residual![0, -1].item<float>(),
             step.KlToPrevious is null ? 0 : step.KlToPrevious[0, -1].item<float>(),
-            step.Alpha, step.Halt[0, -1].item<float>(), clock.Elapsed.TotalMilliseconds,
+            step.Alpha, step.Halt![0, -1].item<float>(), clock.Elapsed.TotalMilliseconds,
             request.IncludeStates ? step.Y[0, -1].cpu().data<float>().ToArray() : null);
     }
 }

@@ -1,4 +1,5 @@
 using Isrm.Model.Config;
+using Isrm.Model.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,6 +10,7 @@ namespace Isrm.Model.Modules;
 public sealed class GroupedQueryAttention : nn.Module
 {
     private readonly Linear wq, wk, wv, wo;
+    private readonly JoinedWeights _qkv;
     private readonly int _heads, _kvHeads, _headDim;
 
     public GroupedQueryAttention(IsrmConfig config) : base(nameof(GroupedQueryAttention))
@@ -21,21 +23,32 @@ public sealed class GroupedQueryAttention : nn.Module
         wv = nn.Linear(config.Width, _kvHeads * _headDim, hasBias: false);
         wo = nn.Linear(_heads * _headDim, config.Width, hasBias: false);
         RegisterComponents();
+        _qkv = new JoinedWeights(() => [wq.weight!, wk.weight!, wv.weight!]);
+    }
+
+    /// <summary>Joins q|k|v into one matrix for inference (the parameters and their names stay as they are).</summary>
+    public void JoinForInference() => _qkv.Join();
+
+    public override void train(bool on = true)
+    {
+        base.train(on);
+        if (on) _qkv.Release();   // weights are about to change: never read a stale joined copy
     }
 
     /// <summary>
     /// h: (B, T, D) at positions offset…offset+T−1. With a cache, this call's keys/values are stored at those
     /// positions and attention reads all earlier ones; either the cache is empty (T ≥ 1) or T = 1.
     /// </summary>
-    public Tensor Forward(Tensor h, RotaryEmbedding rope, KvBuffer? cache, int offset)
+    public Tensor Forward(Tensor h, (Tensor Cos, Tensor Sin) rope, KvBuffer? cache, int offset)
     {
         using var scope = NewDisposeScope();
         long b = h.shape[0], t = h.shape[1];
-        Tensor q = wq.forward(h).view(b, t, _heads, _headDim).transpose(1, 2);    // (B, H, T, hd)
-        Tensor k = wk.forward(h).view(b, t, _kvHeads, _headDim).transpose(1, 2);  // (B, Hkv, T, hd)
-        Tensor v = wv.forward(h).view(b, t, _kvHeads, _headDim).transpose(1, 2);
-        q = rope.Apply(q, offset);
-        k = rope.Apply(k, offset);
+        int group = _heads / _kvHeads;
+        Tensor qkv = MixedPrecision.Linear(h, _qkv.Weight).view(b, t, _heads + 2 * _kvHeads, _headDim); // (B, T, H + 2Hkv, hd)
+        Tensor qk = RotaryEmbedding.Apply(qkv.narrow(2, 0, _heads + _kvHeads), rope);               // queries and keys rotated at once
+        Tensor q = qk.narrow(2, 0, _heads);                                                          // (B, T, H, hd)
+        Tensor k = qk.narrow(2, _heads, _kvHeads).transpose(1, 2);                                   // (B, Hkv, T, hd)
+        Tensor v = qkv.narrow(2, _heads + _kvHeads, _kvHeads).transpose(1, 2);
 
         if (cache is not null)
         {
@@ -50,11 +63,26 @@ public sealed class GroupedQueryAttention : nn.Module
             v = cache.Values.narrow(2, 0, offset + t);
         }
 
-        int group = _heads / _kvHeads;
-        k = k.repeat_interleave(group, dim: 1);                                   // (B, H, S, hd)
-        v = v.repeat_interleave(group, dim: 1);
-        Tensor attended = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: t > 1);
-        Tensor merged = attended.transpose(1, 2).reshape(b, t, _heads * _headDim); // (B, T, D)
-        return wo.forward(merged).MoveToOuterDisposeScope();
+        Tensor merged;
+        if (t == 1)
+        {
+            // One new position sees every cached one: its query heads of a group read their shared key/value head
+            // as a (group × S) attention, so the cache is read in place rather than copied per query head.
+            Tensor grouped = q.reshape(b, _kvHeads, group, _headDim);                                // (B, Hkv, group, hd)
+            merged = nn.functional.scaled_dot_product_attention(grouped, k, v).view(b, 1, _heads * _headDim);
+        }
+        else
+        {
+            Tensor attended = nn.functional.scaled_dot_product_attention(
+                q.transpose(1, 2), k.repeat_interleave(group, dim: 1), v.repeat_interleave(group, dim: 1), is_casual: true); // (B, H, T, hd)
+            merged = attended.transpose(1, 2).reshape(b, t, _heads * _headDim);                      // (B, T, D)
+        }
+        return MixedPrecision.Linear(merged, wo.weight!).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _qkv.Release();
+        base.Dispose(disposing);
     }
 }

@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,7 +19,11 @@ public sealed class InputInjection : nn.Module
     /// <summary>Each part (B, T, D) → (B, T, D).</summary>
     public Tensor Forward(params Tensor[] parts)
     {
-        if (project is not null) return project.forward(cat(parts, -1));
+        if (project is not null)
+        {
+            using var projecting = NewDisposeScope();
+            return MixedPrecision.Linear(cat(parts, -1), project.weight!).MoveToOuterDisposeScope();
+        }
         using var scope = NewDisposeScope();
         Tensor sum = parts[0];
         for (int i = 1; i < parts.Length; i++) sum = sum + parts[i];

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Isrm.Model.Modules;
 
 /// <summary>What one refinement step produced. Delta = ‖α_k (f − y)‖ and residual = ‖f − y‖ per position, (B, T).</summary>
-public sealed record StepOutput(Tensor Y, Tensor Z, float Alpha, Tensor Delta, Tensor Residual);
+public sealed record StepOutput(Tensor Y, Tensor Z, float Alpha, Tensor? Delta, Tensor? Residual);
 
 /// <summary>
 /// The Infinitely Scalable Recursive Model (whitepaper §3) with the fixes of DESIGN.md: the latent z is updated
@@ -68,21 +68,38 @@ public sealed class IsrmModel : nn.Module
     /// <summary>tokens (B, T) → x (B, T, D).</summary>
     public Tensor Embed(Tensor tokens) => embedding.forward(tokens);
 
-    /// <summary>y0 and z0 broadcast to (B, T, D), or random N(0, σ) states.</summary>
-    public (Tensor Y, Tensor Z) InitialState(long batch, long length)
+    /// <summary>y0 and z0 broadcast to (B, T, D), or random N(0, σ) states from the global generator (training).</summary>
+    public (Tensor Y, Tensor Z) InitialState(long batch, long length) => InitialState(batch, length, 0, null);
+
+    /// <summary>
+    /// The initial states of positions offset … offset+T−1, (B, T, D) each. A random start with a seed is drawn per
+    /// position from (seed, position) alone, so a request is reproducible and a cached prefix sees the same start as
+    /// a full recompute; every row of the batch gets the same draw. Without a seed it comes from the global generator.
+    /// </summary>
+    public (Tensor Y, Tensor Z) InitialState(long batch, long length, int offset, ulong? seed)
     {
         long d = Config.Width;
         if (recurrent is not null) { Tensor none = zeros(d, device: Device).expand(batch, length, d); return (none, none.alias()); }
         if (Config.InitialState == InitialStateKind.Random && !Config.IsSinglePass)
-            return (randn(batch, length, d, device: Device) * Config.InitStateStd, randn(batch, length, d, device: Device) * Config.InitStateStd);
+        {
+            if (seed is not ulong s)
+                return (randn(batch, length, d, device: Device) * Config.InitStateStd, randn(batch, length, d, device: Device) * Config.InitStateStd);
+            using var scope = NewDisposeScope();
+            Tensor drawn = tensor(SeededStart.Draw(s, offset, (int)length, (int)d, Config.InitStateStd), new[] { length, 2, d }, device: Device);
+            return (drawn.select(1, 0).expand(batch, length, d).MoveToOuterDisposeScope(), drawn.select(1, 1).expand(batch, length, d).MoveToOuterDisposeScope());
+        }
         return (y0!.expand(batch, length, d), z0!.expand(batch, length, d));
     }
+
+    /// <summary>Joins each block's q|k|v and gate|up matrices once for inference (undone by <c>train()</c>).</summary>
+    public void JoinForInference() => network?.JoinForInference();
 
     /// <summary>
     /// One refinement step k ≥ 1: LatentIterations times z ← z + α (f(x + y + z) − z), then y ← y + α (f(y + z) − y)
     /// (without latent: y ← y + α (f(x + y) − y)). <paramref name="alphaOverride"/> = 1 gives the undamped map.
     /// </summary>
-    public StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride = null, RefinementCache? cache = null, int offset = 0)
+    /// <paramref name="norms"/> = false skips the delta and residual norms (null in the output) when nobody reads them.
+    public StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride = null, RefinementCache? cache = null, int offset = 0, bool norms = true)
     {
         if (recurrent is not null) return RecurrentStep(x, z, cache?.Recurrent, offset);
         using var scope = NewDisposeScope();
@@ -102,9 +119,10 @@ public sealed class IsrmModel : nn.Module
             : answer_injection!.Forward(x, Normalise(y));
         Tensor target = network!.Forward(answerInput, step, cache?.Buffers(k, Config.LatentIterations), offset);
         if (Config.LatentIterations == 0) z = z.alias();                  // unchanged, but owned by this step's result
-        Tensor residual = target - y;                                      // (B, T, D)
-        Tensor next = y + alpha * residual;
-        Tensor residualNorm = residual.detach().pow(2).sum(-1).sqrt();     // (B, T)
+        Tensor? residual = norms || alpha != 1f ? target - y : null;        // (B, T, D)
+        Tensor next = alpha == 1f ? target : y.add(residual!, alpha);       // y + α (f − y)
+        if (!norms) return new StepOutput(next.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), alpha, null, null);
+        Tensor residualNorm = residual!.detach().square().sum(-1).sqrt();   // (B, T)
         return new StepOutput(
             next.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), alpha,
             (residualNorm * alpha).MoveToOuterDisposeScope(), residualNorm.MoveToOuterDisposeScope());
@@ -138,7 +156,9 @@ public sealed class IsrmModel : nn.Module
     {
         using var scope = NewDisposeScope();
         Tensor normed = final_norm.forward(y);
-        Tensor logits = lm_head is null ? normed.matmul(embedding.weight!.t()) : lm_head.forward(normed);
+        // Kept in float32 under bf16 mixed precision: logits of size ~10 would carry errors of ~0.04 in bfloat16, and
+        // the head is a small part of a step's matmuls.
+        Tensor logits = nn.functional.linear(normed, lm_head is null ? embedding.weight! : lm_head.weight!);
         return logits.MoveToOuterDisposeScope();
     }
 

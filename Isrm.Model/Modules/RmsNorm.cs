@@ -9,6 +9,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly double _eps;
+    private static readonly long[] _lastDim = [-1];
 
     public RmsNorm(int width, double eps) : base(nameof(RmsNorm))
     {
@@ -20,7 +21,9 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) // (…, D) → (…, D)
     {
         using var scope = NewDisposeScope();
-        Tensor rms = x.pow(2).mean(new long[] { -1 }, keepdim: true).add(_eps).rsqrt();
+        if (!is_grad_enabled())   // inference: in place where autograd does not care, 3 tensors instead of 6
+            return x.mul(x.square().mean(_lastDim, keepdim: true).add_(_eps).rsqrt_()).mul_(weight).MoveToOuterDisposeScope();
+        Tensor rms = x.pow(2).mean(_lastDim, keepdim: true).add(_eps).rsqrt();
         return (x * rms * weight).MoveToOuterDisposeScope();
     }
 }

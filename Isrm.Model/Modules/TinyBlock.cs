@@ -37,15 +37,23 @@ public sealed class TinyBlock : nn.Module
         return linear;
     }
 
-    /// <summary>h: (B, T, D); step: (D) embedding of the refinement step or null.</summary>
-    public Tensor Forward(Tensor h, Tensor? step, RotaryEmbedding rope, KvBuffer? cache, int offset)
+    /// <summary>Joins the q|k|v and gate|up matrices for inference (see <see cref="JoinedWeights"/>).</summary>
+    public void JoinForInference()
+    {
+        attention.JoinForInference();
+        feed_forward.JoinForInference();
+    }
+
+    /// <summary>h: (B, T, D); step: (D) embedding of the refinement step or null; rope: tables of this call's positions.</summary>
+    public Tensor Forward(Tensor h, Tensor? step, (Tensor Cos, Tensor Sin) rope, KvBuffer? cache, int offset)
     {
         using var scope = NewDisposeScope();
+        bool inPlace = !is_grad_enabled();   // inference: add into the sub-layer's own output, one tensor fewer each
         Tensor attended = attention.Forward(attention_norm.forward(h), rope, cache, offset);
         if (step is not null && step_scale_attn is not null) attended = attended * (1 + step_scale_attn.forward(step));
-        h = h + attended;
+        h = inPlace ? attended.add_(h) : h + attended;
         Tensor fed = feed_forward.forward(ffn_norm.forward(h));
         if (step is not null && step_scale_ffn is not null) fed = fed * (1 + step_scale_ffn.forward(step));
-        return (h + fed).MoveToOuterDisposeScope();
+        return (inPlace ? fed.add_(h) : h + fed).MoveToOuterDisposeScope();
     }
 }

@@ -20,12 +20,19 @@ public sealed class TinyNetwork : nn.Module
 
     public int Layers => blocks.Count;
 
+    /// <summary>Joins each block's q|k|v and gate|up matrices for inference.</summary>
+    public void JoinForInference()
+    {
+        foreach (TinyBlock block in blocks) block.JoinForInference();
+    }
+
     /// <summary>h: (B, T, D) → (B, T, D). caches: one buffer per layer for this call, or null.</summary>
     public Tensor Forward(Tensor h, Tensor? step, IReadOnlyList<KvBuffer>? caches, int offset)
     {
         using var scope = NewDisposeScope();
+        var tables = rope.At(offset, h.shape[1]);   // once per call, shared by every layer
         for (int i = 0; i < blocks.Count; i++)
-            h = blocks[i].Forward(h, step, rope, caches?[i], offset);
+            h = blocks[i].Forward(h, step, tables, caches?[i], offset);
         return h.MoveToOuterDisposeScope();
     }
 }

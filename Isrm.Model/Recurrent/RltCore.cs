@@ -49,7 +49,8 @@ public sealed class RltCore : RecurrentCore
             using var step = NewDisposeScope();
             // Token first: under causal attention every slot then sees the token, and the last slot sees everything.
             Tensor h = cat(new[] { x.narrow(1, i, 1), memory }, 1);                // (B, 1 + M, D)
-            foreach (TinyBlock block in blocks) h = block.Forward(h, null, rope, null, 0);
+            var tables = rope.At(0, h.shape[1]);
+            foreach (TinyBlock block in blocks) h = block.Forward(h, null, tables, null, 0);
             Tensor proposed = memory_norm.forward(h.narrow(1, 1, _slots));        // (B, M, D)
             if (gate is null) memory = proposed;
             else

@@ -12,8 +12,14 @@ public sealed record RefinementOptions
     public int MaxLoops { get; init; } = RefinementDepth.DefaultCap;
     public float KlTolerance { get; init; } = 1e-3f;
     public ConvergenceWatch Watch { get; init; } = ConvergenceWatch.LastPosition;
-    /// <summary>Compute log-probabilities and KL at every step (needed for K = ∞ and for per-step reports).</summary>
+    /// <summary>Compute log-probabilities and KL at every step (forced for K = ∞); the last step always has log-probabilities.</summary>
     public bool EveryStepLogits { get; init; } = true;
+    /// <summary>Compute the delta and residual norms at every step (per-step reports, the evaluator's sweep).</summary>
+    public bool StepNorms { get; init; } = true;
+    /// <summary>Compute the halting probability at every step (the PonderNet loss, per-step reports).</summary>
+    public bool StepHalt { get; init; } = true;
+    /// <summary>Seed of a random initial state (<see cref="SeededStart"/>); null draws it from the global generator.</summary>
+    public ulong? Seed { get; init; }
     /// <summary>When gradients are on: backpropagate through only the last this-many steps (truncated backprop).</summary>
     public int GradientSteps { get; init; } = int.MaxValue;
 

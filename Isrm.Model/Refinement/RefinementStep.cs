@@ -15,16 +15,16 @@ public sealed class RefinementStep : IDisposable
     public required Tensor Y { get; init; }
     /// <summary>Latent state (B, T, D).</summary>
     public required Tensor Z { get; init; }
-    /// <summary>‖state change‖ per position (B, T).</summary>
-    public required Tensor Delta { get; init; }
-    /// <summary>‖f(·) − y‖ per position (B, T): only a small residual means a fixed point.</summary>
-    public required Tensor Residual { get; init; }
+    /// <summary>‖state change‖ per position (B, T), when computed (<see cref="RefinementOptions.StepNorms"/>).</summary>
+    public Tensor? Delta { get; init; }
+    /// <summary>‖f(·) − y‖ per position (B, T): only a small residual means a fixed point. Computed with <see cref="RefinementOptions.StepNorms"/>.</summary>
+    public Tensor? Residual { get; init; }
     /// <summary>Log-probabilities (B, T, V), when computed for this step.</summary>
     public Tensor? LogProbs { get; init; }
     /// <summary>KL(p_k ‖ p_{k−1}) per position (B, T); step 1 compares with the initial state's distribution.</summary>
     public Tensor? KlToPrevious { get; init; }
-    /// <summary>Halting probability per position (B, T).</summary>
-    public required Tensor Halt { get; init; }
+    /// <summary>Halting probability per position (B, T), when computed (<see cref="RefinementOptions.StepHalt"/>).</summary>
+    public Tensor? Halt { get; init; }
 
     public void Dispose()
     {

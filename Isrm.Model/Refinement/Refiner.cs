@@ -26,7 +26,7 @@ public static partial class Refiner
         bool needLogits = options.EveryStepLogits || adaptive;
         bool gradientsWanted = is_grad_enabled();
 
-        var (y0, z0) = model.InitialState(x.shape[0], x.shape[1]);
+        var (y0, z0) = model.InitialState(x.shape[0], x.shape[1], offset, options.Seed);
         Tensor y = y0.DetachFromDisposeScope(), z = z0.DetachFromDisposeScope();
         Tensor? previousLogProbs = null;
         if (needLogits)
@@ -43,9 +43,9 @@ public static partial class Refiner
                 bool withGrad = gradientsWanted && cap - k < options.GradientSteps;
                 RefinementStep next;
                 using (var scope = NewDisposeScope())
-                using (withGrad ? null : no_grad())
+                using (withGrad || !gradientsWanted ? null : no_grad())
                 {
-                    next = Advance(model, x, y, z, k, mixer, cache, offset, needLogits || k == cap, previousLogProbs);
+                    next = Advance(model, x, y, z, k, mixer, cache, offset, options, needLogits || k == cap, previousLogProbs);
                     bool converged = adaptive && next.KlToPrevious is not null && Watched(next.KlToPrevious, options.Watch) < options.KlTolerance;
                     next = Finish(next, isLast: k == cap || converged);
                 }
@@ -72,10 +72,11 @@ public static partial class Refiner
 
     private static RefinementStep Advance(
         IsrmModel model, Tensor x, Tensor y, Tensor z, int k, AndersonMixer? mixer,
-        RefinementCache? cache, int offset, bool logits, Tensor? previousLogProbs)
+        RefinementCache? cache, int offset, RefinementOptions options, bool logits, Tensor? previousLogProbs)
     {
-        StepOutput output = model.Step(x, y, z, k, alphaOverride: mixer is null ? null : 1f, cache, offset);
-        Tensor nextY = output.Y, nextZ = output.Z, delta = output.Delta;
+        StepOutput output = model.Step(x, y, z, k, alphaOverride: mixer is null ? null : 1f, cache, offset, options.StepNorms);
+        Tensor nextY = output.Y, nextZ = output.Z;
+        Tensor? delta = output.Delta;
         if (mixer is not null)
         {
             // Accelerate the undamped map on the joint state (y, z); report the actual change of y as delta.
@@ -83,7 +84,7 @@ public static partial class Refiner
             Tensor mixed = mixer.Next(cat(new[] { y, z }, -1), cat(new[] { output.Y, output.Z }, -1));
             nextY = mixed.narrow(-1, 0, d);
             nextZ = mixed.narrow(-1, d, d);
-            delta = (nextY - y).detach().pow(2).sum(-1).sqrt();
+            if (options.StepNorms) delta = (nextY - y).detach().pow(2).sum(-1).sqrt();
         }
 
         Tensor? logProbs = null, kl = null;
@@ -101,7 +102,7 @@ public static partial class Refiner
         {
             Step = k, Alpha = output.Alpha, IsLast = false, Y = nextY, Z = nextZ,
             Delta = delta, Residual = output.Residual, LogProbs = logProbs, KlToPrevious = kl,
-            Halt = model.HaltProbability(nextY),
+            Halt = options.StepHalt ? model.HaltProbability(nextY) : null,
         };
     }
 
@@ -110,9 +111,9 @@ public static partial class Refiner
     {
         Step = step.Step, Alpha = step.Alpha, IsLast = isLast,
         Y = step.Y.DetachFromDisposeScope(), Z = step.Z.DetachFromDisposeScope(),
-        Delta = step.Delta.DetachFromDisposeScope(), Residual = step.Residual.DetachFromDisposeScope(),
+        Delta = step.Delta?.DetachFromDisposeScope(), Residual = step.Residual?.DetachFromDisposeScope(),
         LogProbs = step.LogProbs?.DetachFromDisposeScope(), KlToPrevious = step.KlToPrevious?.DetachFromDisposeScope(),
-        Halt = step.Halt.DetachFromDisposeScope(),
+        Halt = step.Halt?.DetachFromDisposeScope(),
     };
 
     private static float Watched(Tensor kl, ConvergenceWatch watch) => watch switch

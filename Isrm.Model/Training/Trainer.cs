@@ -57,9 +57,32 @@ public sealed class Trainer : IDisposable
         _corpusHash = HashCorpus(corpus);
         _flops = new FlopCounter(model, options.Context);
         _optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.95, weight_decay: options.WeightDecay);
+        ChoosePrecision();
+    }
+
+    private void ChoosePrecision()
+    {
+        if (_options.Precision == "fp32") return;
+        if (_device.type != DeviceType.CPU)
+        {
+            UsesBFloat16 = true;
+            PrecisionNote = "Training in bf16 mixed precision (float32 master weights).";
+            return;
+        }
+        var (usable, reason) = MixedPrecision.ProbeBFloat16();
+        UsesBFloat16 = usable;
+        PrecisionNote = usable
+            ? $"Training in bf16 mixed precision (float32 master weights): {reason}."
+            : $"Training in fp32 instead of bf16: {reason}.";
     }
 
     public IsrmModel Model => _model;
+
+    /// <summary>True when matmuls run in bfloat16 (mixed precision); see <see cref="PrecisionNote"/> for why or why not.</summary>
+    public bool UsesBFloat16 { get; private set; }
+
+    /// <summary>One sentence on the precision in use, e.g. a fallback to fp32; null when fp32 was asked for.</summary>
+    public string? PrecisionNote { get; private set; }
     public TrainerState State => _state;
 
     /// <summary>Starts a new run in options.Out; refuses to overwrite an existing checkpoint (use Resume).</summary>
@@ -128,7 +151,8 @@ public sealed class Trainer : IDisposable
         int step = _state.Step;
         using var scope = NewDisposeScope();
         // Data, K and any random initial state depend only on (seed, step): resuming replays them exactly.
-        var random = new Random(HashCode.Combine(_options.Seed, step, 0x15e3));
+        // (HashCode.Combine would differ per process: its seed is randomised at start-up.)
+        var random = new Random(unchecked(_options.Seed * 1_000_003 + step * 7919 + 0x15e3));
         torch.manual_seed(_options.Seed * 1_000_003L + step);
         double lr = LearningRateSchedule.At(_options, step);
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
@@ -145,7 +169,8 @@ public sealed class Trainer : IDisposable
             using var microScope = NewDisposeScope();
             k = _model.Config.IsSinglePass ? 1 : KSampler.Sample(_options, random, step);
             var (inputs, targets) = _train.Batch(_options.BatchSize, random, _device);
-            LossTerms terms = Forward(inputs, targets, k);
+            LossTerms terms;
+            using (UsesBFloat16 ? MixedPrecision.Enable() : null) terms = Forward(inputs, targets, k);
             (terms.Total! / _options.GradientAccumulation).backward();
             sums = sums.Add(terms.Detached(), _options.GradientAccumulation);
             int gradSteps = _options.BackpropSteps > 0 ? _options.BackpropSteps : k;
@@ -170,7 +195,11 @@ public sealed class Trainer : IDisposable
     {
         int gradSteps = _options.BackpropSteps > 0 ? Math.Min(_options.BackpropSteps, k) : k;
         bool perStep = _options.MonotonicWeight > 0 || _options.PonderWeight > 0 || _options.DeepSupervisionSteps > 0;
-        var options = new RefinementOptions { Loops = k, MaxLoops = Math.Max(k, 1), EveryStepLogits = perStep, GradientSteps = gradSteps };
+        var options = new RefinementOptions
+        {
+            Loops = k, MaxLoops = Math.Max(k, 1), EveryStepLogits = perStep, GradientSteps = gradSteps,
+            StepNorms = false, StepHalt = _options.PonderWeight > 0,
+        };
         Tensor flatTargets = targets.reshape(-1);
         var stepLosses = new List<Tensor>();      // per-position CE (B, T) of each step in the gradient window
         var halts = new List<Tensor>();
@@ -186,7 +215,7 @@ public sealed class Trainer : IDisposable
                 Tensor perPosition = nn.functional.nll_loss(step.LogProbs.reshape(-1, _model.Config.VocabSize), flatTargets, reduction: nn.Reduction.None)
                     .reshape(targets.shape);
                 stepLosses.Add(perPosition);
-                halts.Add(step.Halt.alias());
+                if (step.Halt is not null) halts.Add(step.Halt.alias());
                 if (step.IsLast) final = perPosition.mean();
             }
             else if (step.IsLast)
@@ -238,7 +267,11 @@ public sealed class Trainer : IDisposable
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var (inputs, targets) = _validation.Fixed(_options.EvalWindows, _device);
-            var options = new RefinementOptions { Loops = _model.Config.IsSinglePass ? 1 : k, MaxLoops = k.Limit(RefinementDepth.DefaultCap), EveryStepLogits = false };
+            var options = new RefinementOptions
+            {
+                Loops = _model.Config.IsSinglePass ? 1 : k, MaxLoops = k.Limit(RefinementDepth.DefaultCap), EveryStepLogits = false,
+                StepNorms = false, StepHalt = false,
+            };
             double total = 0;
             long count = 0;
             for (long start = 0; start < inputs.shape[0]; start += 16)

@@ -52,6 +52,11 @@ public sealed record TrainingOptions
     public int SaveEvery { get; init; } = 500;
     public string Device { get; init; } = "cpu";
     public int Threads { get; init; } = 1;
+    /// <summary>
+    /// <c>fp32</c>, <c>bf16</c> (matmuls in bfloat16 with float32 master weights, <see cref="Runtime.MixedPrecision"/>)
+    /// or <c>auto</c> (bf16 where a probe finds it faster here); bf16 falls back to fp32, saying so, where it does not pay.
+    /// </summary>
+    public string Precision { get; init; } = "fp32";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -69,6 +74,7 @@ public sealed record TrainingOptions
         Require(BackpropSteps >= 0 && DeepSupervisionSteps >= 0, "--backprop-steps and deep supervision steps must be 0 or more.");
         Require(LearningRate > 0 && WarmupSteps >= 0 && WeightDecay >= 0 && GradientClip > 0, "learning rate, warmup, weight decay and clipping must be sensible (lr > 0, clip > 0).");
         Require(ValidationFraction is > 0 and < 1, "--validation-fraction must be in (0, 1).");
+        Require(Precision is "fp32" or "bf16" or "auto", $"--precision must be fp32, bf16 or auto (got '{Precision}').");
         Require(EvalEvery > 0 && SaveEvery > 0 && EvalWindows > 0, "evaluation and save intervals must be positive.");
         EvalK.Checked(RefinementDepth.DefaultCap, "--eval-k");
     }

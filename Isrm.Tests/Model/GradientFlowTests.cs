@@ -22,7 +22,7 @@ public class GradientFlowTests
         {
             // Cross-entropy on the last step plus a halting term, as the trainer does.
             Tensor ce = nn.functional.nll_loss(step.LogProbs!.reshape(-1, config.VocabSize), tokens.reshape(-1));
-            loss = loss + step.Halt.mean() * ce.detach();
+            loss = loss + step.Halt!.mean() * ce.detach();
             if (step.IsLast) loss = loss + ce;
         }
         loss.backward();

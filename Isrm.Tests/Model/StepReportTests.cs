@@ -68,10 +68,10 @@ public class StepReportTests
         foreach (RefinementStep step in Refiner.Run(model, x, new RefinementOptions { Loops = 5 }))
         {
             float expected = (step.Y - previous).pow(2).sum(-1).sqrt().max().item<float>();
-            float reported = step.Delta.max().item<float>();
+            float reported = step.Delta!.max().item<float>();
             Assert.Equal(expected, reported, 1e-4f * Math.Max(1, expected));
             Assert.Equal(1f, step.Alpha);
-            Assert.True(float.IsFinite(step.Residual.sum().item<float>()));
+            Assert.True(float.IsFinite(step.Residual!.sum().item<float>()));
             previous = step.Y.clone();
             count++;
         }

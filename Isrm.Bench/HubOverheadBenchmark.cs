@@ -11,10 +11,12 @@ using Spectre.Console;
 using TorchSharp;
 using Generator = Isrm.Model.Generation.Generator;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>
-/// <c>isrm bench hub-overhead</c>: the same generation (same checkpoint, request, one TorchSharp thread) once through the
+/// <c>isrm-bench hub-overhead</c>: the same generation (same checkpoint, request, one TorchSharp thread) once through the
 /// SignalR hub on loopback, timed at the client, and once through <see cref="Generator"/> directly on a model thread in
 /// this process. Per-step time of both and their ratio; goal: hub ≤ 1.1 × bare engine.
 /// </summary>
@@ -113,6 +115,6 @@ internal static class HubOverheadBenchmark
         AnsiConsole.WriteLine($"Hub / bare engine per step, CPU time: {report.CpuRatio:F3}× (fastest runs; goal ≤ {Goal}×: {(report.CpuGoalMet ? "met" : "not met")}).");
         AnsiConsole.WriteLine("CPU: the direct path's model-thread CPU time vs the whole server process's CPU time (every thread: model, Kestrel, SignalR; 10 ms ticks);");
         AnsiConsole.WriteLine("on a shared machine it is steadier than wall time, which other tenants' load moves by more than the 10 % measured here.");
-        AnsiConsole.WriteLine("Hub time runs from the client's Generate call to the done frame (connection already open); the server is a separate process (isrm bench hub-server).");
+        AnsiConsole.WriteLine("Hub time runs from the client's Generate call to the done frame (connection already open); the server is a separate process (isrm-bench hub-server).");
     }
 }

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>
-/// <c>isrm bench</c>: one subcommand per benchmark (each in its own file); with no subcommand every benchmark runs
+/// <c>isrm-bench</c>: one subcommand per benchmark (each in its own file); with no subcommand every benchmark runs
 /// with its defaults, each in a fresh child process, and <c>reports/bench.md</c> gets the machine description and
 /// every benchmark's output next to its exact command. Adding a benchmark is a new file and one line in
 /// <see cref="Benchmarks"/>.
@@ -26,18 +28,19 @@ internal static class BenchCommand
         new(HubDisconnectBenchmark.Create(), "A client that disconnects mid-generation", ["--loops", "64", "--tokens", "8", "--repeats", "1"]),
     ];
 
-    public static Command Create()
+    /// <summary>Makes <paramref name="command"/> (the program's root) run every benchmark, with one subcommand per benchmark.</summary>
+    public static void Configure(Command command)
     {
         var jsonOption = new Option<bool>("--json") { Description = "Each benchmark prints one JSON object instead of tables (no report file)" };
         var outOption = new Option<string>("--out") { Description = "Report file", DefaultValueFactory = _ => Path.Combine("reports", "bench.md") };
         var quickOption = new Option<bool>("--quick") { Description = "Tiny sizes: checks that every benchmark runs, its figures mean nothing" };
         var onlyOption = new Option<string?>("--only") { Description = "Run only these benchmarks, comma-separated (e.g. hub,hub-disconnect)" };
-        var command = new Command("bench", "Run the benchmarks and print measured figures (no subcommand: all of them, written to reports/bench.md)");
         foreach (Option option in new Option[] { jsonOption, outOption, quickOption, onlyOption }) command.Options.Add(option);
         Entry[] entries = Benchmarks().ToArray();
         foreach (Entry entry in entries) command.Subcommands.Add(entry.Command);
         command.Subcommands.Add(MemoryBenchmark.CreateProbe());
         command.Subcommands.Add(HubServer.Create());
+        command.Subcommands.Add(BenchRlmCommand.Create());
         command.SetAction(async (parse, cancellation) =>
         {
             bool json = parse.GetValue(jsonOption), quick = parse.GetValue(quickOption);
@@ -63,11 +66,11 @@ internal static class BenchCommand
             foreach (Entry entry in selected)
             {
                 cancellation.ThrowIfCancellationRequested();
-                string[] args = ["bench", entry.Command.Name, .. quick ? entry.QuickArgs : []];
-                Console.Out.WriteLine($"== isrm {string.Join(' ', args)} ==");
+                string[] args = [entry.Command.Name, .. quick ? entry.QuickArgs : []];
+                Console.Out.WriteLine($"== isrm-bench {string.Join(' ', args)} ==");
                 var clock = Stopwatch.StartNew();
                 var (code, text) = await RunChild(args, cancellation);
-                report.Add(entry.Title, "isrm " + string.Join(' ', args), code, clock.Elapsed, text);
+                report.Add(entry.Title, "isrm-bench " + string.Join(' ', args), code, clock.Elapsed, text);
                 Console.Out.WriteLine();
             }
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
@@ -75,10 +78,9 @@ internal static class BenchCommand
             Console.Out.WriteLine($"Wrote {output}");
             return report.WorstExitCode;
         });
-        return command;
     }
 
-    /// <summary>Runs <c>isrm args</c> in a fresh process, echoing its output live; returns its exit code and all it wrote.</summary>
+    /// <summary>Runs <c>isrm-bench args</c> in a fresh process, echoing its output live; returns its exit code and all it wrote.</summary>
     private static async Task<(int Code, string Text)> RunChild(string[] args, CancellationToken cancellation)
     {
         string host = Environment.ProcessPath!;

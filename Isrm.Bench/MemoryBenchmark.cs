@@ -9,10 +9,12 @@ using Spectre.Console;
 using static TorchSharp.torch;
 using Generator = Isrm.Model.Generation.Generator;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>
-/// <c>isrm bench memory</c>: peak resident memory of inference at K = 1 and K = 256, each measured in a fresh child
+/// <c>isrm-bench memory</c>: peak resident memory of inference at K = 1 and K = 256, each measured in a fresh child
 /// process (<c>bench memory-probe</c>) so that one run's peak cannot hide another's.
 /// </summary>
 internal static class MemoryBenchmark
@@ -40,7 +42,7 @@ internal static class MemoryBenchmark
             if (context < 9) throw new ArgumentException($"--context must be at least 9 (got {context}).");
             string? checkpoint = parse.GetValue(checkpointOption);
             if (checkpoint is not null) Checkpoint.Inspect(checkpoint);
-            if (!File.Exists("/proc/self/status")) throw new ArgumentException("isrm bench memory reads /proc/self/status, which only Linux has.");
+            if (!File.Exists("/proc/self/status")) throw new ArgumentException("isrm-bench memory reads /proc/self/status, which only Linux has.");
             bool json = parse.GetValue(jsonOption);
             var rows = new List<Row>();
             foreach (string mode in Modes)
@@ -125,7 +127,7 @@ internal static class MemoryBenchmark
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
         // Under `dotnet isrm.dll` the host is dotnet itself: hand it the assembly again.
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(MemoryBenchmark).Assembly.Location);
-        foreach (string a in new[] { "bench", "memory-probe", "--mode", mode, "--loops", k.ToString(), "--context", context.ToString() })
+        foreach (string a in new[] { "memory-probe", "--mode", mode, "--loops", k.ToString(), "--context", context.ToString() })
             start.ArgumentList.Add(a);
         if (checkpoint is not null) { start.ArgumentList.Add("--checkpoint"); start.ArgumentList.Add(checkpoint); }
         using Process process = Process.Start(start)!;

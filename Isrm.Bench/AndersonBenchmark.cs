@@ -8,10 +8,12 @@ using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>
-/// <c>isrm bench anderson</c>: the fixed-point residual ‖f(s) − s‖ reached after each network call by Anderson
+/// <c>isrm-bench anderson</c>: the fixed-point residual ‖f(s) − s‖ reached after each network call by Anderson
 /// acceleration, plain undamped iteration and the whitepaper's decaying schedule, on one random-init model whose
 /// map is made contractive. Why it needs help: every block has a residual stream, so f(x + y) ≈ x + y + small and the
 /// map has a Jacobian near the identity. With the state RMS-normalised, y enters only through y / rms(y), whose
@@ -97,7 +99,7 @@ internal static class AndersonBenchmark
         using var scope = NewDisposeScope();
         Tensor x = model.Embed(tensor(ids, new long[] { 1, ids.Length }));
         var options = new RefinementOptions { Loops = calls, MaxLoops = Math.Max(calls, 256), EveryStepLogits = false };
-        return Refiner.Run(model, x, options).Select(step => (double)step.Residual.mean().item<float>()).ToArray();
+        return Refiner.Run(model, x, options).Select(step => (double)step.Residual!.mean().item<float>()).ToArray();
     }
 
     private static string E(double value) => value.ToString("0.00e+00", System.Globalization.CultureInfo.InvariantCulture);

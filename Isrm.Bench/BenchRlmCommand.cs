@@ -6,9 +6,11 @@ using Isrm.Model.Evaluation;
 using Isrm.Model.Runtime;
 using Spectre.Console;
 
-namespace Isrm.Cli.Commands;
+using Isrm.Cli.Commands;
 
-/// <summary><c>isrm bench-rlm</c>: a recurrent checkpoint's inference memory at growing context next to a transformer's K/V cache.</summary>
+namespace Isrm.Bench;
+
+/// <summary><c>isrm-bench rlm</c>: a recurrent checkpoint's inference memory at growing context next to a transformer's K/V cache.</summary>
 internal static class BenchRlmCommand
 {
     public static Command Create()
@@ -17,7 +19,7 @@ internal static class BenchRlmCommand
         var transformer = new Option<string?>("--transformer") { Description = "A transformer checkpoint whose config sizes the K/V cache (default: the same width and 2 layers)" };
         var contexts = new Option<string>("--contexts") { Description = "Context lengths in tokens", DefaultValueFactory = _ => "1024,4096,16384" };
         var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
-        var command = new Command("bench-rlm", "Inference memory of a recurrent model at 1k, 4k, 16k tokens next to a transformer's K/V cache");
+        var command = new Command("rlm", "Inference memory of a recurrent model at 1k, 4k, 16k tokens next to a transformer's K/V cache");
         foreach (Option o in new Option[] { checkpoint, transformer, contexts, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -28,10 +30,10 @@ internal static class BenchRlmCommand
                 using LoadedCheckpoint recurrent = Checkpoint.Load(parse.GetValue(checkpoint)!, ComputeDevice.Parse("cpu"));
                 IsrmConfig kvConfig = parse.GetValue(transformer) is string t ? Checkpoint.Inspect(t).Config
                     : recurrent.Model.Config with { Family = ModelFamily.Transformer, Layers = 2 };
-                IReadOnlyList<MemoryBenchmark.Row> rows = MemoryBenchmark.Run(recurrent.Model, kvConfig, lengths);
+                IReadOnlyList<Isrm.Model.Evaluation.MemoryBenchmark.Row> rows = Isrm.Model.Evaluation.MemoryBenchmark.Run(recurrent.Model, kvConfig, lengths);
                 var table = new Table().AddColumn("context").AddColumn($"{recurrent.Info.Family} state").AddColumn("process RSS after streaming")
                     .AddColumn("stream tok/s").AddColumn($"transformer K/V cache ({kvConfig.Layers} layers × {kvConfig.KvHeads} kv heads × {kvConfig.HeadDim})");
-                foreach (MemoryBenchmark.Row r in rows)
+                foreach (Isrm.Model.Evaluation.MemoryBenchmark.Row r in rows)
                     table.AddRow(r.Context.ToString("N0"), $"{r.StateBytes:N0} B", $"{r.ResidentBytes / 1048576.0:F1} MiB", $"{r.TokensPerSecond:N0}", $"{r.TransformerKvBytes:N0} B");
                 AnsiConsole.Write(table);
                 double flat = (double)rows[^1].ResidentBytes / rows[0].ResidentBytes;

@@ -5,7 +5,9 @@ using Isrm.Web.Refinement;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>How one client's generation ended: completed (a done frame), busy (the hub's "busy" refusal), error, or hang (timeout).</summary>
 internal enum HubOutcome { Completed, Busy, Error, Hang }

@@ -7,10 +7,12 @@ using Isrm.Model.Runtime;
 using Spectre.Console;
 using static TorchSharp.torch;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>
-/// <c>isrm bench refiner</c>: what the refinement engine costs on top of the network. K steps of
+/// <c>isrm-bench refiner</c>: what the refinement engine costs on top of the network. K steps of
 /// <see cref="Refiner.Run"/> against K bare calls of <see cref="IsrmModel.Step"/> on the same input, for a whole-context
 /// refinement (prefill) and a one-token cached decode; the engine with per-step logits (as generation runs it) and without.
 /// </summary>

@@ -4,10 +4,12 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Spectre.Console;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>
-/// <c>isrm bench hub-disconnect</c>: a client starts a long generation, stops its connection once the first steps
+/// <c>isrm-bench hub-disconnect</c>: a client starts a long generation, stops its connection once the first steps
 /// arrive, and the benchmark watches the server's <c>StepsComputed</c> (and its model thread's CPU time) until they
 /// stop moving: how many refinement steps the server computed after the disconnect and how long until it stopped.
 /// </summary>

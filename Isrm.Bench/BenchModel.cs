@@ -4,7 +4,9 @@ using Isrm.Model.Modules;
 using Isrm.Model.Tokenization;
 using TorchSharp;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>The model a benchmark measures: a checkpoint, or a random-init model with the default config when none is given.</summary>
 internal static class BenchModel
@@ -18,6 +20,7 @@ internal static class BenchModel
         torch.manual_seed(0);
         var model = new IsrmModel(config ?? new IsrmConfig());
         model.eval();
+        model.JoinForInference();   // as Checkpoint.Load does
         var info = new CheckpointInfo(RandomInitName, "", model.Config, new CheckpointMetadata { ParameterCount = model.ParameterCount });
         return new LoadedCheckpoint(info, model, new ByteTokenizer());
     }

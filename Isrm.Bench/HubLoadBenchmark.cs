@@ -4,10 +4,12 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Spectre.Console;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>
-/// <c>isrm bench hub</c>: N concurrent SignalR clients on loopback each generate with K steps per token against one
+/// <c>isrm-bench hub</c>: N concurrent SignalR clients on loopback each generate with K steps per token against one
 /// server process. Every client must complete or be told "busy" (an error or a hang past the timeout fails the
 /// benchmark); the server's resident memory is sampled throughout. Runs once per queue capacity (default 4, the web
 /// app's setting, then 32 so that every client is admitted).
@@ -48,7 +50,7 @@ internal static class HubLoadBenchmark
             if (k is < 1 or > 256) throw new ArgumentException($"--loops must be from 1 to 256 (got {k}).");
             if (tokens is < 1 or > 512) throw new ArgumentException($"--tokens must be from 1 to 512 (got {tokens}).");
             if (!(timeout > 0)) throw new ArgumentException($"--timeout must be positive (got {timeout}).");
-            if (!File.Exists("/proc/self/status")) throw new ArgumentException("isrm bench hub reads /proc/<pid>/status, which only Linux has.");
+            if (!File.Exists("/proc/self/status")) throw new ArgumentException("isrm-bench hub reads /proc/<pid>/status, which only Linux has.");
             var (checkpoint, description) = await HubCheckpoint.ResolveAsync(parse.GetValue(checkpointOption));
             if (!json) Console.Out.WriteLine(description);
 

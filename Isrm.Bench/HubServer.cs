@@ -22,10 +22,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Isrm.Cli.Commands.Bench;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
 
 /// <summary>
-/// The server side of the hub benchmarks: a child process (<c>isrm bench hub-server</c>, hidden) that hosts Isrm.Web's
+/// The server side of the hub benchmarks: a child process (<c>isrm-bench hub-server</c>, hidden) that hosts Isrm.Web's
 /// hub and model service with the web app's own registrations on loopback, so that its memory is measured apart from
 /// the clients. It adds one endpoint, <c>/bench/steps</c>, with <see cref="RefinementService.StepsComputed"/>.
 /// </summary>
@@ -103,7 +105,7 @@ internal sealed class HubServerProcess : IAsyncDisposable
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(HubServer).Assembly.Location);
-        foreach (string a in new[] { "bench", "hub-server", "--checkpoint", checkpoint, "--queue", queueCapacity.ToString(CultureInfo.InvariantCulture) })
+        foreach (string a in new[] { "hub-server", "--checkpoint", checkpoint, "--queue", queueCapacity.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
         Process process = Process.Start(start)!;
         var errors = new StringBuilder();
@@ -239,7 +241,7 @@ internal static class HubCheckpoint
         {
             TorchSharp.torch.manual_seed(0);
             using var model = new IsrmModel(new IsrmConfig());
-            Checkpoint.Save(temp, model, new ByteTokenizer(), new CheckpointMetadata { Command = "isrm bench (random init)", Corpus = "none (random init)" });
+            Checkpoint.Save(temp, model, new ByteTokenizer(), new CheckpointMetadata { Command = "isrm-bench (random init)", Corpus = "none (random init)" });
             return model.ParameterCount;
         });
         return (temp, $"No {Shipped} found: a {BenchModel.RandomInitName} model ({parameters:N0} parameters) saved to {temp}.");
