@@ -1,17 +1,16 @@
-using Isrm.Web.Client;
 using Isrm.Web.Components;
-using Isrm.Web.Hubs;
-using Isrm.Web.Models;
+using Isrm.Web.Extensions;
 using Isrm.Web.Security;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
-builder.Services.AddIsrmCheckpoints(builder.Configuration);
-builder.Services.AddIsrmModelService();
-builder.Services.AddIsrmPages();
+builder.Services.AddIsrmOptions(builder.Configuration);
+builder.Services.AddIsrmRefinement();
+builder.Services.AddIsrmHub();
 
 var app = builder.Build();
 
@@ -28,7 +27,17 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapIsrmHubs();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (OptionsValidationException e)
+{
+    // A setting in appsettings.json or the environment is out of range: say which, without a stack trace.
+    Console.Error.WriteLine(string.Join(" ", e.Failures));
+    return 1;
+}
+return 0;
 
 /// <summary>Entry point marker for WebApplicationFactory in tests.</summary>
 public partial class Program;

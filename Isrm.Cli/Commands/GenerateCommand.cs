@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
+using Isrm.Model.Config;
 using Isrm.Model.Generation;
 using Spectre.Console;
 
@@ -84,7 +85,7 @@ internal static class GenerateCommand
                     if (debugTokens is not null) Console.Out.Write("Text: " + text);
                     Console.Out.WriteLine();
                     double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                    Console.Error.WriteLine($"{done.Tokens} tokens, {(double)totalSteps / Math.Max(done.Tokens, 1):F1} refinement steps per token, {done.Tokens / seconds:F1} tokens/s ({done.StopReason}).");
+                    Console.Error.WriteLine($"{done.Tokens} tokens, {(double)totalSteps / Math.Max(done.Tokens, 1):F1} refinement steps per token, {done.Tokens / seconds:F1} tokens/s ({done.StopReason.Kebab()}).");
                     break;
             }
         }

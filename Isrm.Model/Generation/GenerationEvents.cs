@@ -24,5 +24,5 @@ public sealed record StepEvent(
 /// <summary>A token was chosen after <see cref="StepsUsed"/> refinement steps.</summary>
 public sealed record TokenEvent(int TokenIndex, string Text, int TokenId, int StepsUsed) : GenerationEvent("token");
 
-/// <summary>Generation ended; <see cref="StopReason"/> is <c>max-tokens</c>, <c>eos</c> or <c>cancelled</c>.</summary>
-public sealed record DoneEvent(int Tokens, double ElapsedMs, string StopReason) : GenerationEvent("done");
+/// <summary>Generation ended, for the reason <see cref="StopReason"/>.</summary>
+public sealed record DoneEvent(int Tokens, double ElapsedMs, StopReason StopReason) : GenerationEvent("done");

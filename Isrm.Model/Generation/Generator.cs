@@ -40,13 +40,13 @@ public static class Generator
         var tokens = new List<int>(prompt);
         var generated = new List<int>();
         string emitted = "";
-        string stopReason = "max-tokens";
+        StopReason stopReason = StopReason.MaxTokens;
 
         using var inference = inference_mode();
         using RefinementCache? cache = request.UseCache ? new RefinementCache(config, 1, model.Device) : null;
         for (int index = 0; index < request.MaxTokens; index++)
         {
-            if (tokens.Count > config.MaxContext) { stopReason = "context-full"; break; }
+            if (tokens.Count > config.MaxContext) { stopReason = StopReason.ContextFull; break; }
             // Cached: refine only the positions not yet in the cache. Uncached: the whole sequence again.
             int offset = cache?.Length ?? 0;
             int[] chunk = tokens.Skip(offset).ToArray();
@@ -62,7 +62,7 @@ public static class Generator
                     while (true)
                     {
                         try { if (!enumerator.MoveNext()) break; }
-                        catch (OperationCanceledException) { stopReason = "cancelled"; break; }
+                        catch (OperationCanceledException) { stopReason = StopReason.Cancelled; break; }
                         RefinementStep step = enumerator.Current;
                         stepsUsed = step.Step;
                         StepEvent frame = Frame(checkpoint, step, index, request, clock, out lastLogProbs);
@@ -71,7 +71,7 @@ public static class Generator
                 }
                 finally { enumerator.Dispose(); }
             }
-            if (stopReason == "cancelled") break;
+            if (stopReason == StopReason.Cancelled) break;
 
             int next = sampler.Next(lastLogProbs);
             tokens.Add(next);
@@ -81,7 +81,7 @@ public static class Generator
             string text = stable.Length >= emitted.Length && stable.StartsWith(emitted, StringComparison.Ordinal) ? stable[emitted.Length..] : "";
             emitted += text;
             yield return new TokenEvent(index, text, next, stepsUsed);
-            if (request.StopText is { Length: > 0 } stop && emitted.EndsWith(stop, StringComparison.Ordinal)) { stopReason = "stop-text"; break; }
+            if (request.StopText is { Length: > 0 } stop && emitted.EndsWith(stop, StringComparison.Ordinal)) { stopReason = StopReason.StopText; break; }
         }
         yield return new DoneEvent(generated.Count, clock.Elapsed.TotalMilliseconds, stopReason);
     }

@@ -30,7 +30,7 @@ public class GenerationEventTests
             Assert.Equal((token, loops), (chosen.TokenIndex, chosen.StepsUsed));
         }
         var done = Assert.IsType<DoneEvent>(events[index]);
-        Assert.Equal((4, "max-tokens"), (done.Tokens, done.StopReason));
+        Assert.Equal((4, StopReason.MaxTokens), (done.Tokens, done.StopReason));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public class GenerationEventTests
         }
 
         var done = Assert.IsType<DoneEvent>(seen[^1]);
-        Assert.Equal(("cancelled", 1), (done.StopReason, done.Tokens));
+        Assert.Equal((StopReason.Cancelled, 1), (done.StopReason, done.Tokens));
         var last = Assert.IsType<StepEvent>(seen[^2]);
         Assert.Equal((1, 3), (last.TokenIndex, last.Step));
         Assert.Equal(50 + 1 + 3 + 1, seen.Count);

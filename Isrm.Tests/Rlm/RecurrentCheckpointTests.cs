@@ -51,7 +51,7 @@ public sealed class RecurrentCheckpointTests : IDisposable
         Assert.All(steps, s => Assert.True(s.Delta > 0 && float.IsFinite(s.Entropy)));
         Assert.Equal(5, tokens.Count);
         Assert.All(tokens, t => Assert.Equal(1, t.StepsUsed));
-        Assert.Equal(new DoneEvent(5, 0, "max-tokens").Tokens, Assert.IsType<DoneEvent>(events[^1]).Tokens);
+        Assert.Equal(new DoneEvent(5, 0, StopReason.MaxTokens).Tokens, Assert.IsType<DoneEvent>(events[^1]).Tokens);
         Assert.Equal("step", events[0].Kind);
 
         // The cached (streamed state) and uncached (full recompute) paths choose the same greedy tokens.

@@ -1,4 +1,5 @@
-using Isrm.Web.Hubs;
+using Isrm.Model.Refinement;
+using Isrm.Web.Refinement;
 using Isrm.Web.State;
 
 namespace Isrm.Tests.Web;
@@ -6,12 +7,12 @@ namespace Isrm.Tests.Web;
 /// <summary>The chat page's behaviour without a browser: send, stream, follow live, stop, errors.</summary>
 public sealed class ChatSessionTests
 {
-    private readonly FakeRefinementApi _api = new();
+    private readonly FakeRefinementService _api = new();
 
     private async Task<ChatSession> Ready()
     {
         var session = new ChatSession(_api);
-        await session.LoadCheckpointsAsync("tiny");
+        session.LoadCheckpoints();
         return session;
     }
 
@@ -29,10 +30,10 @@ public sealed class ChatSessionTests
 
         Assert.Equal("ab", session.Conversation.Latest!.Reply);
         Assert.Equal("hello", _api.Requests.Single().Prompt);
-        Assert.Equal(StepCount.Of(3), _api.Requests.Single().K);
+        Assert.Equal(RefinementDepth.Of(3), _api.Requests.Single().K);
         Assert.Equal("tiny", _api.Requests.Single().Checkpoint);
         Assert.Equal(1, session.Selected!.TokenIndex);
-        Assert.Equal(2 * (3 + 1) + 1, invalidated); // 3 steps and a token frame per token, then done
+        Assert.Equal(1 + 2 * (3 + 1) + 1, invalidated); // started, 3 steps and a token frame per token, then done
         Assert.Equal(3, session.Scrubber.StepCount);
         Assert.False(session.IsRunning);
         Assert.Equal("", session.Prompt);

@@ -15,6 +15,14 @@ public sealed class CheckpointFolder : IDisposable
         return this;
     }
 
+    /// <summary>A folder the fake backend lists as usable but fails to load.</summary>
+    public CheckpointFolder WithUnloadable(string name)
+    {
+        Directory.CreateDirectory(Path.Combine(Root, name));
+        File.WriteAllText(Path.Combine(Root, name, "config.json"), "unloadable");
+        return this;
+    }
+
     /// <summary>Folders no backend accepts: one without config.json, one with an empty one.</summary>
     public CheckpointFolder WithBroken()
     {

@@ -4,6 +4,7 @@ using Isrm.Web.Hubs;
 using Isrm.Web.State;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web;
 
@@ -30,8 +31,8 @@ public sealed class ComponentTests : IAsyncLifetime
     [Fact]
     public async Task The_chat_panel_has_the_stable_test_ids_and_token_chips_open_trajectories()
     {
-        var session = new ChatSession(new FakeRefinementApi());
-        await session.LoadCheckpointsAsync("tiny");
+        var session = new ChatSession(new FakeRefinementService());
+        session.LoadCheckpoints();
         session.Settings.MaxTokens = 3;
         session.Prompt = "hi";
         await session.SendAsync();
@@ -50,7 +51,7 @@ public sealed class ComponentTests : IAsyncLifetime
     [Fact]
     public void Escape_in_the_prompt_box_stops_and_enter_sends()
     {
-        var session = new ChatSession(new FakeRefinementApi());
+        var session = new ChatSession(new FakeRefinementService());
         int stops = 0, sends = 0;
         var cut = Render<ChatPanel>(p => p.Add(c => c.Session, session)
             .Add(c => c.OnStop, () => stops++).Add(c => c.OnSend, () => sends++));
@@ -67,7 +68,7 @@ public sealed class ComponentTests : IAsyncLifetime
     {
         var settings = new GenerationSettings();
         var cut = Render<SettingsPanel>(p => p.Add(c => c.Settings, settings)
-            .Add(c => c.Checkpoints, new FakeRefinementApi().Checkpoints).Add(c => c.Loaded, true));
+            .Add(c => c.Checkpoints, new FakeRefinementService().Checkpoints).Add(c => c.Loaded, true));
 
         Assert.Contains("truncated", cut.Find("[data-testid=unusable-checkpoint]").TextContent);
         Assert.True(cut.Find("[data-testid=checkpoint-select] option[value=broken]").HasAttribute("disabled"));

@@ -1,17 +1,24 @@
+using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
-using Isrm.Web.Services;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web;
 
 /// <summary>
 /// A deterministic stand-in for the model library, for tests of queueing and cancellation timing that a real model
-/// cannot make deterministic. A folder is a checkpoint when it holds config.json that is not empty.
+/// cannot make deterministic. A folder is a checkpoint when it holds config.json that is not empty; one whose
+/// config.json says <c>unloadable</c> inspects fine but fails to load.
 /// </summary>
 public sealed class FakeGenerationBackend : IGenerationBackend
 {
     public TimeSpan StepDelay { get; set; } = TimeSpan.Zero;
     public int Loads;
     public int Disposals;
+    /// <summary>The most models that were loaded at one time.</summary>
+    public int MostLoaded;
+    private int _loaded;
+    /// <summary>Managed thread id of every generation, in start order.</summary>
+    public List<int> GenerationThreads { get; } = [];
 
     public CheckpointDescription Inspect(string directory)
     {
@@ -24,6 +31,10 @@ public sealed class FakeGenerationBackend : IGenerationBackend
     public ILoadedModel Load(string directory)
     {
         Interlocked.Increment(ref Loads);
+        if (File.ReadAllText(Path.Combine(directory, "config.json")).Contains("unloadable", StringComparison.Ordinal))
+            throw new CheckpointException($"{directory} cannot be loaded: its weights are corrupt.");
+        int loaded = Interlocked.Increment(ref _loaded);
+        lock (GenerationThreads) MostLoaded = Math.Max(MostLoaded, loaded);
         return new FakeModel(this);
     }
 
@@ -32,12 +43,13 @@ public sealed class FakeGenerationBackend : IGenerationBackend
     {
         public IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation)
         {
+            lock (owner.GenerationThreads) owner.GenerationThreads.Add(Environment.CurrentManagedThreadId);
             int steps = request.Loops ?? 5;
             for (int t = 0; t < request.MaxTokens; t++)
             {
                 for (int s = 1; s <= steps; s++)
                 {
-                    if (cancellation.IsCancellationRequested) { yield return new DoneEvent(t, 0, "cancelled"); yield break; }
+                    if (cancellation.IsCancellationRequested) { yield return new DoneEvent(t, 0, StopReason.Cancelled); yield break; }
                     if (owner.StepDelay > TimeSpan.Zero) Thread.Sleep(owner.StepDelay);
                     float p = 0.3f + 0.6f * s / steps;
                     yield return new StepEvent(t, s,
@@ -47,9 +59,13 @@ public sealed class FakeGenerationBackend : IGenerationBackend
                 }
                 yield return new TokenEvent(t, t % 2 == 0 ? "a" : "b", t % 2 == 0 ? 97 : 98, steps);
             }
-            yield return new DoneEvent(request.MaxTokens, 1, "max-tokens");
+            yield return new DoneEvent(request.MaxTokens, 1, StopReason.MaxTokens);
         }
 
-        public void Dispose() => Interlocked.Increment(ref owner.Disposals);
+        public void Dispose()
+        {
+            Interlocked.Increment(ref owner.Disposals);
+            Interlocked.Decrement(ref owner._loaded);
+        }
     }
 }

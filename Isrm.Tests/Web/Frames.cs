@@ -1,4 +1,6 @@
 using Isrm.Web.Hubs;
+using Isrm.Model.Generation;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web;
 
@@ -16,6 +18,6 @@ internal static class Frames
             for (int s = 1; s <= k; s++) yield return Step(t, s, ((char)('a' + t)).ToString(), 0.2 + 0.7 * s / k);
             yield return new TokenFrame(t, ((char)('a' + t)).ToString(), k);
         }
-        yield return new DoneFrame(tokens, 12, "max-tokens");
+        yield return new DoneFrame(tokens, 12, StopReason.MaxTokens);
     }
 }

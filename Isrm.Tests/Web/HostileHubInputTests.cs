@@ -1,9 +1,10 @@
 using System.Text.Json;
-using Isrm.Web.Client;
 using Isrm.Web.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Xunit.Abstractions;
+using Isrm.Web.Refinement;
+using Isrm.Model.Refinement;
 
 namespace Isrm.Tests.Web;
 
@@ -44,7 +45,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
         var seen = new Dictionary<string, int>();
         for (int i = 0; i < 1000; i++)
         {
-            (string kind, GenerateRequestDto request, string expected) = BadRequest(random);
+            (string kind, RefinementRequest request, string expected) = BadRequest(random);
             seen[kind] = seen.GetValueOrDefault(kind) + 1;
             string message = await ErrorOf(request);
             Assert.True(message.Contains(expected, StringComparison.Ordinal), $"request {i} ({kind}): '{message}' lacks '{expected}'");
@@ -55,7 +56,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(BadKinds, seen.Count);
         Assert.Equal(0, _backend.Loads);
         Assert.Equal(HubConnectionState.Connected, _hub.State);
-        var frames = await Collect(new GenerateRequestDto { Prompt = "hi", K = StepCount.Of(2), MaxTokens = 3 });
+        var frames = await Collect(new RefinementRequest { Prompt = "hi", K = 2, MaxTokens = 3 });
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
         Assert.Equal(3, frames[^1].GetProperty("tokens").GetInt32());
     }
@@ -69,7 +70,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [InlineData("~", "Unknown checkpoint '~'")]
     public async Task Checkpoint_names_and_links_pointing_outside_are_refused_without_reading_them(string name, string expected)
     {
-        string message = await ErrorOf(new GenerateRequestDto { Prompt = "hi", Checkpoint = name });
+        string message = await ErrorOf(new RefinementRequest { Prompt = "hi", Checkpoint = name });
 
         Assert.Contains(expected, message);
         AssertOneSentence(message);
@@ -90,7 +91,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task A_one_megabyte_prompt_is_refused_as_too_long()
     {
-        string message = await ErrorOf(new GenerateRequestDto { Prompt = new string('a', 1 << 20) });
+        string message = await ErrorOf(new RefinementRequest { Prompt = new string('a', 1 << 20) });
 
         Assert.Equal("The prompt is too long: 1048576 bytes of UTF-8 (up to one token each) against a limit of 4096 tokens; shorten it.", message);
     }
@@ -102,10 +103,10 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [InlineData("c1\u0085", "character 2 is the control character U+0085")]
     public async Task Control_characters_are_refused_but_tabs_and_newlines_pass(string prompt, string expected)
     {
-        string message = await ErrorOf(new GenerateRequestDto { Prompt = prompt });
+        string message = await ErrorOf(new RefinementRequest { Prompt = prompt });
 
         Assert.Contains(expected, message);
-        var frames = await Collect(new GenerateRequestDto { Prompt = "a\tb\r\nc", MaxTokens = 1, K = StepCount.Of(1) });
+        var frames = await Collect(new RefinementRequest { Prompt = "a\tb\r\nc", MaxTokens = 1, K = 1 });
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
     }
 
@@ -141,10 +142,10 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     private const int BadKinds = 16;
 
     /// <summary>One random bad request of one of <see cref="BadKinds"/> kinds, and a fragment its error must contain.</summary>
-    private (string Kind, GenerateRequestDto Request, string Expected) BadRequest(Random random)
+    private (string Kind, RefinementRequest Request, string Expected) BadRequest(Random random)
     {
         int kind = random.Next(BadKinds);
-        var request = new GenerateRequestDto { Prompt = RandomText(random, random.Next(1, 40)), MaxTokens = 1, K = StepCount.Of(1) };
+        var request = new RefinementRequest { Prompt = RandomText(random, random.Next(1, 40)), MaxTokens = 1, K = 1 };
         switch (kind)
         {
             case 0:
@@ -162,13 +163,13 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
                 request.Prompt = request.Prompt.Insert(at, controls[random.Next(controls.Length)].ToString());
                 return ("control character", request, "control character");
             case 4:
-                request.K = StepCount.Of(-random.Next(0, int.MaxValue));
+                request.K = -random.Next(0, int.MaxValue);
                 return ("K <= 0", request, "k must be an integer from 1 to 256");
             case 5:
-                request.K = random.Next(2) == 0 ? StepCount.Of(random.Next(257, int.MaxValue)) : new StepCount(null, false, "1" + new string('9', random.Next(10, 40)));
+                request.K = random.Next(2) == 0 ? random.Next(257, int.MaxValue) : RefinementDepth.NotADepth("1" + new string('9', random.Next(10, 40)));
                 return ("K huge", request, "k must be an integer from 1 to 256");
             case 6:
-                request.K = new StepCount(null, false, RandomText(random, random.Next(0, 10)) + "x");
+                request.K = RefinementDepth.NotADepth(RandomText(random, random.Next(0, 10)) + "x");
                 return ("K not a number", request, "k must be an integer from 1 to 256");
             case 7:
                 request.Temperature = new double?[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, null, -random.NextDouble() - 1e-9 }[random.Next(5)];
@@ -212,13 +213,13 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
         Assert.True(message.Length < 300, message);
     }
 
-    private async Task<string> ErrorOf(GenerateRequestDto request)
+    private async Task<string> ErrorOf(RefinementRequest request)
     {
         var error = await Assert.ThrowsAsync<HubException>(() => Collect(request));
-        return SignalRRefinementApi.HubMessage(error.Message);
+        return WireJson.Sentence(error.Message);
     }
 
-    private async Task<List<JsonElement>> Collect(GenerateRequestDto request)
+    private async Task<List<JsonElement>> Collect(RefinementRequest request)
     {
         var frames = new List<JsonElement>();
         await foreach (JsonElement frame in _hub.StreamAsync<JsonElement>("Generate", request)) frames.Add(frame);

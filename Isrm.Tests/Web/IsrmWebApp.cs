@@ -1,4 +1,4 @@
-using Isrm.Web.Services;
+using Isrm.Web.Refinement;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Isrm.Web.Hubs;
 
 namespace Isrm.Tests.Web;
 
@@ -45,14 +46,14 @@ public sealed class IsrmWebApp(
         return new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal));
     }
 
-    public ModelService Models => Services.GetRequiredService<ModelService>();
+    public RefinementService Models => Services.GetRequiredService<RefinementService>();
 
     /// <summary>A real SignalR client connected over WebSockets to the hub.</summary>
     public async Task<HubConnection> ConnectAsync(Uri baseAddress)
     {
         HubConnection connection = new HubConnectionBuilder()
             .WithUrl(new Uri(baseAddress, "/hubs/refinement"), o => o.Transports = HttpTransportType.WebSockets)
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.NumberHandling = Isrm.Web.Hubs.RefinementHubExtensions.WireNumbers)
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.NumberHandling = Isrm.Web.Hubs.WireJson.Numbers)
             .Build();
         await connection.StartAsync();
         return connection;

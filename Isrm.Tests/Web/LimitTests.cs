@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Isrm.Web.Client;
 using Isrm.Web.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web;
 
@@ -27,10 +27,10 @@ public sealed class LimitTests : IAsyncLifetime
         HubConnection hub = await Host(("Isrm:Model:MaxPromptTokens", "10"));
 
         Assert.Equal("The prompt is too long: 12 bytes of UTF-8 (up to one token each) against a limit of 10 tokens; shorten it.",
-            await ErrorOf(hub, new GenerateRequestDto { Prompt = "hello world!" }));
+            await ErrorOf(hub, new RefinementRequest { Prompt = "hello world!" }));
         Assert.Equal("The prompt is too long: 11 bytes of UTF-8 (up to one token each) against a limit of 10 tokens; shorten it.",
-            await ErrorOf(hub, new GenerateRequestDto { Prompt = "ééééé!" }));
-        Assert.Equal("done", (await Collect(hub, new GenerateRequestDto { Prompt = "0123456789", MaxTokens = 1 }))[^1].GetProperty("kind").GetString());
+            await ErrorOf(hub, new RefinementRequest { Prompt = "ééééé!" }));
+        Assert.Equal("done", (await Collect(hub, new RefinementRequest { Prompt = "0123456789", MaxTokens = 1 }))[^1].GetProperty("kind").GetString());
     }
 
     [Fact]
@@ -51,10 +51,10 @@ public sealed class LimitTests : IAsyncLifetime
     {
         HubConnection hub = await Host(("Isrm:Model:MaxTokensLimit", "4"), ("Isrm:Model:MaxLoops", "3"));
 
-        Assert.Equal("maxTokens must be from 1 to 4; got 5.", await ErrorOf(hub, new GenerateRequestDto { Prompt = "hi", K = StepCount.Of(1), MaxTokens = 5 }));
+        Assert.Equal("maxTokens must be from 1 to 4; got 5.", await ErrorOf(hub, new RefinementRequest { Prompt = "hi", K = 1, MaxTokens = 5 }));
         Assert.Equal("k must be an integer from 1 to 3 or the string \"inf\"; got 4.",
-            await ErrorOf(hub, new GenerateRequestDto { Prompt = "hi", K = StepCount.Of(4), MaxTokens = 4 }));
-        var frames = await Collect(hub, new GenerateRequestDto { Prompt = "hi", K = StepCount.Of(3), MaxTokens = 4 });
+            await ErrorOf(hub, new RefinementRequest { Prompt = "hi", K = 4, MaxTokens = 4 }));
+        var frames = await Collect(hub, new RefinementRequest { Prompt = "hi", K = 3, MaxTokens = 4 });
         Assert.Equal(4, frames[^1].GetProperty("tokens").GetInt32());
     }
 
@@ -67,13 +67,13 @@ public sealed class LimitTests : IAsyncLifetime
         var closed = new TaskCompletionSource<Exception?>();
         big.Closed += error => { closed.TrySetResult(error); return Task.CompletedTask; };
 
-        await Assert.ThrowsAnyAsync<Exception>(() => Collect(big, new GenerateRequestDto { Prompt = new string('a', 5000) }));
+        await Assert.ThrowsAnyAsync<Exception>(() => Collect(big, new RefinementRequest { Prompt = new string('a', 5000) }));
 
         Exception? error = await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.NotNull(error);
         Assert.Equal("The server closed the connection with the following error: Connection closed with an error.", error.Message);
         Assert.Equal(HubConnectionState.Connected, small.State);
-        var frames = await Collect(small, new GenerateRequestDto { Prompt = new string('a', 3000), MaxTokens = 1 });
+        var frames = await Collect(small, new RefinementRequest { Prompt = new string('a', 3000), MaxTokens = 1 });
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
     }
 
@@ -85,8 +85,8 @@ public sealed class LimitTests : IAsyncLifetime
         HubConnection second = await Connect(app, address);
 
         for (int i = 0; i < 2; i++) await first.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
-        await Collect(first, new GenerateRequestDto { Prompt = "hi", MaxTokens = 1 });
-        string message = await ErrorOf(first, new GenerateRequestDto { Prompt = "hi", MaxTokens = 1 });
+        await Collect(first, new RefinementRequest { Prompt = "hi", MaxTokens = 1 });
+        string message = await ErrorOf(first, new RefinementRequest { Prompt = "hi", MaxTokens = 1 });
         var listError = await Assert.ThrowsAsync<HubException>(() => first.InvokeAsync<List<CheckpointListing>>("ListCheckpoints"));
 
         Assert.Matches(@"^Too many requests: a connection may make 3 per minute; try again in \d+ s\.$", message);
@@ -101,10 +101,10 @@ public sealed class LimitTests : IAsyncLifetime
         _backend.StepDelay = TimeSpan.FromMilliseconds(20);
         using var cts = new CancellationTokenSource();
         var running = hub.StreamAsync<JsonElement>("Generate",
-            new GenerateRequestDto { Prompt = "hi", Checkpoint = "tiny", K = StepCount.Of(256), MaxTokens = 8 }, cts.Token).GetAsyncEnumerator(cts.Token);
+            new RefinementRequest { Prompt = "hi", Checkpoint = "tiny", K = 256, MaxTokens = 8 }, cts.Token).GetAsyncEnumerator(cts.Token);
         Assert.True(await running.MoveNextAsync());
 
-        string message = await ErrorOf(hub, new GenerateRequestDto { Prompt = "hi", Checkpoint = "tiny2", MaxTokens = 1 });
+        string message = await ErrorOf(hub, new RefinementRequest { Prompt = "hi", Checkpoint = "tiny2", MaxTokens = 1 });
 
         Assert.Equal("The server is busy: it runs or queues at most 1 generations at once, over all checkpoints; try again in a moment.", message);
         await cts.CancelAsync();
@@ -116,7 +116,7 @@ public sealed class LimitTests : IAsyncLifetime
         {
             try
             {
-                var frames = await Collect(hub, new GenerateRequestDto { Prompt = "hi", Checkpoint = "tiny2", MaxTokens = 1 });
+                var frames = await Collect(hub, new RefinementRequest { Prompt = "hi", Checkpoint = "tiny2", MaxTokens = 1 });
                 Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
                 return;
             }
@@ -167,13 +167,13 @@ public sealed class LimitTests : IAsyncLifetime
         return await Connect(app, address);
     }
 
-    private static async Task<string> ErrorOf(HubConnection hub, GenerateRequestDto request)
+    private static async Task<string> ErrorOf(HubConnection hub, RefinementRequest request)
     {
         var error = await Assert.ThrowsAsync<HubException>(() => Collect(hub, request));
-        return SignalRRefinementApi.HubMessage(error.Message);
+        return WireJson.Sentence(error.Message);
     }
 
-    private static async Task<List<JsonElement>> Collect(HubConnection hub, GenerateRequestDto request)
+    private static async Task<List<JsonElement>> Collect(HubConnection hub, RefinementRequest request)
     {
         var frames = new List<JsonElement>();
         await foreach (JsonElement frame in hub.StreamAsync<JsonElement>("Generate", request)) frames.Add(frame);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Isrm.Web.Hubs;
 using Microsoft.AspNetCore.SignalR.Client;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web;
 
@@ -21,10 +22,10 @@ public sealed class QueuePositionTests
 
         using var cts = new CancellationTokenSource();
         await using var running = first.StreamAsync<JsonElement>("Generate",
-            new GenerateRequestDto { Prompt = "hi", K = StepCount.Of(256), MaxTokens = 4 }, cts.Token).GetAsyncEnumerator(cts.Token);
+            new RefinementRequest { Prompt = "hi", K = 256, MaxTokens = 4 }, cts.Token).GetAsyncEnumerator(cts.Token);
         Assert.True(await running.MoveNextAsync());   // the first request holds the model
 
-        Task<int> waiting = Count(second.StreamAsync<JsonElement>("Generate", new GenerateRequestDto { Prompt = "next", K = StepCount.Of(2), MaxTokens = 1 }));
+        Task<int> waiting = Count(second.StreamAsync<JsonElement>("Generate", new RefinementRequest { Prompt = "next", K = 2, MaxTokens = 1 }));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (DateTime.UtcNow < deadline) { lock (queued) if (queued.Count > 0) break; await Task.Delay(10); }
         lock (queued) Assert.Equal([1], queued);

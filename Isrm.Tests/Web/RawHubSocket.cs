@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Isrm.Web.Client;
+using Isrm.Web.Hubs;
 
 namespace Isrm.Tests.Web;
 
@@ -59,7 +59,7 @@ public sealed class RawHubSocket : IAsyncDisposable
             JsonElement root = json.RootElement;
             if (root.GetProperty("type").GetInt32() != 3 || root.GetProperty("invocationId").GetString() != id) continue;
             return root.TryGetProperty("error", out JsonElement error)
-                ? SignalRRefinementApi.HubMessage(error.GetString()!)
+                ? WireJson.Sentence(error.GetString()!)
                 : throw new InvalidOperationException("The invocation completed without an error.");
         }
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Isrm.Web.Hubs;
 using Microsoft.AspNetCore.SignalR.Client;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web;
 
@@ -41,17 +42,17 @@ public sealed class RealModelHubTests : IAsyncLifetime
     {
         var frames = new List<JsonElement>();
         await foreach (JsonElement f in _hub.StreamAsync<JsonElement>("Generate",
-                           new GenerateRequestDto { Prompt = "The cat", K = StepCount.Of(3), MaxTokens = 4, Seed = 5 }))
+                           new RefinementRequest { Prompt = "The cat", K = 3, MaxTokens = 4, Seed = 5 }))
             frames.Add(f);
 
-        var expected = new List<string>();
+        var expected = new List<string> { "started" };
         for (int t = 0; t < 4; t++) expected.AddRange(["step:" + t + ":1", "step:" + t + ":2", "step:" + t + ":3", "token:" + t]);
         expected.Add("done");
         Assert.Equal(expected, frames.Select(Describe));
         Assert.All(frames.Where(f => f.GetProperty("kind").GetString() == "token"),
             f => Assert.Equal(3, f.GetProperty("stepsUsed").GetInt32()));
         Assert.Equal(4, frames[^1].GetProperty("tokens").GetInt32());
-        Assert.Equal(5, frames[0].GetProperty("topTokens").GetArrayLength());
+        Assert.Equal(5, frames[1].GetProperty("topTokens").GetArrayLength());
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class RealModelHubTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
             await foreach (JsonElement _ in _hub.StreamAsync<JsonElement>("Generate",
-                               new GenerateRequestDto { Prompt = "abc", K = StepCount.Of(256), MaxTokens = 64 }, cts.Token))
+                               new RefinementRequest { Prompt = "abc", K = 256, MaxTokens = 64 }, cts.Token))
                 if (++seen == 2) await cts.CancelAsync();
         });
         await Task.Delay(300);
@@ -78,7 +79,7 @@ public sealed class RealModelHubTests : IAsyncLifetime
     {
         var steps = new List<JsonElement>();
         await foreach (JsonElement f in _hub.StreamAsync<JsonElement>("Generate",
-                           new GenerateRequestDto { Prompt = "x", K = StepCount.Of(4), MaxTokens = 1, IncludeStates = true }))
+                           new RefinementRequest { Prompt = "x", K = 4, MaxTokens = 1, IncludeStates = true }))
             if (f.GetProperty("kind").GetString() == "step") steps.Add(f);
 
         Assert.Equal(4, steps.Count);

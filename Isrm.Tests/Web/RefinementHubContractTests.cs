@@ -1,8 +1,9 @@
 using System.Text.Json;
-using Isrm.Web.Client;
 using Isrm.Web.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Isrm.Web.Refinement;
+using Isrm.Model.Refinement;
 
 namespace Isrm.Tests.Web;
 
@@ -44,9 +45,12 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [Fact]
     public async Task Frames_carry_a_kind_field_and_camel_case_names_on_the_wire()
     {
-        var frames = await Collect(new GenerateRequestDto { Prompt = "hi", K = StepCount.Of(2), MaxTokens = 1 });
+        var frames = await Collect(new RefinementRequest { Prompt = "hi", K = 2, MaxTokens = 1 });
 
-        Assert.Equal(["step", "step", "token", "done"], frames.Select(f => f.GetProperty("kind").GetString()));
+        Assert.Equal(["started", "step", "step", "token", "done"], frames.Select(f => f.GetProperty("kind").GetString()));
+        Assert.Matches("^[0-9a-f]{32}$", frames[0].GetProperty("generationId").GetString());
+        Assert.Equal("tiny", frames[0].GetProperty("checkpoint").GetString());
+        frames.RemoveAt(0);
         JsonElement step = frames[0];
         Assert.Equal(0, step.GetProperty("tokenIndex").GetInt32());
         Assert.Equal(1, step.GetProperty("step").GetInt32());
@@ -61,7 +65,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [Fact]
     public async Task K_given_as_the_string_inf_is_accepted()
     {
-        var frames = await Collect(new GenerateRequestDto { Prompt = "hi", K = StepCount.Infinite, MaxTokens = 1 });
+        var frames = await Collect(new RefinementRequest { Prompt = "hi", K = RefinementDepth.Infinite, MaxTokens = 1 });
 
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
     }
@@ -78,10 +82,10 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     public async Task Invalid_requests_fail_with_a_message_saying_what_is_wrong(
         string prompt, string k, string maxTokens, string temperature, string expected)
     {
-        var request = new GenerateRequestDto
+        var request = new RefinementRequest
         {
             Prompt = prompt,
-            K = int.TryParse(k, out int n) ? StepCount.Of(n) : new StepCount(null, false, k),
+            K = int.TryParse(k, out int n) ? n : RefinementDepth.NotADepth(k),
             MaxTokens = int.Parse(maxTokens, System.Globalization.CultureInfo.InvariantCulture),
             Temperature = double.Parse(temperature, System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -96,7 +100,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [InlineData(-0.2)]
     public async Task TopP_outside_zero_to_one_is_refused(double topP)
     {
-        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new GenerateRequestDto { Prompt = "hi", TopP = topP }));
+        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new RefinementRequest { Prompt = "hi", TopP = topP }));
         Assert.Contains("topP must be in (0, 1]", error.Message);
     }
 
@@ -109,7 +113,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [InlineData("truncated", "Checkpoint 'truncated' cannot be used")]
     public async Task Checkpoint_names_never_reach_outside_the_checkpoints_folder(string name, string expected)
     {
-        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new GenerateRequestDto { Prompt = "hi", Checkpoint = name }));
+        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new RefinementRequest { Prompt = "hi", Checkpoint = name }));
         Assert.Contains(expected, error.Message);
         Assert.Equal(0, _backend.Loads);
     }
@@ -120,21 +124,21 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
         _backend.StepDelay = TimeSpan.FromMilliseconds(20);
         using var cts = new CancellationTokenSource();
         var running = _hub.StreamAsync<JsonElement>("Generate",
-            new GenerateRequestDto { Prompt = "hi", K = StepCount.Of(256), MaxTokens = 8 }, cts.Token).GetAsyncEnumerator(cts.Token);
+            new RefinementRequest { Prompt = "hi", K = 256, MaxTokens = 8 }, cts.Token).GetAsyncEnumerator(cts.Token);
         Assert.True(await running.MoveNextAsync());
 
         var started = DateTime.UtcNow;
-        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new GenerateRequestDto { Prompt = "again" }));
+        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new RefinementRequest { Prompt = "again" }));
 
         Assert.Contains("busy", error.Message);
         Assert.Contains("try again", error.Message);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2), "the busy answer must not wait for the running request");
-        Assert.Equal("The model is busy", SignalRRefinementApi.HubMessage(error.Message)[..17]);
+        Assert.Equal("The model is busy", WireJson.Sentence(error.Message)[..17]);
         await cts.CancelAsync();
         await running.DisposeAsync();
     }
 
-    private async Task<List<JsonElement>> Collect(GenerateRequestDto request)
+    private async Task<List<JsonElement>> Collect(RefinementRequest request)
     {
         var frames = new List<JsonElement>();
         await foreach (JsonElement frame in _hub.StreamAsync<JsonElement>("Generate", request)) frames.Add(frame);

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Isrm.Model.Generation;
 using Isrm.Web.Hubs;
 using Isrm.Web.ScaleOut;
-using Isrm.Web.Services;
+using Isrm.Web.Refinement;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +18,7 @@ public sealed class ScaleOutTests : IAsyncLifetime
     /// <summary>Only a guard against a hang; nothing here is timed.</summary>
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
 
-    private static readonly GenerateRequestDto Request = new() { Prompt = "hi", K = StepCount.Of(3), MaxTokens = 2, IncludeStates = true };
+    private static readonly RefinementRequest Request = new() { Prompt = "hi", K = 3, MaxTokens = 2, IncludeStates = true };
 
     private readonly CheckpointFolder _folder = new CheckpointFolder().WithFake("tiny");
     private readonly List<IAsyncDisposable> _owned = [];
@@ -124,12 +124,13 @@ public sealed class ScaleOutTests : IAsyncLifetime
 
         using var cancel = new CancellationTokenSource();
         IAsyncEnumerator<JsonElement> stream = a.Connection.StreamAsync<JsonElement>("Generate",
-            new GenerateRequestDto { Prompt = "hi", K = StepCount.Of(256), MaxTokens = 64 }, cancel.Token).GetAsyncEnumerator(cancel.Token);
-        Task<bool> first = stream.MoveNextAsync().AsTask();
+            new RefinementRequest { Prompt = "hi", K = 256, MaxTokens = 64 }, cancel.Token).GetAsyncEnumerator(cancel.Token);
+        Assert.True(await stream.MoveNextAsync());   // started
         string id = await a.Started.Task.WaitAsync(Guard);
         await w.Connection.InvokeAsync("Watch", id);
         _backend.Gate.Set();
-        Assert.True(await first.WaitAsync(Guard));
+        Assert.True(await stream.MoveNextAsync().AsTask().WaitAsync(Guard));
+        Assert.Equal("step", stream.Current.GetProperty("kind").GetString());
         await cancel.CancelAsync();
         await stream.DisposeAsync();
         await w.Done.Task.WaitAsync(Guard);
@@ -140,7 +141,7 @@ public sealed class ScaleOutTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Watchers_see_a_failed_generation_end_with_an_error_done_frame()
+    public async Task Watchers_see_a_failed_generation_end_with_its_error_then_an_error_done_frame()
     {
         _backend.FailLoad = true;
         (IsrmWebApp app, Uri address) = StartApp(null, _backend);
@@ -155,8 +156,10 @@ public sealed class ScaleOutTests : IAsyncLifetime
         await w.Done.Task.WaitAsync(Guard);
 
         Assert.Contains("weights are gone", error.Message);
-        string done = Assert.Single(w.Frames);
-        Assert.Equal("error", JsonDocument.Parse(done).RootElement.GetProperty("stopReason").GetString());
+        List<JsonElement> frames = w.Frames.Select(f => JsonDocument.Parse(f).RootElement).ToList();
+        Assert.Equal(["error", "done"], frames.Select(f => f.GetProperty("kind").GetString()));
+        Assert.Equal("The weights are gone.", frames[0].GetProperty("message").GetString());
+        Assert.Equal("error", frames[1].GetProperty("stopReason").GetString());
     }
 
     [Theory]
@@ -210,10 +213,12 @@ public sealed class ScaleOutTests : IAsyncLifetime
             return Task.FromResult(caller);
         }
 
-        public async Task<List<string>> GenerateAsync(GenerateRequestDto request)
+        /// <summary>The frames after <c>started</c> (which watchers do not get: they joined with its id).</summary>
+        public async Task<List<string>> GenerateAsync(RefinementRequest request)
         {
             var frames = new List<string>();
-            await foreach (JsonElement frame in Connection.StreamAsync<JsonElement>("Generate", request)) frames.Add(frame.GetRawText());
+            await foreach (JsonElement frame in Connection.StreamAsync<JsonElement>("Generate", request))
+                if (frame.GetProperty("kind").GetString() != "started") frames.Add(frame.GetRawText());
             return frames;
         }
     }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Isrm.Web.Hubs;
 using Isrm.Web.State;
+using Isrm.Model.Refinement;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web;
 
@@ -94,7 +96,7 @@ public sealed class ViewStateTests
         session.LeftSettings.K = 2;
         session.RightSettings.K = 5;
         session.LeftSettings.MaxTokens = 1;
-        await session.RunAsync(new FakeRefinementApi(), () => Task.CompletedTask);
+        await session.RunAsync(new FakeRefinementService(), () => Task.CompletedTask);
         session.Select(0);
 
         Assert.Equal(5, session.KlPerStep().Count);
@@ -164,15 +166,15 @@ public sealed class ViewStateTests
     [InlineData("2.5", null, false, "2.5")]
     public void K_reads_integers_and_inf_and_keeps_anything_else_for_validation(string json, int? steps, bool infinite, string? invalid)
     {
-        StepCount k = JsonSerializer.Deserialize<StepCount>(json);
-        Assert.Equal(new StepCount(steps, infinite, invalid), k);
+        RefinementDepth k = JsonSerializer.Deserialize<RefinementDepth>(json);
+        Assert.Equal((steps, infinite, invalid), (k.Steps, k.IsInfinite, k.Invalid));
     }
 
     [Fact]
     public void Settings_turn_the_infinity_toggle_into_k_inf()
     {
         var settings = new GenerationSettings { K = 300, InfiniteK = false };
-        Assert.Equal(StepCount.Of(256), settings.ToRequest("x").K);
+        Assert.Equal(RefinementDepth.Of(256), settings.ToRequest("x").K);
         settings.InfiniteK = true;
         Assert.Equal("\"inf\"", JsonSerializer.Serialize(settings.ToRequest("x").K));
     }

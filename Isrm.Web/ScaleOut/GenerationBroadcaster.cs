@@ -1,23 +1,22 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Isrm.Model.Generation;
 using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Isrm.Web.ScaleOut;
 
 /// <summary>
-/// "Watch a generation": every frame a <c>Generate</c> stream sends its caller also goes to the hub group
-/// <c>generation:{id}</c>, which <c>Watch(id)</c> joins — on this instance or, through the Redis backplane, on another.
-/// Watching is best effort: a watcher or a backplane failure never breaks the caller's own stream.
+/// "Watch a generation": every frame a <c>Generate</c> stream sends its caller after <c>started</c> also goes to
+/// the hub group <c>generation:{id}</c>, which <c>Watch(id)</c> joins — on this instance or, through the Redis
+/// backplane, on another. Watching is best effort: a watcher or a backplane failure never breaks the caller's stream.
 /// </summary>
 public sealed class GenerationBroadcaster(
     IHubContext<RefinementHub, IRefinementHubClient> hub, ILogger<GenerationBroadcaster> logger)
 {
-    /// <summary>A new generation id: 32 lowercase hex digits, unguessable (anyone who has it may watch).</summary>
-    public static string NewId() => Guid.NewGuid().ToString("N");
-
-    /// <summary>True for what <see cref="NewId"/> makes.</summary>
+    /// <summary>True for a generation id: 32 lowercase hex digits, unguessable (anyone who has it may watch).</summary>
     public static bool IsId(string? id) =>
         id is { Length: 32 } && id.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
@@ -27,60 +26,66 @@ public sealed class GenerationBroadcaster(
     public const int Backlog = 1024;
 
     /// <summary>
-    /// Tells the caller the id (<c>Started</c>, before the first frame), then passes <paramref name="frames"/> through
-    /// while a pump sends each, in order, to the watchers; the caller waits for the pump only when it is
-    /// <see cref="Backlog"/> frames behind (a backplane round trip per frame would slow every stream).
-    /// Watchers always see an end: the stream's own <c>done</c> frame, or one with stop reason <c>cancelled</c> (caller
-    /// cancelled or left) or <c>error</c> (the request failed).
+    /// Passes <paramref name="frames"/> through; from the <c>started</c> frame on, a pump sends each, in order, to the
+    /// watchers, and the caller waits for it only when it is <see cref="Backlog"/> frames behind (a backplane round
+    /// trip per frame would slow every stream). Watchers always see an end: the stream's own <c>done</c> frame, or one
+    /// with stop reason <c>cancelled</c> (caller cancelled or left) or <c>error</c> (the request failed).
     /// </summary>
-    public async IAsyncEnumerable<object> Publish(
-        IRefinementHubClient caller, IAsyncEnumerable<object> frames, [EnumeratorCancellation] CancellationToken cancellation)
+    public async IAsyncEnumerable<RefinementFrame> Publish(
+        IAsyncEnumerable<RefinementFrame> frames, [EnumeratorCancellation] CancellationToken cancellation)
     {
-        string id = NewId();
-        await caller.Started(id);
-        var pending = Channel.CreateBounded<object>(new BoundedChannelOptions(Backlog)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _ = Pump(hub.Clients.Group(Group(id)), id, pending.Reader);
+        Channel<RefinementFrame>? pending = null;
         var clock = Stopwatch.StartNew();
         int tokens = 0;
-        bool done = false, failed = true;
+        bool done = false, failed = true, errored = false;
         try
         {
-            await foreach (object frame in frames.WithCancellation(cancellation))
+            await foreach (RefinementFrame frame in frames.WithCancellation(cancellation))
             {
+                if (frame is StartedFrame started)
+                {
+                    pending = Channel.CreateBounded<RefinementFrame>(new BoundedChannelOptions(Backlog)
+                    {
+                        SingleReader = true,
+                        SingleWriter = true,
+                        FullMode = BoundedChannelFullMode.Wait,
+                    });
+                    _ = Pump(hub.Clients.Group(Group(started.GenerationId)), started.GenerationId, pending.Reader);
+                }
                 if (frame is TokenFrame) tokens++;
+                errored |= frame is ErrorFrame;
                 done |= frame is DoneFrame;
-                await pending.Writer.WriteAsync(frame, CancellationToken.None);
+                // watchers know the id already; a started frame could reach them before they joined anyway
+                if (pending is not null && frame is not StartedFrame) await pending.Writer.WriteAsync(frame, CancellationToken.None);
                 yield return frame;
             }
             failed = false;
         }
         finally
         {
-            if (!done)
+            if (pending is not null)
             {
-                string reason = failed && !cancellation.IsCancellationRequested ? "error" : "cancelled";
-                await pending.Writer.WriteAsync(
-                    new DoneFrame(tokens, Math.Round(clock.Elapsed.TotalMilliseconds, 3), reason), CancellationToken.None);
+                if (!done)
+                {
+                    StopReason reason = errored || (failed && !cancellation.IsCancellationRequested) ? StopReason.Error : StopReason.Cancelled;
+                    await pending.Writer.WriteAsync(
+                        new DoneFrame(tokens, Math.Round(clock.Elapsed.TotalMilliseconds, 3), reason), CancellationToken.None);
+                }
+                pending.Writer.Complete(); // the pump finishes on its own: the caller's stream does not wait for it
             }
-            pending.Writer.Complete(); // the pump finishes on its own: the caller's stream does not wait for it
         }
     }
 
     /// <summary>Sends the frames in order; after a failure it logs once and drops the rest of this generation's frames.</summary>
-    private async Task Pump(IRefinementHubClient watchers, string id, ChannelReader<object> frames)
+    private async Task Pump(IRefinementHubClient watchers, string id, ChannelReader<RefinementFrame> frames)
     {
         bool broken = false;
-        await foreach (object frame in frames.ReadAllAsync())
+        await foreach (RefinementFrame frame in frames.ReadAllAsync())
         {
             if (broken) continue;
             try
             {
-                await watchers.WatchedFrame(id, frame);
+                await watchers.WatchedFrame(id, new WireFrame(frame));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

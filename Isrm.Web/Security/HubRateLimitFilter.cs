@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Isrm.Web.Models;
+using Isrm.Web.Options;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 

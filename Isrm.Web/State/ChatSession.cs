@@ -1,14 +1,13 @@
-using Isrm.Web.Client;
-using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 
 /// <summary>
 /// What the chat page shows and does, without markup: checkpoints, settings, history, the followed token, the
 /// scrubber. Frames are folded in as they arrive and only announced (<see cref="Invalidated"/>); the page draws the
-/// latest state on its frame budget. Tests drive it with a fake <see cref="IRefinementApi"/>.
+/// latest state on its frame budget. Tests drive it with a fake <see cref="IRefinementService"/>.
 /// </summary>
-public sealed class ChatSession(IRefinementApi api)
+public sealed class ChatSession(IRefinementService refinement)
 {
     private CancellationTokenSource? _running;
 
@@ -38,18 +37,13 @@ public sealed class ChatSession(IRefinementApi api)
     /// <summary>Something must be drawn at once: a turn started, ended or was stopped.</summary>
     public event Func<Task>? Changed;
 
-    public async Task LoadCheckpointsAsync(string defaultCheckpoint)
+    /// <summary>Lists the checkpoints and picks the service's default (or the first usable one).</summary>
+    public void LoadCheckpoints()
     {
-        try
-        {
-            Checkpoints = await api.ListCheckpointsAsync();
-            Settings.Checkpoint ??= Checkpoints.FirstOrDefault(c => c.Usable && c.Name == defaultCheckpoint)?.Name
-                                    ?? Checkpoints.FirstOrDefault(c => c.Usable)?.Name;
-        }
-        catch (RefinementException e)
-        {
-            Error = e.Message;
-        }
+        Checkpoints = refinement.ListCheckpoints();
+        Settings.MaxK = refinement.MaxLoops;
+        Settings.Checkpoint ??= Checkpoints.FirstOrDefault(c => c.Usable && c.Name == refinement.DefaultCheckpoint)?.Name
+                                ?? Checkpoints.FirstOrDefault(c => c.Usable)?.Name;
         CheckpointsLoaded = true;
     }
 
@@ -133,16 +127,10 @@ public sealed class ChatSession(IRefinementApi api)
         _running = cts;
         FollowLive = true;
         Select(turn, null);
-        async Task OnQueued(int ahead)
-        {
-            turn.QueuedAhead = ahead;
-            await Raise();
-        }
-        api.Queued += OnQueued;
         await Raise();
         try
         {
-            await foreach (RefinementFrame frame in api.GenerateAsync(settings.ToRequest(turn.SentText), cts.Token))
+            await foreach (RefinementFrame frame in refinement.Generate(settings.ToRequest(turn.SentText), cts.Token))
             {
                 if (cts.IsCancellationRequested) break;   // Stop: what is still arriving is dropped
                 Apply(turn, frame);
@@ -152,19 +140,13 @@ public sealed class ChatSession(IRefinementApi api)
         {
             turn.Cancel();
         }
-        catch (RefinementException e)
-        {
-            turn.Fail(e.Message);
-            Error = e.Message;
-        }
         finally
         {
-            api.Queued -= OnQueued;
-            turn.QueuedAhead = null;
             if (ReferenceEquals(_running, cts)) _running = null;
             cts.Dispose();
         }
         if (turn.Status == TurnStatus.Running) turn.Cancel();   // the stream ended without a done frame
+        if (turn.Status == TurnStatus.Failed) Error = turn.Error;
         await Raise();
     }
 

@@ -1,5 +1,4 @@
-using Isrm.Web.Client;
-using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 
@@ -62,7 +61,7 @@ public sealed class CompareSession
     /// Runs both sides at once on the same prompt; the right side takes the left side's sampling settings and seed, so
     /// that only the checkpoint and K differ.
     /// </summary>
-    public async Task RunAsync(IRefinementApi api, Func<Task> changed)
+    public async Task RunAsync(IRefinementService refinement, Func<Task> changed)
     {
         if (IsRunning || string.IsNullOrWhiteSpace(Prompt)) return;
         var cts = new CancellationTokenSource();
@@ -80,7 +79,7 @@ public sealed class CompareSession
         await changed();
         try
         {
-            await Task.WhenAll(Stream(api, Left, LeftSettings, cts), Stream(api, Right, RightSettings, cts));
+            await Task.WhenAll(Stream(refinement, Left, LeftSettings, cts), Stream(refinement, Right, RightSettings, cts));
         }
         finally
         {
@@ -102,11 +101,11 @@ public sealed class CompareSession
         await changed();
     }
 
-    private async Task Stream(IRefinementApi api, ConversationTurn turn, GenerationSettings settings, CancellationTokenSource cts)
+    private async Task Stream(IRefinementService refinement, ConversationTurn turn, GenerationSettings settings, CancellationTokenSource cts)
     {
         try
         {
-            await foreach (RefinementFrame frame in api.GenerateAsync(settings.ToRequest(Prompt), cts.Token))
+            await foreach (RefinementFrame frame in refinement.Generate(settings.ToRequest(Prompt), cts.Token))
             {
                 if (cts.IsCancellationRequested) break;
                 turn.Apply(frame);
@@ -114,16 +113,12 @@ public sealed class CompareSession
                 Invalidated?.Invoke();
             }
         }
-        catch (RefinementException e)
-        {
-            turn.Fail(e.Message);
-            Error = e.Message;
-        }
         catch (OperationCanceledException)
         {
             turn.Cancel();
         }
         if (turn.Status == TurnStatus.Running) turn.Cancel();
+        if (turn.Error is not null) Error = turn.Error;
     }
 
     private void Show(int tokenIndex)

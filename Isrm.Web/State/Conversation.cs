@@ -1,11 +1,12 @@
 using System.Text.Json;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 
 /// <summary>The chat history, newest last, with a JSON export that carries every trajectory.</summary>
 public sealed class Conversation
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new(FrameJson.Options) { WriteIndented = true };
 
     public List<ConversationTurn> Turns { get; } = [];
 
@@ -48,8 +49,8 @@ public sealed class Conversation
             status = t.Status.ToString().ToLowerInvariant(),
             error = t.Error,
             settings = t.Settings.ToRequest(t.Prompt),
-            done = t.Done,
-            tokens = t.Tokens.Select(k => new { index = k.TokenIndex, text = k.Text, stepsUsed = k.StepsUsed, steps = k.Steps }),
+            done = (RefinementFrame?)t.Done,
+            tokens = t.Tokens.Select(k => new { index = k.TokenIndex, text = k.Text, stepsUsed = k.StepsUsed, steps = k.Steps.Cast<RefinementFrame>() }),
         }),
     }, Json);
 

@@ -1,4 +1,5 @@
-using Isrm.Web.Hubs;
+using Isrm.Model.Generation;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 
@@ -50,8 +51,10 @@ public sealed class ConversationTurn(string prompt, GenerationSettings settings,
     public string? Error { get; private set; }
     public DoneFrame? Done { get; private set; }
     public int StepFrameCount { get; private set; }
-    /// <summary>Requests ahead of this one in the model's queue, until its first frame arrives; null when not waiting.</summary>
-    public int? QueuedAhead { get; set; }
+    /// <summary>Requests ahead of this one in the model's queue, until its first step arrives; null when not waiting.</summary>
+    public int? QueuedAhead { get; private set; }
+    /// <summary>The id others may watch this generation with (from the <c>started</c> frame).</summary>
+    public string? GenerationId { get; private set; }
     /// <summary>When the done frame reached the page (UTC); null before.</summary>
     public DateTimeOffset? DoneReceivedAt { get; private set; }
     /// <summary>Seconds from Send until the page drew the end of the turn; null until drawn.</summary>
@@ -68,9 +71,21 @@ public sealed class ConversationTurn(string prompt, GenerationSettings settings,
     /// <summary>Largest number of steps any token took (rows of the heatmap).</summary>
     public int MaxSteps => Tokens.Count == 0 ? 0 : Tokens.Max(t => t.Steps.Count);
 
-    /// <summary>Folds one frame in; returns the trajectory it touched (null for done).</summary>
+    /// <summary>Folds one frame in; returns the trajectory it touched (null for the other kinds).</summary>
     public TokenTrajectory? Apply(RefinementFrame frame)
     {
+        switch (frame)
+        {
+            case StartedFrame started:
+                GenerationId = started.GenerationId;
+                return null;
+            case QueuedFrame queued:
+                QueuedAhead = queued.Ahead;
+                return null;
+            case ErrorFrame error:
+                Fail(error.Message);
+                return null;
+        }
         QueuedAhead = null;
         switch (frame)
         {
@@ -87,16 +102,25 @@ public sealed class ConversationTurn(string prompt, GenerationSettings settings,
             case DoneFrame d:
                 Done = d;
                 DoneReceivedAt = DateTimeOffset.UtcNow;
-                Status = d.StopReason == "cancelled" ? TurnStatus.Cancelled : TurnStatus.Done;
+                Status = d.StopReason == StopReason.Cancelled ? TurnStatus.Cancelled : TurnStatus.Done;
                 return null;
             default:
                 throw new InvalidOperationException($"Unknown frame {frame.GetType().Name}.");
         }
     }
 
-    public void Cancel() { if (Status == TurnStatus.Running) Status = TurnStatus.Cancelled; }
+    public void Cancel()
+    {
+        QueuedAhead = null;
+        if (Status == TurnStatus.Running) Status = TurnStatus.Cancelled;
+    }
 
-    public void Fail(string error) { Status = TurnStatus.Failed; Error = error; }
+    public void Fail(string error)
+    {
+        QueuedAhead = null;
+        Status = TurnStatus.Failed;
+        Error = error;
+    }
 
     private TokenTrajectory Trajectory(int index)
     {

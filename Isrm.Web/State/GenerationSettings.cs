@@ -1,11 +1,13 @@
-using Isrm.Web.Hubs;
+using Isrm.Model.Refinement;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 
-/// <summary>The chat's settings panel: K (1–256 or ∞) and sampling.</summary>
+/// <summary>The chat's settings panel: K (1 to the server's cap, or ∞) and sampling.</summary>
 public sealed class GenerationSettings
 {
-    public const int MaxK = 256;
+    /// <summary>The slider's largest K: the service's <c>Isrm:Model:MaxLoops</c> once the page has loaded.</summary>
+    public int MaxK { get; set; } = RefinementDepth.DefaultCap;
 
     public string? Checkpoint { get; set; }
     public int K { get; set; } = 8;
@@ -20,11 +22,11 @@ public sealed class GenerationSettings
     /// <summary>"K = 8" or "K = ∞ (adaptive)".</summary>
     public string KLabel => InfiniteK ? "K = ∞ (adaptive, stops when the output stops changing)" : $"K = {K}";
 
-    public GenerateRequestDto ToRequest(string prompt) => new()
+    public RefinementRequest ToRequest(string prompt) => new()
     {
         Prompt = prompt,
         Checkpoint = Checkpoint,
-        K = InfiniteK ? StepCount.Infinite : StepCount.Of(Math.Clamp(K, 1, MaxK)),
+        K = InfiniteK ? RefinementDepth.Infinite : RefinementDepth.Of(Math.Clamp(K, 1, MaxK)),
         MaxTokens = MaxTokens,
         Temperature = Temperature,
         TopK = TopK,

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 

@@ -1,10 +1,9 @@
-using Isrm.Web.Client;
-using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 
 /// <summary>Runs a prompt with states attached and projects a chosen token's states to 2-D.</summary>
-public sealed class LatentPcaSession(IRefinementApi api)
+public sealed class LatentPcaSession(IRefinementService refinement)
 {
     public GenerationSettings Settings { get; } = new() { K = 32, MaxTokens = 6, Temperature = 0, IncludeStates = true };
     public string Prompt { get; set; } = "The meaning of";
@@ -16,9 +15,10 @@ public sealed class LatentPcaSession(IRefinementApi api)
     public bool IsRunning { get; private set; }
     public string? Error { get; private set; }
 
-    public async Task LoadCheckpointsAsync()
+    public void LoadCheckpoints()
     {
-        Checkpoints = await api.ListCheckpointsAsync();
+        Checkpoints = refinement.ListCheckpoints();
+        Settings.MaxK = refinement.MaxLoops;
         Settings.Checkpoint ??= Checkpoints.FirstOrDefault(c => c.Usable)?.Name;
     }
 
@@ -31,16 +31,13 @@ public sealed class LatentPcaSession(IRefinementApi api)
         var turn = new ConversationTurn(Prompt, Settings, Settings.Checkpoint ?? "");
         try
         {
-            await foreach (RefinementFrame frame in api.GenerateAsync(Settings.ToRequest(Prompt))) turn.Apply(frame);
-        }
-        catch (RefinementException e)
-        {
-            Error = e.Message;
+            await foreach (RefinementFrame frame in refinement.Generate(Settings.ToRequest(Prompt))) turn.Apply(frame);
         }
         finally
         {
             IsRunning = false;
         }
+        Error = turn.Error;
         Turn = turn;
         Select(0);
     }

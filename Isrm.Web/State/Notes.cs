@@ -1,5 +1,6 @@
 using System.Globalization;
-using Isrm.Web.Hubs;
+using Isrm.Model.Generation;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 
@@ -22,7 +23,7 @@ public static class Notes
     /// <summary>Why a finished turn stopped, when it is a limit the user should know about.</summary>
     public static string? EndNote(ConversationTurn t) => t.Done?.StopReason switch
     {
-        "context-full" =>
+        StopReason.ContextFull =>
             $"The model's context is full, so it stopped after {t.Done.Tokens} token{(t.Done.Tokens == 1 ? "" : "s")}: it reads only its most recent tokens. "
             + "Clear the conversation, untick “Remember earlier turns”, or send a shorter prompt.",
         _ => null,
@@ -60,13 +61,13 @@ public static class Notes
         return $"token {t.TokenIndex}: {TokenText.Spoken(t.Display)}, {sure}, {steps}";
     }
 
-    private static string Reason(string stopReason) => stopReason switch
+    private static string Reason(StopReason stopReason) => stopReason switch
     {
-        "max-tokens" => "reached max tokens",
-        "eos" => "end of text",
-        "context-full" => "the context is full",
-        "cancelled" => "stopped",
-        var other => other,
+        StopReason.MaxTokens => "reached max tokens",
+        StopReason.StopText => "reached the stop text",
+        StopReason.ContextFull => "the context is full",
+        StopReason.Cancelled => "stopped",
+        var other => other.ToString().ToLowerInvariant(),
     };
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -1,4 +1,4 @@
-using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 

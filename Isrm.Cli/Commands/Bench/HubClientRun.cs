@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Isrm.Web.Client;
 using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -17,7 +17,7 @@ internal sealed record HubClientRun(HubOutcome Outcome, double FirstStepMs, doub
     public double StepsPerSecond => Steps > 1 && TotalMs > FirstStepMs ? (Steps - 1) / ((TotalMs - FirstStepMs) / 1000) : double.NaN;
 
     /// <summary>Streams one generation; never throws and never waits longer than <paramref name="timeout"/>.</summary>
-    public static async Task<HubClientRun> RunAsync(HubConnection connection, GenerateRequestDto request, TimeSpan timeout)
+    public static async Task<HubClientRun> RunAsync(HubConnection connection, RefinementRequest request, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         double firstStep = double.NaN;
@@ -50,7 +50,7 @@ internal sealed record HubClientRun(HubOutcome Outcome, double FirstStepMs, doub
         }
         catch (HubException e)
         {
-            string message = SignalRRefinementApi.HubMessage(e.Message);
+            string message = WireJson.Sentence(e.Message);
             HubOutcome outcome = message.Contains("busy", StringComparison.OrdinalIgnoreCase) ? HubOutcome.Busy : HubOutcome.Error;
             return new HubClientRun(outcome, firstStep, clock.Elapsed.TotalMilliseconds, steps, tokens, message);
         }
@@ -61,9 +61,9 @@ internal sealed record HubClientRun(HubOutcome Outcome, double FirstStepMs, doub
     }
 
     /// <summary>The request every hub benchmark sends: greedy, so that runs are comparable.</summary>
-    public static GenerateRequestDto Request(int k, int tokens) => new()
+    public static RefinementRequest Request(int k, int tokens) => new()
     {
-        Prompt = HubCheckpoint.Prompt, K = StepCount.Of(k), MaxTokens = tokens, Temperature = 0, Seed = 1,
+        Prompt = HubCheckpoint.Prompt, K = k, MaxTokens = tokens, Temperature = 0, Seed = 1,
     };
 
     /// <summary>The value at quantile <paramref name="q"/> (nearest rank) of <paramref name="values"/>; NaN when empty.</summary>

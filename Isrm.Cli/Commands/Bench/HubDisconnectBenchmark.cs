@@ -118,7 +118,7 @@ internal static class HubDisconnectBenchmark
                 $"{r.MsUntilStopped:F0}", double.IsFinite(r.ModelThreadCpuMsAfterDisconnect) ? $"{r.ModelThreadCpuMsAfterDisconnect:F0}" : "–",
                 double.IsFinite(r.MsPerStepBefore) ? $"{r.MsPerStepBefore:F2}" : "–");
         AnsiConsole.Write(table);
-        AnsiConsole.WriteLine("Server steps = ModelService.StepsComputed (cumulative since the server started; read at /bench/steps); \"at disconnect\" is read just before StopAsync.");
+        AnsiConsole.WriteLine("Server steps = RefinementService.StepsComputed (cumulative since the server started; read at /bench/steps); \"at disconnect\" is read just before StopAsync.");
         AnsiConsole.WriteLine("StepsComputed counts steps the model service hands to the hub; the model thread streams them through a channel, so the count can trail");
         AnsiConsole.WriteLine("the computation by the frames still in flight: the model-thread CPU column is the computation itself.");
         AnsiConsole.WriteLine($"Stopped = the count's last change, once it has not moved for {report.SettleMs:F0} ms (0 = no step after the disconnect); model-thread CPU from /proc (10 ms ticks) over the same wait.");

@@ -4,8 +4,8 @@ using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
 using Isrm.Model.Runtime;
-using Isrm.Web.Hubs;
-using Isrm.Web.Models;
+using Isrm.Web.Options;
+using Isrm.Web.Refinement;
 using Microsoft.AspNetCore.SignalR.Client;
 using Spectre.Console;
 using TorchSharp;
@@ -45,7 +45,7 @@ internal static class HubOverheadBenchmark
             var (checkpoint, description) = await HubCheckpoint.ResolveAsync(parse.GetValue(checkpointOption));
             if (!json) Console.Out.WriteLine(description);
 
-            GenerateRequestDto dto = HubClientRun.Request(k, tokens);
+            RefinementRequest dto = HubClientRun.Request(k, tokens);
             // The model request exactly as the hub builds it from the wire request.
             GenerationRequest request = RequestValidator.Validate(dto, new ModelServiceOptions(), out string error)
                 ?? throw new InvalidOperationException(error);
@@ -87,7 +87,7 @@ internal static class HubOverheadBenchmark
 
     private static Row Rounded(Row r) => r with { TotalMs = Math.Round(r.TotalMs, 1), FirstStepMs = Math.Round(r.FirstStepMs, 1), MsPerStep = Math.Round(r.MsPerStep, 3), CpuMsPerStep = Math.Round(r.CpuMsPerStep, 3) };
 
-    // Runs on the model thread: the whole generation, as ModelService runs it minus the channel and the hub.
+    // Runs on the model thread: the whole generation, as RefinementService runs it minus the channel and the hub.
     private static Row Direct(LoadedCheckpoint model, GenerationRequest request)
     {
         var clock = Stopwatch.StartNew();

@@ -9,9 +9,9 @@ using Isrm.Model.Config;
 using Isrm.Model.Modules;
 using Isrm.Model.Runtime;
 using Isrm.Model.Tokenization;
+using Isrm.Web.Extensions;
 using Isrm.Web.Hubs;
-using Isrm.Web.Models;
-using Isrm.Web.Services;
+using Isrm.Web.Refinement;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -27,7 +27,7 @@ namespace Isrm.Cli.Commands.Bench;
 /// <summary>
 /// The server side of the hub benchmarks: a child process (<c>isrm bench hub-server</c>, hidden) that hosts Isrm.Web's
 /// hub and model service with the web app's own registrations on loopback, so that its memory is measured apart from
-/// the clients. It adds one endpoint, <c>/bench/steps</c>, with <see cref="ModelService.StepsComputed"/>.
+/// the clients. It adds one endpoint, <c>/bench/steps</c>, with <see cref="RefinementService.StepsComputed"/>.
 /// </summary>
 internal static class HubServer
 {
@@ -56,11 +56,12 @@ internal static class HubServer
             });
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Services.AddIsrmCheckpoints(builder.Configuration);
-            builder.Services.AddIsrmModelService();
+            builder.Services.AddIsrmOptions(builder.Configuration);
+            builder.Services.AddIsrmRefinement();
+            builder.Services.AddIsrmHub();
             await using WebApplication app = builder.Build();
             app.MapIsrmHubs();
-            app.MapGet("/bench/steps", (ModelService models) => Results.Ok(new StepsReply(models.StepsComputed)));
+            app.MapGet("/bench/steps", (RefinementService models) => Results.Ok(new StepsReply(models.StepsComputed)));
             await app.StartAsync(cancellation);
             Console.Out.WriteLine(ListeningPrefix + app.Urls.First());
             Console.Out.Flush();
@@ -136,13 +137,13 @@ internal sealed class HubServerProcess : IAsyncDisposable
     {
         HubConnection connection = new HubConnectionBuilder()
             .WithUrl(new Uri(BaseAddress, RefinementHub.Path), o => o.Transports = HttpTransportType.WebSockets)
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.NumberHandling = RefinementHubExtensions.WireNumbers)
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.NumberHandling = WireJson.Numbers)
             .Build();
         await connection.StartAsync(cancellation);
         return connection;
     }
 
-    /// <summary><see cref="ModelService.StepsComputed"/> of the server.</summary>
+    /// <summary><see cref="RefinementService.StepsComputed"/> of the server.</summary>
     public async Task<long> StepsComputedAsync(CancellationToken cancellation = default)
     {
         var reply = await _http.GetFromJsonAsync<HubServer.StepsReply>(new Uri(BaseAddress, "/bench/steps"), JsonSerializerOptions.Web, cancellation);
@@ -163,7 +164,7 @@ internal sealed class HubServerProcess : IAsyncDisposable
 
     private static long Kilobytes(string line) => long.Parse(line.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 
-    /// <summary>CPU seconds used so far by the server's model thread (named by ModelService), from /proc.</summary>
+    /// <summary>CPU seconds used so far by the server's model thread (named by CheckpointWorker), from /proc.</summary>
     public double ModelThreadCpuSeconds()
     {
         foreach (string task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))

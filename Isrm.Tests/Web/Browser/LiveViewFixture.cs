@@ -1,8 +1,8 @@
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Tokenization;
 using Isrm.Tests.Model;
-using Isrm.Web.Models;
-using Isrm.Web.Services;
+using Isrm.Web.Options;
+using Isrm.Web.Refinement;
 using Microsoft.Playwright;
 
 namespace Isrm.Tests.Web.Browser;

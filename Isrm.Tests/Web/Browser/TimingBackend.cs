@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Isrm.Model.Generation;
-using Isrm.Web.Services;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web.Browser;
 
@@ -13,7 +13,7 @@ public sealed class GenerationTiming
     public int? StepsAtCancel;
     /// <summary>When the model emitted its done frame (UTC).</summary>
     public DateTimeOffset? DoneAt;
-    public string? StopReason;
+    public Isrm.Model.Generation.StopReason? StopReason;
 }
 
 /// <summary>Wraps the real checkpoint backend and records, per generation, when the done frame left the model and how many steps followed a cancellation.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
-using Isrm.Web.Client;
 using Isrm.Web.Components.Visuals;
-using Isrm.Web.Hubs;
+using Isrm.Web.Refinement;
 using Isrm.Web.State;
 using Microsoft.AspNetCore.Components;
 
@@ -17,7 +16,7 @@ public partial class Compare
     private ComparePane? _left, _right;
     private FrameBudget _budget = null!;
 
-    [Inject] private IRefinementApi Api { get; set; } = null!;
+    [Inject] private IRefinementService Refinement { get; set; } = null!;
 
     private StepFrame? LeftStep => StepAt(Session.LeftToken);
     private StepFrame? RightStep => StepAt(Session.RightToken);
@@ -54,14 +53,15 @@ public partial class Compare
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         if (!firstRender) return;
-        _checkpoints = await Api.ListCheckpointsAsync();
+        _checkpoints = Refinement.ListCheckpoints();
+        Session.LeftSettings.MaxK = Session.RightSettings.MaxK = Refinement.MaxLoops;
         string? first = _checkpoints.FirstOrDefault(c => c.Usable)?.Name;
         Session.LeftSettings.Checkpoint ??= first;
         Session.RightSettings.Checkpoint ??= first;
         StateHasChanged();
     }
 
-    private Task RunAsync() => Session.RunAsync(Api, _budget.FlushAsync);
+    private Task RunAsync() => Session.RunAsync(Refinement, _budget.FlushAsync);
 
     private Task StopAsync() => Session.StopAsync(_budget.FlushAsync);
 

@@ -1,9 +1,7 @@
-using Isrm.Web.Client;
 using Isrm.Web.Components.Visuals;
-using Isrm.Web.Models;
+using Isrm.Web.Refinement;
 using Isrm.Web.State;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
 
 namespace Isrm.Web.Components.Pages;
@@ -22,8 +20,7 @@ public partial class Home
     private int _turnsShown;
     private TurnStatus? _latestStatus;
 
-    [Inject] private IRefinementApi Api { get; set; } = null!;
-    [Inject] private IOptions<CheckpointOptions> Options { get; set; } = null!;
+    [Inject] private IRefinementService Refinement { get; set; } = null!;
     [Inject] private IJSRuntime Js { get; set; } = null!;
 
     private ChatSession Session { get; set; } = null!;
@@ -38,7 +35,7 @@ public partial class Home
 
     protected override void OnInitialized()
     {
-        Session = new ChatSession(Api);
+        Session = new ChatSession(Refinement);
         _budget = new FrameBudget(_ => InvokeAsync(DrawAsync));
         Session.Invalidated += _budget.Invalidate;
         Session.Changed += _budget.FlushAsync;
@@ -49,7 +46,7 @@ public partial class Home
         if (!firstRender) return;
         _self = DotNetObjectReference.Create(this);
         await Js.InvokeVoidAsync("isrm.onEscape", _self);
-        await Session.LoadCheckpointsAsync(Options.Value.DefaultCheckpoint);
+        Session.LoadCheckpoints();
         StateHasChanged();
     }
 
@@ -104,9 +101,9 @@ public partial class Home
         await _budget.FlushAsync();
     }
 
-    private int? ContextOf(string checkpoint) => null;
+    private int? ContextOf(string checkpoint) => Session.Checkpoints.FirstOrDefault(c => c.Name == checkpoint)?.MaxContext;
 
-    private bool ByteTokensOf(string checkpoint) => true;
+    private bool ByteTokensOf(string checkpoint) => Session.Checkpoints.FirstOrDefault(c => c.Name == checkpoint)?.ByteTokens ?? false;
 
     private async Task CopyAsync() => await Js.InvokeVoidAsync("isrm.copy", Session.Conversation.ExportText());
 

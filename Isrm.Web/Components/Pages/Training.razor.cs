@@ -1,5 +1,6 @@
-using Isrm.Web.Client;
-using Isrm.Web.Models;
+using Isrm.Web.Extensions;
+using Isrm.Web.Options;
+using Isrm.Web.Refinement;
 using Isrm.Web.State;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,7 @@ public partial class Training
     [Inject] private IOptions<TrainingViewOptions> Options { get; set; } = null!;
     [Inject] private IOptions<CheckpointOptions> Checkpoints { get; set; } = null!;
     [Inject] private IHostEnvironment Environment { get; set; } = null!;
-    [Inject] private IRefinementApi Api { get; set; } = null!;
+    [Inject] private IRefinementService Refinement { get; set; } = null!;
 
     private string CheckpointsFolder => Environment.ResolveFolder(Checkpoints.Value.CheckpointsPath);
     private string RunsFolder => Environment.ResolveFolder(Options.Value.RunsPath);
@@ -32,14 +33,14 @@ public partial class Training
 
     protected override void OnInitialized()
     {
-        _pca = new LatentPcaSession(Api);
+        _pca = new LatentPcaSession(Refinement);
         Read();
     }
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
+    protected override void OnAfterRender(bool firstRender)
     {
         if (!firstRender) return;
-        await _pca.LoadCheckpointsAsync();
+        _pca.LoadCheckpoints();
         StateHasChanged();
         _ = PollAsync();
     }

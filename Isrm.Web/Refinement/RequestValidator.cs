@@ -1,15 +1,15 @@
 using System.Globalization;
 using System.Text;
 using Isrm.Model.Generation;
-using Isrm.Web.Models;
+using Isrm.Web.Options;
 
-namespace Isrm.Web.Hubs;
+namespace Isrm.Web.Refinement;
 
-/// <summary>Checks a <see cref="GenerateRequestDto"/> at the edge and says in one sentence what is wrong.</summary>
+/// <summary>Checks a <see cref="RefinementRequest"/> at the edge and says in one sentence what is wrong.</summary>
 public static class RequestValidator
 {
     /// <summary>Returns the model request, or null with <paramref name="error"/> set.</summary>
-    public static GenerationRequest? Validate(GenerateRequestDto? dto, ModelServiceOptions limits, out string error)
+    public static GenerationRequest? Validate(RefinementRequest? dto, ModelServiceOptions limits, out string error)
     {
         error = dto switch
         {
@@ -19,10 +19,7 @@ public static class RequestValidator
             _ when Encoding.UTF8.GetByteCount(dto.Prompt) is int bytes && bytes > limits.MaxPromptTokens =>
                 $"The prompt is too long: {bytes} bytes of UTF-8 (up to one token each) against a limit of {limits.MaxPromptTokens} tokens; shorten it.",
             _ when PromptText.Problem(dto.Prompt) is string problem => problem,
-            _ when dto.K.Invalid is not null || dto.K is { IsInfinite: false, Steps: null } =>
-                $"k must be an integer from 1 to {limits.MaxLoops} or the string \"inf\"; got '{dto.K}'.",
-            _ when dto.K.Steps is int k && (k < 1 || k > limits.MaxLoops) =>
-                $"k must be an integer from 1 to {limits.MaxLoops} or the string \"inf\"; got {k}.",
+            _ when dto.K.Problem(limits.MaxLoops) is string problem => problem,
             _ when dto.MaxTokens < 1 || dto.MaxTokens > limits.MaxTokensLimit =>
                 $"maxTokens must be from 1 to {limits.MaxTokensLimit}; got {dto.MaxTokens}.",
             _ when dto.Temperature is not double t || !double.IsFinite(t) || t < 0 =>
@@ -37,7 +34,7 @@ public static class RequestValidator
         return new GenerationRequest
         {
             Prompt = dto!.Prompt,
-            Loops = dto.K.IsInfinite ? null : dto.K.Steps,
+            Loops = dto.K.Steps,
             MaxLoops = limits.MaxLoops,
             MaxTokens = dto.MaxTokens,
             Temperature = (float)dto.Temperature!.Value,

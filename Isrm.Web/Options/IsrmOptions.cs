@@ -1,4 +1,4 @@
-namespace Isrm.Web.Models;
+namespace Isrm.Web.Options;
 
 /// <summary>Where the web app finds checkpoints (section <c>Isrm</c> of appsettings.json).</summary>
 public sealed class CheckpointOptions
@@ -70,21 +70,4 @@ public sealed class TrainingViewOptions
 
     /// <summary>How often the training page re-reads metrics files while open.</summary>
     public int PollSeconds { get; set; } = 2;
-}
-
-/// <summary>Registration of the options.</summary>
-public static class CheckpointServiceCollectionExtensions
-{
-    public static IServiceCollection AddIsrmCheckpoints(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
-        services.Configure<ModelServiceOptions>(configuration.GetSection(ModelServiceOptions.Section));
-        services.Configure<TrainingViewOptions>(configuration.GetSection(TrainingViewOptions.Section));
-        services.Configure<HubLimitsOptions>(configuration.GetSection(HubLimitsOptions.Section));
-        return services;
-    }
-
-    /// <summary>Resolves a configured folder against the content root.</summary>
-    public static string ResolveFolder(this IHostEnvironment environment, string path) =>
-        Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(environment.ContentRootPath, path));
 }

@@ -1,8 +1,8 @@
-using Isrm.Web.Hubs;
-using Isrm.Web.Models;
+using Isrm.Web.Extensions;
+using Isrm.Web.Options;
 using Microsoft.Extensions.Options;
 
-namespace Isrm.Web.Services;
+namespace Isrm.Web.Refinement;
 
 /// <summary>Lists the checkpoint folders and turns a user-supplied name into a folder inside the checkpoints root.</summary>
 public sealed class CheckpointCatalog(
@@ -78,7 +78,7 @@ public sealed class CheckpointCatalog(
     private CheckpointListing Describe(string name, string directory)
     {
         CheckpointDescription d = backend.Inspect(directory);
-        return new CheckpointListing(name, d.Family, d.ParameterCount, d.TrainingSummary, d.Usable, d.Error);
+        return new CheckpointListing(name, d.Family, d.ParameterCount, d.TrainingSummary, d.Usable, d.Error, d.MaxContext, d.ByteTokens);
     }
 
     private static bool IsPlainFolderName(string name) =>
