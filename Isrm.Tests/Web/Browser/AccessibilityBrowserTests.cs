@@ -46,6 +46,9 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
         double contrast = double.Parse(await grid.GetAttributeAsync("data-min-contrast") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
         output.WriteLine($"lowest text contrast drawn in the grid: {contrast:0.00}:1");
         Assert.True(contrast >= 4.5, $"grid text contrast {contrast}:1 is under WCAG AA");
+        double ramp = await page.EvaluateAsync<double>("async () => (await import('/js/step-grid.js')).rampContrast()");
+        output.WriteLine($"lowest text contrast over the whole probability ramp: {ramp:0.00}:1");
+        Assert.True(ramp >= 4.5, $"some probability's cell text reaches only {ramp}:1");
 
         await page.Locator(".grid-scroll").FocusAsync();
         await Expect(page.Locator(".grid-live")).ToContainTextAsync("token #4, step 1");   // starts on the token the chart shows

@@ -26,6 +26,9 @@ public sealed class ChatFeaturesBrowserTests(LiveViewFixture app, ITestOutputHel
             Assert.StartsWith("token ", await token.GetAttributeAsync("aria-label"));
         }
         string reply = string.Concat(await tokens.AllTextContentsAsync());
+        // the streamed answer is also in a polite live region, for screen readers
+        Assert.Equal("polite", await page.Locator("[data-testid=live-answer]").GetAttributeAsync("aria-live"));
+        Assert.Contains("Model, 6 tokens", await page.Locator("[data-testid=live-answer]").TextContentAsync());
 
         // a second turn is sent after the first one's prompt and reply
         await Chat.SendAsync(page, "And then");
@@ -62,7 +65,7 @@ public sealed class ChatFeaturesBrowserTests(LiveViewFixture app, ITestOutputHel
     {
         (IPage page, _) = await app.OpenAsync("/", height: 700);
         await Chat.SetUpAsync(page, k: 2, maxTokens: 8);
-        await page.Locator("[data-testid=remember-turns] input").UncheckAsync();
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "Remember earlier turns" }).UncheckAsync();
         string prompt = string.Concat(Enumerable.Repeat("The jury said so. ", 12));   // 216 bytes; the tiny models read 127
         await Chat.SendAsync(page, prompt);
         await Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 60_000 });

@@ -28,7 +28,7 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
         Assert.Equal("64", await page.Locator("[data-testid=step-grid]").GetAttributeAsync("data-rows"));
         Assert.Equal("64", await page.Locator("[data-testid=step-grid]").GetAttributeAsync("data-columns"));
         Assert.Equal("64", await page.Locator("#trajectory").GetAttributeAsync("data-steps"));
-        await Expect(page.Locator("[data-testid=turn-status]").Last).ToContainTextAsync("drawn in");
+        await Expect(page.Locator("[data-testid=turn-status]").Last).ToContainTextAsync("all drawn");
         await LiveViewFixture.ShotAsync(page, "10-k64-64-tokens.png");
         Assert.Empty(blocked);
     }

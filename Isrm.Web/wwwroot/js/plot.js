@@ -141,7 +141,9 @@ async function draw(el, s) {
     hovermode: "x unified",
     showlegend: true,
     legend: { orientation: "h", y: 1.14, x: 0 },
-    xaxis: { title: { text: "refinement step" }, anchor: "y2", nticks: 12, tickformat: "d", range: n ? [0.5, Math.max(n, s.mark) + 0.5] : [0.5, 8.5] },
+    // whole steps only: every step up to 12, then about 12 round-numbered ticks
+    xaxis: Object.assign({ title: { text: "refinement step" }, anchor: "y2", tickformat: "d", range: n ? [0.5, Math.max(n, s.mark) + 0.5] : [0.5, 8.5] },
+      Math.max(n, s.mark) <= 12 ? { tick0: 1, dtick: 1 } : { nticks: 12 }),
     yaxis: { domain: [0.56, 1], title: { text: "prob / nats" }, range: top ? [Math.min(0, top[0]), top[1] * 1.05 + 0.01] : undefined },
     yaxis2: {
       domain: [0, 0.44], type: "log", title: { text: "norm (log)" }, tickmode: "array", tickvals: ticks.tickvals, ticktext: ticks.ticktext,

@@ -85,6 +85,13 @@ function luminance([r, g, b]) {
 }
 
 /** Text colour for a background and the contrast ratio it reaches. */
+/** The smallest text contrast over the whole probability ramp (every 1 %), for tests: must be ≥ 4.5. */
+export function rampContrast() {
+  let min = Infinity;
+  for (let i = 0; i <= 100; i++) min = Math.min(min, textFor(shade(i / 100))[1]);
+  return min;
+}
+
 export function textFor(rgb) {
   const l = luminance(rgb);
   const black = (l + 0.05) / 0.05, white = 1.05 / (l + 0.05);
