@@ -83,6 +83,7 @@ public sealed class LiveViewStateTests
 
         Assert.Equal([0.1, 3], range.Top!);
         Assert.Equal([1e-4, 2], range.Log!);
+        Assert.Equal(1, range.XMax);
         Assert.Null(ChartRange.Over(new TokenTrajectory(0), null));
     }
 

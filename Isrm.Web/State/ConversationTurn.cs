@@ -59,9 +59,16 @@ public sealed class ConversationTurn(string prompt, GenerationSettings settings,
     public DateTimeOffset? DoneReceivedAt { get; private set; }
     /// <summary>Seconds from Send until the page drew the end of the turn; null until drawn.</summary>
     public double? DrawnSeconds { get; private set; }
+    /// <summary>Seconds from the done frame's arrival until the page had drawn it: how far the drawing trailed the model.</summary>
+    public double? DrawLagSeconds { get; private set; }
 
     /// <summary>Records that the page has drawn this turn's final state.</summary>
-    public void MarkDrawn() => DrawnSeconds ??= System.Diagnostics.Stopwatch.GetElapsedTime(_started).TotalSeconds;
+    public void MarkDrawn()
+    {
+        if (DrawnSeconds is not null) return;
+        DrawnSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(_started).TotalSeconds;
+        if (DoneReceivedAt is { } done) DrawLagSeconds = Math.Max(0, (DateTimeOffset.UtcNow - done).TotalSeconds);
+    }
 
     public string Reply => string.Concat(Tokens.Where(t => t.IsFinished).Select(t => t.Text));
 

@@ -13,9 +13,9 @@ public static class Notes
         TurnStatus.Running when t.QueuedAhead is int ahead =>
             $"waiting in the model's queue: {ahead} request{(ahead == 1 ? "" : "s")} ahead of this one…",
         TurnStatus.Running => $"generating… token {t.Tokens.Count}",
-        TurnStatus.Done when t.Done is { } d => t.DrawnSeconds is double drawn
-            ? Invariant($"{d.Tokens} tokens ({Reason(d.StopReason)}); all drawn {drawn:0.0} s after Send, the model's own time {d.ElapsedMs / 1000:0.0} s")
-            : Invariant($"{d.Tokens} tokens ({Reason(d.StopReason)}); the model took {d.ElapsedMs / 1000:0.0} s; drawing…"),
+        TurnStatus.Done when t.Done is { } d => t.DrawLagSeconds is double lag
+            ? Invariant($"{d.Tokens} tokens ({Reason(d.StopReason)}) in {d.ElapsedMs / 1000:0.0} s; all drawn {lag:0.00} s after the model finished")
+            : Invariant($"{d.Tokens} tokens ({Reason(d.StopReason)}) in {d.ElapsedMs / 1000:0.0} s; drawing…"),
         TurnStatus.Cancelled => $"stopped after {t.Tokens.Count(k => k.IsFinished)} tokens",
         _ => "failed",
     };

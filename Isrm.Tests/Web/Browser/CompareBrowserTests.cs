@@ -35,8 +35,8 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
         await Expect(page.Locator("[data-testid=compare-left] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done");
         await Expect(page.Locator("[data-testid=compare-kl]")).ToBeVisibleAsync();
 
-        // one y-scale: the same ranges on both charts
-        string Ranges(string id) => $"() => {{ const l = document.getElementById('{id}')._fullLayout; return JSON.stringify([l.yaxis.range, l.yaxis2.range]); }}";
+        // one scale: the same step and y ranges on both charts
+        string Ranges(string id) => $"() => {{ const l = document.getElementById('{id}')._fullLayout; return JSON.stringify([l.xaxis.range, l.yaxis.range, l.yaxis2.range]); }}";
         await page.WaitForTimeoutAsync(300);
         string left = await page.EvaluateAsync<string>(Ranges("compare-left-chart"));
         string right = await page.EvaluateAsync<string>(Ranges("compare-right-chart"));

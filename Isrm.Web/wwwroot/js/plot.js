@@ -126,6 +126,7 @@ async function draw(el, s) {
   const norms = s.range && s.range.log ? s.range.log : (() => { const p = positive(s.delta.concat(s.resid)); return p.length ? [Math.min(...p), Math.max(...p)] : null; })();
   const ticks = norms ? logTicks(norms[0], norms[1]) : { tickvals: [], ticktext: [] };
   const top = s.range && s.range.top ? s.range.top : null;
+  const xMax = Math.max(n, s.mark, (s.range && s.range.xMax) || 0, n ? 1 : 8);
   const line = (name, y, color, extra) => Object.assign({ name, x: s.steps, y, type: "scatter", mode: n > 1 ? "lines+markers" : "markers", line: { color, width: 2 } }, extra);
   const data = [
     line("confidence", s.conf, "#1565c0", { marker: { size: 5 }, customdata: s.hover, hovertemplate: "confidence %{y:.3f}<br>%{customdata}<extra></extra>" }),
@@ -142,8 +143,8 @@ async function draw(el, s) {
     showlegend: true,
     legend: { orientation: "h", y: 1.14, x: 0 },
     // whole steps only: every step up to 12, then about 12 round-numbered ticks
-    xaxis: Object.assign({ title: { text: "refinement step" }, anchor: "y2", tickformat: "d", range: n ? [0.5, Math.max(n, s.mark) + 0.5] : [0.5, 8.5] },
-      Math.max(n, s.mark) <= 12 ? { tick0: 1, dtick: 1 } : { nticks: 12 }),
+    xaxis: Object.assign({ title: { text: "refinement step" }, anchor: "y2", tickformat: "d", range: [0.5, xMax + 0.5] },
+      xMax <= 12 ? { tick0: 1, dtick: 1 } : { nticks: 12 }),
     yaxis: { domain: [0.56, 1], title: { text: "prob / nats" }, range: top ? [Math.min(0, top[0]), top[1] * 1.05 + 0.01] : undefined },
     yaxis2: {
       domain: [0, 0.44], type: "log", title: { text: "norm (log)" }, tickmode: "array", tickvals: ticks.tickvals, ticktext: ticks.ticktext,

@@ -2,8 +2,11 @@ using Microsoft.Playwright;
 
 namespace Isrm.Tests.Web.Browser;
 
-/// <summary>The Training page shows the shipped checkpoints' metrics and scaling reports out of the box (issue 18, point 3).</summary>
-public sealed class TrainingBrowserTests : IAsyncLifetime
+/// <summary>
+/// The app on the shipped checkpoints and reports: the Training page shows their metrics and scaling results out of
+/// the box (issue 18, point 3), and the chat on <c>isrm-default</c> gives README's screenshot.
+/// </summary>
+public sealed class ShippedDataBrowserTests : IAsyncLifetime
 {
     private readonly CheckpointFolder _runs = new();
     private IsrmWebApp _app = null!;
@@ -56,5 +59,25 @@ public sealed class TrainingBrowserTests : IAsyncLifetime
         await Assertions.Expect(trainingTraces).ToHaveCountAsync(all - 2);
         await page.Locator("[data-testid=scaling-report]").SelectOptionAsync("scaling/anderson");
         await Assertions.Expect(page.Locator("#scaling .scatterlayer .trace")).Not.ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_chat_on_the_shipped_default_checkpoint_makes_the_readme_screenshot()
+    {
+        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(_base.ToString());
+        await Chat.SetUpAsync(page, k: 16, maxTokens: 32, checkpoint: "isrm-default");
+        await page.Locator(".mud-input-control:has(label:text-is('temperature (0 = greedy)')) input").FillAsync("0");
+        await page.Locator(".mud-input-control:has(label:text-is('temperature (0 = greedy)')) input").PressAsync("Tab");
+        await Chat.SendAsync(page, "The jury said");
+        await Assertions.Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
+        await Assertions.Expect(page.Locator("[data-testid=turn-status]").Last).ToContainTextAsync("all drawn");
+        await page.Locator("[data-testid=token]").Nth(2).ClickAsync();
+        await page.Locator("[data-testid=step-scrubber]").FillAsync("4");
+        await Assertions.Expect(page.Locator("#trajectory")).ToHaveAttributeAsync("data-mark", "4");
+        await Assertions.Expect(page.Locator("[data-testid=step-grid]")).ToHaveAttributeAsync("data-rows", "16");
+        await page.WaitForTimeoutAsync(300);   // the last animation frame of the chart
+        // copied to reports/web-chat.png for the README
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(LiveViewFixture.Screenshots, "web-chat.png") });
     }
 }
