@@ -134,6 +134,7 @@ public sealed class ChatSession(IRefinementService refinement)
             {
                 if (cts.IsCancellationRequested) break;   // Stop: what is still arriving is dropped
                 Apply(turn, frame);
+                if (frame is DoneFrame or ErrorFrame) await Raise();   // the end of the turn is drawn at once, not on the next tick
             }
         }
         catch (OperationCanceledException)

@@ -43,7 +43,7 @@ public sealed class FrameBudget(Func<bool, Task> render) : IDisposable
                 await RenderAsync(false);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {
             // the page closed
         }

@@ -90,10 +90,12 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
         await page.Locator("[data-testid=nav-compare]").ClickAsync();
         await page.Locator("[data-testid=compare-prompt]").FillAsync("Once");
         await page.Locator("[data-testid=compare-run]").ClickAsync();
-        await Expect(page.Locator("[data-testid=compare-kl]")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-testid=compare-right] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-testid=compare-left] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done");
+        await page.WaitForTimeoutAsync(300);   // the last draw of both charts
         var left = (await page.Locator("[data-testid=compare-left]").BoundingBoxAsync())!;
         var right = (await page.Locator("[data-testid=compare-right]").BoundingBoxAsync())!;
-        Assert.True(left.Y + left.Height <= right.Y, "the compare panes are side by side at phone width");
+        Assert.True(left.Y + left.Height <= right.Y, $"the compare panes are side by side at phone width: left {left.X},{left.Y} {left.Width}×{left.Height}, right {right.X},{right.Y}");
         var chart = (await page.Locator("#compare-left-chart").BoundingBoxAsync())!;
         output.WriteLine($"phone: compare chart {chart.Width:0} px wide");
         Assert.True(chart.Width >= 300, $"the compare chart is only {chart.Width} px wide");

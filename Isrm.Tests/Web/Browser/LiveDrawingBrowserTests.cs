@@ -16,11 +16,16 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
         await Chat.SendAsync(page, "The cat sat on");
 
         await Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
+        var closing = System.Diagnostics.Stopwatch.StartNew();
+        await Expect(page.Locator("[data-testid=stop]")).ToBeDisabledAsync();   // the stream has closed: the page is ready for the next prompt
+        output.WriteLine($"Stop disabled {closing.ElapsedMilliseconds} ms after the done status showed.");
         await page.WaitForFunctionAsync("() => { const g = document.querySelector('[data-testid=step-grid]'); return g.dataset.cells === '4096' && g.dataset.finalDrawnAt; }");
         GenerationTiming run = app.Timing.Runs.Last();
         long gridDrawn = long.Parse(await page.Locator("[data-testid=step-grid]").GetAttributeAsync("data-final-drawn-at") ?? "0", CultureInfo.InvariantCulture);
         long chartDrawn = long.Parse(await page.Locator("#trajectory").GetAttributeAsync("data-drawn-at") ?? "0", CultureInfo.InvariantCulture);
         double lagMs = Math.Max(gridDrawn, chartDrawn) - run.DoneAt!.Value.ToUnixTimeMilliseconds();
+        long received = long.Parse(await page.Locator("[data-testid=turn-status]").Last.GetAttributeAsync("data-done-at") ?? "0", CultureInfo.InvariantCulture);
+        output.WriteLine($"the done frame reached the page's circuit {received - run.DoneAt.Value.ToUnixTimeMilliseconds()} ms after the model emitted it");
         output.WriteLine($"K = 64 × 64 tokens: {run.Steps} steps; fully drawn {lagMs:0} ms after the model's done frame (grid {gridDrawn - run.DoneAt.Value.ToUnixTimeMilliseconds()} ms, chart {chartDrawn - run.DoneAt.Value.ToUnixTimeMilliseconds()} ms).");
 
         Assert.Equal(64 * 64, run.Steps);

@@ -69,7 +69,8 @@ public partial class Home
                 _latestStatus = status;
                 await Js.InvokeVoidAsync("isrm.follow", _panel.History, force);
             }
-            if (Session.Conversation.Latest is { Status: not TurnStatus.Running, DrawnSeconds: null } latest && !Session.IsRunning)
+            // the end of the turn is on the screen (the stream itself may close a moment later)
+            if (Session.Conversation.Latest is { Status: not TurnStatus.Running, DrawnSeconds: null } latest)
             {
                 latest.MarkDrawn();
                 StateHasChanged();
@@ -112,8 +113,11 @@ public partial class Home
 
     public async ValueTask DisposeAsync()
     {
-        await Session.StopAsync();
+        // nothing is drawn any more: the page is going away
+        Session.Invalidated -= _budget.Invalidate;
+        Session.Changed -= _budget.FlushAsync;
         _budget.Dispose();
+        await Session.StopAsync();
         _self?.Dispose();
     }
 }

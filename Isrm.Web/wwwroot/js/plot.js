@@ -85,6 +85,9 @@ export function trajectory(el, key, reset, points, mark, range) {
     s.key = key;
     for (const name of ["steps", "conf", "ent", "delta", "resid", "hover"]) s[name] = [];
   }
+  const rangeKey = JSON.stringify(range || null);
+  if (!points && s.mark === (mark || 0) && s.rangeKey === rangeKey) return;   // nothing new: no redraw
+  s.rangeKey = rangeKey;
   if (points) {
     s.steps.push(...points.step);
     s.conf.push(...points.conf);

@@ -34,7 +34,9 @@ export function reset(host, columns, selected, highlight, final) {
   g.columns = columns.map(([label, chosen, cells]) => ({ label, chosen, cells: cells.slice() }));
   g.cursor = null;
   g.final = !!final;
-  view(host, selected, highlight);
+  g.selected = selected;
+  g.highlight = highlight;
+  schedule(g);
 }
 
 /**
@@ -46,14 +48,16 @@ export function append(host, cells, labels, selected, highlight, final) {
   if (!g) return;
   for (const [t, label, chosen] of labels) { const c = column(g, t); c.label = label; c.chosen = chosen; }
   for (const [t, s, text, prob, hover] of cells) column(g, t).cells[s - 1] = [text, prob, hover];
+  const changed = cells.length > 0 || labels.length > 0 || g.final !== !!final;
   g.final = !!final;
-  view(host, selected, highlight);
+  if (changed) { g.selected = selected; g.highlight = highlight; schedule(g); }
+  else view(host, selected, highlight);
 }
 
 /** Marks the selected token (column) and the scrubbed step (row). */
 export function view(host, selected, highlight) {
   const g = grids.get(host);
-  if (!g) return;
+  if (!g || (g.selected === selected && g.highlight === highlight)) return;
   g.selected = selected;
   g.highlight = highlight;
   schedule(g);
