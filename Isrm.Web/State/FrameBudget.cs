@@ -15,9 +15,6 @@ public sealed class FrameBudget(Func<bool, Task> render) : IDisposable
     /// <summary>Least time between two renders caused by streamed frames.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMilliseconds(80);
 
-    /// <summary>Renders done so far (final ones included), for tests and the page's own diagnostics.</summary>
-    public int Renders { get; private set; }
-
     /// <summary>Marks the view stale; it is drawn within one interval. Cheap: call it for every frame.</summary>
     public void Invalidate()
     {
@@ -59,7 +56,6 @@ public sealed class FrameBudget(Func<bool, Task> render) : IDisposable
         await _rendering.WaitAsync();
         try
         {
-            Renders++;
             await render(final);
         }
         finally

@@ -51,9 +51,6 @@ public sealed class GridFeed
         return new GridBatch(reset, cells, labels);
     }
 
-    /// <summary>Forgets what was sent (the grid element was re-created).</summary>
-    public void Clear() => _turn = null;
-
     private static string Label(TokenTrajectory t) => $"#{t.TokenIndex} {TokenText.Visible(t.Display)}" + (t.IsFinished ? "" : "…");
 
     private static object?[] Cell(TokenTrajectory t, StepFrame s)

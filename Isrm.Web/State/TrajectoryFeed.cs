@@ -45,7 +45,4 @@ public sealed class TrajectoryFeed
         _sent = count;
         return new TrajectoryBatch(_generation.ToString(System.Globalization.CultureInfo.InvariantCulture), reset, points);
     }
-
-    /// <summary>Forgets what was sent (the chart element was re-created).</summary>
-    public void Clear() => _token = null;
 }

@@ -26,7 +26,9 @@ public partial class TrajectoryChart : IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (firstRender) _module = await Js.InvokeAsync<IJSObjectReference>("import", "./js/plot.js");
+        if (!firstRender) return;
+        _module = await Js.InvokeAsync<IJSObjectReference>("import", "./js/plot.js");
+        await _module.InvokeVoidAsync("preload");
     }
 
     /// <summary>Shows <paramref name="token"/> (appending its new steps), the scrubbed step marked, on an optional shared scale.</summary>
