@@ -29,6 +29,7 @@ app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
 
 try
 {
+    app.Services.GetRequiredService<IStartupValidator>().Validate();   // before the host logs it with a stack trace
     app.Run();
 }
 catch (OptionsValidationException e)

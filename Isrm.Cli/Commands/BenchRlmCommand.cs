@@ -27,7 +27,7 @@ internal static class BenchRlmCommand
                 int[] lengths = parse.GetValue(contexts)!.Split(',').Select(c => int.TryParse(c, out int v) && v > 0 ? v : throw new ArgumentException($"--contexts takes positive integers; '{c}' is not one.")).ToArray();
                 using LoadedCheckpoint recurrent = Checkpoint.Load(parse.GetValue(checkpoint)!, ComputeDevice.Parse("cpu"));
                 IsrmConfig kvConfig = parse.GetValue(transformer) is string t ? Checkpoint.Inspect(t).Config
-                    : recurrent.Model.Config with { Family = "transformer", Layers = 2 };
+                    : recurrent.Model.Config with { Family = ModelFamily.Transformer, Layers = 2 };
                 IReadOnlyList<MemoryBenchmark.Row> rows = MemoryBenchmark.Run(recurrent.Model, kvConfig, lengths);
                 var table = new Table().AddColumn("context").AddColumn($"{recurrent.Info.Family} state").AddColumn("process RSS after streaming")
                     .AddColumn("stream tok/s").AddColumn($"transformer K/V cache ({kvConfig.Layers} layers × {kvConfig.KvHeads} kv heads × {kvConfig.HeadDim})");

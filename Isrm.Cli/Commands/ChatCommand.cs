@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Isrm.Model.Generation;
+using Isrm.Model.Refinement;
 
 namespace Isrm.Cli.Commands;
 
@@ -16,10 +17,9 @@ internal static class ChatCommand
         options.AddTo(command);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
-            int? loops = RefinementDepth.Parse(parse.GetValue(options.Loops));
-            options.Request(parse, "check", loops, useOverride: true);   // reject bad settings before loading anything
+            RefinementDepth loops = options.Request(parse, "check").Loops;   // reject bad settings before loading anything
             await using ModelSession session = await ModelSession.OpenAsync(parse.GetValue(options.Checkpoint)!, parse.GetValue(options.Device)!, parse.GetValue(options.Threads));
-            Console.Out.WriteLine($"Chatting with {session.Info.Name} at K = {RefinementDepth.Show(loops)}. Type /k N (or /k inf) to change K, /quit to leave.");
+            Console.Out.WriteLine($"Chatting with {session.Info.Name} at K = {loops.Show()}. Type /k N (or /k inf) to change K, /quit to leave.");
             string transcript = "";
             while (!cancellation.IsCancellationRequested)
             {
@@ -32,8 +32,8 @@ internal static class ChatCommand
                 {
                     try
                     {
-                        loops = RefinementDepth.Parse(line.Trim()[2..].Trim(), "/k");
-                        Console.Out.WriteLine($"K = {RefinementDepth.Show(loops)}.");
+                        loops = RefinementDepth.Parse(line.Trim()[2..].Trim()).Checked(parse.GetValue(options.MaxLoops), "/k");
+                        Console.Out.WriteLine($"K = {loops.Show()}.");
                     }
                     catch (ArgumentException e) { Console.Error.WriteLine(UserError.Sentence(e.Message)); }
                     continue;
@@ -50,7 +50,7 @@ internal static class ChatCommand
                 }
                 transcript += line + "\n";
                 // The reply ends at the model's first newline: one line per turn, like the user's.
-                GenerationRequest request = options.Request(parse, transcript, loops, useOverride: true) with { StopText = "\n" };
+                GenerationRequest request = options.Request(parse, transcript, loops) with { StopText = "\n" };
                 string reply = await Reply(session, request, cancellation);
                 transcript += reply.EndsWith('\n') ? reply : reply + "\n";
             }

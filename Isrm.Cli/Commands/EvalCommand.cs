@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Isrm.Model.Checkpoints;
+using Isrm.Model.Config;
 using Isrm.Model.Data;
 using Isrm.Model.Evaluation;
+using Isrm.Model.Refinement;
 using Isrm.Model.Runtime;
 using Isrm.Model.Tokenization;
 using Isrm.Model.Training;
@@ -26,23 +28,23 @@ internal static class EvalCommand
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu" };
         var solver = new Option<string?>("--solver") { Description = "Override the checkpoint's solver at inference: iterate | anderson" };
         var tolerance = new Option<float>("--kl-tolerance") { Description = "Stop rule of K = inf (KL between successive steps)", DefaultValueFactory = _ => 1e-3f };
-        var infCap = new Option<int>("--inf-cap") { Description = "Hard cap on steps for K = inf", DefaultValueFactory = _ => 256 };
+        var infCap = new Option<int>("--inf-cap") { Description = "Hard cap on steps for K = inf", DefaultValueFactory = _ => RefinementDepth.DefaultCap };
         var command = new Command("eval", "Evaluate checkpoints across refinement depths K (loss, bits/byte, delta, residual, KL; K = inf adaptive)");
         foreach (Option o in new Option[] { checkpoints, corpus, ks, json, windows, threads, device, solver, tolerance, infCap }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
-                IReadOnlyList<int?> depths = ParseKs(parse.GetValue(ks)!);
+                IReadOnlyList<RefinementDepth> depths = RefinementDepth.ParseList(parse.GetValue(ks), MaxK, "--k");
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
                 Corpus data = Corpus.Load(parse.GetValue(corpus)!);
                 var all = new List<ScalingResult>();
                 foreach (string dir in parse.GetValue(checkpoints)!)
                 {
                     string? solverName = parse.GetValue(solver);
-                    if (solverName is not null and not ("iterate" or "anderson")) throw new ArgumentException("--solver must be iterate or anderson.");
+                    SolverKind? solverKind = solverName is null ? null : EnumNames.Parse<SolverKind>(solverName, "--solver");
                     using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse(parse.GetValue(device)),
-                        solverName is null ? null : c => c with { Solver = solverName });
+                        solverKind is not SolverKind kind ? null : c => c with { Solver = kind });
                     IReadOnlyList<CorpusDocument> validation = ValidationDocuments(dir, data);
                     var settings = new ScalingEvaluator.Settings(TrainingContext(dir, checkpoint), parse.GetValue(windows),
                         InfCap: parse.GetValue(infCap), KlTolerance: parse.GetValue(tolerance));
@@ -64,19 +66,8 @@ internal static class EvalCommand
         return command;
     }
 
-    /// <summary>"1,2,inf" → [1, 2, null]; one sentence for anything else.</summary>
-    public static IReadOnlyList<int?> ParseKs(string text)
-    {
-        var list = new List<int?>();
-        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (part is "inf" or "∞") list.Add(null);
-            else if (int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k is >= 1 and <= 4096) list.Add(k);
-            else throw new ArgumentException($"--k takes depths from 1 to 4096 or 'inf' separated by commas; '{part}' is neither.");
-        }
-        if (list.Count == 0) throw new ArgumentException("--k names no depth.");
-        return list;
-    }
+    /// <summary>The deepest K <c>--k</c> may list.</summary>
+    private const int MaxK = 4096;
 
     // The checkpoint's own validation documents (split.json), so evaluation never sees training text.
     private static IReadOnlyList<CorpusDocument> ValidationDocuments(string dir, Corpus corpus)
@@ -98,7 +89,7 @@ internal static class EvalCommand
         var table = new Table().Title(Markup.Escape(results[0].Checkpoint));
         foreach (string c in new[] { "K", "nats/token", "bits/byte", "ppl", "delta", "residual", "KL to prev", "K reached" }) table.AddColumn(c);
         foreach (ScalingResult r in results)
-            table.AddRow(r.K, $"{r.LossNatsPerToken:F4}", $"{r.BitsPerByte:F4}", $"{r.Perplexity:F2}", $"{r.MeanDelta:G3}", $"{r.MeanResidual:G3}",
+            table.AddRow(r.K.ToString(), $"{r.LossNatsPerToken:F4}", $"{r.BitsPerByte:F4}", $"{r.Perplexity:F2}", $"{r.MeanDelta:G3}", $"{r.MeanResidual:G3}",
                 r.KlToPrevious is double kl ? $"{kl:G3}" : "", r.MeanKReached is double m ? $"{m:F1}" : "");
         AnsiConsole.Write(table);
     }

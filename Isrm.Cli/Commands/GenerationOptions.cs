@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Isrm.Model.Generation;
+using Isrm.Model.Refinement;
 
 namespace Isrm.Cli.Commands;
 
@@ -8,7 +9,7 @@ internal sealed class GenerationOptions
 {
     public Option<string> Checkpoint { get; } = new("--checkpoint") { Description = "Checkpoint folder", Required = true };
     public Option<string> Loops { get; } = new("--loops") { Description = "Refinement steps per token: a number K ≥ 1, or inf (until KL < tolerance, capped by --max-loops)", DefaultValueFactory = _ => "8" };
-    public Option<int> MaxLoops { get; } = new("--max-loops") { Description = "Hard cap on K when --loops inf", DefaultValueFactory = _ => 256 };
+    public Option<int> MaxLoops { get; } = new("--max-loops") { Description = "Hard cap on K when --loops inf", DefaultValueFactory = _ => RefinementDepth.DefaultCap };
     public Option<float> KlTolerance { get; } = new("--kl-tolerance") { Description = "K = inf stops when KL between successive steps falls below this", DefaultValueFactory = _ => 1e-3f };
     public Option<int> MaxTokens { get; }
     public Option<float> Temperature { get; } = new("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.8f };
@@ -35,8 +36,11 @@ internal sealed class GenerationOptions
             command.Options.Add(option);
     }
 
-    /// <summary>The request these options describe; throws <see cref="ArgumentException"/> with one sentence for a bad value.</summary>
-    public GenerationRequest Request(ParseResult parse, string prompt, int? loopsOverride = null, bool useOverride = false)
+    /// <summary>
+    /// The request these options describe, with K from <c>--loops</c> or <paramref name="k"/> (chat's <c>/k</c>); throws
+    /// <see cref="ArgumentException"/> with one sentence for a bad value.
+    /// </summary>
+    public GenerationRequest Request(ParseResult parse, string prompt, RefinementDepth? k = null)
     {
         int threads = parse.GetValue(Threads);
         if (threads < 1) throw new ArgumentException($"--threads must be at least 1 (got {threads}).");
@@ -55,8 +59,9 @@ internal sealed class GenerationOptions
         if (!(tolerance > 0)) throw new ArgumentException($"--kl-tolerance must be positive (got {tolerance}).");
         if (string.IsNullOrWhiteSpace(prompt)) throw new ArgumentException("The prompt is empty: pass some text with --prompt.");
         if (PromptText.Problem(prompt) is string problem) throw new ArgumentException(problem);
-        int? loops = useOverride ? loopsOverride : RefinementDepth.Parse(parse.GetValue(Loops));
-        if (loops > maxLoops) throw new ArgumentException($"--loops {loops} is above --max-loops {maxLoops}: lower K or raise --max-loops.");
+        RefinementDepth loops = k ?? RefinementDepth.Parse(parse.GetValue(Loops));
+        if (loops.Steps > maxLoops) throw new ArgumentException($"--loops {loops} is above --max-loops {maxLoops}: lower K or raise --max-loops.");
+        loops.Checked(maxLoops, "--loops");
         return new GenerationRequest
         {
             Prompt = prompt,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Isrm.Model.Evaluation;
+using Isrm.Model.Config;
 
 namespace Isrm.Cli.Commands;
 
@@ -17,7 +18,7 @@ internal static class ScalingReportFiles
 
         var csv = new StringBuilder("checkpoint,family,k,loss_nats_per_token,bits_per_byte,perplexity,mean_delta,mean_residual,kl_to_previous,mean_k_reached\n");
         foreach (ScalingResult r in results)
-            csv.AppendLine(string.Join(',', r.Checkpoint, r.Family, r.K, F(r.LossNatsPerToken), F(r.BitsPerByte), F(r.Perplexity),
+            csv.AppendLine(string.Join(',', r.Checkpoint, r.Family.Kebab(), r.K, F(r.LossNatsPerToken), F(r.BitsPerByte), F(r.Perplexity),
                 F(r.MeanDelta), F(r.MeanResidual), r.KlToPrevious is double kl ? F(kl) : "", r.MeanKReached is double m ? F(m) : ""));
         File.WriteAllText(stem + ".csv", csv.ToString());
 
@@ -28,16 +29,16 @@ internal static class ScalingReportFiles
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 
     // x = log2 K; K = inf is drawn one octave past the largest finite K.
-    private static double X(ScalingResult r, double infX) => r.K == "inf" ? infX : Math.Log2(double.Parse(r.K, CultureInfo.InvariantCulture));
+    private static double X(ScalingResult r, double infX) => r.K.Steps is int k ? Math.Log2(k) : infX;
 
     private static void LossPlot(IReadOnlyList<ScalingResult> results, string path)
     {
         var plot = new ScottPlot.Plot();
-        double infX = results.Where(r => r.K != "inf").Select(r => X(r, 0)).DefaultIfEmpty(0).Max() + 1;
+        double infX = results.Where(r => !r.K.IsInfinite).Select(r => X(r, 0)).DefaultIfEmpty(0).Max() + 1;
         foreach (var group in results.GroupBy(r => r.Checkpoint))
         {
             var points = group.ToList();
-            if (points.Count == 1 && group.First().Family == "transformer")
+            if (points.Count == 1 && group.First().Family == ModelFamily.Transformer)
             {
                 var line = plot.Add.HorizontalLine(points[0].LossNatsPerToken);
                 line.LegendText = $"{group.Key} (transformer, one pass)";
@@ -57,7 +58,7 @@ internal static class ScalingReportFiles
     private static void DeltaResidualPlot(IReadOnlyList<ScalingResult> results, string path)
     {
         var plot = new ScottPlot.Plot();
-        foreach (var group in results.Where(r => r.K != "inf" && r.Family != "transformer").GroupBy(r => r.Checkpoint))
+        foreach (var group in results.Where(r => !r.K.IsInfinite && r.Family != ModelFamily.Transformer).GroupBy(r => r.Checkpoint))
         {
             double[] xs = group.Select(r => X(r, 0)).ToArray();
             var delta = plot.Add.Scatter(xs, group.Select(r => Math.Log10(Math.Max(r.MeanDelta, 1e-12))).ToArray());

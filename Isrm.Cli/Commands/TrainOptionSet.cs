@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Isrm.Model.Config;
+using Isrm.Model.Refinement;
 using Isrm.Model.Training;
 
 namespace Isrm.Cli.Commands;
@@ -16,7 +17,7 @@ internal sealed class TrainOptionSet
     public Option<int> Steps { get; } = new("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => Defaults.Steps };
     public Option<int> KMin { get; } = new("--k-min") { DefaultValueFactory = _ => Defaults.KMin };
     public Option<int> KMax { get; } = new("--k-max") { DefaultValueFactory = _ => Defaults.KMax };
-    public Option<string> KDist { get; } = new("--k-dist") { Description = "uniform | lognormal", DefaultValueFactory = _ => Defaults.KDistribution };
+    public Option<string> KDist { get; } = new("--k-dist") { Description = "uniform | lognormal", DefaultValueFactory = _ => Defaults.KDistribution.Kebab() };
     public Option<double> KMean { get; } = new("--k-mean") { Description = "Mean K for --k-dist lognormal", DefaultValueFactory = _ => Defaults.KMean };
     public Option<int> KCurriculum { get; } = new("--k-curriculum") { Description = "Grow the largest K (and the mean) linearly from --k-min over this many steps (0 = off)", DefaultValueFactory = _ => Defaults.KCurriculumSteps };
     public Option<int> BackpropSteps { get; } = new("--backprop-steps") { Description = "Backprop through the last B steps only (0 = all)", DefaultValueFactory = _ => Defaults.BackpropSteps };
@@ -31,7 +32,7 @@ internal sealed class TrainOptionSet
     public Option<int> Warmup { get; } = new("--warmup") { DefaultValueFactory = _ => Defaults.WarmupSteps };
     public Option<double> WeightDecay { get; } = new("--weight-decay") { DefaultValueFactory = _ => Defaults.WeightDecay };
     public Option<int> EvalEvery { get; } = new("--eval-every") { DefaultValueFactory = _ => Defaults.EvalEvery };
-    public Option<int> EvalK { get; } = new("--eval-k") { Description = "K for validation during training", DefaultValueFactory = _ => Defaults.EvalK };
+    public Option<string> EvalK { get; } = new("--eval-k") { Description = "K for validation during training (a number, or inf)", DefaultValueFactory = _ => Defaults.EvalK.ToString() };
     public Option<int> SaveEvery { get; } = new("--save-every") { DefaultValueFactory = _ => Defaults.SaveEvery };
     public Option<int> Seed { get; } = new("--seed") { DefaultValueFactory = _ => Defaults.Seed };
     public Option<string> Tokenizer { get; } = new("--tokenizer") { Description = "bytes, or a folder made by 'isrm data tokenizer'", DefaultValueFactory = _ => Defaults.Tokenizer };
@@ -73,19 +74,19 @@ internal sealed class TrainOptionSet
             : throw new ArgumentException($"config file {file} does not exist.");
         config = config with
         {
-            Family = parse.GetValue(Family) ?? config.Family,
+            Family = Choice(parse.GetValue(Family), "--family", config.Family),
             Width = parse.GetValue(Width) ?? config.Width,
             Layers = parse.GetValue(Layers) ?? config.Layers,
             QueryHeads = parse.GetValue(Heads) ?? config.QueryHeads,
             KvHeads = parse.GetValue(KvHeads) ?? config.KvHeads,
             LatentIterations = parse.GetValue(Latent) ?? config.LatentIterations,
-            AlphaSchedule = parse.GetValue(AlphaSchedule) ?? config.AlphaSchedule,
+            AlphaSchedule = Choice(parse.GetValue(AlphaSchedule), "--alpha-schedule", config.AlphaSchedule),
             AlphaC = parse.GetValue(AlphaC) ?? config.AlphaC,
-            InputInjection = parse.GetValue(Injection) ?? config.InputInjection,
-            InitialState = parse.GetValue(InitState) ?? config.InitialState,
-            StepEmbedding = parse.GetValue(StepEmbedding) ?? config.StepEmbedding,
+            InputInjection = Choice(parse.GetValue(Injection), "--injection", config.InputInjection),
+            InitialState = Choice(parse.GetValue(InitState), "--init-state", config.InitialState),
+            StepEmbedding = Choice(parse.GetValue(StepEmbedding), "--step-embedding", config.StepEmbedding),
             StateNorm = parse.GetValue(StateNorm) ?? config.StateNorm,
-            Solver = parse.GetValue(Solver) ?? config.Solver,
+            Solver = Choice(parse.GetValue(Solver), "--solver", config.Solver),
             Neurons = parse.GetValue(Neurons) ?? config.Neurons,
             SyncPairs = parse.GetValue(SyncPairs) ?? config.SyncPairs,
             SyncDecayInit = parse.GetValue(SyncDecay) ?? config.SyncDecayInit,
@@ -95,6 +96,10 @@ internal sealed class TrainOptionSet
         return config;
     }
 
+    /// <summary>The option's value as its enum, or <paramref name="fallback"/> when it was not given.</summary>
+    private static T Choice<T>(string? text, string option, T fallback) where T : struct, Enum =>
+        text is null ? fallback : EnumNames.Parse<T>(text, option);
+
     public TrainingOptions TrainingOptions(ParseResult parse)
     {
         string corpus = parse.GetValue(Corpus) is { Length: > 0 } c ? c : throw new ArgumentException("--corpus is required (a folder of .txt files; 'isrm data brown' makes one).");
@@ -102,13 +107,13 @@ internal sealed class TrainOptionSet
         return new TrainingOptions
         {
             Corpus = corpus, Out = output, Tokenizer = parse.GetValue(Tokenizer)!, Steps = parse.GetValue(Steps),
-            KMin = parse.GetValue(KMin), KMax = parse.GetValue(KMax), KDistribution = parse.GetValue(KDist)!, KMean = parse.GetValue(KMean),
+            KMin = parse.GetValue(KMin), KMax = parse.GetValue(KMax), KDistribution = EnumNames.Parse<KDistribution>(parse.GetValue(KDist)!, "--k-dist"), KMean = parse.GetValue(KMean),
             KCurriculumSteps = parse.GetValue(KCurriculum),
             BackpropSteps = parse.GetValue(BackpropSteps), DeepSupervisionSteps = parse.GetValue(DeepSupervision),
             MonotonicWeight = parse.GetValue(MonotonicWeight), ConvergenceWeight = parse.GetValue(ConvergenceWeight), PonderWeight = parse.GetValue(PonderWeight),
             BatchSize = parse.GetValue(Batch), Context = parse.GetValue(Context), GradientAccumulation = parse.GetValue(GradAccum),
             LearningRate = parse.GetValue(Lr), WarmupSteps = parse.GetValue(Warmup), WeightDecay = parse.GetValue(WeightDecay),
-            EvalEvery = parse.GetValue(EvalEvery), EvalK = parse.GetValue(EvalK), SaveEvery = parse.GetValue(SaveEvery),
+            EvalEvery = parse.GetValue(EvalEvery), EvalK = RefinementDepth.Parse(parse.GetValue(EvalK)), SaveEvery = parse.GetValue(SaveEvery),
             Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads), Device = parse.GetValue(Device)!,
         };
     }

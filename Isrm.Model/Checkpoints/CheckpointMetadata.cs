@@ -1,3 +1,5 @@
+using Isrm.Model.Config;
+
 namespace Isrm.Model.Checkpoints;
 
 /// <summary>How a checkpoint was made (<c>metadata.json</c>): command, data, progress and final metrics.</summary>
@@ -21,9 +23,10 @@ public sealed record CheckpointMetadata
 }
 
 /// <summary>What a checkpoint folder holds, read without loading its weights.</summary>
-public sealed record CheckpointInfo(string Name, string Directory, Config.IsrmConfig Config, CheckpointMetadata Metadata)
+public sealed record CheckpointInfo(string Name, string Directory, IsrmConfig Config, CheckpointMetadata Metadata)
 {
-    public string Family => Config.Family;
+    /// <summary>The family as config.json spells it (<c>isrm</c>, <c>gated-rlt</c>, …).</summary>
+    public string Family => Config.Family.Kebab();
     public long ParameterCount => Metadata.ParameterCount;
 
     /// <summary>One line: steps, tokens and the final validation loss when known.</summary>

@@ -6,12 +6,8 @@ namespace Isrm.Model.Config;
 /// <summary>Every option of the model, with defaults; written to and read from a checkpoint's <c>config.json</c>.</summary>
 public sealed record IsrmConfig
 {
-    /// <summary>
-    /// <c>isrm</c> (refined K times), <c>transformer</c> (the same blocks applied once: the baseline), or a recurrent
-    /// family of the RLM proposal (one pass, K = 1, one state update per token): <c>rlm</c> (decayed neuron
-    /// synchronisation), <c>rlt</c> (a transformer block applied recurrently to a fixed memory) or <c>gated-rlt</c>.
-    /// </summary>
-    public string Family { get; init; } = "isrm";
+    /// <summary>Which model (see <see cref="ModelFamily"/>).</summary>
+    public ModelFamily Family { get; init; } = ModelFamily.Isrm;
 
     // Token interface
     public int VocabSize { get; init; } = 256;
@@ -30,25 +26,20 @@ public sealed record IsrmConfig
     // Refinement (whitepaper §3.3–3.4, DESIGN.md §2, §8)
     /// <summary>Latent iterations per step; 0 = the answer state y is updated from (x, y) alone.</summary>
     public int LatentIterations { get; init; } = 0;
-    /// <summary><c>learned</c> y0/z0 vectors, or <c>random</c> N(0, InitStateStd) each forward.</summary>
-    public string InitialState { get; init; } = "learned";
+    public InitialStateKind InitialState { get; init; } = InitialStateKind.Learned;
     public float InitStateStd { get; init; } = 1f;
-    /// <summary><c>none</c> | <c>stateless</c> (one learned vector for all steps) | <c>sinusoidal</c> (depends on k).</summary>
-    public string StepEmbedding { get; init; } = "sinusoidal";
+    public StepEmbeddingKind StepEmbedding { get; init; } = StepEmbeddingKind.Sinusoidal;
     public bool StepScaleAttn { get; init; } = true;
     public bool StepScaleFfn { get; init; } = true;
-    /// <summary><c>whitepaper</c> 0.15/(1+0.15k)·0.97^k | <c>constant</c> c | <c>harmonic</c> c/(k+1).</summary>
-    public string AlphaSchedule { get; init; } = "whitepaper";
+    public AlphaScheduleKind AlphaSchedule { get; init; } = AlphaScheduleKind.Whitepaper;
     public float AlphaC { get; init; } = 1f;
-    /// <summary><c>add</c> (x + y [+ z]) or <c>concat-project</c> (a linear map of the concatenation).</summary>
-    public string InputInjection { get; init; } = "add";
+    public InjectionKind InputInjection { get; init; } = InjectionKind.Add;
     /// <summary>RMS-normalise the states before they enter the network (sandwich norm).</summary>
     public bool StateNorm { get; init; } = false;
     public bool HaltingHead { get; init; } = true;
 
     // Solver for K = ∞ and the Anderson option
-    /// <summary><c>iterate</c> (the update rule as written) or <c>anderson</c> (accelerated fixed-point solve of the undamped step).</summary>
-    public string Solver { get; init; } = "iterate";
+    public SolverKind Solver { get; init; } = SolverKind.Iterate;
     public int AndersonMemory { get; init; } = 5;
     public float AndersonBeta { get; init; } = 1f;
 
@@ -63,11 +54,14 @@ public sealed record IsrmConfig
     public int MemorySlots { get; init; } = 8;
 
     public int HeadDim => Width / QueryHeads;
-    public bool IsTransformer => Family == "transformer";
+    // Written into config.json by every build so far (and read back as a known, computed member): kept so old and new
+    // files stay alike; the code asks Family instead.
+    [JsonInclude, JsonPropertyName("isTransformer")]
+    private bool TransformerFlag => Family == ModelFamily.Transformer;
     /// <summary>RLM, RLT or gated RLT: a fixed-size state carried across tokens instead of attention over the context.</summary>
-    public bool IsRecurrent => Family is "rlm" or "rlt" or "gated-rlt";
+    public bool IsRecurrent => Family is ModelFamily.Rlm or ModelFamily.Rlt or ModelFamily.GatedRlt;
     /// <summary>One pass per token (K = 1): the transformer and the recurrent families; only ISRM refines.</summary>
-    public bool IsSinglePass => Family != "isrm";
+    public bool IsSinglePass => Family != ModelFamily.Isrm;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -82,8 +76,15 @@ public sealed record IsrmConfig
     public static IsrmConfig FromJson(string json)
     {
         var strict = new JsonSerializerOptions(Json) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
-        IsrmConfig config = JsonSerializer.Deserialize<IsrmConfig>(json, strict)
-            ?? throw new JsonException("config is empty");
+        IsrmConfig config;
+        try
+        {
+            config = JsonSerializer.Deserialize<IsrmConfig>(json, strict) ?? throw new JsonException("config is empty");
+        }
+        catch (EnumValueException e)
+        {
+            throw new ArgumentException(e.Sentence, e);
+        }
         config.Validate();
         return config;
     }
@@ -92,18 +93,12 @@ public sealed record IsrmConfig
     public void Validate()
     {
         static void Require(bool ok, string message) { if (!ok) throw new ArgumentException(message); }
-        Require(Family is "isrm" or "transformer" or "rlm" or "rlt" or "gated-rlt", $"family must be isrm, transformer, rlm, rlt or gated-rlt (got '{Family}').");
         Require(VocabSize > 1, "vocabSize must be at least 2.");
         Require(Width > 0 && Layers > 0 && FfnWidth > 0 && MaxContext > 0, "width, layers, ffnWidth and maxContext must be positive.");
         Require(QueryHeads > 0 && KvHeads > 0 && QueryHeads % KvHeads == 0, "queryHeads must be a positive multiple of kvHeads.");
         Require(Width % QueryHeads == 0 && HeadDim % 2 == 0, "width must split into an even head dimension per query head.");
         Require(LatentIterations >= 0, "latentIterations must be 0 or more.");
-        Require(InitialState is "learned" or "random", "initialState must be learned or random.");
-        Require(StepEmbedding is "none" or "stateless" or "sinusoidal", "stepEmbedding must be none, stateless or sinusoidal.");
-        Require(AlphaSchedule is "whitepaper" or "constant" or "harmonic", "alphaSchedule must be whitepaper, constant or harmonic.");
         Require(AlphaC > 0 && AlphaC <= 1, "alphaC must be in (0, 1].");
-        Require(InputInjection is "add" or "concat-project", "inputInjection must be add or concat-project.");
-        Require(Solver is "iterate" or "anderson", "solver must be iterate or anderson.");
         Require(AndersonMemory >= 1, "andersonMemory must be at least 1.");
         Require(Neurons > 1, "neurons must be at least 2.");
         Require(SyncPairs >= 1 && SyncPairs <= (long)Neurons * (Neurons + 1) / 2, $"syncPairs must be between 1 and neurons·(neurons+1)/2 = {(long)Neurons * (Neurons + 1) / 2}.");

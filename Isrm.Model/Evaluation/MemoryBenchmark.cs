@@ -18,7 +18,7 @@ public static class MemoryBenchmark
 
     public static IReadOnlyList<Row> Run(IsrmModel recurrent, IsrmConfig transformer, IReadOnlyList<int> contexts, int chunk = 256, int seed = 1, Action<string>? progress = null)
     {
-        if (!recurrent.Config.IsRecurrent) throw new ArgumentException($"the memory benchmark streams a recurrent model (rlm, rlt, gated-rlt), not {recurrent.Config.Family}.");
+        if (!recurrent.Config.IsRecurrent) throw new ArgumentException($"the memory benchmark streams a recurrent model (rlm, rlt, gated-rlt), not {recurrent.Config.Family.Kebab()}.");
         var rows = new List<Row>();
         var random = new Random(seed);
         foreach (int context in contexts.Order())
@@ -53,7 +53,7 @@ public static class MemoryBenchmark
     /// <summary>Bytes of the K/V buffers the generation cache allocates for one step of a transformer reading n positions.</summary>
     public static long KvCacheBytes(IsrmConfig transformer, int context)
     {
-        var config = transformer with { Family = "transformer", MaxContext = context };
+        var config = transformer with { Family = ModelFamily.Transformer, MaxContext = context };
         using var scope = NewDisposeScope();
         using var cache = new RefinementCache(config, 1, CPU);
         cache.Prepare(1, 0);

@@ -13,16 +13,16 @@ namespace Isrm.Model.Evaluation;
 public static class ScalingEvaluator
 {
     /// <summary>What to evaluate on and how.</summary>
-    public sealed record Settings(int Context, int Windows = 48, int BatchSize = 16, int InfCap = 256, float KlTolerance = 1e-3f);
+    public sealed record Settings(int Context, int Windows = 48, int BatchSize = 16, int InfCap = RefinementDepth.DefaultCap, float KlTolerance = 1e-3f);
 
-    /// <param name="ks">Finite depths and/or null for K = ∞; a transformer is evaluated at K = 1 only.</param>
+    /// <param name="ks">Finite depths and/or K = ∞; a transformer is evaluated at K = 1 only.</param>
     public static IReadOnlyList<ScalingResult> Evaluate(LoadedCheckpoint checkpoint, IReadOnlyList<CorpusDocument> validation,
-        IReadOnlyList<int?> ks, Settings settings, Action<string>? progress = null)
+        IReadOnlyList<RefinementDepth> ks, Settings settings, Action<string>? progress = null)
     {
         var model = checkpoint.Model;
         bool transformer = model.Config.IsSinglePass;
-        int[] finite = transformer ? [1] : ks.OfType<int>().Distinct().Order().ToArray();
-        bool inf = !transformer && ks.Any(k => k is null);
+        int[] finite = transformer ? [1] : ks.Select(k => k.Steps).OfType<int>().Distinct().Order().ToArray();
+        bool inf = !transformer && ks.Any(k => k.IsInfinite);
         var windows = new TokenWindows(validation, checkpoint.Tokenizer, settings.Context);
         double bytesPerToken = windows.BytesPerToken(checkpoint.Tokenizer, validation);
 
@@ -48,7 +48,7 @@ public static class ScalingEvaluator
             }
             if (inf)
             {
-                var adaptive = new RefinementOptions { Loops = null, MaxLoops = settings.InfCap, KlTolerance = settings.KlTolerance, Watch = ConvergenceWatch.MeanOverPositions };
+                var adaptive = new RefinementOptions { Loops = RefinementDepth.Infinite, MaxLoops = settings.InfCap, KlTolerance = settings.KlTolerance, Watch = ConvergenceWatch.MeanOverPositions };
                 foreach (RefinementStep step in Refiner.Run(model, x, adaptive))
                     if (step.IsLast)
                     {
@@ -60,8 +60,8 @@ public static class ScalingEvaluator
             progress?.Invoke($"{checkpoint.Info.Name}: batch {b + 1}/{batches}");
         }
 
-        var results = finite.Select(k => sums[k].Result(checkpoint, k.ToString(), bytesPerToken, k == finite[0])).ToList();
-        if (inf) results.Add(infSums.Result(checkpoint, "inf", bytesPerToken, false) with { MeanKReached = infSums.StepsReached / Math.Max(1, infSums.Sequences) });
+        var results = finite.Select(k => sums[k].Result(checkpoint, k, bytesPerToken, k == finite[0])).ToList();
+        if (inf) results.Add(infSums.Result(checkpoint, RefinementDepth.Infinite, bytesPerToken, false) with { MeanKReached = infSums.StepsReached / Math.Max(1, infSums.Sequences) });
         return results;
     }
 
@@ -82,9 +82,9 @@ public static class ScalingEvaluator
             _positions += targets.numel();
         }
 
-        public ScalingResult Result(LoadedCheckpoint checkpoint, string k, double bytesPerToken, bool first) => new()
+        public ScalingResult Result(LoadedCheckpoint checkpoint, RefinementDepth k, double bytesPerToken, bool first) => new()
         {
-            Checkpoint = checkpoint.Info.Name, Family = checkpoint.Info.Family, K = k,
+            Checkpoint = checkpoint.Info.Name, Family = checkpoint.Model.Config.Family, K = k,
             LossNatsPerToken = _nll / _positions, BitsPerByte = _nll / _positions / Math.Log(2) / bytesPerToken,
             MeanDelta = _delta / _positions, MeanResidual = _residual / _positions,
             KlToPrevious = first ? null : _kl / _positions, Positions = (int)_positions,

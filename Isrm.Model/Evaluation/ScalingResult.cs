@@ -1,12 +1,20 @@
+using System.Text.Json.Serialization;
+using Isrm.Model.Config;
+using Isrm.Model.Refinement;
+
 namespace Isrm.Model.Evaluation;
 
-/// <summary>Held-out metrics of one checkpoint at one refinement depth K ("inf" = adaptive until KL &lt; tolerance).</summary>
+/// <summary>
+/// Held-out metrics of one checkpoint at one refinement depth K (∞ = adaptive until KL &lt; tolerance): one element
+/// of <c>scaling.json</c>, written by <c>isrm eval</c> and read by the web app's Training page.
+/// </summary>
 public sealed record ScalingResult
 {
     public required string Checkpoint { get; init; }
-    public required string Family { get; init; }
-    /// <summary>"1", "2", …, or "inf".</summary>
-    public required string K { get; init; }
+    public required ModelFamily Family { get; init; }
+    /// <summary>Written as "1", "2", …, or "inf"; a JSON number is read too.</summary>
+    [JsonConverter(typeof(RefinementDepthTextConverter))]
+    public required RefinementDepth K { get; init; }
     public required double LossNatsPerToken { get; init; }
     public required double BitsPerByte { get; init; }
     public double Perplexity => Math.Exp(LossNatsPerToken);

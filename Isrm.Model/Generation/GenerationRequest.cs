@@ -1,12 +1,14 @@
+using Isrm.Model.Refinement;
+
 namespace Isrm.Model.Generation;
 
-/// <summary>What to generate and how; <see cref="Loops"/> null means K = ∞ (adaptive, until KL falls below a tolerance).</summary>
+/// <summary>What to generate and how; <see cref="Loops"/> is K (∞ = adaptive, until KL falls below a tolerance).</summary>
 public sealed record GenerationRequest
 {
     public required string Prompt { get; init; }
-    /// <summary>Refinement steps per token; null = ∞ (adaptive with <see cref="MaxLoops"/> as hard cap).</summary>
-    public int? Loops { get; init; } = 8;
-    public int MaxLoops { get; init; } = 256;
+    /// <summary>Refinement steps per token, K; ∞ is adaptive with <see cref="MaxLoops"/> as hard cap.</summary>
+    public RefinementDepth Loops { get; init; } = 8;
+    public int MaxLoops { get; init; } = RefinementDepth.DefaultCap;
     public float KlTolerance { get; init; } = 1e-3f;
     public int MaxTokens { get; init; } = 64;
     /// <summary>0 = greedy.</summary>

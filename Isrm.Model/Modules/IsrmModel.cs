@@ -47,7 +47,7 @@ public sealed class IsrmModel : nn.Module
             y0 = new Parameter(randn(d) * 0.02f);
             z0 = new Parameter(randn(d) * 0.02f);
             network = new TinyNetwork(config);
-            bool concat = config.InputInjection == "concat-project";
+            bool concat = config.InputInjection == InjectionKind.ConcatProject;
             answer_injection = new InputInjection(d, 2, concat);
             if (config.LatentIterations > 0) latent_injection = new InputInjection(d, 3, concat);
         }
@@ -73,7 +73,7 @@ public sealed class IsrmModel : nn.Module
     {
         long d = Config.Width;
         if (recurrent is not null) { Tensor none = zeros(d, device: Device).expand(batch, length, d); return (none, none.alias()); }
-        if (Config.InitialState == "random" && !Config.IsSinglePass)
+        if (Config.InitialState == InitialStateKind.Random && !Config.IsSinglePass)
             return (randn(batch, length, d, device: Device) * Config.InitStateStd, randn(batch, length, d, device: Device) * Config.InitStateStd);
         return (y0!.expand(batch, length, d), z0!.expand(batch, length, d));
     }

@@ -12,22 +12,22 @@ namespace Isrm.Model.Modules;
 public sealed class StepEmbedding : nn.Module
 {
     private readonly Parameter? stateless;
-    private readonly string _mode;
+    private readonly StepEmbeddingKind _mode;
     private readonly int _width;
 
     public StepEmbedding(IsrmConfig config) : base(nameof(StepEmbedding))
     {
-        _mode = config.IsSinglePass ? "none" : config.StepEmbedding;
+        _mode = config.IsSinglePass ? StepEmbeddingKind.None : config.StepEmbedding;
         _width = config.Width;
-        if (_mode == "stateless") stateless = new Parameter(randn(config.Width) * 0.02f);
+        if (_mode == StepEmbeddingKind.Stateless) stateless = new Parameter(randn(config.Width) * 0.02f);
         RegisterComponents();
     }
 
     /// <summary>(D) vector for step k ≥ 1, or null when steps are not embedded.</summary>
     public Tensor? Forward(int k, Device device) => _mode switch
     {
-        "none" => null,
-        "stateless" => stateless!.alias(),
+        StepEmbeddingKind.None => null,
+        StepEmbeddingKind.Stateless => stateless!.alias(),
         _ => Sinusoid(k, _width, device),
     };
 

@@ -19,7 +19,7 @@ public sealed class TinyBlock : nn.Module
         ffn_norm = new RmsNorm(config.Width, config.NormEpsilon);
         attention = new GroupedQueryAttention(config);
         feed_forward = new SwiGlu(config.Width, config.FfnWidth);
-        bool stepAware = config.StepEmbedding != "none" && !config.IsSinglePass;
+        bool stepAware = config.StepEmbedding != StepEmbeddingKind.None && !config.IsSinglePass;
         if (stepAware && config.StepScaleAttn) step_scale_attn = ZeroLinear(config.Width);
         if (stepAware && config.StepScaleFfn) step_scale_ffn = ZeroLinear(config.Width);
         RegisterComponents();

@@ -27,9 +27,9 @@ public abstract class RecurrentCore : nn.Module
     /// <summary>The core a recurrent family names.</summary>
     public static RecurrentCore Create(IsrmConfig config) => config.Family switch
     {
-        "rlm" => new RlmCore(config),
-        "rlt" => new RltCore(config, gated: false),
-        "gated-rlt" => new RltCore(config, gated: true),
-        _ => throw new ArgumentException($"family {config.Family} has no recurrent core."),
+        ModelFamily.Rlm => new RlmCore(config),
+        ModelFamily.Rlt => new RltCore(config, gated: false),
+        ModelFamily.GatedRlt => new RltCore(config, gated: true),
+        _ => throw new ArgumentException($"family {config.Family.Kebab()} has no recurrent core."),
     };
 }

@@ -26,7 +26,7 @@ public sealed class RltCore : RecurrentCore
         _slots = config.MemorySlots;
         _width = config.Width;
         memory0 = new Parameter(randn(_slots, _width) * 0.02f);
-        var blockConfig = config with { StepEmbedding = "none" };
+        var blockConfig = config with { StepEmbedding = StepEmbeddingKind.None };
         blocks = new ModuleList<TinyBlock>(Enumerable.Range(0, config.Layers).Select(_ => new TinyBlock(blockConfig)).ToArray());
         rope = new RotaryEmbedding(config.HeadDim, _slots + 1, config.RopeTheta);
         memory_norm = new RmsNorm(_width, config.NormEpsilon);

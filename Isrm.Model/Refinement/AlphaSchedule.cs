@@ -12,10 +12,10 @@ public static class AlphaSchedule
         if (config.IsSinglePass) return 1f;
         return config.AlphaSchedule switch
         {
-            "whitepaper" => (float)Whitepaper(k),
-            "constant" => config.AlphaC,
-            "harmonic" => config.AlphaC / (k + 1f),
-            _ => throw new InvalidOperationException(config.AlphaSchedule),
+            AlphaScheduleKind.Whitepaper => (float)Whitepaper(k),
+            AlphaScheduleKind.Constant => config.AlphaC,
+            AlphaScheduleKind.Harmonic => config.AlphaC / (k + 1f),
+            _ => throw new InvalidOperationException(config.AlphaSchedule.ToString()),
         };
     }
 

@@ -32,8 +32,6 @@ public sealed class RefinementCache : IDisposable
     /// <summary>Positions cached at step 1 (every position runs at least one step).</summary>
     public int Length => _config.IsRecurrent ? Recurrent.Length : _steps.Count == 0 ? 0 : _steps[0][0].Length;
 
-    public int StepsCached => _steps.Count;
-
     /// <summary>
     /// Makes step k ready for new positions starting at <paramref name="offset"/>. A position that stopped refining
     /// before step k (adaptive K) presents the keys/values of its last step: they are copied forward from step k−1.

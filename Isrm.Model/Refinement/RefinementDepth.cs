@@ -57,7 +57,7 @@ public readonly record struct RefinementDepth
     /// </summary>
     public string? Problem(int cap, string name = "k")
     {
-        string allowed = $"{name} must be an integer from 1 to {cap} or the string \"inf\"";
+        string allowed = $"{name} must be an integer from 1 to {cap} or \"inf\"";
         if (IsInfinite) return null;
         if (Steps is not int k) return $"{allowed}; got '{Invalid}'.";
         return k < 1 || k > cap ? $"{allowed}; got {k}." : null;
@@ -82,7 +82,14 @@ public readonly record struct RefinementDepth
     /// <summary>For people: the number or ∞.</summary>
     public string Show() => IsInfinite ? "∞" : ToString();
 
+    /// <summary>Finite K values only (for measurements that need a fixed depth), e.g. <c>1,8,32</c>.</summary>
+    public static int[] ParseFiniteList(string? text, int cap, string name) =>
+        ParseList(text, cap, name).Select(k => k.Steps ?? throw new ArgumentException($"{name} takes finite K values such as 1,8,32 (got 'inf').")).ToArray();
+
     public static implicit operator RefinementDepth(int steps) => Of(steps);
+
+    /// <summary>null is K = ∞.</summary>
+    public static implicit operator RefinementDepth(int? steps) => steps is int k ? Of(k) : Infinite;
 }
 
 /// <summary>Reads a JSON integer or a string ("8", "inf", "∞"); keeps anything else as invalid text, never throws.</summary>
@@ -109,4 +116,16 @@ public sealed class RefinementDepthJsonConverter : JsonConverter<RefinementDepth
         if (value.Steps is int n) writer.WriteNumberValue(n);
         else writer.WriteStringValue(value.ToString());
     }
+}
+
+/// <summary>As <see cref="RefinementDepthJsonConverter"/>, but always writes a string ("8", "inf"): the report files' form.</summary>
+public sealed class RefinementDepthTextConverter : JsonConverter<RefinementDepth>
+{
+    private static readonly RefinementDepthJsonConverter Reader = new();
+
+    public override RefinementDepth Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Reader.Read(ref reader, typeToConvert, options);
+
+    public override void Write(Utf8JsonWriter writer, RefinementDepth value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString());
 }

@@ -6,10 +6,10 @@ public enum ConvergenceWatch { LastPosition, MeanOverPositions }
 /// <summary>How long to refine and what to compute at each step.</summary>
 public sealed record RefinementOptions
 {
-    /// <summary>Fixed number of steps K; null = ∞: stop when KL between successive steps falls below <see cref="KlTolerance"/>.</summary>
-    public int? Loops { get; init; } = 8;
+    /// <summary>K: a fixed number of steps, or ∞: stop when KL between successive steps falls below <see cref="KlTolerance"/>.</summary>
+    public RefinementDepth Loops { get; init; } = 8;
     /// <summary>Hard cap for K = ∞.</summary>
-    public int MaxLoops { get; init; } = 256;
+    public int MaxLoops { get; init; } = RefinementDepth.DefaultCap;
     public float KlTolerance { get; init; } = 1e-3f;
     public ConvergenceWatch Watch { get; init; } = ConvergenceWatch.LastPosition;
     /// <summary>Compute log-probabilities and KL at every step (needed for K = ∞ and for per-step reports).</summary>
@@ -20,9 +20,8 @@ public sealed record RefinementOptions
     /// <summary>Throws <see cref="ArgumentException"/> with one sentence for an unusable K.</summary>
     public void Validate()
     {
-        if (Loops is < 1) throw new ArgumentException($"K must be at least 1 (got {Loops}).");
         if (MaxLoops < 1) throw new ArgumentException("the cap on K must be at least 1.");
-        if (Loops > MaxLoops) throw new ArgumentException($"K = {Loops} exceeds the cap of {MaxLoops}.");
+        Loops.Checked(MaxLoops, "K");
         if (!(KlTolerance > 0)) throw new ArgumentException("the KL tolerance must be positive.");
     }
 }

@@ -1,5 +1,6 @@
 using Isrm.Model.Modules;
 using static TorchSharp.torch;
+using Isrm.Model.Config;
 
 namespace Isrm.Model.Refinement;
 
@@ -20,8 +21,8 @@ public static class Refiner
     {
         options.Validate();
         var config = model.Config;
-        bool adaptive = options.Loops is null && !config.IsSinglePass;
-        int cap = config.IsSinglePass ? 1 : options.Loops ?? options.MaxLoops;
+        bool adaptive = options.Loops.IsInfinite && !config.IsSinglePass;
+        int cap = config.IsSinglePass ? 1 : options.Loops.Limit(options.MaxLoops);
         bool needLogits = options.EveryStepLogits || adaptive;
         bool gradientsWanted = is_grad_enabled();
 
@@ -31,7 +32,7 @@ public static class Refiner
         if (needLogits)
             using (no_grad()) previousLogProbs = model.Logits(y).log_softmax(-1).DetachFromDisposeScope();
 
-        using AndersonMixer? mixer = config.Solver == "anderson" && !config.IsSinglePass
+        using AndersonMixer? mixer = config.Solver == SolverKind.Anderson && !config.IsSinglePass
             ? new AndersonMixer(config.AndersonMemory, config.AndersonBeta) : null;
         RefinementStep? current = null;
         try

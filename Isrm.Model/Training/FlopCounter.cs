@@ -1,3 +1,4 @@
+using Isrm.Model.Config;
 using Isrm.Model.Modules;
 
 namespace Isrm.Model.Training;
@@ -18,8 +19,8 @@ public sealed class FlopCounter(IsrmModel model, int context)
     // A recurrent model attends over its memory slots (RLT) or nothing (RLM), never over the context.
     private int AttendedPositions => model.Config.Family switch
     {
-        "rlm" => 0,
-        "rlt" or "gated-rlt" => model.Config.MemorySlots + 1,
+        ModelFamily.Rlm => 0,
+        ModelFamily.Rlt or ModelFamily.GatedRlt => model.Config.MemorySlots + 1,
         _ => context,
     };
 

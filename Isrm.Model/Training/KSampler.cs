@@ -11,7 +11,7 @@ public static class KSampler
     {
         double progress = options.KCurriculumSteps > 0 ? Math.Min(1.0, (step + 1.0) / options.KCurriculumSteps) : 1.0;
         int kMax = options.KMin + (int)Math.Round((options.KMax - options.KMin) * progress);
-        if (options.KDistribution == "uniform") return random.Next(options.KMin, kMax + 1);
+        if (options.KDistribution == KDistribution.Uniform) return random.Next(options.KMin, kMax + 1);
         // log λ ~ N(log(mean) − σ²/2, σ²) so that E[λ] = mean − 1 and E[K] = mean before capping.
         const double sigma = 0.5;
         double kMean = options.KMin + (options.KMean - options.KMin) * progress;

@@ -61,7 +61,6 @@ public sealed class Trainer : IDisposable
 
     public IsrmModel Model => _model;
     public TrainerState State => _state;
-    public double ValidationBytesPerToken { get; private set; } = 1;
 
     /// <summary>Starts a new run in options.Out; refuses to overwrite an existing checkpoint (use Resume).</summary>
     public static Trainer Start(IsrmConfig config, TrainingOptions options, string command)
@@ -231,7 +230,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Validation cross-entropy (nats/token) at K, on fixed windows; no penalty terms.</summary>
-    public double Validate(int k)
+    public double Validate(RefinementDepth k)
     {
         _model.eval();
         try
@@ -239,7 +238,7 @@ public sealed class Trainer : IDisposable
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var (inputs, targets) = _validation.Fixed(_options.EvalWindows, _device);
-            var options = new RefinementOptions { Loops = _model.Config.IsSinglePass ? 1 : k, MaxLoops = Math.Max(k, 1), EveryStepLogits = false };
+            var options = new RefinementOptions { Loops = _model.Config.IsSinglePass ? 1 : k, MaxLoops = k.Limit(RefinementDepth.DefaultCap), EveryStepLogits = false };
             double total = 0;
             long count = 0;
             for (long start = 0; start < inputs.shape[0]; start += 16)

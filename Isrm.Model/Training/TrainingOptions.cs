@@ -1,4 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Isrm.Model.Config;
+using Isrm.Model.Refinement;
 
 namespace Isrm.Model.Training;
 
@@ -19,8 +22,7 @@ public sealed record TrainingOptions
     // Refinement depth per batch
     public int KMin { get; init; } = 1;
     public int KMax { get; init; } = 16;
-    /// <summary><c>uniform</c> in [KMin, KMax], or <c>lognormal</c>: 1 + Poisson(λ), λ ~ LogNormal with mean KMean, capped at KMax (Huginn).</summary>
-    public string KDistribution { get; init; } = "uniform";
+    public KDistribution KDistribution { get; init; } = KDistribution.Uniform;
     public double KMean { get; init; } = 6;
     /// <summary>Curriculum on K: over the first this-many steps the largest K (and the mean) grow linearly from KMin; 0 = off.</summary>
     public int KCurriculumSteps { get; init; } = 0;
@@ -46,7 +48,7 @@ public sealed record TrainingOptions
     public int EvalEvery { get; init; } = 200;
     public int EvalWindows { get; init; } = 48;
     /// <summary>K used for validation during training (the final evaluation sweeps K separately).</summary>
-    public int EvalK { get; init; } = 8;
+    public RefinementDepth EvalK { get; init; } = 8;
     public int SaveEvery { get; init; } = 500;
     public string Device { get; init; } = "cpu";
     public int Threads { get; init; } = 1;
@@ -62,12 +64,19 @@ public sealed record TrainingOptions
         Require(Steps > 0, "--steps must be positive.");
         Require(BatchSize > 0 && Context > 1 && GradientAccumulation > 0, "batch size, context and gradient accumulation must be positive.");
         Require(KMin >= 1 && KMax >= KMin, "--k-min must be at least 1 and no more than --k-max.");
-        Require(KDistribution is "uniform" or "lognormal", "--k-dist must be uniform or lognormal.");
         Require(KMean >= 1, "--k-mean must be at least 1.");
         Require(KCurriculumSteps >= 0, "--k-curriculum must be 0 (off) or a number of steps.");
         Require(BackpropSteps >= 0 && DeepSupervisionSteps >= 0, "--backprop-steps and deep supervision steps must be 0 or more.");
         Require(LearningRate > 0 && WarmupSteps >= 0 && WeightDecay >= 0 && GradientClip > 0, "learning rate, warmup, weight decay and clipping must be sensible (lr > 0, clip > 0).");
         Require(ValidationFraction is > 0 and < 1, "--validation-fraction must be in (0, 1).");
-        Require(EvalEvery > 0 && SaveEvery > 0 && EvalWindows > 0 && EvalK > 0, "evaluation and save intervals must be positive.");
+        Require(EvalEvery > 0 && SaveEvery > 0 && EvalWindows > 0, "evaluation and save intervals must be positive.");
+        EvalK.Checked(RefinementDepth.DefaultCap, "--eval-k");
     }
 }
+
+/// <summary>
+/// How the refinement depth K of each batch is drawn: <c>uniform</c> in [KMin, KMax], or <c>lognormal</c>:
+/// 1 + Poisson(λ), λ ~ LogNormal with mean KMean, capped at KMax (Huginn).
+/// </summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<KDistribution>))]
+public enum KDistribution { Uniform, Lognormal }

@@ -100,6 +100,6 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
     {
         var (code, _, stderr) = RunIsrm("bench", "generate", "--loops", "1,x");
         Assert.Equal(1, code);
-        Assert.Equal("--loops must be a whole number of at least 1 or 'inf' (got 'x').", stderr.Trim());
+        Assert.Equal("--loops must be an integer from 1 to 4096 or \"inf\"; got 'x'.", stderr.Trim());
     }
 }

@@ -33,7 +33,7 @@ public class ChatCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper outp
         Assert.Equal(2, stats.Length);
         Assert.Contains("3.0 steps per token", stats[0]);
         Assert.Contains("2.0 steps per token", stats[1]);
-        Assert.Contains("/k must be a whole number", stderr);
+        Assert.Contains("/k must be an integer from 1 to", stderr);
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public class TrainCommandTests
     [InlineData("--k-min", "0", "--k-min")]
     [InlineData("--k-dist", "cauchy", "--k-dist")]
     [InlineData("--steps", "0", "--steps")]
-    [InlineData("--alpha-schedule", "cosine", "alphaSchedule")]
+    [InlineData("--alpha-schedule", "cosine", "--alpha-schedule must be whitepaper, constant or harmonic")]
     public void Bad_options_get_one_sentence_and_exit_code_1(string option, string value, string named)
     {
         using var corpus = new TinyCorpus();

@@ -67,7 +67,7 @@ public class UserErrorTests(TinyCheckpointFixture tiny, ITestOutputHelper output
 
     [Theory]
     [InlineData("1000000", "--max-loops")]
-    [InlineData("99999999999", "--loops must be a whole number")]
+    [InlineData("99999999999", "--loops must be an integer from 1 to 256")]
     public void A_huge_K(string loops, string mustContain) =>
         AssertOneLineError(Generate("--prompt", "hi", "--loops", loops), mustContain);
 

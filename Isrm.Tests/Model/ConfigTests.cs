@@ -10,9 +10,9 @@ public class ConfigTests
     {
         var config = new IsrmConfig
         {
-            Family = "isrm", Width = 96, Layers = 3, QueryHeads = 6, KvHeads = 2, LatentIterations = 2,
-            StepEmbedding = "stateless", AlphaSchedule = "harmonic", AlphaC = 0.5f, InputInjection = "concat-project",
-            StateNorm = true, InitialState = "random", Solver = "anderson", HaltingHead = false,
+            Family = ModelFamily.Isrm, Width = 96, Layers = 3, QueryHeads = 6, KvHeads = 2, LatentIterations = 2,
+            StepEmbedding = StepEmbeddingKind.Stateless, AlphaSchedule = AlphaScheduleKind.Harmonic, AlphaC = 0.5f, InputInjection = InjectionKind.ConcatProject,
+            StateNorm = true, InitialState = InitialStateKind.Random, Solver = SolverKind.Anderson, HaltingHead = false,
         };
         Assert.Equal(config, IsrmConfig.FromJson(config.ToJson()));
     }
@@ -22,7 +22,7 @@ public class ConfigTests
     {
         var config = new IsrmConfig();
         Assert.Equal((6, 2), (config.QueryHeads, config.KvHeads));
-        Assert.Equal("whitepaper", config.AlphaSchedule);
+        Assert.Equal(AlphaScheduleKind.Whitepaper, config.AlphaSchedule);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Isrm.Model.Refinement;
 using TorchSharp;
 using static TorchSharp.torch;
+using Isrm.Model.Config;
 
 namespace Isrm.Tests.Model;
 
@@ -10,7 +11,7 @@ public class GradientFlowTests
     [Fact]
     public void Every_parameter_group_gets_a_non_zero_gradient()
     {
-        var config = TinyModels.Config(latent: 2) with { StepEmbedding = "sinusoidal" };
+        var config = TinyModels.Config(latent: 2) with { StepEmbedding = StepEmbeddingKind.Sinusoidal };
         using var model = TinyModels.Create(config);
         model.train();
         using var scope = NewDisposeScope();

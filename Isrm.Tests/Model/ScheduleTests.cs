@@ -9,7 +9,7 @@ public class ScheduleTests
     [Fact]
     public void The_whitepaper_schedule_matches_its_formula_and_starts_at_k_1()
     {
-        var config = new IsrmConfig { AlphaSchedule = "whitepaper" };
+        var config = new IsrmConfig { AlphaSchedule = AlphaScheduleKind.Whitepaper };
         Assert.Equal(0.15 / 1.15 * 0.97, AlphaSchedule.Alpha(config, 1), 6);
         Assert.Equal(0.15 / (1 + 0.15 * 10) * Math.Pow(0.97, 10), AlphaSchedule.Alpha(config, 10), 6);
     }
@@ -36,7 +36,7 @@ public class ScheduleTests
     [Fact]
     public void The_harmonic_schedule_is_not_summable_so_the_remaining_distance_goes_to_zero()
     {
-        var config = new IsrmConfig { AlphaSchedule = "harmonic", AlphaC = 1f };
+        var config = new IsrmConfig { AlphaSchedule = AlphaScheduleKind.Harmonic, AlphaC = 1f };
         Assert.Equal(0.5f, AlphaSchedule.Alpha(config, 1));
         // Π (1 − 1/(k+1)) = 1/(K+1): the closed form.
         Assert.Equal(1.0 / 1001, AlphaSchedule.RemainingFraction(k => AlphaSchedule.Alpha(config, k), 1000), 9);
@@ -45,6 +45,6 @@ public class ScheduleTests
     [Fact]
     public void A_transformer_takes_one_full_step()
     {
-        Assert.Equal(1f, AlphaSchedule.Alpha(new IsrmConfig { Family = "transformer" }, 1));
+        Assert.Equal(1f, AlphaSchedule.Alpha(new IsrmConfig { Family = ModelFamily.Transformer }, 1));
     }
 }

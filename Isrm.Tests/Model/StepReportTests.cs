@@ -58,7 +58,7 @@ public class StepReportTests
     [Fact]
     public void The_anderson_solver_reports_the_actual_change_of_the_state_as_delta()
     {
-        IsrmConfig config = TinyModels.Config() with { Solver = "anderson", StateNorm = true };
+        IsrmConfig config = TinyModels.Config() with { Solver = SolverKind.Anderson, StateNorm = true };
         using var model = TinyModels.Create(config);
         using var inference = inference_mode();
         using var scope = NewDisposeScope();

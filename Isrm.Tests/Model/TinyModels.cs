@@ -14,7 +14,7 @@ internal static class TinyModels
     public static IsrmConfig Config(int latent = 0) => new()
     {
         Width = 48, Layers = 2, QueryHeads = 6, KvHeads = 2, FfnWidth = 64, MaxContext = 64,
-        LatentIterations = latent, StepEmbedding = "sinusoidal",
+        LatentIterations = latent, StepEmbedding = StepEmbeddingKind.Sinusoidal,
     };
 
     public static IsrmModel Create(IsrmConfig config, int seed = 7)

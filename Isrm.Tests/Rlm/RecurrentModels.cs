@@ -13,7 +13,7 @@ internal static class RecurrentModels
 
     public static IsrmConfig Config(string family) => new()
     {
-        Family = family, Width = 24, Layers = 1, QueryHeads = 2, KvHeads = 1, FfnWidth = 32, MaxContext = 64,
+        Family = EnumNames.Parse<ModelFamily>(family, "family"), Width = 24, Layers = 1, QueryHeads = 2, KvHeads = 1, FfnWidth = 32, MaxContext = 64,
         Neurons = 16, SyncPairs = 40, MemorySlots = 4,
     };
 

@@ -1,3 +1,4 @@
+using Isrm.Model.Config;
 using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Training;
@@ -25,6 +26,6 @@ public class RecurrentTrainingTests
             .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("trainLoss").GetDouble()).ToList();
         Assert.All(losses, l => Assert.True(double.IsFinite(l)));
         Assert.True(losses.TakeLast(5).Average() < losses.Take(5).Average() - 0.3, $"{family}: {losses[0]:F3} → {losses[^1]:F3}");
-        Assert.Equal(family, Checkpoint.Inspect(corpus.Out).Config.Family);
+        Assert.Equal(family, Checkpoint.Inspect(corpus.Out).Config.Family.Kebab());
     }
 }

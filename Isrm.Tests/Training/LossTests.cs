@@ -39,7 +39,7 @@ public class LossTests
         int[] ks = Enumerable.Range(0, 2000).Select(_ => KSampler.Sample(uniform, random)).ToArray();
         Assert.Equal(2, ks.Min());
         Assert.Equal(5, ks.Max());
-        var heavy = new TrainingOptions { KDistribution = "lognormal", KMean = 8, KMin = 1, KMax = 1000 };
+        var heavy = new TrainingOptions { KDistribution = KDistribution.Lognormal, KMean = 8, KMin = 1, KMax = 1000 };
         double mean = Enumerable.Range(0, 20000).Average(_ => KSampler.Sample(heavy, random));
         Assert.InRange(mean, 7.5, 8.5);
     }
@@ -54,7 +54,7 @@ public class LossTests
         Assert.Equal(9, MaxAt(49));     // half way: 1 + 16 · 0.5
         Assert.Equal(17, MaxAt(99));    // full range from the end of the curriculum on
         Assert.Equal(17, MaxAt(5000));
-        var heavy = options with { KDistribution = "lognormal", KMean = 9, KMax = 1000 };
+        var heavy = options with { KDistribution = KDistribution.Lognormal, KMean = 9, KMax = 1000 };
         double early = Enumerable.Range(0, 20000).Average(_ => KSampler.Sample(heavy, random, 49));
         double late = Enumerable.Range(0, 20000).Average(_ => KSampler.Sample(heavy, random, 200));
         Assert.InRange(early, 4.6, 5.4);   // mean 1 + (9 − 1) · 0.5

@@ -75,7 +75,7 @@ public class TrainerTests
     public void Training_lowers_the_loss_of_the_transformer_baseline_too()
     {
         using var corpus = new TinyCorpus();
-        using Trainer trainer = Trainer.Start(Tiny with { Family = "transformer" }, Options(corpus, 30) with { EvalEvery = 30 }, "test");
+        using Trainer trainer = Trainer.Start(Tiny with { Family = ModelFamily.Transformer }, Options(corpus, 30) with { EvalEvery = 30 }, "test");
         trainer.Run();
         List<double> losses = Losses(corpus.Out);
         Assert.True(losses[^1] < losses[0] - 0.5, $"loss went from {losses[0]} to {losses[^1]}");

@@ -29,10 +29,10 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
             $$"""{"step":{{i * 10}},"trainLoss":{{5.5 / Math.Sqrt(i):0.000}},"valLoss":{{(i % 5 == 0 ? (5.8 / Math.Sqrt(i)).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "null")}},"lr":0.001,"k":4,"gradNorm":1.2,"tokens":{{i * 4096}},"flops":1e9,"elapsedSec":{{i}}}"""));
         Directory.CreateDirectory(Path.Combine(_runs.Root, "reports"));
         await File.WriteAllTextAsync(Path.Combine(_runs.Root, "reports", "scaling.json"), """
-            [{"checkpoint":"demo","k":1,"lossNatsPerToken":2.9,"bitsPerByte":4.1,"meanDelta":0.2,"meanResidual":3.1},
-             {"checkpoint":"demo","k":8,"lossNatsPerToken":2.4,"bitsPerByte":3.4,"meanDelta":0.05,"meanResidual":2.9},
-             {"checkpoint":"demo","k":32,"lossNatsPerToken":2.35,"bitsPerByte":3.3,"meanDelta":0.01,"meanResidual":2.8},
-             {"checkpoint":"demo","k":"inf","lossNatsPerToken":2.34,"bitsPerByte":3.3,"meanDelta":0.001,"meanResidual":2.8}]
+            [{"checkpoint":"demo","family":"isrm","positions":64,"k":1,"lossNatsPerToken":2.9,"bitsPerByte":4.1,"meanDelta":0.2,"meanResidual":3.1},
+             {"checkpoint":"demo","family":"isrm","positions":64,"k":8,"lossNatsPerToken":2.4,"bitsPerByte":3.4,"meanDelta":0.05,"meanResidual":2.9},
+             {"checkpoint":"demo","family":"isrm","positions":64,"k":32,"lossNatsPerToken":2.35,"bitsPerByte":3.3,"meanDelta":0.01,"meanResidual":2.8},
+             {"checkpoint":"demo","family":"isrm","positions":64,"k":"inf","lossNatsPerToken":2.34,"bitsPerByte":3.3,"meanDelta":0.001,"meanResidual":2.8}]
             """);
         _app = new IsrmWebApp(_folder.Root, runsRoot: _runs.Root);
         _base = _app.Start();

@@ -47,7 +47,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
         {
             (string kind, RefinementRequest request, string expected) = BadRequest(random);
             seen[kind] = seen.GetValueOrDefault(kind) + 1;
-            string message = await ErrorOf(request);
+            string message = await _hub.ErrorOfAsync(request);
             Assert.True(message.Contains(expected, StringComparison.Ordinal), $"request {i} ({kind}): '{message}' lacks '{expected}'");
             AssertOneSentence(message);
         }
@@ -56,7 +56,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(BadKinds, seen.Count);
         Assert.Equal(0, _backend.Loads);
         Assert.Equal(HubConnectionState.Connected, _hub.State);
-        var frames = await Collect(new RefinementRequest { Prompt = "hi", K = 2, MaxTokens = 3 });
+        var frames = await _hub.CollectAsync(new RefinementRequest { Prompt = "hi", K = 2, MaxTokens = 3 });
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
         Assert.Equal(3, frames[^1].GetProperty("tokens").GetInt32());
     }
@@ -70,7 +70,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [InlineData("~", "Unknown checkpoint '~'")]
     public async Task Checkpoint_names_and_links_pointing_outside_are_refused_without_reading_them(string name, string expected)
     {
-        string message = await ErrorOf(new RefinementRequest { Prompt = "hi", Checkpoint = name });
+        string message = await _hub.ErrorOfAsync(new RefinementRequest { Prompt = "hi", Checkpoint = name });
 
         Assert.Contains(expected, message);
         AssertOneSentence(message);
@@ -91,7 +91,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task A_one_megabyte_prompt_is_refused_as_too_long()
     {
-        string message = await ErrorOf(new RefinementRequest { Prompt = new string('a', 1 << 20) });
+        string message = await _hub.ErrorOfAsync(new RefinementRequest { Prompt = new string('a', 1 << 20) });
 
         Assert.Equal("The prompt is too long: 1048576 bytes of UTF-8 (up to one token each) against a limit of 4096 tokens; shorten it.", message);
     }
@@ -103,10 +103,10 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [InlineData("c1\u0085", "character 2 is the control character U+0085")]
     public async Task Control_characters_are_refused_but_tabs_and_newlines_pass(string prompt, string expected)
     {
-        string message = await ErrorOf(new RefinementRequest { Prompt = prompt });
+        string message = await _hub.ErrorOfAsync(new RefinementRequest { Prompt = prompt });
 
         Assert.Contains(expected, message);
-        var frames = await Collect(new RefinementRequest { Prompt = "a\tb\r\nc", MaxTokens = 1, K = 1 });
+        var frames = await _hub.CollectAsync(new RefinementRequest { Prompt = "a\tb\r\nc", MaxTokens = 1, K = 1 });
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
     }
 
@@ -211,18 +211,5 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
         Assert.EndsWith(".", message);
         Assert.DoesNotContain("Exception", message);
         Assert.True(message.Length < 300, message);
-    }
-
-    private async Task<string> ErrorOf(RefinementRequest request)
-    {
-        var error = await Assert.ThrowsAsync<HubException>(() => Collect(request));
-        return WireJson.Sentence(error.Message);
-    }
-
-    private async Task<List<JsonElement>> Collect(RefinementRequest request)
-    {
-        var frames = new List<JsonElement>();
-        await foreach (JsonElement frame in _hub.StreamAsync<JsonElement>("Generate", request)) frames.Add(frame);
-        return frames;
     }
 }

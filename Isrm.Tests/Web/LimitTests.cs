@@ -27,10 +27,10 @@ public sealed class LimitTests : IAsyncLifetime
         HubConnection hub = await Host(("Isrm:Model:MaxPromptTokens", "10"));
 
         Assert.Equal("The prompt is too long: 12 bytes of UTF-8 (up to one token each) against a limit of 10 tokens; shorten it.",
-            await ErrorOf(hub, new RefinementRequest { Prompt = "hello world!" }));
+            await hub.ErrorOfAsync(new RefinementRequest { Prompt = "hello world!" }));
         Assert.Equal("The prompt is too long: 11 bytes of UTF-8 (up to one token each) against a limit of 10 tokens; shorten it.",
-            await ErrorOf(hub, new RefinementRequest { Prompt = "ééééé!" }));
-        Assert.Equal("done", (await Collect(hub, new RefinementRequest { Prompt = "0123456789", MaxTokens = 1 }))[^1].GetProperty("kind").GetString());
+            await hub.ErrorOfAsync(new RefinementRequest { Prompt = "ééééé!" }));
+        Assert.Equal("done", (await hub.CollectAsync(new RefinementRequest { Prompt = "0123456789", MaxTokens = 1 }))[^1].GetProperty("kind").GetString());
     }
 
     [Fact]
@@ -51,10 +51,10 @@ public sealed class LimitTests : IAsyncLifetime
     {
         HubConnection hub = await Host(("Isrm:Model:MaxTokensLimit", "4"), ("Isrm:Model:MaxLoops", "3"));
 
-        Assert.Equal("maxTokens must be from 1 to 4; got 5.", await ErrorOf(hub, new RefinementRequest { Prompt = "hi", K = 1, MaxTokens = 5 }));
-        Assert.Equal("k must be an integer from 1 to 3 or the string \"inf\"; got 4.",
-            await ErrorOf(hub, new RefinementRequest { Prompt = "hi", K = 4, MaxTokens = 4 }));
-        var frames = await Collect(hub, new RefinementRequest { Prompt = "hi", K = 3, MaxTokens = 4 });
+        Assert.Equal("maxTokens must be from 1 to 4; got 5.", await hub.ErrorOfAsync(new RefinementRequest { Prompt = "hi", K = 1, MaxTokens = 5 }));
+        Assert.Equal("k must be an integer from 1 to 3 or \"inf\"; got 4.",
+            await hub.ErrorOfAsync(new RefinementRequest { Prompt = "hi", K = 4, MaxTokens = 4 }));
+        var frames = await hub.CollectAsync(new RefinementRequest { Prompt = "hi", K = 3, MaxTokens = 4 });
         Assert.Equal(4, frames[^1].GetProperty("tokens").GetInt32());
     }
 
@@ -67,13 +67,13 @@ public sealed class LimitTests : IAsyncLifetime
         var closed = new TaskCompletionSource<Exception?>();
         big.Closed += error => { closed.TrySetResult(error); return Task.CompletedTask; };
 
-        await Assert.ThrowsAnyAsync<Exception>(() => Collect(big, new RefinementRequest { Prompt = new string('a', 5000) }));
+        await Assert.ThrowsAnyAsync<Exception>(() => big.CollectAsync(new RefinementRequest { Prompt = new string('a', 5000) }));
 
         Exception? error = await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.NotNull(error);
         Assert.Equal("The server closed the connection with the following error: Connection closed with an error.", error.Message);
         Assert.Equal(HubConnectionState.Connected, small.State);
-        var frames = await Collect(small, new RefinementRequest { Prompt = new string('a', 3000), MaxTokens = 1 });
+        var frames = await small.CollectAsync(new RefinementRequest { Prompt = new string('a', 3000), MaxTokens = 1 });
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
     }
 
@@ -85,8 +85,8 @@ public sealed class LimitTests : IAsyncLifetime
         HubConnection second = await Connect(app, address);
 
         for (int i = 0; i < 2; i++) await first.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
-        await Collect(first, new RefinementRequest { Prompt = "hi", MaxTokens = 1 });
-        string message = await ErrorOf(first, new RefinementRequest { Prompt = "hi", MaxTokens = 1 });
+        await first.CollectAsync(new RefinementRequest { Prompt = "hi", MaxTokens = 1 });
+        string message = await first.ErrorOfAsync(new RefinementRequest { Prompt = "hi", MaxTokens = 1 });
         var listError = await Assert.ThrowsAsync<HubException>(() => first.InvokeAsync<List<CheckpointListing>>("ListCheckpoints"));
 
         Assert.Matches(@"^Too many requests: a connection may make 3 per minute; try again in \d+ s\.$", message);
@@ -104,7 +104,7 @@ public sealed class LimitTests : IAsyncLifetime
             new RefinementRequest { Prompt = "hi", Checkpoint = "tiny", K = 256, MaxTokens = 8 }, cts.Token).GetAsyncEnumerator(cts.Token);
         Assert.True(await running.MoveNextAsync());
 
-        string message = await ErrorOf(hub, new RefinementRequest { Prompt = "hi", Checkpoint = "tiny2", MaxTokens = 1 });
+        string message = await hub.ErrorOfAsync(new RefinementRequest { Prompt = "hi", Checkpoint = "tiny2", MaxTokens = 1 });
 
         Assert.Equal("The server is busy: it runs or queues at most 1 generations at once, over all checkpoints; try again in a moment.", message);
         await cts.CancelAsync();
@@ -116,7 +116,7 @@ public sealed class LimitTests : IAsyncLifetime
         {
             try
             {
-                var frames = await Collect(hub, new RefinementRequest { Prompt = "hi", Checkpoint = "tiny2", MaxTokens = 1 });
+                var frames = await hub.CollectAsync(new RefinementRequest { Prompt = "hi", Checkpoint = "tiny2", MaxTokens = 1 });
                 Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
                 return;
             }
@@ -137,12 +137,12 @@ public sealed class LimitTests : IAsyncLifetime
     [InlineData("Model", "MaxConcurrentGenerations")]
     [InlineData("Hub", "RequestsPerMinute")]
     [InlineData("Hub", "MaxMessageBytes")]
-    public void Each_limit_is_in_appsettings_and_in_the_readme_table_with_its_default(string section, string key)
+    public void Each_limit_is_in_appsettings_and_in_the_manual_table_with_its_default(string section, string key)
     {
         using JsonDocument settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(Foundation.Repository.Root, "Isrm.Web", "appsettings.json")));
         string value = settings.RootElement.GetProperty("Isrm").GetProperty(section).GetProperty(key).GetRawText();
-        string readme = File.ReadAllText(Path.Combine(Foundation.Repository.Root, "README.md"));
-        string limits = readme[readme.IndexOf("### Limits", StringComparison.Ordinal)..];
+        string manual = File.ReadAllText(Path.Combine(Foundation.Repository.Root, "docs", "web.md"));
+        string limits = manual[manual.IndexOf("## Limits", StringComparison.Ordinal)..];
 
         Assert.Contains($"| `Isrm:{section}:{key}` | {value} |", limits);
     }
@@ -165,18 +165,5 @@ public sealed class LimitTests : IAsyncLifetime
     {
         (IsrmWebApp app, Uri address) = StartApp(settings);
         return await Connect(app, address);
-    }
-
-    private static async Task<string> ErrorOf(HubConnection hub, RefinementRequest request)
-    {
-        var error = await Assert.ThrowsAsync<HubException>(() => Collect(hub, request));
-        return WireJson.Sentence(error.Message);
-    }
-
-    private static async Task<List<JsonElement>> Collect(HubConnection hub, RefinementRequest request)
-    {
-        var frames = new List<JsonElement>();
-        await foreach (JsonElement frame in hub.StreamAsync<JsonElement>("Generate", request)) frames.Add(frame);
-        return frames;
     }
 }

@@ -45,7 +45,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [Fact]
     public async Task Frames_carry_a_kind_field_and_camel_case_names_on_the_wire()
     {
-        var frames = await Collect(new RefinementRequest { Prompt = "hi", K = 2, MaxTokens = 1 });
+        var frames = await _hub.CollectAsync(new RefinementRequest { Prompt = "hi", K = 2, MaxTokens = 1 });
 
         Assert.Equal(["started", "step", "step", "token", "done"], frames.Select(f => f.GetProperty("kind").GetString()));
         Assert.Matches("^[0-9a-f]{32}$", frames[0].GetProperty("generationId").GetString());
@@ -65,7 +65,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [Fact]
     public async Task K_given_as_the_string_inf_is_accepted()
     {
-        var frames = await Collect(new RefinementRequest { Prompt = "hi", K = RefinementDepth.Infinite, MaxTokens = 1 });
+        var frames = await _hub.CollectAsync(new RefinementRequest { Prompt = "hi", K = RefinementDepth.Infinite, MaxTokens = 1 });
 
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
     }
@@ -90,7 +90,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
             Temperature = double.Parse(temperature, System.Globalization.CultureInfo.InvariantCulture),
         };
 
-        var error = await Assert.ThrowsAsync<HubException>(() => Collect(request));
+        var error = await Assert.ThrowsAsync<HubException>(() => _hub.CollectAsync(request));
         Assert.Contains(expected, error.Message);
     }
 
@@ -100,7 +100,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [InlineData(-0.2)]
     public async Task TopP_outside_zero_to_one_is_refused(double topP)
     {
-        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new RefinementRequest { Prompt = "hi", TopP = topP }));
+        var error = await Assert.ThrowsAsync<HubException>(() => _hub.CollectAsync(new RefinementRequest { Prompt = "hi", TopP = topP }));
         Assert.Contains("topP must be in (0, 1]", error.Message);
     }
 
@@ -113,7 +113,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [InlineData("truncated", "Checkpoint 'truncated' cannot be used")]
     public async Task Checkpoint_names_never_reach_outside_the_checkpoints_folder(string name, string expected)
     {
-        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new RefinementRequest { Prompt = "hi", Checkpoint = name }));
+        var error = await Assert.ThrowsAsync<HubException>(() => _hub.CollectAsync(new RefinementRequest { Prompt = "hi", Checkpoint = name }));
         Assert.Contains(expected, error.Message);
         Assert.Equal(0, _backend.Loads);
     }
@@ -128,7 +128,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
         Assert.True(await running.MoveNextAsync());
 
         var started = DateTime.UtcNow;
-        var error = await Assert.ThrowsAsync<HubException>(() => Collect(new RefinementRequest { Prompt = "again" }));
+        var error = await Assert.ThrowsAsync<HubException>(() => _hub.CollectAsync(new RefinementRequest { Prompt = "again" }));
 
         Assert.Contains("busy", error.Message);
         Assert.Contains("try again", error.Message);
@@ -136,12 +136,5 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
         Assert.Equal("The model is busy", WireJson.Sentence(error.Message)[..17]);
         await cts.CancelAsync();
         await running.DisposeAsync();
-    }
-
-    private async Task<List<JsonElement>> Collect(RefinementRequest request)
-    {
-        var frames = new List<JsonElement>();
-        await foreach (JsonElement frame in _hub.StreamAsync<JsonElement>("Generate", request)) frames.Add(frame);
-        return frames;
     }
 }

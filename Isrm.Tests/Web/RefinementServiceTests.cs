@@ -62,7 +62,7 @@ public sealed class RefinementServiceTests : IDisposable
         List<RefinementFrame> unknown = await All(service.Generate(Request("nope")));
 
         Assert.Equal("The prompt is empty: type some text to continue.", Assert.IsType<ErrorFrame>(Assert.Single(empty)).Message);
-        Assert.Equal("k must be an integer from 1 to 256 or the string \"inf\"; got 0.", Assert.IsType<ErrorFrame>(Assert.Single(badK)).Message);
+        Assert.Equal("k must be an integer from 1 to 256 or \"inf\"; got 0.", Assert.IsType<ErrorFrame>(Assert.Single(badK)).Message);
         Assert.StartsWith("Unknown checkpoint 'nope': choose one of a, b, bad, c", Assert.IsType<ErrorFrame>(Assert.Single(unknown)).Message);
         Assert.Equal(0, _backend.Loads);
     }

@@ -130,7 +130,7 @@ public sealed class ViewStateTests
         try
         {
             var points = TrainingData.ReadMetrics(path);
-            Assert.Equal([1L, 2L], points.Select(p => p.Step));
+            Assert.Equal([1, 2], points.Select(p => p.Step));
             Assert.Null(points[0].ValLoss);
             Assert.Equal(5.3, points[1].ValLoss);
         }
@@ -144,30 +144,24 @@ public sealed class ViewStateTests
     public void The_scaling_report_reads_inf_as_infinite_k()
     {
         string path = Path.GetTempFileName();
-        File.WriteAllText(path, """[{"checkpoint":"c","k":"8","lossNatsPerToken":2.5,"bitsPerByte":3.6,"meanDelta":0.1,"meanResidual":2},{"checkpoint":"c","k":"inf","lossNatsPerToken":2.4,"bitsPerByte":3.5,"meanDelta":0.001,"meanResidual":2}]""");
+        File.WriteAllText(path, """
+            [{"checkpoint":"c","family":"isrm","k":"8","lossNatsPerToken":2.5,"bitsPerByte":3.6,"meanDelta":0.1,"meanResidual":2,"positions":64},
+             {"checkpoint":"c","family":"isrm","k":"inf","lossNatsPerToken":2.4,"bitsPerByte":3.5,"meanDelta":0.001,"meanResidual":2,"positions":64},
+             {"checkpoint":"c","family":"isrm","k":"lots","lossNatsPerToken":2.4,"bitsPerByte":3.5,"meanDelta":0.001,"meanResidual":2,"positions":64},
+             {"checkpoint":"not a result"}]
+            """);
         try
         {
             var points = TrainingData.ReadScaling(path);
-            Assert.Equal(8, points[0].K);
-            Assert.True(points[1].IsInfinite);
+            Assert.Equal(2, points.Count);
+            Assert.Equal(RefinementDepth.Of(8), points[0].K);
+            Assert.True(points[1].K.IsInfinite);
             Assert.Equal(2.4, points[1].LossNatsPerToken);
         }
         finally
         {
             File.Delete(path);
         }
-    }
-
-    [Theory]
-    [InlineData("8", 8, false, null)]
-    [InlineData("\"inf\"", null, true, null)]
-    [InlineData("\"12\"", 12, false, null)]
-    [InlineData("\"many\"", null, false, "many")]
-    [InlineData("2.5", null, false, "2.5")]
-    public void K_reads_integers_and_inf_and_keeps_anything_else_for_validation(string json, int? steps, bool infinite, string? invalid)
-    {
-        RefinementDepth k = JsonSerializer.Deserialize<RefinementDepth>(json);
-        Assert.Equal((steps, infinite, invalid), (k.Steps, k.IsInfinite, k.Invalid));
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class ModelServiceOptions
     public int MaxTokensLimit { get; set; } = 512;
 
     /// <summary>Largest K a request may ask for; also the hard cap of K = ∞.</summary>
-    public int MaxLoops { get; set; } = 256;
+    public int MaxLoops { get; set; } = Isrm.Model.Refinement.RefinementDepth.DefaultCap;
 
     /// <summary>
     /// Longest prompt, in tokens, counted as UTF-8 bytes: the byte and byte-level BPE tokenizers never make more tokens

@@ -17,7 +17,7 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
 {
     private readonly IGenerationBackend _backend;
     private readonly CheckpointCatalog _catalog;
-    private readonly ModelServiceOptions _options;
+    private readonly IOptions<ModelServiceOptions> _settings;
     private readonly ILogger<RefinementService> _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, CheckpointWorker> _workers = new(StringComparer.Ordinal);
@@ -35,14 +35,16 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
     {
         _backend = backend;
         _catalog = catalog;
-        _options = options.Value;
+        _settings = options;   // read at first use: the host checks the settings after it builds its services
         _logger = logger;
         _unloading = new Lazy<Task>(UnloadCoreAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    private ModelServiceOptions Limits => _settings.Value;
+
     public string DefaultCheckpoint => _catalog.DefaultCheckpoint;
 
-    public int MaxLoops => _options.MaxLoops;
+    public int MaxLoops => Limits.MaxLoops;
 
     /// <summary>Refinement steps computed since start (lets tests and operators see that a cancelled run stopped).</summary>
     public long StepsComputed => Interlocked.Read(ref _stepsComputed);
@@ -82,19 +84,19 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
     /// <summary>Validates, resolves and reserves; returns the queued job with its first frames written, or null and the sentence.</summary>
     private RefinementJob? Accept(RefinementRequest request, out string error)
     {
-        GenerationRequest? model = RequestValidator.Validate(request, _options, out error);
+        GenerationRequest? model = RequestValidator.Validate(request, Limits, out error);
         if (model is null) return null;
         if (!_catalog.TryResolve(request.Checkpoint, out string directory, out error)) return null;
         var job = new RefinementJob(directory, model);
         lock (_lock)
         {
-            int total = Math.Max(1, _options.MaxConcurrentGenerations);
+            int total = Math.Max(1, Limits.MaxConcurrentGenerations);
             int mine = _reserved.GetValueOrDefault(directory);
             if (_stopped)
                 error = "The server is shutting down; try again in a moment.";
             else if (_reservedTotal >= total)
                 error = $"The server is busy: it runs or queues at most {total} generations at once, over all checkpoints; try again in a moment.";
-            else if (mine >= _options.QueueCapacity + 1)
+            else if (mine >= Limits.QueueCapacity + 1)
                 error = $"The model is busy: {mine} requests for '{Path.GetFileName(directory)}' are running or queued; try again in a moment.";
             if (error.Length > 0) return null;
             _reserved[directory] = mine + 1;
@@ -111,7 +113,7 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
     private CheckpointWorker? WorkerFor(string directory)
     {
         if (_workers.TryGetValue(directory, out CheckpointWorker? worker)) return worker;
-        if (_workers.Count >= Math.Max(1, _options.MaxLoadedModels))
+        if (_workers.Count >= Math.Max(1, Limits.MaxLoadedModels))
         {
             CheckpointWorker? idle = _workers.Values.Where(w => w.IsIdle).MinBy(w => w.LastUsed);
             if (idle is null) return null;
@@ -121,7 +123,7 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
         _retiring.RemoveAll(t => t.IsCompleted);
         Task retiring = Task.WhenAll(_retiring);
         _logger.LogInformation("Starting a worker for checkpoint {Directory}", directory);
-        worker = new CheckpointWorker(directory, _backend, _options.TorchThreads, retiring, Take, Finished,
+        worker = new CheckpointWorker(directory, _backend, Limits.TorchThreads, retiring, Take, Finished,
             () => Interlocked.Increment(ref _stepsComputed));
         _workers[directory] = worker;
         return worker;

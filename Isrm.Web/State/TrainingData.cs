@@ -1,22 +1,20 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Isrm.Model.Evaluation;
+using Isrm.Model.Training;
 
 namespace Isrm.Web.State;
 
-/// <summary>One line of a run's <c>metrics.jsonl</c> written by <c>isrm train</c>.</summary>
-public sealed record MetricsPoint(
-    long Step, double TrainLoss, double? ValLoss, double Lr, double K, double GradNorm, long Tokens, double Flops, double ElapsedSec);
-
 /// <summary>A training run: its name (folder relative to its root, prefixed by the root's label) and its metrics so far.</summary>
-public sealed record TrainingRun(string Name, string MetricsPath, IReadOnlyList<MetricsPoint> Points);
+public sealed record TrainingRun(string Name, string MetricsPath, IReadOnlyList<TrainingProgress> Points);
 
 /// <summary>A scaling report found under the reports folder: its name (folder relative to that root) and path.</summary>
 public sealed record ScalingReport(string Name, string Path);
 
-/// <summary>One row of <c>reports/scaling.json</c>: held-out loss of a checkpoint at a given K.</summary>
-public sealed record ScalingPoint(string Checkpoint, int? K, bool IsInfinite, double LossNatsPerToken, double BitsPerByte, double MeanDelta, double MeanResidual);
-
-/// <summary>Reads the files the trainer and evaluator write; tolerant of a half-written last line.</summary>
+/// <summary>
+/// Reads the files the trainer and evaluator write, with their own record types (<see cref="TrainingProgress"/> for
+/// <c>metrics.jsonl</c>, <see cref="ScalingResult"/> for <c>scaling.json</c>); tolerant of a half-written last line.
+/// </summary>
 public static class TrainingData
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -32,7 +30,7 @@ public static class TrainingData
     public static IReadOnlyList<(string Name, string Path)> FindMetrics(string root, string label)
     {
         if (!Directory.Exists(root)) return [];
-        return Directory.EnumerateFiles(root, "metrics.jsonl", SearchOption.AllDirectories)
+        return Directory.EnumerateFiles(root, Trainer.MetricsFile, SearchOption.AllDirectories)
             .Select(path =>
             {
                 string folder = Path.GetRelativePath(root, Path.GetDirectoryName(path)!).Replace('\\', '/');
@@ -78,17 +76,17 @@ public static class TrainingData
     }
 
     /// <summary>Parses each complete line; a line still being written (not valid JSON yet) is skipped.</summary>
-    public static IReadOnlyList<MetricsPoint> ReadMetrics(string path)
+    public static IReadOnlyList<TrainingProgress> ReadMetrics(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream);
-        var points = new List<MetricsPoint>();
+        var points = new List<TrainingProgress>();
         while (reader.ReadLine() is { } line)
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
             try
             {
-                if (JsonSerializer.Deserialize<MetricsPoint>(line, Json) is { } p) points.Add(p);
+                if (JsonSerializer.Deserialize<TrainingProgress>(line, Json) is { } p) points.Add(p);
             }
             catch (JsonException)
             {
@@ -98,28 +96,31 @@ public static class TrainingData
         return points;
     }
 
-    /// <summary>Reads <c>scaling.json</c>; missing file = no points.</summary>
-    public static IReadOnlyList<ScalingPoint> ReadScaling(string path)
+    /// <summary>Reads <c>scaling.json</c> (an array of results); a missing file is no results, an element that is not one is skipped.</summary>
+    public static IReadOnlyList<ScalingResult> ReadScaling(string path)
     {
         if (!File.Exists(path)) return [];
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
-        JsonElement array = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement
-            : doc.RootElement.TryGetProperty("points", out JsonElement inner) ? inner : default;
-        if (array.ValueKind != JsonValueKind.Array) return [];
-        return array.EnumerateArray().Where(e => e.TryGetProperty("k", out _)).Select(e =>
+        try
         {
-            // isrm eval writes k as a string ("8", "inf"); a number is accepted too
-            JsonElement k = e.GetProperty("k");
-            string text = k.ValueKind == JsonValueKind.String ? k.GetString() ?? "" : k.GetRawText();
-            bool inf = text is "inf" or "∞";
-            int? steps = int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : null;
-            return new ScalingPoint(
-                e.GetProperty("checkpoint").GetString() ?? "?",
-                steps, inf,
-                Number(e, "lossNatsPerToken"), Number(e, "bitsPerByte"), Number(e, "meanDelta"), Number(e, "meanResidual"));
-        }).Where(p => p.IsInfinite || p.K is not null).ToList();
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
+            if (doc.RootElement.ValueKind != JsonValueKind.Array) return [];
+            var results = new List<ScalingResult>();
+            foreach (JsonElement element in doc.RootElement.EnumerateArray())
+            {
+                try
+                {
+                    if (element.Deserialize<ScalingResult>(Json) is { K.Invalid: null } result) results.Add(result);
+                }
+                catch (JsonException)
+                {
+                    // not a result of isrm eval (a missing field, a K that is not one): leave it out
+                }
+            }
+            return results;
+        }
+        catch (JsonException)
+        {
+            return [];   // being rewritten: read again on the next poll
+        }
     }
-
-    private static double Number(JsonElement e, string name) =>
-        e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
 }

@@ -1,3 +1,5 @@
+using Isrm.Model.Training;
+
 namespace Isrm.Web.State;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Isrm.Web.State;
 /// </summary>
 public sealed class TrainingFiles
 {
-    private readonly Dictionary<string, (long Length, DateTime Written, IReadOnlyList<MetricsPoint> Points)> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Length, DateTime Written, IReadOnlyList<TrainingProgress> Points)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Every run under every root, named "label/folder"; a file found under two roots is listed once.</summary>
     public IReadOnlyList<TrainingRun> Read(IEnumerable<(string Label, string Root)> roots)
@@ -19,12 +21,12 @@ public sealed class TrainingFiles
         return runs;
     }
 
-    private IReadOnlyList<MetricsPoint> Points(string path)
+    private IReadOnlyList<TrainingProgress> Points(string path)
     {
         var info = new FileInfo(path);
         if (_cache.TryGetValue(path, out var cached) && cached.Length == info.Length && cached.Written == info.LastWriteTimeUtc)
             return cached.Points;
-        IReadOnlyList<MetricsPoint> points = TrainingData.ReadMetrics(path);
+        IReadOnlyList<TrainingProgress> points = TrainingData.ReadMetrics(path);
         _cache[path] = (info.Length, info.LastWriteTimeUtc, points);
         return points;
     }

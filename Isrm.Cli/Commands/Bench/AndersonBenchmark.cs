@@ -54,9 +54,9 @@ internal static class AndersonBenchmark
 
     private static IsrmConfig Config(string method) => new IsrmConfig
     {
-        StateNorm = true, StepEmbedding = "none", LatentIterations = 0, HaltingHead = false, MaxContext = 256,
-        AlphaSchedule = method == "whitepaper" ? "whitepaper" : "constant", AlphaC = 1f,
-        Solver = method == "anderson" ? "anderson" : "iterate",
+        StateNorm = true, StepEmbedding = StepEmbeddingKind.None, LatentIterations = 0, HaltingHead = false, MaxContext = 256,
+        AlphaSchedule = method == "whitepaper" ? AlphaScheduleKind.Whitepaper : AlphaScheduleKind.Constant, AlphaC = 1f,
+        Solver = method == "anderson" ? SolverKind.Anderson : SolverKind.Iterate,
     };
 
     private static Report Measure(int calls, int context, float scale, float inputRms)

@@ -41,7 +41,7 @@ internal static class GenerationBenchmark
             command.Options.Add(option);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
-            int[] loops = RefinementDepth.ParseList(parse.GetValue(loopsOption)!, "--loops");
+            int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--loops");
             int context = parse.GetValue(contextOption), tokens = parse.GetValue(tokensOption), threads = parse.GetValue(threadsOption);
             if (tokens < 2) throw new ArgumentException($"--tokens must be at least 2 to time decoding (got {tokens}).");
             if (context <= tokens) throw new ArgumentException($"--context must exceed --tokens ({tokens}) (got {context}).");

@@ -35,7 +35,7 @@ internal static class MemoryBenchmark
         foreach (Option option in new Option[] { checkpointOption, contextOption, loopsOption, jsonOption }) command.Options.Add(option);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
-            int[] loops = RefinementDepth.ParseList(parse.GetValue(loopsOption)!, "--loops");
+            int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--loops");
             int context = parse.GetValue(contextOption);
             if (context < 9) throw new ArgumentException($"--context must be at least 9 (got {context}).");
             string? checkpoint = parse.GetValue(checkpointOption);

@@ -34,7 +34,7 @@ internal static class RefinerBenchmark
         foreach (Option option in new Option[] { checkpointOption, contextOption, loopsOption, repeatsOption, jsonOption }) command.Options.Add(option);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
-            int[] loops = RefinementDepth.ParseList(parse.GetValue(loopsOption)!, "--loops");
+            int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--loops");
             int context = parse.GetValue(contextOption), repeats = parse.GetValue(repeatsOption);
             if (context < 2) throw new ArgumentException($"--context must be at least 2 (got {context}).");
             if (repeats < 1) throw new ArgumentException($"--repeats must be at least 1 (got {repeats}).");

@@ -47,9 +47,9 @@ internal static class TrainingBenchmark
         const int batch = 16, context = 128, width = 144;
         double matmul = MatmulFlopsPerSecond();
         var rows = new List<Row>();
-        foreach (var (name, family, k, backprop) in new[] { ("transformer, K = 1", "transformer", 1, 0), ("isrm, K = 8, backprop 4", "isrm", 8, 4) })
+        foreach (var (name, family, k, backprop) in new[] { ("transformer, K = 1", ModelFamily.Transformer, 1, 0), ("isrm, K = 8, backprop 4", ModelFamily.Isrm, 8, 4) })
         {
-            var config = new IsrmConfig { Family = family, Width = width, MaxContext = context, InputInjection = "concat-project", StateNorm = true, StepEmbedding = "none", AlphaSchedule = "constant" };
+            var config = new IsrmConfig { Family = family, Width = width, MaxContext = context, InputInjection = InjectionKind.ConcatProject, StateNorm = true, StepEmbedding = StepEmbeddingKind.None, AlphaSchedule = AlphaScheduleKind.Constant };
             manual_seed(1);
             using var model = new IsrmModel(config);
             model.train();

@@ -70,6 +70,8 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
             }
             await Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "cancelled");
             double pageMs = await page.EvaluateAsync<double>("() => window.__stop.shown - window.__stop.at");
+            // the last draw shows what had arrived before the stop; after it, nothing more is drawn
+            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=step-grid]').dataset.finalDrawnAt");
             string cells = await grid.GetAttributeAsync("data-cells") ?? "";
             await page.WaitForTimeoutAsync(600);
             GenerationTiming run = app.Timing.Runs.Last();

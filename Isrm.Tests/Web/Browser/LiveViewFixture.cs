@@ -29,7 +29,7 @@ public sealed class LiveViewFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         Assertions.SetDefaultExpectTimeout(30_000); // a shared 2-core machine: first render and model loading can be slow
         Directory.CreateDirectory(Screenshots);
-        using (var model = TinyModels.Create(TinyModels.Config() with { Family = "transformer", MaxContext = 128 }, seed: 5))
+        using (var model = TinyModels.Create(TinyModels.Config() with { Family = Isrm.Model.Config.ModelFamily.Transformer, MaxContext = 128 }, seed: 5))
             Checkpoint.Save(Path.Combine(_folder.Root, "tiny-transformer"), model, new ByteTokenizer(), new CheckpointMetadata
             {
                 Command = "web test fixture", Corpus = "none (random init)", Step = 0, TokensSeen = 0,

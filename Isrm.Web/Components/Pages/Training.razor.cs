@@ -1,3 +1,4 @@
+using Isrm.Model.Evaluation;
 using Isrm.Web.Extensions;
 using Isrm.Web.Options;
 using Isrm.Web.Refinement;
@@ -17,7 +18,7 @@ public partial class Training
     private readonly TrainingFiles _files = new();
     private IReadOnlyList<TrainingRun> _runs = [];
     private IReadOnlyList<ScalingReport> _reports = [];
-    private IReadOnlyList<ScalingPoint> _scaling = [];
+    private IReadOnlyList<ScalingResult> _scaling = [];
     private string? _report;
     private LatentPcaSession _pca = null!;
 

@@ -34,6 +34,7 @@ export function reset(host, columns, selected, highlight, final) {
   g.columns = columns.map(([label, chosen, cells]) => ({ label, chosen, cells: cells.slice() }));
   g.cursor = null;
   g.final = !!final;
+  delete host.dataset.finalDrawnAt;   // a new turn: not drawn to its end yet
   g.selected = selected;
   g.highlight = highlight;
   schedule(g);

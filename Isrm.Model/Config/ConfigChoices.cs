@@ -1,0 +1,33 @@
+using System.Text.Json.Serialization;
+
+namespace Isrm.Model.Config;
+
+// The closed sets of IsrmConfig's options; config.json, the command line and reports spell them in kebab case.
+
+/// <summary>
+/// <c>isrm</c> (refined K times), <c>transformer</c> (the same blocks applied once: the baseline), or a recurrent
+/// family of the RLM proposal (one pass, K = 1, one state update per token): <c>rlm</c> (decayed neuron
+/// synchronisation), <c>rlt</c> (a transformer block applied recurrently to a fixed memory) or <c>gated-rlt</c>.
+/// </summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<ModelFamily>))]
+public enum ModelFamily { Isrm, Transformer, Rlm, Rlt, GatedRlt }
+
+/// <summary><c>learned</c> y0/z0 vectors, or <c>random</c> N(0, InitStateStd) each forward.</summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<InitialStateKind>))]
+public enum InitialStateKind { Learned, Random }
+
+/// <summary><c>none</c> | <c>stateless</c> (one learned vector for all steps) | <c>sinusoidal</c> (depends on k).</summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<StepEmbeddingKind>))]
+public enum StepEmbeddingKind { None, Stateless, Sinusoidal }
+
+/// <summary><c>whitepaper</c> 0.15/(1+0.15k)·0.97^k | <c>constant</c> c | <c>harmonic</c> c/(k+1).</summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<AlphaScheduleKind>))]
+public enum AlphaScheduleKind { Whitepaper, Constant, Harmonic }
+
+/// <summary><c>add</c> (x + y [+ z]) or <c>concat-project</c> (a linear map of the concatenation).</summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<InjectionKind>))]
+public enum InjectionKind { Add, ConcatProject }
+
+/// <summary><c>iterate</c> (the update rule as written) or <c>anderson</c> (accelerated fixed-point solve of the undamped step).</summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<SolverKind>))]
+public enum SolverKind { Iterate, Anderson }

@@ -1,0 +1,43 @@
+using Isrm.Web.Extensions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Isrm.Tests.Web;
+
+/// <summary>Settings are checked when the app starts: a value out of range stops it with a sentence naming the key.</summary>
+public sealed class OptionsTests
+{
+    [Theory]
+    [InlineData("Isrm:Model:MaxLoadedModels", "0", "Isrm:Model:MaxLoadedModels must be at least 1.")]
+    [InlineData("Isrm:Model:Device", "tpu", "Isrm:Model:Device must be cpu or cuda.")]
+    [InlineData("Isrm:Hub:RequestsPerMinute", "-1", "Isrm:Hub:RequestsPerMinute must be 0 (no limit) or more.")]
+    [InlineData("Isrm:Training:PollSeconds", "0", "Isrm:Training:PollSeconds must be at least 1.")]
+    public void An_out_of_range_setting_fails_the_start_up_check_with_its_sentence(string key, string value, string sentence)
+    {
+        using ServiceProvider services = Services((key, value));
+
+        // What the host runs before it starts (ValidateOnStart).
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(sentence, error.Failures);
+    }
+
+    [Fact]
+    public void The_shipped_appsettings_pass_the_start_up_check()
+    {
+        IConfiguration configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(Foundation.Repository.Root, "Isrm.Web", "appsettings.json")).Build();
+        using ServiceProvider services = new ServiceCollection().AddIsrmOptions(configuration).BuildServiceProvider();
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Equal(256, services.GetRequiredService<IOptions<Isrm.Web.Options.ModelServiceOptions>>().Value.MaxLoops);
+    }
+
+    private static ServiceProvider Services(params (string Key, string Value)[] settings)
+    {
+        IConfiguration configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
+        return new ServiceCollection().AddIsrmOptions(configuration).BuildServiceProvider();
+    }
+}
