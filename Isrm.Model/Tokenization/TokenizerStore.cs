@@ -7,6 +7,20 @@ public static class TokenizerStore
 {
     public const string FileName = "tokenizer.json";
 
+    /// <summary>The kind a folder's <c>tokenizer.json</c> names ("bytes", "bpe"), or null when it has none readable.</summary>
+    public static string? KindOf(string directory)
+    {
+        try
+        {
+            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, FileName)));
+            return json.RootElement.GetProperty("kind").GetString();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     public static ITextTokenizer Load(string directory)
     {
         string path = Path.Combine(directory, FileName);

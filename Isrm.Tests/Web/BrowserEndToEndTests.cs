@@ -65,7 +65,7 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "01-empty-chat.png"), FullPage = true });
 
         await Expect(page.Locator("[data-testid=checkpoint-select] option[value=tiny]")).ToHaveCountAsync(1);
-        await page.Locator("[data-testid=k-slider]").FillAsync("8");
+        await page.Locator("[data-testid=k-slider]").FillAsync("300");   // log scale: K = 2^(300/100)
         await Expect(page.Locator("[data-testid=k-value]")).ToHaveTextAsync("K = 8");
         await page.Locator("[data-testid=prompt]").FillAsync("The cat sat");
         await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").FillAsync("6");
@@ -75,7 +75,7 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
         await Expect(page.Locator("[data-testid=tokens] [data-testid=token]")).Not.ToHaveCountAsync(0);
         await Expect(page.Locator("[data-testid=trajectory-chart]")).ToHaveAttributeAsync("data-steps", "8");
         await Expect(page.Locator("[data-testid=trajectory-chart] .scatterlayer .trace").First).ToBeVisibleAsync();
-        Assert.Equal(8, await page.Locator("[data-testid=step-heatmap] tbody tr").CountAsync());
+        await Expect(page.Locator("[data-testid=step-grid]")).ToHaveAttributeAsync("data-rows", "8");
         Assert.Equal(6, await page.Locator("[data-testid=tokens] [data-testid=token]").CountAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "02-chat-k8.png"), FullPage = true });
 

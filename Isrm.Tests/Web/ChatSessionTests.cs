@@ -1,7 +1,6 @@
-using Isrm.Web.Hubs;
-using Isrm.Web.State;
 using Isrm.Model.Refinement;
 using Isrm.Web.Refinement;
+using Isrm.Web.State;
 
 namespace Isrm.Tests.Web;
 
@@ -12,17 +11,17 @@ public sealed class ChatSessionTests
 
     private async Task<ChatSession> Ready()
     {
-        var session = new ChatSession(_api) { StepRenderInterval = TimeSpan.Zero };
+        var session = new ChatSession(_api);
         session.LoadCheckpoints();
         return session;
     }
 
     [Fact]
-    public async Task Send_streams_the_answer_and_the_chart_gets_every_step_of_the_followed_token()
+    public async Task Send_streams_the_answer_following_the_newest_token_and_announces_every_frame()
     {
         ChatSession session = await Ready();
-        var appended = new List<StepFrame>();
-        session.StepAppended += s => { appended.Add(s); return Task.CompletedTask; };
+        int invalidated = 0;
+        session.Invalidated += () => invalidated++;
         session.Settings.K = 3;
         session.Settings.MaxTokens = 2;
         session.Prompt = "hello";
@@ -34,7 +33,7 @@ public sealed class ChatSessionTests
         Assert.Equal(RefinementDepth.Of(3), _api.Requests.Single().K);
         Assert.Equal("tiny", _api.Requests.Single().Checkpoint);
         Assert.Equal(1, session.Selected!.TokenIndex);
-        Assert.Equal(2 + 2, appended.Count); // steps 2..3 of each token; step 1 arrives with the selection
+        Assert.Equal(1 + 2 * (3 + 1) + 1, invalidated); // started, 3 steps and a token frame per token, then done
         Assert.Equal(3, session.Scrubber.StepCount);
         Assert.False(session.IsRunning);
         Assert.Equal("", session.Prompt);
@@ -51,11 +50,15 @@ public sealed class ChatSessionTests
         await WaitUntil(() => session.Conversation.Latest!.StepFrameCount == 3);
 
         Assert.True(session.IsRunning);
-        session.Stop();
-        await sending;
-
+        await session.StopAsync();
+        // the turn ends on the page at once, before the stream has even noticed the cancellation
         Assert.Equal(TurnStatus.Cancelled, session.Conversation.Latest!.Status);
         Assert.False(session.IsRunning);
+        _api.Gate.Release(100);   // frames still on their way are dropped
+        await sending;
+
+        Assert.Equal(3, session.Conversation.Latest!.StepFrameCount);
+        Assert.Equal(TurnStatus.Cancelled, session.Conversation.Latest!.Status);
     }
 
     [Fact]

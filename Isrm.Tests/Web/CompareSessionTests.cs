@@ -13,11 +13,15 @@ public sealed class CompareSessionTests
         session.LeftSettings.K = 2;
         session.RightSettings.K = 3;
         session.LeftSettings.MaxTokens = 2;
+        // what the page would draw on each frame: the steps each side has so far
         var drawn = new List<(bool Left, int Step)>();
-        session.StepAppended += (left, step) =>
+        session.Invalidated += () =>
         {
-            lock (drawn) drawn.Add((left, step.Step));
-            return Task.CompletedTask;
+            lock (drawn)
+            {
+                drawn.Add((true, session.Left?.StepFrameCount ?? 0));
+                drawn.Add((false, session.Right?.StepFrameCount ?? 0));
+            }
         };
 
         Task run = session.RunAsync(service, () => Task.CompletedTask);
@@ -31,11 +35,7 @@ public sealed class CompareSessionTests
         Assert.False(run.IsCompleted);
         service.Gate.Release(1000);
         await run;
-        lock (drawn)
-        {
-            Assert.Equal([1, 2], drawn.Where(d => d.Left).Select(d => d.Step));
-            Assert.Equal([1, 2, 3], drawn.Where(d => !d.Left).Select(d => d.Step));
-        }
+        Assert.Equal((2 * 2, 2 * 3), (session.Left!.StepFrameCount, session.Right!.StepFrameCount));
         Assert.Equal(2, service.Requests.Count);
         Assert.All(service.Requests, r => Assert.Equal(2, r.MaxTokens));   // the right side takes the left's sampling settings
         Assert.Equal("ab", session.Right!.Reply);
@@ -44,6 +44,6 @@ public sealed class CompareSessionTests
 
     private static int Drawn(List<(bool Left, int Step)> drawn, bool left)
     {
-        lock (drawn) return drawn.Count(d => d.Left == left);
+        lock (drawn) return drawn.Where(d => d.Left == left).Select(d => d.Step).DefaultIfEmpty(0).Max();
     }
 }

@@ -29,41 +29,6 @@ public sealed class ComponentTests : IAsyncLifetime
         parameters is null ? _bunit.Render<T>() : _bunit.Render(parameters);
 
     [Fact]
-    public void The_heatmap_renders_one_row_per_step_and_shows_top_5_on_hover()
-    {
-        var turn = new ConversationTurn("p", new GenerationSettings(), "tiny");
-        foreach (RefinementFrame f in Frames.Run(tokens: 2, k: 3)) turn.Apply(f);
-
-        var cut = Render<StepHeatmap>(p => p.Add(c => c.Model, StepHeatmapModel.Build(turn.Tokens)).Add(c => c.HighlightStep, 2));
-
-        Assert.Equal(3, cut.FindAll("[data-testid=step-heatmap] tbody tr").Count);
-        Assert.Contains("'a'", cut.Find("td[data-step='1'][data-token='0']").GetAttribute("title"));
-        Assert.Contains("highlight", cut.FindAll("tbody tr")[1].ClassName);
-    }
-
-    [Fact]
-    public void The_heatmap_says_what_it_will_show_when_empty()
-    {
-        var cut = Render<StepHeatmap>(p => p.Add(c => c.Model, StepHeatmapModel.Build([])));
-
-        Assert.Contains("No tokens yet", cut.Find("[data-testid=step-heatmap]").TextContent);
-    }
-
-    [Fact]
-    public void Clicking_a_heatmap_cell_reports_its_step_and_token()
-    {
-        var turn = new ConversationTurn("p", new GenerationSettings(), "tiny");
-        foreach (RefinementFrame f in Frames.Run(tokens: 2, k: 2)) turn.Apply(f);
-        HeatmapCell? clicked = null;
-        var cut = Render<StepHeatmap>(p => p.Add(c => c.Model, StepHeatmapModel.Build(turn.Tokens))
-            .Add(c => c.OnCellClick, (HeatmapCell cell) => clicked = cell));
-
-        cut.Find("td[data-step='2'][data-token='1']").Click();
-
-        Assert.Equal((2, 1), (clicked!.Step, clicked.TokenIndex));
-    }
-
-    [Fact]
     public async Task The_chat_panel_has_the_stable_test_ids_and_token_chips_open_trajectories()
     {
         var session = new ChatSession(new FakeRefinementService());
@@ -107,9 +72,12 @@ public sealed class ComponentTests : IAsyncLifetime
 
         Assert.Contains("truncated", cut.Find("[data-testid=unusable-checkpoint]").TextContent);
         Assert.True(cut.Find("[data-testid=checkpoint-select] option[value=broken]").HasAttribute("disabled"));
-        cut.Find("[data-testid=k-slider]").Input("17");
+        cut.Find("[data-testid=k-box]").Change("17");
         Assert.Equal(17, settings.K);
         Assert.Equal("K = 17", cut.Find("[data-testid=k-value]").TextContent);
+        cut.Find("[data-testid=k-slider]").Input("500");   // log scale: 2^(500/100)
+        Assert.Equal(32, settings.K);
+        Assert.Equal("32", cut.Find("[data-testid=k-box]").GetAttribute("value"));
     }
 
     [Fact]

@@ -72,29 +72,10 @@ public sealed class ViewStateTests
     }
 
     [Fact]
-    public void The_heatmap_has_a_row_per_step_a_column_per_token_and_top_5_on_hover()
-    {
-        var turn = new ConversationTurn("p", new GenerationSettings(), "tiny");
-        foreach (RefinementFrame f in Frames.Run(tokens: 2, k: 3)) turn.Apply(f);
-        turn.Apply(Frames.Step(2, 1, " "));
-
-        StepHeatmapModel map = StepHeatmapModel.Build(turn.Tokens);
-
-        Assert.Equal(3, map.Rows.Count);
-        Assert.Equal(["#0 a", "#1 b", "#2 ·"], map.ColumnHeaders);
-        Assert.Null(map.Rows[1][2]);
-        HeatmapCell cell = map.Rows[2][0]!;
-        Assert.Equal("a", cell.Token);
-        Assert.True(cell.IsChosen);
-        Assert.Contains("'a' 90.0 %", cell.Hover);
-        Assert.Contains("'z'", cell.Hover);
-    }
-
-    [Fact]
     public void Control_bytes_and_whitespace_are_made_visible_in_labels()
     {
-        Assert.Equal("·a↵\\x01", StepHeatmapModel.Visible(" a\n\u0001"));
-        Assert.Equal("∅", StepHeatmapModel.Visible(""));
+        Assert.Equal("·a↵\\x01", TokenText.Visible(" a\n\u0001"));
+        Assert.Equal("∅", TokenText.Visible(""));
     }
 
     [Fact]
@@ -109,9 +90,13 @@ public sealed class ViewStateTests
     }
 
     [Fact]
-    public void Compare_gives_one_kl_per_step_of_the_longer_side()
+    public async Task Compare_gives_one_kl_per_step_of_the_longer_side()
     {
-        var session = new CompareSession { Left = Turn(k: 2), Right = Turn(k: 5) };
+        var session = new CompareSession { Prompt = "p" };
+        session.LeftSettings.K = 2;
+        session.RightSettings.K = 5;
+        session.LeftSettings.MaxTokens = 1;
+        await session.RunAsync(new FakeRefinementService(), () => Task.CompletedTask);
         session.Select(0);
 
         Assert.Equal(5, session.KlPerStep().Count);
@@ -186,12 +171,5 @@ public sealed class ViewStateTests
         Assert.Equal(RefinementDepth.Of(256), settings.ToRequest("x").K);
         settings.InfiniteK = true;
         Assert.Equal("\"inf\"", JsonSerializer.Serialize(settings.ToRequest("x").K));
-    }
-
-    private static ConversationTurn Turn(int k)
-    {
-        var turn = new ConversationTurn("p", new GenerationSettings(), "tiny");
-        foreach (RefinementFrame f in Frames.Run(tokens: 1, k)) turn.Apply(f);
-        return turn;
     }
 }

@@ -1,5 +1,6 @@
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
+using Isrm.Model.Tokenization;
 using Isrm.Model.Runtime;
 using Isrm.Web.Options;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,8 @@ public sealed class CheckpointBackend(IOptions<ModelServiceOptions> options) : I
         try
         {
             CheckpointInfo info = Checkpoint.Inspect(directory);
-            return new CheckpointDescription(info.Family, info.ParameterCount, info.TrainingSummary, null);
+            return new CheckpointDescription(info.Family, info.ParameterCount, info.TrainingSummary, null,
+                info.Config.MaxContext, TokenizerStore.KindOf(directory) == ByteTokenizer.KindName);
         }
         catch (CheckpointException e)
         {

@@ -4,15 +4,12 @@ namespace Isrm.Web.State;
 
 /// <summary>
 /// What the chat page shows and does, without markup: checkpoints, settings, history, the followed token, the
-/// scrubber. The page renders it and forwards clicks; tests drive it with a fake <see cref="IRefinementService"/>.
+/// scrubber. Frames are folded in as they arrive and only announced (<see cref="Invalidated"/>); the page draws the
+/// latest state on its frame budget. Tests drive it with a fake <see cref="IRefinementService"/>.
 /// </summary>
 public sealed class ChatSession(IRefinementService refinement)
 {
     private CancellationTokenSource? _running;
-    private long _lastRaised;
-
-    /// <summary>Least time between re-renders caused by step frames alone (the chart itself updates every step).</summary>
-    public TimeSpan StepRenderInterval { get; set; } = TimeSpan.FromMilliseconds(150);
 
     public Conversation Conversation { get; } = new();
     public GenerationSettings Settings { get; } = new();
@@ -21,6 +18,10 @@ public sealed class ChatSession(IRefinementService refinement)
     public bool CheckpointsLoaded { get; private set; }
     public string Prompt { get; set; } = "";
     public string? Error { get; private set; }
+    /// <summary>Send earlier turns (prompts and replies) with the new prompt, as a chat model would see them.</summary>
+    public bool RememberTurns { get; set; } = true;
+    /// <summary>The turn being edited: sending replaces it and every later turn. Null when not editing.</summary>
+    public int? EditingIndex { get; private set; }
 
     /// <summary>The token whose trajectory is shown; follows the newest token while <see cref="FollowLive"/>.</summary>
     public TokenTrajectory? Selected { get; private set; }
@@ -28,13 +29,12 @@ public sealed class ChatSession(IRefinementService refinement)
     public bool FollowLive { get; private set; } = true;
 
     public bool IsRunning => _running is not null;
-    public bool CanSend => !IsRunning && !string.IsNullOrWhiteSpace(Prompt) && Checkpoints.Any(c => c.Usable);
+    public bool CanSend => !IsRunning && !string.IsNullOrWhiteSpace(Prompt) && SelectedCheckpoint is { Usable: true };
+    public CheckpointListing? SelectedCheckpoint => Checkpoints.FirstOrDefault(c => c.Name == Settings.Checkpoint);
 
-    /// <summary>A step arrived for the followed token (append it to the chart).</summary>
-    public event Func<StepFrame, Task>? StepAppended;
-    /// <summary>The followed token changed (redraw the chart from its steps).</summary>
-    public event Func<TokenTrajectory?, Task>? SelectionChanged;
-    /// <summary>Anything else changed (re-render).</summary>
+    /// <summary>A frame was folded in (draw on the next frame budget tick). Raised for every frame: keep it cheap.</summary>
+    public event Action? Invalidated;
+    /// <summary>Something must be drawn at once: a turn started, ended or was stopped.</summary>
     public event Func<Task>? Changed;
 
     /// <summary>Lists the checkpoints and picks the service's default (or the first usable one).</summary>
@@ -47,22 +47,95 @@ public sealed class ChatSession(IRefinementService refinement)
         CheckpointsLoaded = true;
     }
 
-    /// <summary>Sends the prompt and streams the answer into a new turn until done, stopped or failed.</summary>
+    /// <summary>Sends the prompt (after the earlier turns when <see cref="RememberTurns"/>) and streams the answer into a new turn.</summary>
     public async Task SendAsync()
     {
         if (!CanSend) return;
         string prompt = Prompt.Trim();
         Prompt = "";
+        if (EditingIndex is int from) Conversation.Turns.RemoveRange(from, Conversation.Turns.Count - from);
+        EditingIndex = null;
+        await RunAsync(prompt, Settings);
+    }
+
+    /// <summary>Asks again for the last turn's prompt with the next seed, replacing that turn's answer.</summary>
+    public async Task RegenerateAsync()
+    {
+        if (IsRunning || Conversation.Latest is not { } last) return;
+        Conversation.Turns.RemoveAt(Conversation.Turns.Count - 1);
+        GenerationSettings settings = last.Settings.Clone();
+        settings.Seed = last.Settings.Seed + 1;
+        Settings.Seed = settings.Seed;
+        await RunAsync(last.Prompt, settings);
+    }
+
+    /// <summary>Puts a turn's prompt back in the box; sending replaces that turn and every later one.</summary>
+    public void Edit(ConversationTurn turn)
+    {
+        if (IsRunning) return;
+        int index = Conversation.Turns.IndexOf(turn);
+        if (index < 0) return;
+        EditingIndex = index;
+        Prompt = turn.Prompt;
+    }
+
+    public void CancelEdit()
+    {
+        EditingIndex = null;
+        Prompt = "";
+    }
+
+    /// <summary>
+    /// Ends the running turn at once: frames still on their way are dropped, the turn says it was stopped, and the
+    /// cancellation reaches the server, which stops within one refinement step.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (_running is not { } cts) return;
+        _running = null;
+        Conversation.Latest?.Cancel();
+        cts.Cancel();
+        await Raise();
+    }
+
+    /// <summary>Opens a token's trajectory for stepping; live following stops until the next send.</summary>
+    public async Task OpenToken(ConversationTurn turn, TokenTrajectory token)
+    {
+        FollowLive = false;
+        Select(turn, token);
+        await Raise();
+    }
+
+    /// <summary>Returns to following the newest token of the running turn.</summary>
+    public async Task FollowLatest()
+    {
+        FollowLive = true;
+        if (Conversation.Latest is { } latest) Select(latest, latest.Current);
+        await Raise();
+    }
+
+    /// <summary>The step the scrubber points at in the selected trajectory.</summary>
+    public StepFrame? ScrubbedStep =>
+        Selected is { } t && Scrubber.Current >= 1 && Scrubber.Current <= t.Steps.Count ? t.Steps[Scrubber.Current - 1] : null;
+
+    private async Task RunAsync(string prompt, GenerationSettings settings)
+    {
         Error = null;
-        ConversationTurn turn = Conversation.Start(prompt, Settings, Settings.Checkpoint ?? "");
-        using var cts = new CancellationTokenSource();
+        string context = RememberTurns ? Conversation.Context() : "";
+        ConversationTurn turn = Conversation.Start(prompt, settings, settings.Checkpoint ?? "", context);
+        var cts = new CancellationTokenSource();
         _running = cts;
         FollowLive = true;
-        await Select(turn, null);
+        Select(turn, null);
+        await Raise();
         try
         {
-            await foreach (RefinementFrame frame in refinement.Generate(Settings.ToRequest(prompt), cts.Token))
-                await Apply(turn, frame);
+            await foreach (RefinementFrame frame in refinement.Generate(settings.ToRequest(turn.SentText), cts.Token))
+            {
+                if (cts.IsCancellationRequested) break;   // Stop: what is still arriving is dropped
+                Apply(turn, frame);
+                if (frame is DoneFrame or ErrorFrame) await Raise();   // the end of the turn is drawn at once, not on the next tick
+            }
         }
         catch (OperationCanceledException)
         {
@@ -70,60 +143,34 @@ public sealed class ChatSession(IRefinementService refinement)
         }
         finally
         {
-            _running = null;
+            if (ReferenceEquals(_running, cts)) _running = null;
+            cts.Dispose();
         }
+        if (turn.Status == TurnStatus.Running) turn.Cancel();   // the stream ended without a done frame
         if (turn.Status == TurnStatus.Failed) Error = turn.Error;
         await Raise();
     }
 
-    /// <summary>Stops the running generation (the server stops within one refinement step).</summary>
-    public void Stop() => _running?.Cancel();
-
-    /// <summary>Opens a token's trajectory for stepping; live following stops until the next send.</summary>
-    public async Task OpenToken(ConversationTurn turn, TokenTrajectory token)
-    {
-        FollowLive = false;
-        await Select(turn, token);
-    }
-
-    /// <summary>Returns to following the newest token of the running turn.</summary>
-    public async Task FollowLatest()
-    {
-        FollowLive = true;
-        if (Conversation.Latest is { } latest) await Select(latest, latest.Current);
-    }
-
-    /// <summary>The step the scrubber points at in the selected trajectory.</summary>
-    public StepFrame? ScrubbedStep =>
-        Selected is { } t && Scrubber.Current >= 1 && Scrubber.Current <= t.Steps.Count ? t.Steps[Scrubber.Current - 1] : null;
-
-    private async Task Apply(ConversationTurn turn, RefinementFrame frame)
+    private void Apply(ConversationTurn turn, RefinementFrame frame)
     {
         TokenTrajectory? touched = turn.Apply(frame);
-        if (FollowLive && touched is not null && SelectedTurn == turn)
+        if (FollowLive && touched is not null && ReferenceEquals(SelectedTurn, turn))
         {
-            if (!ReferenceEquals(touched, Selected)) await Select(turn, touched);
-            else if (frame is StepFrame step)
-            {
-                Scrubber.Grow(touched.Steps.Count);
-                if (StepAppended is not null) await StepAppended(step);
-            }
+            if (!ReferenceEquals(touched, Selected)) Select(turn, touched);
+            else Scrubber.Grow(touched.Steps.Count);
         }
-        bool due = System.Diagnostics.Stopwatch.GetElapsedTime(_lastRaised) >= StepRenderInterval;
-        if (frame is not StepFrame || due) await Raise();
+        Invalidated?.Invoke();
     }
 
-    private async Task Select(ConversationTurn turn, TokenTrajectory? token)
+    private void Select(ConversationTurn turn, TokenTrajectory? token)
     {
         SelectedTurn = turn;
         Selected = token;
         Scrubber.Load(token?.Steps.Count ?? 0);
-        if (SelectionChanged is not null) await SelectionChanged(token);
     }
 
     private async Task Raise()
     {
-        _lastRaised = System.Diagnostics.Stopwatch.GetTimestamp();
         if (Changed is not null) await Changed();
     }
 }

@@ -2,44 +2,70 @@ using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 
-/// <summary>Two runs of the same prompt and seed side by side, scrubbed together.</summary>
+/// <summary>
+/// Two runs of the same prompt and seed side by side, streamed together and scrubbed together. Both sides show the
+/// same token position; where their texts part, that position is marked and later positions are not compared.
+/// </summary>
 public sealed class CompareSession
 {
+    private CancellationTokenSource? _running;
+
     public string Prompt { get; set; } = "";
     public GenerationSettings LeftSettings { get; } = new() { K = 8, MaxTokens = 12, Temperature = 0 };
     public GenerationSettings RightSettings { get; } = new() { K = 32, MaxTokens = 12, Temperature = 0 };
-    public bool IsRunning { get; private set; }
+    public bool IsRunning => _running is not null;
     public string? Error { get; private set; }
-    public ConversationTurn? Left { get; set; }
-    public ConversationTurn? Right { get; set; }
-    public int TokenIndex { get; set; }
+    public ConversationTurn? Left { get; private set; }
+    public ConversationTurn? Right { get; private set; }
+    /// <summary>The position shown on both sides; follows the newest position both sides have reached while live.</summary>
+    public int TokenIndex { get; private set; }
+    public bool FollowLive { get; private set; } = true;
     public StepScrubber Scrubber { get; } = new();
+
+    /// <summary>A frame was folded in (draw on the next frame budget tick).</summary>
+    public event Action? Invalidated;
 
     public TokenTrajectory? LeftToken => Left?.Tokens.ElementAtOrDefault(TokenIndex);
     public TokenTrajectory? RightToken => Right?.Tokens.ElementAtOrDefault(TokenIndex);
 
-    /// <summary>Number of tokens both sides produced (the comparable positions).</summary>
+    /// <summary>Number of positions both sides have reached.</summary>
     public int SharedTokens => Math.Min(Left?.Tokens.Count ?? 0, Right?.Tokens.Count ?? 0);
 
-    /// <summary>Selects a token position and lets the scrubber span the longer of the two trajectories.</summary>
-    public void Select(int tokenIndex)
+    /// <summary>The first position where both sides chose different tokens (later positions continue different texts); null while equal.</summary>
+    public int? DivergenceIndex
     {
-        TokenIndex = Math.Max(0, tokenIndex);
-        Scrubber.Load(Math.Max(LeftToken?.Steps.Count ?? 0, RightToken?.Steps.Count ?? 0));
+        get
+        {
+            if (Left is null || Right is null) return null;
+            for (int i = 0; i < SharedTokens; i++)
+            {
+                string? l = Left.Tokens[i].Text, r = Right.Tokens[i].Text;
+                if (l is null || r is null) return null;
+                if (l != r) return i;
+            }
+            return null;
+        }
     }
 
-    /// <summary>A step arrived on one side (<c>true</c> = left) for the selected token position: draw it live.</summary>
-    public event Func<bool, StepFrame, Task>? StepAppended;
+    /// <summary>Whether position <paramref name="index"/> comes after the two texts parted (its context differs).</summary>
+    public bool IsAfterDivergence(int index) => DivergenceIndex is int d && index > d;
+
+    /// <summary>Selects a position on both sides; the scrubber spans the longer of the two trajectories.</summary>
+    public void Select(int tokenIndex)
+    {
+        FollowLive = false;
+        Show(tokenIndex);
+    }
 
     /// <summary>
-    /// Runs both sides at once on the same prompt (two concurrent streams: different checkpoints refine in parallel
-    /// on their own workers); the right side uses the left side's sampling settings and seed so that the only
-    /// differences are the checkpoint and K. <paramref name="changed"/> is called for every token.
+    /// Runs both sides at once on the same prompt; the right side takes the left side's sampling settings and seed, so
+    /// that only the checkpoint and K differ.
     /// </summary>
-    public async Task RunAsync(IRefinementService refinement, Func<Task> changed, CancellationToken cancellation = default)
+    public async Task RunAsync(IRefinementService refinement, Func<Task> changed)
     {
         if (IsRunning || string.IsNullOrWhiteSpace(Prompt)) return;
-        IsRunning = true;
+        var cts = new CancellationTokenSource();
+        _running = cts;
         Error = null;
         RightSettings.MaxTokens = LeftSettings.MaxTokens;
         RightSettings.Temperature = LeftSettings.Temperature;
@@ -48,48 +74,65 @@ public sealed class CompareSession
         RightSettings.Seed = LeftSettings.Seed;
         Left = new ConversationTurn(Prompt, LeftSettings, LeftSettings.Checkpoint ?? "");
         Right = new ConversationTurn(Prompt, RightSettings, RightSettings.Checkpoint ?? "");
-        TokenIndex = 0;
-        Scrubber.Load(0);
+        FollowLive = true;
+        Show(0);
         await changed();
         try
         {
-            await Task.WhenAll(
-                Stream(refinement, Left, LeftSettings, true, changed, cancellation),
-                Stream(refinement, Right, RightSettings, false, changed, cancellation));
+            await Task.WhenAll(Stream(refinement, Left, LeftSettings, cts), Stream(refinement, Right, RightSettings, cts));
         }
         finally
         {
-            IsRunning = false;
+            if (ReferenceEquals(_running, cts)) _running = null;
+            cts.Dispose();
         }
-        Select(0);
+        if (FollowLive) Show(DivergenceIndex ?? 0);
         await changed();
     }
 
-    private async Task Stream(
-        IRefinementService refinement, ConversationTurn turn, GenerationSettings settings, bool left, Func<Task> changed,
-        CancellationToken cancellation)
+    /// <summary>Stops both sides at once; frames still arriving are dropped.</summary>
+    public async Task StopAsync(Func<Task> changed)
+    {
+        if (_running is not { } cts) return;
+        _running = null;
+        Left?.Cancel();
+        Right?.Cancel();
+        cts.Cancel();
+        await changed();
+    }
+
+    private async Task Stream(IRefinementService refinement, ConversationTurn turn, GenerationSettings settings, CancellationTokenSource cts)
     {
         try
         {
-            await foreach (RefinementFrame frame in refinement.Generate(settings.ToRequest(Prompt), cancellation))
+            await foreach (RefinementFrame frame in refinement.Generate(settings.ToRequest(Prompt), cts.Token))
             {
-                TokenTrajectory? touched = turn.Apply(frame);
-                if (frame is StepFrame step && touched?.TokenIndex == TokenIndex)
-                {
-                    Scrubber.Grow(Math.Max(LeftToken?.Steps.Count ?? 0, RightToken?.Steps.Count ?? 0));
-                    if (StepAppended is not null) await StepAppended(left, step);
-                }
-                if (frame is not StepFrame) await changed();
+                if (cts.IsCancellationRequested) break;
+                turn.Apply(frame);
+                if (FollowLive) Show(Math.Max(0, SharedTokens - 1));
+                Invalidated?.Invoke();
             }
         }
         catch (OperationCanceledException)
         {
             turn.Cancel();
         }
+        if (turn.Status == TurnStatus.Running) turn.Cancel();
         if (turn.Error is not null) Error = turn.Error;
     }
 
-    /// <summary>Approximate KL(left‖right) per step for the selected token; a shorter side holds its last step.</summary>
+    private void Show(int tokenIndex)
+    {
+        int steps = Math.Max(LeftToken?.Steps.Count ?? 0, RightToken?.Steps.Count ?? 0);
+        if (tokenIndex != TokenIndex || Scrubber.StepCount == 0)
+        {
+            TokenIndex = Math.Max(0, tokenIndex);
+            Scrubber.Load(Math.Max(LeftToken?.Steps.Count ?? 0, RightToken?.Steps.Count ?? 0));
+        }
+        else Scrubber.Grow(steps);
+    }
+
+    /// <summary>Approximate KL(left‖right) per step for the selected position; a shorter side holds its last step.</summary>
     public IReadOnlyList<double> KlPerStep()
     {
         TokenTrajectory? l = LeftToken, r = RightToken;

@@ -15,15 +15,35 @@ public sealed class TokenTrajectory(int tokenIndex)
 
     /// <summary>The token shown in the stream: its text, or the current top candidate while refining.</summary>
     public string Display => Text ?? Steps.LastOrDefault()?.TopTokens.FirstOrDefault()?.Token ?? "…";
+
+    /// <summary>Probability of the shown token at the last step (the chosen one once sampled); null without steps.</summary>
+    public double? Confidence
+    {
+        get
+        {
+            StepFrame? last = Steps.LastOrDefault();
+            if (last is null) return null;
+            return last.TopTokens.FirstOrDefault(t => t.Token == Display)?.Prob ?? (Text is null ? last.Confidence : 0);
+        }
+    }
+
+    /// <summary>The top-5 of the last step, for hover text.</summary>
+    public string TopFive => Steps.LastOrDefault() is { } last ? TrajectorySeries.Hover(last) : "no steps yet";
 }
 
 /// <summary>Where a turn stands.</summary>
 public enum TurnStatus { Running, Done, Cancelled, Failed }
 
 /// <summary>One prompt and everything streamed back for it.</summary>
-public sealed class ConversationTurn(string prompt, GenerationSettings settings, string checkpoint)
+public sealed class ConversationTurn(string prompt, GenerationSettings settings, string checkpoint, string context = "")
 {
+    private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public string Prompt { get; } = prompt;
+    /// <summary>Earlier turns sent before the prompt (empty for the first turn or when they are not remembered).</summary>
+    public string Context { get; } = context;
+    /// <summary>The whole text the model is asked to continue.</summary>
+    public string SentText => Context + Prompt;
     public GenerationSettings Settings { get; } = settings.Clone();
     public string Checkpoint { get; } = checkpoint;
     public List<TokenTrajectory> Tokens { get; } = [];
@@ -35,6 +55,20 @@ public sealed class ConversationTurn(string prompt, GenerationSettings settings,
     public int? QueuedAhead { get; private set; }
     /// <summary>The id others may watch this generation with (from the <c>started</c> frame).</summary>
     public string? GenerationId { get; private set; }
+    /// <summary>When the done frame reached the page (UTC); null before.</summary>
+    public DateTimeOffset? DoneReceivedAt { get; private set; }
+    /// <summary>Seconds from Send until the page drew the end of the turn; null until drawn.</summary>
+    public double? DrawnSeconds { get; private set; }
+    /// <summary>Seconds from the done frame's arrival until the page had drawn it: how far the drawing trailed the model.</summary>
+    public double? DrawLagSeconds { get; private set; }
+
+    /// <summary>Records that the page has drawn this turn's final state.</summary>
+    public void MarkDrawn()
+    {
+        if (DrawnSeconds is not null) return;
+        DrawnSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(_started).TotalSeconds;
+        if (DoneReceivedAt is { } done) DrawLagSeconds = Math.Max(0, (DateTimeOffset.UtcNow - done).TotalSeconds);
+    }
 
     public string Reply => string.Concat(Tokens.Where(t => t.IsFinished).Select(t => t.Text));
 
@@ -74,6 +108,7 @@ public sealed class ConversationTurn(string prompt, GenerationSettings settings,
                 return chosen;
             case DoneFrame d:
                 Done = d;
+                DoneReceivedAt = DateTimeOffset.UtcNow;
                 Status = d.StopReason == StopReason.Cancelled ? TurnStatus.Cancelled : TurnStatus.Done;
                 return null;
             default:

@@ -5,8 +5,11 @@ using Isrm.Model.Training;
 
 namespace Isrm.Web.State;
 
-/// <summary>A training run: its folder name (relative to the runs root) and its <c>metrics.jsonl</c> lines so far.</summary>
+/// <summary>A training run: its name (folder relative to its root, prefixed by the root's label) and its metrics so far.</summary>
 public sealed record TrainingRun(string Name, string MetricsPath, IReadOnlyList<TrainingProgress> Points);
+
+/// <summary>A scaling report found under the reports folder: its name (folder relative to that root) and path.</summary>
+public sealed record ScalingReport(string Name, string Path);
 
 /// <summary>
 /// Reads the files the trainer and evaluator write, with their own record types (<see cref="TrainingProgress"/> for
@@ -20,14 +23,56 @@ public static class TrainingData
     };
 
     /// <summary>Every <c>metrics.jsonl</c> under <paramref name="runsRoot"/>, sorted by name.</summary>
-    public static IReadOnlyList<TrainingRun> ReadRuns(string runsRoot)
+    public static IReadOnlyList<TrainingRun> ReadRuns(string runsRoot) =>
+        FindMetrics(runsRoot, "").Select(f => new TrainingRun(f.Name, f.Path, ReadMetrics(f.Path))).ToList();
+
+    /// <summary>The <c>metrics.jsonl</c> files under <paramref name="root"/>, named "label/folder" (or "folder" without a label).</summary>
+    public static IReadOnlyList<(string Name, string Path)> FindMetrics(string root, string label)
     {
-        if (!Directory.Exists(runsRoot)) return [];
-        return Directory.EnumerateFiles(runsRoot, Trainer.MetricsFile, SearchOption.AllDirectories)
-            .Select(path => new TrainingRun(
-                Path.GetRelativePath(runsRoot, Path.GetDirectoryName(path)!), path, ReadMetrics(path)))
+        if (!Directory.Exists(root)) return [];
+        return Directory.EnumerateFiles(root, Trainer.MetricsFile, SearchOption.AllDirectories)
+            .Select(path =>
+            {
+                string folder = Path.GetRelativePath(root, Path.GetDirectoryName(path)!).Replace('\\', '/');
+                string name = label.Length == 0 ? folder : folder == "." ? label : $"{label}/{folder}";
+                return (name, path);
+            })
+            .OrderBy(r => r.name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Every <c>scaling.json</c> under <paramref name="reportsRoot"/> (any depth), named by its folder.</summary>
+    public static IReadOnlyList<ScalingReport> FindScalingReports(string reportsRoot)
+    {
+        if (!Directory.Exists(reportsRoot)) return [];
+        return Directory.EnumerateFiles(reportsRoot, "scaling.json", SearchOption.AllDirectories)
+            .Select(path =>
+            {
+                string folder = Path.GetRelativePath(reportsRoot, Path.GetDirectoryName(path)!).Replace('\\', '/');
+                return new ScalingReport(folder == "." ? "scaling.json" : folder, path);
+            })
             .OrderBy(r => r.Name, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>
+    /// At most <paramref name="max"/> points for drawing: consecutive points averaged in equal buckets (the last point
+    /// kept as is), so that an 11,000-step run draws as fast as a short one and reads less noisy.
+    /// </summary>
+    public static IReadOnlyList<(double Step, double Loss)> Thin(IReadOnlyList<(double Step, double Loss)> points, int max)
+    {
+        if (points.Count <= max) return points;
+        int bucket = (int)Math.Ceiling(points.Count / (double)max);
+        var thinned = new List<(double, double)>(max + 1);
+        for (int i = 0; i < points.Count; i += bucket)
+        {
+            int end = Math.Min(points.Count, i + bucket);
+            double step = 0, loss = 0;
+            for (int j = i; j < end; j++) { step += points[j].Step; loss += points[j].Loss; }
+            thinned.Add((step / (end - i), loss / (end - i)));
+        }
+        thinned.Add(points[^1]);
+        return thinned;
     }
 
     /// <summary>Parses each complete line; a line still being written (not valid JSON yet) is skipped.</summary>

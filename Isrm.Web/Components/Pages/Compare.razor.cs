@@ -3,28 +3,18 @@ using Isrm.Web.Components.Visuals;
 using Isrm.Web.Refinement;
 using Isrm.Web.State;
 using Microsoft.AspNetCore.Components;
-using Plotly.Blazor;
-using Plotly.Blazor.Traces;
 
 namespace Isrm.Web.Components.Pages;
 
-/// <summary>Two runs side by side with one scrubber and the approximate per-step KL between them.</summary>
+/// <summary>Two runs side by side, drawn live on one y-scale, with one scrubber and the approximate per-step KL.</summary>
 public partial class Compare
 {
     private readonly CompareSession Session = new();
     private IReadOnlyList<CheckpointListing> _checkpoints = [];
     private IReadOnlyList<double> _kl = [];
+    private string _klKey = "";
     private ComparePane? _left, _right;
-    private PlotlyChart? _klChart;
-    private readonly Config _klConfig = new() { Responsive = true, DisplayModeBar = Plotly.Blazor.ConfigLib.DisplayModeBarEnum.False };
-    private readonly Plotly.Blazor.Layout _klLayout = new()
-    {
-        Height = 260,
-        Margin = new Plotly.Blazor.LayoutLib.Margin { L = 60, R = 20, T = 10, B = 45 },
-        XAxis = [new Plotly.Blazor.LayoutLib.XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = "refinement step" } }],
-        YAxis = [new Plotly.Blazor.LayoutLib.YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = "≈ KL (nats, top-k)" } }],
-    };
-    private readonly IList<ITrace> _klData = [new Scatter { Name = "≈ KL(left‖right)", X = new List<object>(), Y = new List<object>() }];
+    private FrameBudget _budget = null!;
 
     [Inject] private IRefinementService Refinement { get; set; } = null!;
 
@@ -33,47 +23,80 @@ public partial class Compare
     private string KlAtCurrent => _kl.Count == 0 ? "–"
         : _kl[Math.Clamp(Session.Scrubber.Current - 1, 0, _kl.Count - 1)].ToString("0.0000", CultureInfo.InvariantCulture);
 
-    protected override void OnInitialized() =>
-        // Both sides stream at once; each step of the selected token is appended to its side's chart as it comes.
-        Session.StepAppended += (left, step) => InvokeAsync(() => (left ? _left : _right)?.Chart?.AppendAsync(step) ?? Task.CompletedTask);
+    private string Alignment => Session.DivergenceIndex is int d
+        ? $"Both sides continue the same text up to token #{d}, where they chose different tokens (marked). Later positions continue different texts, so their steps are shown but not comparable."
+        : "Both sides show the same token position of the same text; the two charts share one y-scale.";
 
-    protected override void OnAfterRender(bool firstRender)
+    private IReadOnlyList<object> KlTraces =>
+    [
+        new { name = "≈ KL(left‖right)", type = "scatter", mode = "lines+markers", x = _kl.Select((_, i) => i + 1).ToArray(), y = _kl.ToArray(), line = new { color = "#1565c0" } },
+    ];
+
+    private object KlLayout => new
+    {
+        height = 260,
+        margin = new { l = 60, r = 16, t = 8, b = 45 },
+        font = new { size = 13, color = "#212121" },
+        xaxis = new { title = new { text = "refinement step" }, nticks = 12, tickformat = "d" },
+        yaxis = new { title = new { text = "≈ KL (nats, top-k)" }, rangemode = "tozero" },
+        shapes = Session.Scrubber.Current > 0
+            ? new object[] { new { type = "line", xref = "x", yref = "paper", x0 = Session.Scrubber.Current, x1 = Session.Scrubber.Current, y0 = 0, y1 = 1, line = new { color = "#424242", width = 2, dash = "dot" } } }
+            : [],
+    };
+
+    protected override void OnInitialized()
+    {
+        _budget = new FrameBudget(_ => InvokeAsync(DrawAsync));
+        Session.Invalidated += _budget.Invalidate;
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         if (!firstRender) return;
         _checkpoints = Refinement.ListCheckpoints();
+        Session.LeftSettings.MaxK = Session.RightSettings.MaxK = Refinement.MaxLoops;
         string? first = _checkpoints.FirstOrDefault(c => c.Usable)?.Name;
         Session.LeftSettings.Checkpoint ??= first;
         Session.RightSettings.Checkpoint ??= first;
-        Session.LeftSettings.MaxK = Session.RightSettings.MaxK = Refinement.MaxLoops;
         StateHasChanged();
     }
 
-    private async Task RunAsync()
-    {
-        if (_left?.Chart is { } l) await l.ShowAsync(null);
-        if (_right?.Chart is { } r) await r.ShowAsync(null);
-        await Session.RunAsync(Refinement, () => InvokeAsync(StateHasChanged));
-        await RedrawAsync();
-    }
+    private Task RunAsync() => Session.RunAsync(Refinement, _budget.FlushAsync);
+
+    private Task StopAsync() => Session.StopAsync(_budget.FlushAsync);
 
     private async Task SelectAsync(int tokenIndex)
     {
         Session.Select(tokenIndex);
-        await RedrawAsync();
+        await _budget.FlushAsync();
     }
 
-    private async Task RedrawAsync()
+    private Task DrawNowAsync() => _budget.FlushAsync();
+
+    /// <summary>One frame: both charts on one y-scale, the KL curve, the markup.</summary>
+    private async Task DrawAsync()
     {
-        _kl = Session.KlPerStep();
-        var trace = (Scatter)_klData[0];
-        trace.X = _kl.Select((_, i) => (object)(i + 1)).ToList();
-        trace.Y = _kl.Select(v => (object)v).ToList();
-        if (_left?.Chart is { } l) await l.ShowAsync(Session.LeftToken);
-        if (_right?.Chart is { } r) await r.ShowAsync(Session.RightToken);
-        if (_klChart is not null) await _klChart.React();
-        StateHasChanged();
+        try
+        {
+            _kl = Session.KlPerStep();
+            _klKey = $"{Session.TokenIndex}:{_kl.Count}:{Session.Scrubber.Current}:{Session.Left?.GetHashCode()}";
+            ChartRange? range = ChartRange.Over(Session.LeftToken, Session.RightToken);
+            if (_left?.Chart is { } l) await l.DrawAsync(Session.LeftToken, Session.Scrubber.Current, range);
+            if (_right?.Chart is { } r) await r.DrawAsync(Session.RightToken, Session.Scrubber.Current, range);
+            StateHasChanged();
+        }
+        catch (Microsoft.JSInterop.JSDisconnectedException)
+        {
+            // the browser left
+        }
     }
 
     private StepFrame? StepAt(TokenTrajectory? token) =>
         token is null || token.Steps.Count == 0 ? null : token.Steps[Math.Clamp(Session.Scrubber.Current - 1, 0, token.Steps.Count - 1)];
+
+    public void Dispose()
+    {
+        _ = Session.StopAsync(() => Task.CompletedTask);
+        _budget.Dispose();
+    }
 }

@@ -8,20 +8,29 @@ using Microsoft.Extensions.Options;
 
 namespace Isrm.Web.Components.Pages;
 
-/// <summary>Loss curves (polled live), loss vs K, and a PCA view of one token's latent trajectory.</summary>
+/// <summary>
+/// Loss curves (polled live) of the shipped checkpoints and of the configured runs folder, loss vs K from any scaling
+/// report under the reports folder, and a PCA view of one token's latent trajectory.
+/// </summary>
 public partial class Training
 {
     private readonly CancellationTokenSource _closing = new();
+    private readonly TrainingFiles _files = new();
     private IReadOnlyList<TrainingRun> _runs = [];
+    private IReadOnlyList<ScalingReport> _reports = [];
     private IReadOnlyList<ScalingResult> _scaling = [];
+    private string? _report;
     private LatentPcaSession _pca = null!;
 
     [Inject] private IOptions<TrainingViewOptions> Options { get; set; } = null!;
+    [Inject] private IOptions<CheckpointOptions> Checkpoints { get; set; } = null!;
     [Inject] private IHostEnvironment Environment { get; set; } = null!;
     [Inject] private IRefinementService Refinement { get; set; } = null!;
 
+    private string CheckpointsFolder => Environment.ResolveFolder(Checkpoints.Value.CheckpointsPath);
     private string RunsFolder => Environment.ResolveFolder(Options.Value.RunsPath);
-    private string ScalingPath => Path.Combine(Environment.ResolveFolder(Options.Value.ReportsPath), "scaling.json");
+    private string ReportsFolder => Environment.ResolveFolder(Options.Value.ReportsPath);
+    private IReadOnlyList<string> Folders => [CheckpointsFolder, RunsFolder];
 
     protected override void OnInitialized()
     {
@@ -57,8 +66,18 @@ public partial class Training
 
     private void Read()
     {
-        _runs = TrainingData.ReadRuns(RunsFolder);
-        _scaling = TrainingData.ReadScaling(ScalingPath);
+        _runs = _files.Read([("checkpoints", CheckpointsFolder), ("runs", RunsFolder)]);
+        _reports = TrainingData.FindScalingReports(ReportsFolder);
+        // the main report by default: the one the README quotes
+        if (_report is null || _reports.All(r => r.Name != _report))
+            _report = (_reports.FirstOrDefault(r => r.Name == "scaling/main") ?? _reports.FirstOrDefault())?.Name;
+        _scaling = _reports.FirstOrDefault(r => r.Name == _report) is { } report ? TrainingData.ReadScaling(report.Path) : [];
+    }
+
+    private void SelectReport(string? name)
+    {
+        _report = name;
+        Read();
     }
 
     private async Task RunPcaAsync() => await _pca.RunAsync();

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace Isrm.Tests.Web.Browser;
+
+/// <summary>Compare draws both sides live, aligned on one position, on one y-scale (issue 18, point 5).</summary>
+[Collection(LiveViewCollection.Name)]
+public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Both_sides_draw_while_they_run_on_one_y_scale_and_a_divergence_is_marked()
+    {
+        (IPage page, _) = await app.OpenAsync("/compare");
+        await Expect(page.Locator("[data-testid=compare-left] [data-testid=checkpoint-select] option[value=tiny2]")).ToHaveCountAsync(1);
+        await page.Locator("[data-testid=compare-prompt]").FillAsync("Once upon");
+        await page.Locator("[data-testid=compare-left] [data-testid=checkpoint-select]").SelectOptionAsync("tiny");
+        await page.Locator("[data-testid=compare-right] [data-testid=checkpoint-select]").SelectOptionAsync("tiny2");
+        await page.Locator("[data-testid=compare-right] [data-testid=k-box]").FillAsync("256");
+        await page.Locator("[data-testid=compare-right] [data-testid=k-box]").PressAsync("Tab");
+        await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").FillAsync("12");
+        await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").PressAsync("Tab");
+        await page.Locator("[data-testid=compare-run]").ClickAsync();
+
+        // live: both charts have steps while the run is still going
+        await page.WaitForFunctionAsync("""
+            () => Number(document.getElementById('compare-left-chart').dataset.steps || 0) > 0
+               && Number(document.getElementById('compare-right-chart').dataset.steps || 0) > 0
+            """);
+        bool stillRunning = await page.Locator("[data-testid=compare-stop]").IsEnabledAsync();
+        await LiveViewFixture.ShotAsync(page, "16-compare-live.png");
+        Assert.True(stillRunning, "both sides drew only after the run ended");
+
+        await Expect(page.Locator("[data-testid=compare-right] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
+        await Expect(page.Locator("[data-testid=compare-left] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done");
+        await Expect(page.Locator("[data-testid=compare-kl]")).ToBeVisibleAsync();
+
+        // one scale: the same step and y ranges on both charts
+        string Ranges(string id) => $"() => {{ const l = document.getElementById('{id}')._fullLayout; return JSON.stringify([l.xaxis.range, l.yaxis.range, l.yaxis2.range]); }}";
+        await page.WaitForTimeoutAsync(300);
+        string left = await page.EvaluateAsync<string>(Ranges("compare-left-chart"));
+        string right = await page.EvaluateAsync<string>(Ranges("compare-right-chart"));
+        output.WriteLine($"y ranges: left {left}, right {right}");
+        Assert.Equal(left, right);
+
+        // aligned: both sides show the same position; where the texts part, both say so
+        var leftText = await page.Locator("[data-testid=compare-left] [data-testid=token]").AllTextContentsAsync();
+        var rightText = await page.Locator("[data-testid=compare-right] [data-testid=token]").AllTextContentsAsync();
+        int parted = leftText.Zip(rightText).TakeWhile(p => p.First == p.Second).Count();
+        output.WriteLine($"left '{string.Concat(leftText)}', right '{string.Concat(rightText)}', texts part at {parted}");
+        if (parted < Math.Min(leftText.Count, rightText.Count))
+        {
+            await Expect(page.Locator("[data-testid=divergence]")).ToHaveCountAsync(2);
+            await Expect(page.Locator("[data-testid=compare-alignment]")).ToContainTextAsync($"up to token #{parted}");
+        }
+        else await Expect(page.Locator("[data-testid=divergence]")).ToHaveCountAsync(0);
+        Assert.Equal(JsonSerializer.Serialize(await page.Locator("[data-testid=compare-left] h3").AllTextContentsAsync()).Contains($"token #{parted}"),
+                     JsonSerializer.Serialize(await page.Locator("[data-testid=compare-right] h3").AllTextContentsAsync()).Contains($"token #{parted}"));
+        await LiveViewFixture.ShotAsync(page, "17-compare-done.png");
+    }
+
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+}

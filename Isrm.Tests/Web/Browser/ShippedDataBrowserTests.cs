@@ -1,0 +1,83 @@
+using Microsoft.Playwright;
+
+namespace Isrm.Tests.Web.Browser;
+
+/// <summary>
+/// The app on the shipped checkpoints and reports: the Training page shows their metrics and scaling results out of
+/// the box (issue 18, point 3), and the chat on <c>isrm-default</c> gives README's screenshot.
+/// </summary>
+public sealed class ShippedDataBrowserTests : IAsyncLifetime
+{
+    private readonly CheckpointFolder _runs = new();
+    private IsrmWebApp _app = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private Uri _base = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Path.Combine(_runs.Root, "mine"));
+        await File.WriteAllLinesAsync(Path.Combine(_runs.Root, "mine", "metrics.jsonl"), Enumerable.Range(1, 5).Select(i =>
+            $$"""{"step":{{i}},"trainLoss":{{6 - i}},"valLoss":null,"lr":0.001,"k":4,"gradNorm":1,"tokens":{{i * 100}},"flops":1e9,"elapsedSec":{{i}}}"""));
+        string repo = LiveViewFixture.RepositoryRoot();
+        // the shipped folders, as appsettings.json names them relative to Isrm.Web; only the runs folder is a test's own
+        _app = new IsrmWebApp(Path.Combine(repo, "checkpoints"), runsRoot: _runs.Root,
+            settings: new Dictionary<string, string> { ["Isrm:Training:ReportsPath"] = "../reports" });
+        _base = _app.Start();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await LiveViewFixture.LaunchAsync(_playwright);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _app.DisposeAsync();
+        _runs.Dispose();
+    }
+
+    [Fact]
+    public async Task The_shipped_runs_and_the_main_scaling_report_show_and_runs_can_be_chosen()
+    {
+        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(new Uri(_base, "/training").ToString());
+
+        ILocator options = page.Locator("[data-testid=run-option]");
+        await Assertions.Expect(options).ToHaveCountAsync(5);
+        var names = await options.EvaluateAllAsync<string[]>("els => els.map(e => e.value)");
+        Assert.Equal(["checkpoints/isrm-default", "checkpoints/rlm-small", "checkpoints/transformer-equal-flops", "checkpoints/transformer-equal-steps", "runs/mine"], names);
+        ILocator trainingTraces = page.Locator("#training-loss .scatterlayer .trace");
+        await Assertions.Expect(trainingTraces).Not.ToHaveCountAsync(0);
+        int all = await trainingTraces.CountAsync();
+
+        await Assertions.Expect(page.Locator("[data-testid=scaling-report]")).ToHaveValueAsync("scaling/main");
+        Assert.Contains("scaling/recipe-variants", await page.Locator("[data-testid=scaling-report] option").AllTextContentsAsync());
+        await Assertions.Expect(page.Locator("#scaling .scatterlayer .trace")).ToHaveCountAsync(3);   // the three checkpoints of the main report
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(LiveViewFixture.Screenshots, "20-training-shipped.png"), FullPage = true });
+
+        await options.Nth(2).UncheckAsync();   // the 11,000-step transformer: its train and validation curves go
+        await Assertions.Expect(trainingTraces).ToHaveCountAsync(all - 2);
+        await page.Locator("[data-testid=scaling-report]").SelectOptionAsync("scaling/anderson");
+        await Assertions.Expect(page.Locator("#scaling .scatterlayer .trace")).Not.ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_chat_on_the_shipped_default_checkpoint_makes_the_readme_screenshot()
+    {
+        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(_base.ToString());
+        await Chat.SetUpAsync(page, k: 16, maxTokens: 32, checkpoint: "isrm-default");
+        await page.Locator(".mud-input-control:has(label:text-is('temperature (0 = greedy)')) input").FillAsync("0");
+        await page.Locator(".mud-input-control:has(label:text-is('temperature (0 = greedy)')) input").PressAsync("Tab");
+        await Chat.SendAsync(page, "The jury said");
+        await Assertions.Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
+        await Assertions.Expect(page.Locator("[data-testid=turn-status]").Last).ToContainTextAsync("all drawn");
+        await page.Locator("[data-testid=token]").Nth(2).ClickAsync();
+        await page.Locator("[data-testid=step-scrubber]").FillAsync("4");
+        await Assertions.Expect(page.Locator("#trajectory")).ToHaveAttributeAsync("data-mark", "4");
+        await Assertions.Expect(page.Locator("[data-testid=step-grid]")).ToHaveAttributeAsync("data-rows", "16");
+        await page.WaitForTimeoutAsync(300);   // the last animation frame of the chart
+        // copied to reports/web-chat.png for the README
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(LiveViewFixture.Screenshots, "web-chat.png") });
+    }
+}
