@@ -6,6 +6,12 @@ foreach (Command command in CommandCatalog.All())
     root.Subcommands.Add(command);
 // Redirected output reports 80 columns, which would wrap every table row; files and pipes get wide rows.
 if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
+// --version: the build (version + commit) and the runtime it was built against, in one line.
+if (args is ["--version"])
+{
+    Console.WriteLine(VersionLine.Text());
+    return 0;
+}
 ParseResult parse = root.Parse(args);
 // A mistyped option or value is a user error: one sentence on stderr and exit code 1, not a page of help.
 if (parse.Errors.Count > 0) return UserError.Report(parse.Errors[0].Message);

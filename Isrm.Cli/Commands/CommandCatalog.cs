@@ -14,5 +14,7 @@ internal static class CommandCatalog
         GenerateCommand.Create(),
         ChatCommand.Create(),
         InfoCommand.Create(),
+        ExchangeCommands.Export(),
+        ExchangeCommands.Import(),
     ];
 }

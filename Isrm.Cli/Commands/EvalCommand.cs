@@ -18,7 +18,8 @@ internal static class EvalCommand
     public static Command Create()
     {
         var checkpoints = new Option<string[]>("--checkpoint") { Description = "Checkpoint folder (repeat for several)", AllowMultipleArgumentsPerToken = true, Required = true };
-        var corpus = new Option<string>("--corpus") { Description = "Corpus folder; the checkpoint's recorded validation documents are used", Required = true };
+        var corpus = new Option<string>("--corpus") { Description = "Folder of .txt files: the training corpus (its recorded validation documents are used) or any other (every document is used)", Required = true };
+        var split = new Option<string>("--split") { Description = "auto | validation | all: which documents of --corpus to evaluate", DefaultValueFactory = _ => "auto" };
         var ks = new Option<string>("--k") { Description = "Depths to measure, e.g. 1,2,4,8,16,32,64,128,256,inf", DefaultValueFactory = _ => "1,2,4,8,16,32,64,128,256,inf" };
         var json = new Option<string?>("--json") { Description = "Write results to this JSON file (CSV and PNG plots beside it)" };
         var windows = new Option<int>("--windows") { Description = "Validation windows (of the training context length)", DefaultValueFactory = _ => 48 };
@@ -28,7 +29,7 @@ internal static class EvalCommand
         var tolerance = new Option<float>("--kl-tolerance") { Description = "Stop rule of K = inf (KL between successive steps)", DefaultValueFactory = _ => 1e-3f };
         var infCap = new Option<int>("--inf-cap") { Description = "Hard cap on steps for K = inf", DefaultValueFactory = _ => 256 };
         var command = new Command("eval", "Evaluate checkpoints across refinement depths K (loss, bits/byte, delta, residual, KL; K = inf adaptive)");
-        foreach (Option o in new Option[] { checkpoints, corpus, ks, json, windows, threads, device, solver, tolerance, infCap }) command.Options.Add(o);
+        foreach (Option o in new Option[] { checkpoints, corpus, split, ks, json, windows, threads, device, solver, tolerance, infCap }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
@@ -43,7 +44,9 @@ internal static class EvalCommand
                     if (solverName is not null and not ("iterate" or "anderson")) throw new ArgumentException("--solver must be iterate or anderson.");
                     using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse(parse.GetValue(device)),
                         solverName is null ? null : c => c with { Solver = solverName });
-                    IReadOnlyList<CorpusDocument> validation = ValidationDocuments(dir, data);
+                    EvaluationDocuments documents = EvaluationDocuments.Select(data, dir, parse.GetValue(split)!);
+                    AnsiConsole.WriteLine(documents.Description);
+                    IReadOnlyList<CorpusDocument> validation = documents.Evaluated;
                     var settings = new ScalingEvaluator.Settings(TrainingContext(dir, checkpoint), parse.GetValue(windows),
                         InfCap: parse.GetValue(infCap), KlTolerance: parse.GetValue(tolerance));
                     IReadOnlyList<ScalingResult> results = AnsiConsole.Status().Start($"evaluating {checkpoint.Info.Name}", ctx =>
@@ -76,13 +79,6 @@ internal static class EvalCommand
         }
         if (list.Count == 0) throw new ArgumentException("--k names no depth.");
         return list;
-    }
-
-    // The checkpoint's own validation documents (split.json), so evaluation never sees training text.
-    private static IReadOnlyList<CorpusDocument> ValidationDocuments(string dir, Corpus corpus)
-    {
-        string split = Path.Combine(dir, Trainer.SplitFile);
-        return corpus.Partition(File.Exists(split) ? CorpusSplit.Load(split) : corpus.Split(1, 0.1)).Validation;
     }
 
     private static int TrainingContext(string dir, LoadedCheckpoint checkpoint)

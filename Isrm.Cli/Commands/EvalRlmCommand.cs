@@ -23,12 +23,13 @@ internal static class EvalRlmCommand
         return command;
     }
 
-    private sealed record Common(LoadedCheckpoint Checkpoint, string Directory, Corpus Corpus, Func<string, int> Int, string Gaps);
+    private sealed record Common(LoadedCheckpoint Checkpoint, string Directory, Corpus Corpus, EvaluationDocuments Documents, Func<string, int> Int, string Gaps);
 
     private static Command Task(string name, string description, Func<Common, object> run)
     {
         var checkpoints = new Option<string[]>("--checkpoint") { Description = "Checkpoint folder (repeat for several)", AllowMultipleArgumentsPerToken = true, Required = true };
-        var corpus = new Option<string>("--corpus") { Description = "Corpus folder (Brown, with labels.tsv for classify)", Required = true };
+        var corpus = new Option<string>("--corpus") { Description = "Folder of .txt files (Brown, with labels.tsv, for classify); any folder for the others", Required = true };
+        var split = new Option<string>("--split") { Description = "auto | validation | all: which documents of --corpus to evaluate", DefaultValueFactory = _ => "auto" };
         var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file" };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
         var ints = new Dictionary<string, Option<int>>
@@ -42,7 +43,7 @@ internal static class EvalRlmCommand
         };
         var gaps = new Option<string>("--gaps") { Description = "recall: gaps in tokens", DefaultValueFactory = _ => "8,16,32,64,128,192,384,768,1536" };
         var command = new Command(name, description);
-        foreach (Option o in new Option[] { checkpoints, corpus, json, threads, gaps }.Concat(ints.Values)) command.Options.Add(o);
+        foreach (Option o in new Option[] { checkpoints, corpus, split, json, threads, gaps }.Concat(ints.Values)) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
@@ -54,7 +55,9 @@ internal static class EvalRlmCommand
                 {
                     using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
                     AnsiConsole.MarkupLine($"[bold]{Markup.Escape(checkpoint.Info.Name)}[/] ({checkpoint.Info.Family}, {checkpoint.Model.ParameterCount:N0} parameters)");
-                    object result = run(new Common(checkpoint, dir, data, key => parse.GetValue(ints[key]), parse.GetValue(gaps)!));
+                    EvaluationDocuments documents = EvaluationDocuments.Select(data, dir, parse.GetValue(split)!);
+                    AnsiConsole.WriteLine(documents.Description);
+                    object result = run(new Common(checkpoint, dir, data, documents, key => parse.GetValue(ints[key]), parse.GetValue(gaps)!));
                     results.Add(new { checkpoint = checkpoint.Info.Name, family = checkpoint.Info.Family, parameters = checkpoint.Model.ParameterCount, result });
                 }
                 if (parse.GetValue(json) is string path)
@@ -128,11 +131,16 @@ internal static class EvalRlmCommand
         return r;
     }
 
+    /// <summary>
+    /// Probe-training and held-out documents: the checkpoint's training documents and the evaluated ones, or, when the
+    /// folder holds none it trained on (a foreign corpus), a 90/10 split of the evaluated documents (said on the output).
+    /// </summary>
     private static (IReadOnlyList<CorpusDocument> Train, IReadOnlyList<CorpusDocument> Validation) Split(Common c)
     {
-        string split = Path.Combine(c.Directory, Trainer.SplitFile);
-        return c.Corpus.Partition(File.Exists(split) ? CorpusSplit.Load(split) : c.Corpus.Split(1, 0.1));
+        var (fit, score, splitsEvaluated) = c.Documents.ProbeDocuments();
+        if (splitsEvaluated) AnsiConsole.WriteLine("The probe fits on 90 % of these documents and is scored on the other 10 % (seed 1).");
+        return (fit, score);
     }
 
-    private static IReadOnlyList<CorpusDocument> Validation(Common c) => Split(c).Validation;
+    private static IReadOnlyList<CorpusDocument> Validation(Common c) => c.Documents.Evaluated;
 }

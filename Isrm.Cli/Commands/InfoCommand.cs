@@ -20,7 +20,7 @@ internal static class InfoCommand
         {
             CheckpointInfo info = Checkpoint.Inspect(parse.GetValue(checkpointOption)!);
             if (parse.GetValue(jsonOption))
-                Console.WriteLine(JsonSerializer.Serialize(new { info.Name, info.Directory, info.ParameterCount, info.Config, info.Metadata }, JsonOutput.Options));
+                Console.WriteLine(JsonSerializer.Serialize(new { info.Name, info.Directory, info.ParameterCount, info.Config, info.Metadata, ModelCard = ModelCard.Read(info.Directory)?.Facts.ToDictionary() }, JsonOutput.Options));
             else Print(info);
             return 0;
         }));
@@ -32,6 +32,7 @@ internal static class InfoCommand
         CheckpointMetadata m = info.Metadata;
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(info.Name)}[/] ({Markup.Escape(info.Directory)})");
         AnsiConsole.WriteLine($"{info.Family}, {info.ParameterCount:N0} parameters, tokenizer {Show(m.Tokenizer)}; trained {info.TrainingSummary}.");
+        PrintCard(info.Directory);
 
         var config = new Table().Border(TableBorder.Simple).AddColumn("option").AddColumn("value");
         using (JsonDocument json = JsonDocument.Parse(info.Config.ToJson()))
@@ -51,6 +52,22 @@ internal static class InfoCommand
         foreach ((string name, double value) in m.Metrics) training.AddRow(Markup.Escape(name), value.ToString("G5", CultureInfo.InvariantCulture));
         foreach ((string name, string value) in m.Notes) training.AddRow(Markup.Escape(name), Markup.Escape(value));
         AnsiConsole.Write(training);
+    }
+
+    /// <summary>The model card's key facts (README.md front matter), or a line saying the folder has none.</summary>
+    private static void PrintCard(string directory)
+    {
+        ModelCard? card = ModelCard.Read(directory);
+        if (card is null)
+        {
+            AnsiConsole.WriteLine($"No model card ({ModelCard.FileName} with front matter) in this folder.");
+            return;
+        }
+        var table = new Table().Border(TableBorder.Simple).AddColumn("model card").AddColumn("").HideHeaders();
+        foreach (string key in ModelCard.KeyFacts)
+            if (card[key] is string value) table.AddRow(Markup.Escape(key.Replace('_', ' ')), Markup.Escape(value));
+        table.Title = new TableTitle($"model card ({ModelCard.FileName})");
+        AnsiConsole.Write(table);
     }
 
     private static string Show(string value) => value.Length == 0 ? "(not recorded)" : value;

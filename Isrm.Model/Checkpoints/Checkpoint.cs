@@ -9,12 +9,15 @@ using static TorchSharp.torch;
 namespace Isrm.Model.Checkpoints;
 
 /// <summary>
-/// A checkpoint is a folder: <c>model.bin</c> (weights), <c>config.json</c> (every model option),
-/// <c>metadata.json</c> (how it was made) and the tokenizer's files. Writes are atomic (temporary folder + rename).
+/// A checkpoint is a folder: <c>model.bin</c> (TorchSharp's weights) or <c>model.safetensors</c> (the same weights in
+/// the safetensors format, <see cref="SafeTensorWeights"/>), <c>config.json</c> (every model option),
+/// <c>metadata.json</c> (how it was made, with the weights' SHA-256) and the tokenizer's files. Writes are atomic
+/// (temporary folder + rename).
 /// </summary>
 public static class Checkpoint
 {
     public const string WeightsFile = "model.bin";
+    public const string SafeTensorsFile = "model.safetensors";
     public const string ConfigFile = "config.json";
     public const string MetadataFile = "metadata.json";
 
@@ -42,11 +45,10 @@ public static class Checkpoint
         {
             throw new CheckpointException($"Checkpoint '{name}' has an unreadable {ConfigFile} or {MetadataFile} ({e.Message}).", e);
         }
-        string weights = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(weights))
-            throw new CheckpointException($"Checkpoint '{name}' has no {WeightsFile}.");
-        if (new FileInfo(weights).Length != metadata.WeightsBytes)
-            throw new CheckpointException($"Checkpoint '{name}' is truncated: {WeightsFile} has {new FileInfo(weights).Length:N0} bytes, expected {metadata.WeightsBytes:N0}.");
+        var (file, bytes, _) = Weights(directory, name, metadata);
+        long actual = new FileInfo(Path.Combine(directory, file)).Length;
+        if (actual != bytes)
+            throw new CheckpointException($"Checkpoint '{name}' is truncated: {file} has {actual:N0} bytes, expected {bytes:N0}.");
         return new CheckpointInfo(name, Path.GetFullPath(directory), config, metadata);
     }
 
@@ -58,9 +60,10 @@ public static class Checkpoint
     {
         CheckpointInfo info = Inspect(directory);
         if (inference is not null) info = info with { Config = inference(info.Config) };
-        string weights = Path.Combine(directory, WeightsFile);
-        if (Sha256(weights) != info.Metadata.WeightsSha256)
-            throw new CheckpointException($"Checkpoint '{info.Name}' is corrupt: {WeightsFile} does not match its recorded SHA-256.");
+        var (file, _, sha) = Weights(directory, info.Name, info.Metadata);
+        string weights = Path.Combine(directory, file);
+        if (Sha256(weights) != sha)
+            throw new CheckpointException($"Checkpoint '{info.Name}' is corrupt: {file} does not match its recorded SHA-256.");
         ITextTokenizer tokenizer;
         try { tokenizer = TokenizerStore.Load(directory); }
         catch (Exception e) when (e is TokenizerException or InvalidDataException or IOException or JsonException)
@@ -70,7 +73,13 @@ public static class Checkpoint
         var model = new IsrmModel(info.Config);
         try
         {
-            model.load(weights);
+            if (file == SafeTensorsFile) SafeTensorWeights.CopyInto(model, ReadSafeTensors(weights, info.Name), info.Name);
+            else model.load(weights);
+        }
+        catch (CheckpointException)
+        {
+            model.Dispose();
+            throw;
         }
         catch (Exception e)
         {
@@ -101,6 +110,8 @@ public static class Checkpoint
                 ParameterCount = model.ParameterCount,
                 WeightsBytes = new FileInfo(weights).Length,
                 WeightsSha256 = Sha256(weights),
+                SafetensorsSha256 = "",   // a saved folder holds model.bin only; export adds safetensors again
+                SafetensorsBytes = 0,
             };
             File.WriteAllText(Path.Combine(temp, ConfigFile), model.Config.ToJson());
             File.WriteAllText(Path.Combine(temp, MetadataFile), JsonSerializer.Serialize(complete, Json));
@@ -116,7 +127,7 @@ public static class Checkpoint
     }
 
     // Swap folders with renames only; the old folder is removed after the new one is in place.
-    private static void Replace(string target, string temp)
+    internal static void Replace(string target, string temp)
     {
         string? old = null;
         if (Directory.Exists(target))
@@ -137,7 +148,26 @@ public static class Checkpoint
         if (old is not null) Directory.Move(old, target);
     }
 
-    private static string Sha256(string path)
+    /// <summary>The weights file a folder holds (model.bin first) with its recorded size and SHA-256.</summary>
+    private static (string File, long Bytes, string Sha256) Weights(string directory, string name, CheckpointMetadata metadata)
+    {
+        if (File.Exists(Path.Combine(directory, WeightsFile))) return (WeightsFile, metadata.WeightsBytes, metadata.WeightsSha256);
+        if (!File.Exists(Path.Combine(directory, SafeTensorsFile)))
+            throw new CheckpointException($"Checkpoint '{name}' has no {WeightsFile} or {SafeTensorsFile}.");
+        if (metadata.SafetensorsSha256.Length == 0)
+            throw new CheckpointException($"Checkpoint '{name}' has a {SafeTensorsFile} that its {MetadataFile} does not record; bring it in with 'isrm import'.");
+        return (SafeTensorsFile, metadata.SafetensorsBytes, metadata.SafetensorsSha256);
+    }
+
+    internal static IReadOnlyList<NamedTensor> ReadSafeTensors(string path, string name)
+    {
+        try { return SafeTensors.Read(path).Tensors; }
+        catch (InvalidDataException e) { throw new CheckpointException($"Checkpoint '{name}' has an unreadable {SafeTensorsFile}: {e.Message}", e); }
+    }
+
+    internal static void WriteJson(string path, CheckpointMetadata metadata) => File.WriteAllText(path, JsonSerializer.Serialize(metadata, Json));
+
+    internal static string Sha256(string path)
     {
         using FileStream stream = File.OpenRead(path);
         return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();

@@ -14,6 +14,9 @@ public sealed record CheckpointMetadata
     /// <summary>SHA-256 of the weights file: a truncated or altered file is caught before TorchSharp reads it.</summary>
     public string WeightsSha256 { get; init; } = "";
     public long WeightsBytes { get; init; }
+    /// <summary>SHA-256 and size of <c>model.safetensors</c> when the folder has one (written by <c>isrm export</c>).</summary>
+    public string SafetensorsSha256 { get; init; } = "";
+    public long SafetensorsBytes { get; init; }
     public DateTime CreatedUtc { get; init; } = DateTime.UtcNow;
     public Dictionary<string, double> Metrics { get; init; } = new();
     /// <summary>Free-form notes (e.g. the validation split), kept as strings.</summary>

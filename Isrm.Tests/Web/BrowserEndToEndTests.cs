@@ -3,12 +3,11 @@ using Microsoft.Playwright;
 namespace Isrm.Tests.Web;
 
 /// <summary>
-/// The app in Debian's Chromium (never a downloaded browser) against real tiny checkpoints: chat with K = 8, open a
+/// The app in Debian's Chromium (never a downloaded browser; provisioned by <see cref="Provisioning.HostTools"/>) against real tiny checkpoints: chat with K = 8, open a
 /// token's trajectory, compare two checkpoints. Screenshots go to TestResults/screenshots.
 /// </summary>
 public sealed class BrowserEndToEndTests : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
     private static readonly string Screenshots = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
 
     private readonly CheckpointFolder _folder = TinyCheckpoints.Folder();
@@ -39,7 +38,7 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = Chromium,
+            ExecutablePath = Provisioning.HostTools.Chromium,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync"],

@@ -6,7 +6,7 @@ using System.Text;
 namespace Isrm.Tests.Web;
 
 /// <summary>
-/// Debian's <c>redis-server</c> as a child process on a free loopback port, with no persistence; killed on dispose.
+/// Debian's <c>redis-server</c> (provisioned by <see cref="Provisioning.HostTools"/>) as a child process on a free loopback port, with no persistence; killed on dispose.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -23,16 +23,9 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The StackExchange.Redis connection string, as <c>Isrm:Redis</c> takes it.</summary>
     public string Address => $"127.0.0.1:{Port}";
 
-    /// <summary>The <c>redis-server</c> on PATH, or null when it is not installed.</summary>
-    public static string? Executable { get; } = (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin")
-        .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-        .Append("/usr/bin").Append("/usr/sbin")
-        .Select(dir => Path.Combine(dir, "redis-server"))
-        .FirstOrDefault(File.Exists);
-
     public static async Task<RedisServer> StartAsync()
     {
-        string executable = Executable ?? throw new InvalidOperationException("redis-server is not installed.");
+        string executable = Provisioning.HostTools.RedisServer;
         for (int attempt = 1; ; attempt++)
         {
             int port = FreePort();
@@ -117,15 +110,5 @@ public sealed class RedisServer : IAsyncDisposable
             // already gone
         }
         _process.Dispose();
-    }
-}
-
-/// <summary>A fact that needs <c>redis-server</c>: skipped, saying so, only when it is not installed (CI installs it).</summary>
-public sealed class RedisFactAttribute : FactAttribute
-{
-    public RedisFactAttribute()
-    {
-        if (RedisServer.Executable is null)
-            Skip = "redis-server is not installed (apt-get install redis-server; .ci/run installs it).";
     }
 }

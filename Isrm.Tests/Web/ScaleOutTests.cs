@@ -34,7 +34,7 @@ public sealed class ScaleOutTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    [RedisFact]
+    [Fact]
     public async Task A_watcher_on_the_other_instance_gets_exactly_the_callers_frames_through_redis()
     {
         RedisServer redis = Own(await RedisServer.StartAsync());

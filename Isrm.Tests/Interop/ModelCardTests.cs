@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Isrm.Model.Checkpoints;
+using Isrm.Tests.Cli;
+
+namespace Isrm.Tests.Interop;
+
+/// <summary>Every shipped checkpoint has a model card that agrees with its metadata and the reports; info and --version show it.</summary>
+public sealed partial class ModelCardTests
+{
+    public static TheoryData<string> ShippedCheckpoints()
+    {
+        var data = new TheoryData<string>();
+        foreach (string dir in Directory.GetDirectories(Repository.Combine("checkpoints")).Order()) data.Add(Path.GetFileName(dir));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedCheckpoints))]
+    public void The_card_names_the_recorded_command_and_parameters_and_only_figures_the_reports_hold(string name)
+    {
+        string dir = Repository.Combine("checkpoints", name);
+        ModelCard card = ModelCard.Read(dir) ?? throw new Xunit.Sdk.XunitException($"{name} has no model card with front matter");
+        CheckpointInfo info = Checkpoint.Inspect(dir);
+        foreach (string key in ModelCard.KeyFacts) Assert.False(string.IsNullOrWhiteSpace(card[key]), $"{name}: {key}");
+        Assert.Equal(name, card["model"]);
+        Assert.Equal(info.Family, card["family"]);
+        Assert.Equal(info.ParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture), card["parameters"]);
+        Assert.Equal(info.Metadata.Command, card["training_command"]);
+        Assert.StartsWith("isrm ", card["result_command"]);
+
+        // Every measured figure of the card comes from a report produced by a command.
+        string reports = string.Concat(Directory.GetFiles(Repository.Combine("reports"), "*.md").Select(File.ReadAllText));
+        foreach (Match figure in Figure().Matches(card["result"]!))
+            Assert.True(reports.Contains(figure.Value, StringComparison.Ordinal), $"{name}: {figure.Value} is in no report");
+    }
+
+    [Fact]
+    public void Info_prints_the_cards_key_facts()
+    {
+        var (code, output, errors) = IsrmProcess.Run("info", "--checkpoint", Repository.Combine("checkpoints", "isrm-default"));
+        Assert.True(code == 0, errors);
+        Assert.Contains("model card (README.md)", output);
+        Assert.Contains("1.5784 nats/byte at K = 16", output);
+        Assert.Contains("--k-mean 8", output);
+
+        var (jsonCode, json, _) = IsrmProcess.Run("info", "--checkpoint", Repository.Combine("checkpoints", "rlm-small"), "--json");
+        Assert.Equal(0, jsonCode);
+        using JsonDocument doc = JsonDocument.Parse(json);
+        Assert.Equal("197632", doc.RootElement.GetProperty("modelCard").GetProperty("parameters").GetString());
+    }
+
+    [Fact]
+    public void Version_prints_our_version_torchsharps_and_dotnets()
+    {
+        var (code, output, _) = IsrmProcess.Run("--version");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^isrm \d+\.\d+\.\d+\S* \(TorchSharp 0\.107\.0, \.NET 10\.\d+\.\d+\)\s*$", output);
+    }
+
+    [GeneratedRegex(@"\d+\.\d{2,}")]
+    private static partial Regex Figure();
+}
