@@ -20,6 +20,7 @@ internal static class BenchModel
         torch.manual_seed(0);
         var model = new IsrmModel(config ?? new IsrmConfig());
         model.eval();
+        model.JoinForInference();   // as Checkpoint.Load does
         var info = new CheckpointInfo(RandomInitName, "", model.Config, new CheckpointMetadata { ParameterCount = model.ParameterCount });
         return new LoadedCheckpoint(info, model, new ByteTokenizer());
     }

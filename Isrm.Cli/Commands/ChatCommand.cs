@@ -50,7 +50,7 @@ internal static class ChatCommand
                 }
                 transcript += line + "\n";
                 // The reply ends at the model's first newline: one line per turn, like the user's.
-                GenerationRequest request = options.Request(parse, transcript, loops, useOverride: true) with { StopText = "\n" };
+                GenerationRequest request = options.Request(parse, transcript, loops, useOverride: true) with { StopText = "\n", TraceSteps = false };
                 string reply = await Reply(session, request, cancellation);
                 transcript += reply.EndsWith('\n') ? reply : reply + "\n";
             }

@@ -34,6 +34,8 @@ internal static class GenerateCommand
                 debugTokens = parse.GetValue(debugOption) ?? int.MaxValue;
                 if (debugTokens < 1) throw new ArgumentException($"--debug-refinement takes a number of tokens of at least 1 (got {debugTokens}).");
             }
+            // Per-step read-outs cost time: computed only when shown (--debug-refinement) or streamed (--json).
+            request = request with { TraceSteps = json || debugTokens is not null };
             await using ModelSession session = await ModelSession.OpenAsync(parse.GetValue(options.Checkpoint)!, parse.GetValue(options.Device)!, parse.GetValue(options.Threads));
             int promptTokens = session.CountTokens(request.Prompt);
             if (promptTokens >= session.MaxContext)   // the generator keeps the most recent context; say so rather than refuse
@@ -64,15 +66,16 @@ internal static class GenerateCommand
             {
                 case StepEvent step:
                     if (step.TokenIndex < debugTokens) steps.Add(step);
-                    totalSteps++;
                     break;
                 case TokenEvent token when token.TokenIndex < debugTokens:
+                    totalSteps += token.StepsUsed;
                     AnsiConsole.WriteLine($"Token {token.TokenIndex}: {RefinementTable.Quote(token.Text)} (id {token.TokenId}) after {token.StepsUsed} steps");
                     AnsiConsole.Write(RefinementTable.Build(steps));
                     steps.Clear();
                     text.Append(token.Text);
                     break;
                 case TokenEvent token:
+                    totalSteps += token.StepsUsed;
                     text.Append(token.Text);
                     if (debugTokens is null)
                     {

@@ -14,7 +14,7 @@ internal sealed class GenerationOptions
     public Option<float> Temperature { get; } = new("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.8f };
     public Option<int> TopK { get; } = new("--top-k") { Description = "Sample from the K most probable tokens (0 = off)", DefaultValueFactory = _ => 40 };
     public Option<float> TopP { get; } = new("--top-p") { Description = "Nucleus sampling mass in (0, 1] (1 = off)", DefaultValueFactory = _ => 0.95f };
-    public Option<ulong> Seed { get; } = new("--seed") { Description = "Sampling seed: the same seed gives the same text", DefaultValueFactory = _ => 1UL };
+    public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed of the sampler and of a random initial state: the same seed gives the same text", DefaultValueFactory = _ => 1UL };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
     public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Recompute the whole sequence for every token (slow reference path)" };
     public Option<int> Threads { get; } = ThreadsOption();

@@ -71,6 +71,8 @@ public sealed record IsrmConfig
     public bool IsTransformer => Family == "transformer";
     /// <summary>RLM, RLT or gated RLT: a fixed-size state carried across tokens instead of attention over the context.</summary>
     public bool IsRecurrent => Family is "rlm" or "rlt" or "gated-rlt";
+    /// <summary>Tokens one sequence may hold: MaxContext for attention, unbounded for a fixed-size recurrent state.</summary>
+    [JsonIgnore] public int ReadableContext => IsRecurrent ? int.MaxValue : MaxContext;
     /// <summary>One pass per token (K = 1): the transformer and one-tick recurrent models; ISRM and ticked models refine.</summary>
     public bool IsSinglePass => Family == "transformer" || (IsRecurrent && Ticks == 1);
 

@@ -12,14 +12,14 @@ namespace Isrm.Model.Evaluation;
 /// </summary>
 public static class TrajectoryCurvature
 {
-    /// <summary>Mean turning angle (degrees) and mean tortuosity; NaN where the path has too few steps.</summary>
-    public sealed record Measure(double TurningDegrees, double Tortuosity, int Paths);
+    /// <summary>Mean turning angle (degrees) and mean tortuosity; null where the paths have fewer than two steps.</summary>
+    public sealed record Measure(double? TurningDegrees, double? Tortuosity, int Paths);
 
     /// <summary>Both measures over paths (P, n+1, D): P paths of n+1 points.</summary>
     public static Measure Of(Tensor paths)
     {
         using var scope = NewDisposeScope();
-        if (paths.shape[1] < 3) return new Measure(double.NaN, double.NaN, (int)paths.shape[0]);
+        if (paths.shape[1] < 3) return new Measure(null, null, (int)paths.shape[0]);
         Tensor d = paths.narrow(1, 1, paths.shape[1] - 1) - paths.narrow(1, 0, paths.shape[1] - 1);    // (P, n, D)
         Tensor a = d.narrow(1, 0, d.shape[1] - 1), b = d.narrow(1, 1, d.shape[1] - 1);
         Tensor cos = (a * b).sum(-1) / (a.pow(2).sum(-1).sqrt() * b.pow(2).sum(-1).sqrt()).clamp_min(1e-12);

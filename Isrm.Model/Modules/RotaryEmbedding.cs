@@ -9,6 +9,9 @@ public sealed class RotaryEmbedding : nn.Module
     // (MaxContext, 1, 2, hd/2): [cos, cos] and [−sin, sin], so that rot(x) = x·cos + swap(x)·sin in one broadcast.
     private readonly Tensor cos;
     private readonly Tensor sin;
+    // (MaxContext, hd, hd): the rotation of each position as a matrix (transposed), so that inference rotates any
+    // number of heads with one matmul; made on first use, the training path keeps the cheaper elementwise form.
+    private Tensor? _rotations;
 
     public RotaryEmbedding(int headDim, int maxContext, float theta) : base(nameof(RotaryEmbedding))
     {
@@ -23,12 +26,36 @@ public sealed class RotaryEmbedding : nn.Module
         register_buffer(nameof(sin), sin, persistent: false);
     }
 
-    /// <summary>The tables for positions offset … offset+T−1: (T, 1, 2, hd/2) each; one pair serves every layer of a call.</summary>
-    public (Tensor Cos, Tensor Sin) At(int offset, long length) => (cos.narrow(0, offset, length), sin.narrow(0, offset, length));
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _rotations?.Dispose();
+        base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// The tables for positions offset … offset+T−1, made once per network call and shared by its layers: without
+    /// gradients one (T, hd, hd) rotation per position, else (T, 1, 2, hd/2) cosines and signed sines.
+    /// </summary>
+    public (Tensor Cos, Tensor Sin) At(int offset, long length)
+    {
+        if (is_grad_enabled()) return (cos.narrow(0, offset, length), sin.narrow(0, offset, length));
+        _rotations ??= Rotations();
+        return (_rotations.narrow(0, offset, length), null!);
+    }
+
+    private Tensor Rotations()
+    {
+        using var scope = NewDisposeScope();
+        long positions = cos.shape[0], half = cos.shape[3], hd = 2 * half;
+        Tensor basis = eye(hd).expand(positions, 1, hd, hd).contiguous();             // per position, row i = e_i
+        Tensor rotated = Apply(basis, (cos.view(positions, 1, 1, 2, half), sin.view(positions, 1, 1, 2, half)));   // row i = rot(e_i)
+        return rotated.squeeze(1).DetachFromDisposeScope();                            // x · this = rot(x) as a row
+    }
 
     /// <summary>x: (B, T, N, hd) — any number N of query and key heads together — rotated with tables from <see cref="At"/>.</summary>
     public static Tensor Apply(Tensor x, (Tensor Cos, Tensor Sin) tables)
     {
+        if (tables.Sin is null) return x.matmul(tables.Cos);                           // (B, T, N, hd) · (T, hd, hd)
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1], n = x.shape[2], hd = x.shape[3];
         Tensor pairs = x.view(b, t, n, 2, hd / 2);                                  // (B, T, N, 2, half): [x1, x2]

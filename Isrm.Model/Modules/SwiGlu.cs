@@ -35,8 +35,9 @@ public sealed class SwiGlu : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         Tensor both = MixedPrecision.Linear(x, _gateUp.Weight);                     // (…, 2·hidden)
-        Tensor gated = nn.functional.silu(both.narrow(-1, 0, _hidden));
-        Tensor product = is_grad_enabled() ? gated * both.narrow(-1, _hidden, _hidden) : gated.mul_(both.narrow(-1, _hidden, _hidden));
+        bool inPlace = !is_grad_enabled();
+        Tensor gated = nn.functional.silu(both.narrow(-1, 0, _hidden), inplace: inPlace);
+        Tensor product = inPlace ? gated.mul_(both.narrow(-1, _hidden, _hidden)) : gated * both.narrow(-1, _hidden, _hidden);
         return MixedPrecision.Linear(product, down.weight!).MoveToOuterDisposeScope();
     }
 

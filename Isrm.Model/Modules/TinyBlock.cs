@@ -48,11 +48,12 @@ public sealed class TinyBlock : nn.Module
     public Tensor Forward(Tensor h, Tensor? step, (Tensor Cos, Tensor Sin) rope, KvBuffer? cache, int offset)
     {
         using var scope = NewDisposeScope();
+        bool inPlace = !is_grad_enabled();   // inference: add into the sub-layer's own output, one tensor fewer each
         Tensor attended = attention.Forward(attention_norm.forward(h), rope, cache, offset);
         if (step is not null && step_scale_attn is not null) attended = attended * (1 + step_scale_attn.forward(step));
-        h = h + attended;
+        h = inPlace ? attended.add_(h) : h + attended;
         Tensor fed = feed_forward.forward(ffn_norm.forward(h));
         if (step is not null && step_scale_ffn is not null) fed = fed * (1 + step_scale_ffn.forward(step));
-        return (h + fed).MoveToOuterDisposeScope();
+        return (inPlace ? fed.add_(h) : h + fed).MoveToOuterDisposeScope();
     }
 }

@@ -42,7 +42,7 @@ public static class Refiner
                 bool withGrad = gradientsWanted && cap - k < options.GradientSteps;
                 RefinementStep next;
                 using (var scope = NewDisposeScope())
-                using (withGrad ? null : no_grad())
+                using (withGrad || !gradientsWanted ? null : no_grad())
                 {
                     next = Advance(model, x, y, z, k, mixer, cache, offset, options, needLogits || k == cap, previousLogProbs);
                     bool converged = adaptive && next.KlToPrevious is not null && Watched(next.KlToPrevious, options.Watch) < options.KlTolerance;

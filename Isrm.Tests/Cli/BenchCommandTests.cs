@@ -1,15 +1,30 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Xunit.Abstractions;
-using static Isrm.Tests.Foundation.CommandLineTests;
 
 namespace Isrm.Tests.Cli;
 
-/// <summary><c>isrm bench</c> subcommands measure and print figures (run here on tiny sizes; real figures are in README).</summary>
+/// <summary>
+/// The benchmarks (project Isrm.Bench, <c>isrm-bench</c>) measure and print figures (run here on tiny sizes; real
+/// figures are in reports/bench.md and docs/benchmarks.md).
+/// </summary>
 public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper output) : IClassFixture<TinyCheckpointFixture>
 {
+    /// <summary>Runs the built <c>isrm-bench</c> as a child process, the way <c>dotnet run --project Isrm.Bench --</c> does.</summary>
+    internal static (int ExitCode, string Out, string Err) RunBench(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "isrm-bench.dll"));
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
     private JsonElement Json(params string[] args)
     {
-        var (code, stdout, stderr) = RunIsrm(args);
+        var (code, stdout, stderr) = RunBench(args);
         output.WriteLine($"exit {code}\n{stdout}\n{stderr}");
         Assert.Equal(0, code);
         using JsonDocument json = JsonDocument.Parse(stdout);
@@ -17,25 +32,41 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
     }
 
     [Fact]
-    public void Generate_bench_reports_speeds_and_a_negligible_logit_difference_between_cached_and_recompute()
+    public void Generate_bench_reports_speeds_the_floor_and_a_negligible_logit_difference_between_cached_and_recompute()
     {
-        JsonElement report = Json("bench", "generate", "--checkpoint", tiny.Directory, "--context", "24", "--loops", "1,3", "--tokens", "3", "--threads", "1", "--json");
+        JsonElement report = Json("generate", "--checkpoint", tiny.Directory, "--context", "24", "--loops", "1,3", "--tokens", "3", "--threads", "1", "--json");
 
+        Assert.True(report.GetProperty("floorProducts").GetInt32() >= 7);
+        Assert.True(report.GetProperty("floorMicroseconds").GetDouble() > 0);
         JsonElement[] rows = report.GetProperty("rows").EnumerateArray().ToArray();
         Assert.Equal(new[] { 1, 3 }, rows.Select(r => r.GetProperty("k").GetInt32()));
         foreach (JsonElement row in rows)
         {
             Assert.True(row.GetProperty("cachedTokensPerSecond").GetDouble() > 0);
             Assert.True(row.GetProperty("recomputeTokensPerSecond").GetDouble() > 0);
+            Assert.True(row.GetProperty("floorRatio").GetDouble() > 0);
+            Assert.True(row.GetProperty("tensorsPerStep").GetDouble() > 0);
             Assert.InRange(row.GetProperty("maxLogitDifference").GetDouble(), 0, 1e-4);
             Assert.True(row.GetProperty("sameTokens").GetBoolean());
         }
     }
 
     [Fact]
+    public void Train_bench_reports_fp32_and_bf16_throughput_for_each_setting()
+    {
+        JsonElement report = Json("train", "--steps", "1", "--json");
+
+        Assert.True(report.GetProperty("bFloat16MatmulFlopsPerSec").GetDouble() > 0);
+        Assert.False(string.IsNullOrEmpty(report.GetProperty("bFloat16Note").GetString()));
+        JsonElement[] rows = report.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal(new[] { "fp32", "bf16", "fp32", "bf16" }, rows.Select(r => r.GetProperty("precision").GetString()));
+        Assert.All(rows, r => Assert.True(r.GetProperty("tokensPerSec").GetDouble() > 0));
+    }
+
+    [Fact]
     public void Memory_probe_reports_the_peak_resident_memory_of_one_run()
     {
-        JsonElement probe = Json("bench", "memory-probe", "--checkpoint", tiny.Directory, "--mode", "forward", "--loops", "4", "--context", "16");
+        JsonElement probe = Json("memory-probe", "--checkpoint", tiny.Directory, "--mode", "forward", "--loops", "4", "--context", "16");
 
         Assert.Equal(4, probe.GetProperty("k").GetInt32());
         long afterLoad = probe.GetProperty("rssAfterLoadKb").GetInt64(), peak = probe.GetProperty("peakKb").GetInt64();
@@ -46,7 +77,7 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
     [Fact]
     public void Anderson_bench_prints_the_residual_per_network_call_for_each_method()
     {
-        JsonElement report = Json("bench", "anderson", "--calls", "8", "--context", "8", "--json");
+        JsonElement report = Json("anderson", "--calls", "8", "--context", "8", "--json");
 
         JsonElement[] rows = report.GetProperty("rows").EnumerateArray().ToArray();
         Assert.Equal(new[] { 1, 2, 4, 8 }, rows.Select(r => r.GetProperty("calls").GetInt32()));
@@ -57,7 +88,7 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
     [Fact]
     public void Hub_load_bench_quick_admits_or_refuses_every_client_with_no_errors_or_hangs()
     {
-        JsonElement report = Json("bench", "hub", "--quick", "--checkpoint", tiny.Directory, "--json");
+        JsonElement report = Json("hub", "--quick", "--checkpoint", tiny.Directory, "--json");
 
         JsonElement[] variants = report.GetProperty("variants").EnumerateArray().ToArray();
         Assert.Equal(new[] { 1, 4 }, variants.Select(v => v.GetProperty("queueCapacity").GetInt32()));
@@ -81,7 +112,7 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
     public void Bench_without_a_subcommand_writes_a_report_with_the_machine_and_one_section_per_benchmark()
     {
         string path = tiny.Combine(Path.Combine("reports", "bench.md"));
-        var (code, stdout, stderr) = RunIsrm("bench", "--quick", "--only", "anderson,hub-disconnect", "--out", path);
+        var (code, stdout, stderr) = RunBench("--quick", "--only", "anderson,hub-disconnect", "--out", path);
         output.WriteLine($"exit {code}\n{stdout}\n{stderr}");
         Assert.Equal(0, code);
 
@@ -89,7 +120,7 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
         Assert.Contains("## Machine", report);
         foreach (string row in new[] { "| CPU |", "| cores |", "| RAM |", "| OS |", "| .NET |", "| TorchSharp |", "| torch threads |", "| load average" })
             Assert.Contains(row, report);
-        Assert.Contains("Command: `isrm bench anderson --calls 8 --context 8` — exit code 0", report);
+        Assert.Contains("Command: `isrm-bench anderson --calls 8 --context 8` — exit code 0", report);
         Assert.Contains("## A client that disconnects mid-generation", report);
         Assert.Contains("steps computed after disconnect", report);
         Assert.DoesNotContain("## Cached vs recompute generation", report);
@@ -98,7 +129,7 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
     [Fact]
     public void A_bad_K_list_is_one_sentence()
     {
-        var (code, _, stderr) = RunIsrm("bench", "generate", "--loops", "1,x");
+        var (code, _, stderr) = RunBench("generate", "--loops", "1,x");
         Assert.Equal(1, code);
         Assert.Equal("--loops must be a whole number of at least 1 or 'inf' (got 'x').", stderr.Trim());
     }

@@ -22,7 +22,8 @@ public class CommandLineTests
     {
         var (code, output, _) = RunIsrm("--help");
         Assert.Equal(0, code);
-        foreach (string command in new[] { "data", "train", "eval", "generate", "chat", "bench", "info" })
+        foreach (string command in new[] { "data", "train", "eval", "generate", "chat", "info" })
             Assert.Matches($@"(?m)^\s+{command}\s", output);
+        Assert.DoesNotMatch(@"(?m)^\s+bench", output);   // benchmarks are tooling: isrm-bench (project Isrm.Bench)
     }
 }

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Isrm.Tests.Model;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Isrm.Tests.Web;
+
+/// <summary>
+/// The same request sent twice through the hub gives the same frames, on a model whose initial state is random:
+/// the start is drawn from the request's seed. Only the public contract is used (hub method, JSON request and frames).
+/// </summary>
+public sealed class ReproducibleRequestTests : IAsyncLifetime
+{
+    private readonly CheckpointFolder _folder = new();
+    private IsrmWebApp _app = null!;
+    private HubConnection _hub = null!;
+
+    public async Task InitializeAsync()
+    {
+        TinyModels.SaveCheckpoint(Path.Combine(_folder.Root, "tiny"), TinyModels.Config() with { MaxContext = 128, InitialState = "random", InitStateStd = 1f });
+        _app = new IsrmWebApp(_folder.Root);
+        _hub = await _app.ConnectAsync(_app.Start());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _hub.DisposeAsync();
+        await _app.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task The_same_request_twice_gives_the_same_frames_and_another_seed_does_not()
+    {
+        var request = new { prompt = "The cat", k = 3, maxTokens = 5, temperature = 1.0, seed = 21 };
+        string[] first = await Frames(request), second = await Frames(request);
+        string[] otherSeed = await Frames(request with { seed = 22 });
+
+        Assert.Equal(5 * (3 + 1) + 1, first.Length);
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, otherSeed);
+    }
+
+    // Each frame's JSON without its wall-clock field, the one thing that may differ between two runs.
+    private async Task<string[]> Frames(object request)
+    {
+        var frames = new List<string>();
+        await foreach (JsonElement frame in _hub.StreamAsync<JsonElement>("Generate", request))
+        {
+            JsonObject json = JsonNode.Parse(frame.GetRawText())!.AsObject();
+            json.Remove("elapsedMs");
+            frames.Add(json.ToJsonString());
+        }
+        return frames.ToArray();
+    }
+}
