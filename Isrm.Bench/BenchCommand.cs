@@ -41,6 +41,9 @@ internal static class BenchCommand
         command.Subcommands.Add(MemoryBenchmark.CreateProbe());
         command.Subcommands.Add(HubServer.Create());
         command.Subcommands.Add(BenchRlmCommand.Create());
+        command.Subcommands.Add(RecallCommand.Create());
+        command.Subcommands.Add(RecallReportCommand.Create());
+        command.Subcommands.Add(CurvatureCommand.Create());
         command.SetAction(async (parse, cancellation) =>
         {
             bool json = parse.GetValue(jsonOption), quick = parse.GetValue(quickOption);

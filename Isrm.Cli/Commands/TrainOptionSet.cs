@@ -58,13 +58,14 @@ internal sealed class TrainOptionSet
     public Option<int?> SyncPairs { get; } = new("--sync-pairs") { Description = "RLM: neuron pairs in the synchronisation state" };
     public Option<float?> SyncDecay { get; } = new("--sync-decay") { Description = "RLM: mean initial decay of the synchronisation, in (0, 1)" };
     public Option<int?> MemorySlots { get; } = new("--memory-slots") { Description = "RLT / gated RLT: memory slots carried across tokens" };
+    public Option<int?> Ticks { get; } = new("--ticks") { Description = "rlm / rlt / gated-rlt: core updates per token (trains at K = ticks unless --k-min/--k-max say otherwise)" };
 
     public IEnumerable<Option> All =>
     [
         Corpus, Out, Config, Family, Steps, KMin, KMax, KDist, KMean, KCurriculum, BackpropSteps, DeepSupervision, MonotonicWeight,
         ConvergenceWeight, PonderWeight, Batch, Context, GradAccum, Lr, Warmup, WeightDecay, EvalEvery, EvalK, SaveEvery,
         Seed, Tokenizer, Threads, Device, Precision, Resume, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
-        StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots,
+        StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots, Ticks,
     ];
 
     public IsrmConfig ModelConfig(ParseResult parse)
@@ -92,6 +93,7 @@ internal sealed class TrainOptionSet
             SyncPairs = parse.GetValue(SyncPairs) ?? config.SyncPairs,
             SyncDecayInit = parse.GetValue(SyncDecay) ?? config.SyncDecayInit,
             MemorySlots = parse.GetValue(MemorySlots) ?? config.MemorySlots,
+            Ticks = parse.GetValue(Ticks) ?? config.Ticks,
         };
         config.Validate();
         return config;
@@ -105,10 +107,14 @@ internal sealed class TrainOptionSet
     {
         string corpus = parse.GetValue(Corpus) is { Length: > 0 } c ? c : throw new ArgumentException("--corpus is required (a folder of .txt files; 'isrm data brown' makes one).");
         string output = parse.GetValue(Out) is { Length: > 0 } o ? o : throw new ArgumentException("--out is required (the run's checkpoint folder).");
+        // --ticks N alone trains every batch at N ticks; explicit --k-min / --k-max still choose a range.
+        int? ticks = parse.GetValue(Ticks);
+        bool kGiven = parse.GetResult(KMin) is { Implicit: false } || parse.GetResult(KMax) is { Implicit: false };
+        int kMin = ticks is int t && !kGiven ? t : parse.GetValue(KMin), kMax = ticks is int u && !kGiven ? u : parse.GetValue(KMax);
         return new TrainingOptions
         {
             Corpus = corpus, Out = output, Tokenizer = parse.GetValue(Tokenizer)!, Steps = parse.GetValue(Steps),
-            KMin = parse.GetValue(KMin), KMax = parse.GetValue(KMax), KDistribution = EnumNames.Parse<KDistribution>(parse.GetValue(KDist)!, "--k-dist"), KMean = parse.GetValue(KMean),
+            KMin = kMin, KMax = kMax, KDistribution = EnumNames.Parse<KDistribution>(parse.GetValue(KDist)!, "--k-dist"), KMean = parse.GetValue(KMean),
             KCurriculumSteps = parse.GetValue(KCurriculum),
             BackpropSteps = parse.GetValue(BackpropSteps), DeepSupervisionSteps = parse.GetValue(DeepSupervision),
             MonotonicWeight = parse.GetValue(MonotonicWeight), ConvergenceWeight = parse.GetValue(ConvergenceWeight), PonderWeight = parse.GetValue(PonderWeight),

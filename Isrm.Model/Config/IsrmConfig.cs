@@ -52,6 +52,11 @@ public sealed record IsrmConfig
     public float SyncDecayInit { get; init; } = 0.9f;
     /// <summary>RLT / gated RLT: memory slots of width Width carried from token to token.</summary>
     public int MemorySlots { get; init; } = 8;
+    /// <summary>
+    /// Recurrent families: core updates per token the model is trained with (tick k reads x + norm(y_{k−1})). 1 = one
+    /// pass (K fixed at 1); more makes the model refine like ISRM, so any K (and K = ∞) can be asked at inference.
+    /// </summary>
+    public int Ticks { get; init; } = 1;
 
     public int HeadDim => Width / QueryHeads;
     // Written into config.json by every build so far (and read back as a known, computed member): kept so old and new
@@ -60,8 +65,10 @@ public sealed record IsrmConfig
     private bool TransformerFlag => Family == ModelFamily.Transformer;
     /// <summary>RLM, RLT or gated RLT: a fixed-size state carried across tokens instead of attention over the context.</summary>
     public bool IsRecurrent => Family is ModelFamily.Rlm or ModelFamily.Rlt or ModelFamily.GatedRlt;
-    /// <summary>One pass per token (K = 1): the transformer and the recurrent families; only ISRM refines.</summary>
-    public bool IsSinglePass => Family != ModelFamily.Isrm;
+    /// <summary>Tokens one sequence may hold: MaxContext for attention, unbounded for a fixed-size recurrent state.</summary>
+    [JsonIgnore] public int ReadableContext => IsRecurrent ? int.MaxValue : MaxContext;
+    /// <summary>One pass per token (K = 1): the transformer and one-tick recurrent models; ISRM and ticked models refine.</summary>
+    public bool IsSinglePass => Family == ModelFamily.Transformer || (IsRecurrent && Ticks == 1);
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -103,6 +110,7 @@ public sealed record IsrmConfig
         Require(Neurons > 1, "neurons must be at least 2.");
         Require(SyncPairs >= 1 && SyncPairs <= (long)Neurons * (Neurons + 1) / 2, $"syncPairs must be between 1 and neurons·(neurons+1)/2 = {(long)Neurons * (Neurons + 1) / 2}.");
         Require(SyncDecayInit > 0 && SyncDecayInit < 1, "syncDecayInit must be in (0, 1).");
+        Require(Ticks >= 1 && (Ticks == 1 || IsRecurrent), "ticks must be at least 1, and above 1 only for rlm, rlt or gated-rlt.");
         Require(MemorySlots >= 1 && MemorySlots < MaxContext, "memorySlots must be at least 1 and below maxContext.");
     }
 }

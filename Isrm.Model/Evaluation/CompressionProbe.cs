@@ -49,7 +49,7 @@ public static class CompressionProbe
 
     public static Result Run(IsrmModel model, IReadOnlyList<int[]> trainWindows, IReadOnlyList<int[]> testWindows, Settings settings, Action<string>? progress = null)
     {
-        if (!model.Config.IsRecurrent && settings.Length > model.Config.MaxContext)
+        if (settings.Length > model.Config.ReadableContext)
             throw new ArgumentException($"a {model.Config.Family.Kebab()} model reads at most {model.Config.MaxContext} tokens; use --length {model.Config.MaxContext} or less.");
         using var scope = NewDisposeScope();
         progress?.Invoke($"encoding {trainWindows.Count + testWindows.Count} windows of {settings.Length} tokens");

@@ -39,7 +39,7 @@ public static class MemoryBenchmark
                     foreach (RefinementStep _ in Refiner.Run(recurrent, x, options, cache, offset)) { }
                 }
                 speed = context / clock.Elapsed.TotalSeconds;
-                stateBytes = cache.Recurrent.Bytes;
+                stateBytes = cache.RecurrentBytes;
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 resident = Process.GetCurrentProcess().WorkingSet64;

@@ -31,7 +31,7 @@ public static class RecallProbe
     public static Result Run(IsrmModel model, ITextTokenizer tokenizer, string filler, IReadOnlyList<int> gaps, Settings settings, Action<string>? progress = null)
     {
         int[] fillerTokens = tokenizer.Encode(filler);
-        int maxContext = model.Config.IsRecurrent ? int.MaxValue : model.Config.MaxContext;
+        int maxContext = model.Config.ReadableContext;
         var random = new Random(settings.Seed);
         var points = new List<Point>();
         foreach (int gap in gaps.Order())
@@ -56,7 +56,7 @@ public static class RecallProbe
         int? limit = null;
         if (points.Count > 0 && points[0].Gain >= MinimumGain)
             limit = points.Where(p => p.Gain >= points[0].Gain / 2).Max(p => p.Gap);
-        return new Result(points, limit, model.Config.IsRecurrent ? 0 : model.Config.MaxContext);
+        return new Result(points, limit, maxContext == int.MaxValue ? 0 : maxContext);
     }
 
     // Mean NLL of the second copy's tokens after its first (the first token of a copy cannot be predicted from the key).

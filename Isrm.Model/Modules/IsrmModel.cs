@@ -11,23 +11,15 @@ namespace Isrm.Model.Modules;
 public sealed record StepOutput(Tensor Y, Tensor Z, float Alpha, Tensor? Delta, Tensor? Residual);
 
 /// <summary>
-/// The Infinitely Scalable Recursive Model (whitepaper §3) with the fixes of DESIGN.md: the latent z is updated
-/// from (x, y, z) and the answer y from (y, z), so the latent reaches the answer. A transformer is the same
-/// network applied once (family "transformer"). The recurrent families of the RLM proposal (rlm, rlt, gated-rlt)
-/// replace the network by a <see cref="RecurrentCore"/> and share the embedding, final norm and tied head, so the
-/// trainer, checkpoints, evaluator and generator run every family through this one type with K = 1.
+/// Every family as one model: embed → the family's steps (<see cref="IFamilyCore"/>: ISRM and the transformer are a
+/// <see cref="RefinedNetwork"/>, rlm / rlt / gated-rlt a <see cref="RecurrentFamily"/>) → final norm and tied head.
+/// The trainer, checkpoints, evaluator and generator run every family through this one type.
 /// </summary>
 public sealed class IsrmModel : nn.Module
 {
     private readonly Embedding embedding;
-    private readonly Parameter? y0, z0;
-    private readonly StepEmbedding step_embedding;
-    private readonly TinyNetwork? network;
-    private readonly RecurrentCore? recurrent;
-    private readonly InputInjection? answer_injection;
-    private readonly InputInjection? latent_injection;
+    private readonly IFamilyCore _core;
     private readonly RmsNorm final_norm;
-    private readonly RmsNorm? state_norm;
     private readonly Linear? lm_head;
     private readonly Linear? halt_head;
 
@@ -40,116 +32,48 @@ public sealed class IsrmModel : nn.Module
         int d = config.Width;
         embedding = nn.Embedding(config.VocabSize, d);
         using (no_grad()) embedding.weight!.normal_(0, 0.02);   // nn.Embedding starts at N(0, 1): far too large for a tied head
-        step_embedding = new StepEmbedding(config);
-        if (config.IsRecurrent) recurrent = RecurrentCore.Create(config);
-        else
-        {
-            y0 = new Parameter(randn(d) * 0.02f);
-            z0 = new Parameter(randn(d) * 0.02f);
-            network = new TinyNetwork(config);
-            bool concat = config.InputInjection == InjectionKind.ConcatProject;
-            answer_injection = new InputInjection(d, 2, concat);
-            if (config.LatentIterations > 0) latent_injection = new InputInjection(d, 3, concat);
-        }
+        _core = config.IsRecurrent ? new RecurrentFamily(config) : new RefinedNetwork(config);
         final_norm = new RmsNorm(d, config.NormEpsilon);
-        if (config.StateNorm) state_norm = new RmsNorm(d, config.NormEpsilon);
         if (!config.TiedEmbeddings) lm_head = nn.Linear(d, config.VocabSize, hasBias: false);
         if (config.HaltingHead && !config.IsSinglePass) halt_head = nn.Linear(d, 1);
         RegisterComponents();
+        foreach (var (name, component) in _core.Components)
+        {
+            if (component is Parameter parameter) register_parameter(name, parameter);
+            else register_module(name, (nn.Module)component);
+        }
     }
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 
     public Device Device => embedding.weight!.device;
 
+    /// <summary>The family's start state and step.</summary>
+    public IFamilyCore Core => _core;
+
     /// <summary>The recurrent core of an rlm / rlt / gated-rlt model; null for isrm and transformer.</summary>
-    public RecurrentCore? Recurrent => recurrent;
+    public RecurrentCore? Recurrent => (_core as RecurrentFamily)?.Core;
 
     /// <summary>tokens (B, T) → x (B, T, D).</summary>
     public Tensor Embed(Tensor tokens) => embedding.forward(tokens);
 
-    /// <summary>y0 and z0 broadcast to (B, T, D), or random N(0, σ) states from the global generator (training).</summary>
+    /// <summary>The states before step 1, (B, T, D) each; a random start comes from the global generator (training).</summary>
     public (Tensor Y, Tensor Z) InitialState(long batch, long length) => InitialState(batch, length, 0, null);
 
-    /// <summary>
-    /// The initial states of positions offset … offset+T−1, (B, T, D) each. A random start with a seed is drawn per
-    /// position from (seed, position) alone, so a request is reproducible and a cached prefix sees the same start as
-    /// a full recompute; every row of the batch gets the same draw. Without a seed it comes from the global generator.
-    /// </summary>
-    public (Tensor Y, Tensor Z) InitialState(long batch, long length, int offset, ulong? seed)
-    {
-        long d = Config.Width;
-        if (recurrent is not null) { Tensor none = zeros(d, device: Device).expand(batch, length, d); return (none, none.alias()); }
-        if (Config.InitialState == InitialStateKind.Random && !Config.IsSinglePass)
-        {
-            if (seed is not ulong s)
-                return (randn(batch, length, d, device: Device) * Config.InitStateStd, randn(batch, length, d, device: Device) * Config.InitStateStd);
-            using var scope = NewDisposeScope();
-            Tensor drawn = tensor(SeededStart.Draw(s, offset, (int)length, (int)d, Config.InitStateStd), new[] { length, 2, d }, device: Device);
-            return (drawn.select(1, 0).expand(batch, length, d).MoveToOuterDisposeScope(), drawn.select(1, 1).expand(batch, length, d).MoveToOuterDisposeScope());
-        }
-        return (y0!.expand(batch, length, d), z0!.expand(batch, length, d));
-    }
+    /// <summary>The states of positions offset … offset+T−1 before step 1; a seeded random start is reproducible per position.</summary>
+    public (Tensor Y, Tensor Z) InitialState(long batch, long length, int offset, ulong? seed) =>
+        _core.InitialState(batch, length, offset, seed, Device);
 
     /// <summary>Joins each block's q|k|v and gate|up matrices once for inference (undone by <c>train()</c>).</summary>
-    public void JoinForInference() => network?.JoinForInference();
+    public void JoinForInference() => _core.JoinForInference();
 
     /// <summary>
-    /// One refinement step k ≥ 1: LatentIterations times z ← z + α (f(x + y + z) − z), then y ← y + α (f(y + z) − y)
-    /// (without latent: y ← y + α (f(x + y) − y)). <paramref name="alphaOverride"/> = 1 gives the undamped map.
+    /// One step k ≥ 1 of the family (an ISRM refinement step, the transformer's pass, a recurrent tick).
+    /// <paramref name="alphaOverride"/> = 1 gives the undamped map; <paramref name="norms"/> = false skips the delta and
+    /// residual norms (null in the output) when nobody reads them.
     /// </summary>
-    /// <paramref name="norms"/> = false skips the delta and residual norms (null in the output) when nobody reads them.
-    public StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride = null, RefinementCache? cache = null, int offset = 0, bool norms = true)
-    {
-        if (recurrent is not null) return RecurrentStep(x, z, cache?.Recurrent, offset);
-        using var scope = NewDisposeScope();
-        float alpha = alphaOverride ?? AlphaSchedule.Alpha(Config, k);
-        Tensor? step = step_embedding.Forward(k, Device);
-        cache?.Prepare(k, offset);
-
-        for (int j = 0; j < Config.LatentIterations; j++)
-        {
-            Tensor latentInput = latent_injection!.Forward(x, Normalise(y), Normalise(z));
-            Tensor latentTarget = network!.Forward(latentInput, step, cache?.Buffers(k, j), offset);
-            z = z + alpha * (latentTarget - z);
-        }
-
-        Tensor answerInput = Config.LatentIterations > 0
-            ? answer_injection!.Forward(Normalise(y), Normalise(z))
-            : answer_injection!.Forward(x, Normalise(y));
-        Tensor target = network!.Forward(answerInput, step, cache?.Buffers(k, Config.LatentIterations), offset);
-        if (Config.LatentIterations == 0) z = z.alias();                  // unchanged, but owned by this step's result
-        Tensor? residual = norms || alpha != 1f ? target - y : null;        // (B, T, D)
-        Tensor next = alpha == 1f ? target : y.add(residual!, alpha);       // y + α (f − y)
-        if (!norms) return new StepOutput(next.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), alpha, null, null);
-        Tensor residualNorm = residual!.detach().square().sum(-1).sqrt();   // (B, T)
-        return new StepOutput(
-            next.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), alpha,
-            (residualNorm * alpha).MoveToOuterDisposeScope(), residualNorm.MoveToOuterDisposeScope());
-    }
-
-    /// <summary>
-    /// The single pass of a recurrent family over x (B, T, D): y becomes the per-token read-outs. Delta and residual
-    /// are both ‖o_t − o_{t−1}‖, how far the read-out moved with this token (there is no fixed point to approach).
-    /// With a cache the state continues from the tokens read before (offset must equal what it has read).
-    /// </summary>
-    private StepOutput RecurrentStep(Tensor x, Tensor z, RecurrentState? carried, int offset)
-    {
-        using var scope = NewDisposeScope();
-        bool continuing = carried is { IsEmpty: false } && offset > 0;
-        if (continuing && carried!.Length != offset)
-            throw new InvalidOperationException($"the recurrent state has read {carried.Length} tokens, not {offset}");
-        Tensor[] state = continuing ? carried!.Tensors.ToArray() : recurrent!.InitialState(x.shape[0], Device);
-        var (outputs, next) = recurrent!.Forward(x, state, offset);                   // (B, T, D)
-        Tensor before = continuing && carried!.LastOutput is Tensor last ? last.unsqueeze(1) : zeros_like(outputs.narrow(1, 0, 1));
-        Tensor previous = cat(new[] { before, outputs.narrow(1, 0, outputs.shape[1] - 1) }, 1);
-        Tensor moved = (outputs - previous).detach().pow(2).sum(-1).sqrt();           // (B, T)
-        carried?.Replace(next, offset + (int)x.shape[1], outputs.select(1, -1));
-        return new StepOutput(outputs.MoveToOuterDisposeScope(), z.alias().MoveToOuterDisposeScope(), 1f,
-            moved.MoveToOuterDisposeScope(), moved.clone().MoveToOuterDisposeScope());
-    }
-
-    private Tensor Normalise(Tensor state) => state_norm is null ? state : state_norm.forward(state);
+    public StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride = null, RefinementCache? cache = null, int offset = 0, bool norms = true) =>
+        _core.Step(x, y, z, k, alphaOverride, cache, offset, norms);
 
     /// <summary>y (B, T, D) → logits (B, T, V) through the final norm and the (tied) head.</summary>
     public Tensor Logits(Tensor y)

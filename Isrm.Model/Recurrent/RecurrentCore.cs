@@ -24,6 +24,9 @@ public abstract class RecurrentCore : nn.Module
     /// <summary>Floats of state per stream (what inference keeps between tokens, whatever the context length).</summary>
     public abstract long StateFloats { get; }
 
+    /// <summary>Positions one token attends to per call (RLT: the token and its slots; RLM: none), for FLOP counts.</summary>
+    public abstract int AttendedPositions { get; }
+
     /// <summary>The core a recurrent family names.</summary>
     public static RecurrentCore Create(IsrmConfig config) => config.Family switch
     {

@@ -31,6 +31,13 @@ public sealed class RecurrentState : IDisposable
         Length = length;
     }
 
+    /// <summary>Becomes a copy of <paramref name="other"/> (the state of an earlier tick handed on).</summary>
+    public void CopyFrom(RecurrentState other)
+    {
+        using var scope = NewDisposeScope();
+        Replace(other._tensors.Select(t => t.clone()).ToArray(), other.Length, other.LastOutput!.clone());
+    }
+
     public void Dispose()
     {
         foreach (Tensor t in _tensors) t.Dispose();

@@ -57,6 +57,8 @@ public sealed class RlmCore : RecurrentCore
 
     public override long StateFloats => _neurons + _pairs + _width;
 
+    public override int AttendedPositions => 0;
+
     /// <summary>The learned decay r of every pair (P).</summary>
     public Tensor Decay() => sigmoid(decay_logit);
 

@@ -36,6 +36,8 @@ public sealed class RltCore : RecurrentCore
 
     public override long StateFloats => (long)_slots * _width;
 
+    public override int AttendedPositions => _slots + 1;
+
     public override Tensor[] InitialState(long batch, Device device) => [memory0.to(device).expand(batch, _slots, _width)];
 
     public override (Tensor Outputs, Tensor[] State) Forward(Tensor x, Tensor[] state, int offset)

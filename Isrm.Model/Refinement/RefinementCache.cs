@@ -24,13 +24,30 @@ public sealed class RefinementCache : IDisposable
         _device = device;
     }
 
-    /// <summary>The carried state of an rlm / rlt / gated-rlt model.</summary>
-    public RecurrentState Recurrent { get; } = new();
+    private readonly List<RecurrentState> _ticks = new();   // [k−1]: the carried state of tick k (rlm / rlt / gated-rlt)
+
+    /// <summary>The carried state of tick 1 of a recurrent model (the only one of a one-tick model).</summary>
+    public RecurrentState Recurrent => Tick(1, 0);
+
+    /// <summary>Bytes of every tick's carried state.</summary>
+    public long RecurrentBytes => _ticks.Sum(t => t.Bytes);
+
+    /// <summary>
+    /// The carried state of tick k, ready for tokens from <paramref name="offset"/>. A token that stopped before tick k
+    /// (adaptive K) hands on the state of its last tick: copied forward from tick k−1, as <see cref="Prepare"/> does for keys.
+    /// </summary>
+    public RecurrentState Tick(int k, int offset)
+    {
+        while (_ticks.Count < k) _ticks.Add(new RecurrentState());
+        RecurrentState state = _ticks[k - 1];
+        if (k > 1 && offset > 0 && state.Length < offset && _ticks[k - 2].Length == offset) state.CopyFrom(_ticks[k - 2]);
+        return state;
+    }
 
     private int CallsPerStep => _config.LatentIterations + 1;
 
     /// <summary>Positions cached at step 1 (every position runs at least one step).</summary>
-    public int Length => _config.IsRecurrent ? Recurrent.Length : _steps.Count == 0 ? 0 : _steps[0][0].Length;
+    public int Length => _ticks.Count > 0 ? _ticks[0].Length : _steps.Count == 0 ? 0 : _steps[0][0].Length;
 
     /// <summary>
     /// Makes step k ready for new positions starting at <paramref name="offset"/>. A position that stopped refining
@@ -60,6 +77,7 @@ public sealed class RefinementCache : IDisposable
         foreach (KvBuffer[] step in _steps)
             foreach (KvBuffer buffer in step) buffer.Dispose();
         _steps.Clear();
-        Recurrent.Dispose();
+        foreach (RecurrentState tick in _ticks) tick.Dispose();
+        _ticks.Clear();
     }
 }

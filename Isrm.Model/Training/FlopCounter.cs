@@ -10,19 +10,14 @@ namespace Isrm.Model.Training;
 public sealed class FlopCounter(IsrmModel model, int context)
 {
     private readonly double _networkParameters = model.named_parameters()
-        .Where(p => p.name.StartsWith("network.") || p.name.StartsWith("recurrent.") || p.name.Contains("injection"))
+        .Where(p => p.name.StartsWith("network.") || p.name.StartsWith("recurrent.") || p.name.Contains("injection") || p.name.StartsWith("tick_norm."))
         .Sum(p => (double)p.parameter.numel());
 
     /// <summary>Forward FLOPs of one network call, per token.</summary>
     public double PerCall => 2 * _networkParameters + 2.0 * model.Config.Layers * AttendedPositions * model.Config.Width;
 
     // A recurrent model attends over its memory slots (RLT) or nothing (RLM), never over the context.
-    private int AttendedPositions => model.Config.Family switch
-    {
-        ModelFamily.Rlm => 0,
-        ModelFamily.Rlt or ModelFamily.GatedRlt => model.Config.MemorySlots + 1,
-        _ => context,
-    };
+    private int AttendedPositions => model.Core.AttendedPositions(context);
 
     /// <summary>Forward FLOPs of the tied head, per token.</summary>
     public double PerHead => 2.0 * model.Config.VocabSize * model.Config.Width;

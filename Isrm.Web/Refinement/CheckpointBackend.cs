@@ -16,7 +16,7 @@ public sealed class CheckpointBackend(IOptions<ModelServiceOptions> options) : I
         {
             CheckpointInfo info = Checkpoint.Inspect(directory);
             return new CheckpointDescription(info.Family, info.ParameterCount, info.TrainingSummary, null,
-                info.Config.MaxContext, TokenizerStore.KindOf(directory) == ByteTokenizer.KindName);
+                info.Config.MaxContext, TokenizerStore.KindOf(directory) == ByteTokenizer.KindName, info.Config.IsSinglePass);
         }
         catch (CheckpointException e)
         {

@@ -79,7 +79,7 @@ public sealed class CheckpointCatalog(
     private CheckpointListing Describe(string name, string directory)
     {
         CheckpointDescription d = backend.Inspect(directory);
-        return new CheckpointListing(name, d.Family, d.ParameterCount, d.TrainingSummary, d.Usable, d.Error, d.MaxContext, d.ByteTokens);
+        return new CheckpointListing(name, d.Family, d.ParameterCount, d.TrainingSummary, d.Usable, d.Error, d.MaxContext, d.ByteTokens, d.SinglePass);
     }
 
     private static bool IsPlainFolderName(string name) =>

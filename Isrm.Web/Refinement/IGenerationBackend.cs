@@ -25,7 +25,7 @@ public interface ILoadedModel : IDisposable
 /// <param name="MaxContext">Tokens the model reads at most (0 = unknown).</param>
 /// <param name="ByteTokens">True when its tokenizer makes one token per UTF-8 byte.</param>
 public sealed record CheckpointDescription(
-    string Family, long ParameterCount, string TrainingSummary, string? Error, int MaxContext = 0, bool ByteTokens = false)
+    string Family, long ParameterCount, string TrainingSummary, string? Error, int MaxContext = 0, bool ByteTokens = false, bool SinglePass = false)
 {
     public bool Usable => Error is null;
     public static CheckpointDescription Unusable(string error) => new("", 0, "", error);

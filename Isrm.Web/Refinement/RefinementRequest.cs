@@ -22,8 +22,8 @@ public sealed class RefinementRequest
 /// <summary>
 /// One checkpoint folder as the service lists it; an unusable one carries its error sentence. <c>MaxContext</c> is
 /// how many tokens the model reads at most (0 = unknown); <c>ByteTokens</c> says one token is one UTF-8 byte, so a
-/// page can tell exactly when a prompt is cut.
+/// page can tell exactly when a prompt is cut; <c>SinglePass</c> says each token is made in one pass, so K does not apply.
 /// </summary>
 public sealed record CheckpointListing(
     string Name, string Family, long ParameterCount, string TrainingSummary, bool Usable, string? Error,
-    int MaxContext = 0, bool ByteTokens = false);
+    int MaxContext = 0, bool ByteTokens = false, bool SinglePass = false);

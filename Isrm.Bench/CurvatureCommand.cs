@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Text.Json;
+using Isrm.Cli.Commands;
+using Isrm.Model.Checkpoints;
+using Isrm.Model.Data;
+using Isrm.Model.Evaluation;
+using Isrm.Model.Runtime;
+using static TorchSharp.torch;
+
+namespace Isrm.Bench;
+
+/// <summary><c>isrm-bench curvature</c>: turning angle and tortuosity of each checkpoint's latent trajectory (issue 14.7).</summary>
+internal static class CurvatureCommand
+{
+    public static Command Create()
+    {
+        var checkpoints = new Option<string[]>("--checkpoint") { Description = "Checkpoint folders", Required = true, AllowMultipleArgumentsPerToken = true };
+        var corpus = new Option<string>("--corpus") { Description = "The training corpus (its validation documents are read)", Required = true };
+        var loops = new Option<int>("--loops") { Description = "Steps (ticks) per token for models that refine", DefaultValueFactory = _ => 16 };
+        var windows = new Option<int>("--windows") { DefaultValueFactory = _ => 8 };
+        var length = new Option<int>("--length") { DefaultValueFactory = _ => 64 };
+        var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
+        var command = new Command("curvature", "Mean turning angle and tortuosity of the latent trajectory, along the steps and along the tokens");
+        foreach (Option o in new Option[] { checkpoints, corpus, loops, windows, length, json }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                set_num_threads(1);
+                Corpus text = Corpus.Load(parse.GetValue(corpus)!);
+                var rows = new List<object>();
+                foreach (string dir in parse.GetValue(checkpoints)!)
+                {
+                    using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
+                    var documents = EvaluationDocuments.Select(text, dir, "auto").Evaluated;
+                    int n = parse.GetValue(windows), t = parse.GetValue(length);
+                    int[] ids = checkpoint.Tokenizer.Encode(string.Join("\n", documents.Select(d => d.Text)));
+                    if (ids.Length < n * t) throw new ArgumentException($"the validation text has {ids.Length} tokens, fewer than {n} × {t}.");
+                    long[] data = Enumerable.Range(0, n).SelectMany(w => ids.Skip(w * (ids.Length / n)).Take(t).Select(i => (long)i)).ToArray();
+                    using var scope = NewDisposeScope();
+                    var (steps, tokens) = TrajectoryCurvature.Run(checkpoint.Model, tensor(data, new long[] { n, t }), parse.GetValue(loops));
+                    int k = checkpoint.Model.Config.IsSinglePass ? 1 : parse.GetValue(loops);
+                    string along = steps.TurningDegrees is double a ? $"{a:F1}°, tortuosity {steps.Tortuosity:F2}" : "no path (one step)";
+                    Console.WriteLine($"{checkpoint.Info.Name} ({checkpoint.Info.Family}, K = {k}): along the steps {along}; along the tokens {tokens.TurningDegrees:F1}°, tortuosity {tokens.Tortuosity:F2}");
+                    rows.Add(new { checkpoint = checkpoint.Info.Name, family = checkpoint.Info.Family, k, alongSteps = steps, alongTokens = tokens });
+                }
+                if (parse.GetValue(json) is string path)
+                    File.WriteAllText(path, JsonSerializer.Serialize(new { command = "isrm-bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, JsonOutput.Options));
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or CheckpointException or CorpusException or IOException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+}

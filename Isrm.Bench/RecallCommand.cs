@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Text.Json;
+using Isrm.Cli.Commands;
+using Isrm.Model.Checkpoints;
+using Isrm.Model.Config;
+using Isrm.Model.Evaluation;
+using Isrm.Model.Modules;
+using Isrm.Model.Tokenization;
+using Isrm.Model.Training;
+using Spectre.Console;
+
+namespace Isrm.Bench;
+
+/// <summary>
+/// <c>isrm-bench recall</c>: trains one model on multi-query associative recall and measures accuracy per number of
+/// pairs N; <c>isrm-bench recall-report</c> gathers several such runs into a table and a plot.
+/// </summary>
+internal static class RecallCommand
+{
+    /// <summary>The numbers of pairs every run is measured on.</summary>
+    public static readonly int[] Sweep = [4, 8, 16, 32, 64, 128, 256];
+
+    /// <summary>What one run writes to recall.json beside its checkpoint.</summary>
+    public sealed record RunResult(string Command, string Family, long StateFloats, long Parameters, int[] TrainPairs, int Steps, double Seconds,
+        double FinalLoss, int MaxContext, Dictionary<int, double> Accuracy);
+
+    public static Command Create()
+    {
+        var family = new Option<string>("--family") { Description = "isrm | transformer | rlm | rlt | gated-rlt", Required = true };
+        var output = new Option<string>("--out") { Description = "Checkpoint folder (recall.json is written into it)", Required = true };
+        var width = new Option<int>("--width") { DefaultValueFactory = _ => 64 };
+        var layers = new Option<int>("--layers") { DefaultValueFactory = _ => 1 };
+        var neurons = new Option<int>("--neurons") { DefaultValueFactory = _ => 64 };
+        var pairs = new Option<int>("--sync-pairs") { DefaultValueFactory = _ => 256 };
+        var slots = new Option<int>("--memory-slots") { DefaultValueFactory = _ => 4 };
+        var ticks = new Option<int>("--ticks") { DefaultValueFactory = _ => 1 };
+        var minutes = new Option<double>("--minutes") { Description = "Wall-time budget of the training", DefaultValueFactory = _ => 10 };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 100_000 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 32 };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 3e-3 };
+        var sequences = new Option<int>("--eval-sequences") { Description = "Fresh sequences per N for the accuracy", DefaultValueFactory = _ => 128 };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var trainPairs = new Option<string>("--train-pairs") { Description = "Numbers of pairs drawn for training batches (the sweep is always 4 … 256)", DefaultValueFactory = _ => "4,8,16,32,64" };
+        var command = new Command("recall", "Train one model on multi-query associative recall (N = 4 … 256 pairs) and measure accuracy per N");
+        foreach (Option o in new Option[] { family, output, width, layers, neurons, pairs, slots, ticks, minutes, steps, batch, lr, sequences, seed, trainPairs })
+            command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                TorchSharp.torch.set_num_threads(1);
+                var task = new AssociativeRecall();
+                var config = new IsrmConfig
+                {
+                    Family = EnumNames.Parse<ModelFamily>(parse.GetValue(family)!, "--family"), VocabSize = task.VocabSize, MaxContext = task.Length(Sweep[^1]),
+                    Width = parse.GetValue(width), Layers = parse.GetValue(layers), QueryHeads = 4, KvHeads = 2, FfnWidth = 2 * parse.GetValue(width),
+                    Neurons = parse.GetValue(neurons), SyncPairs = parse.GetValue(pairs), MemorySlots = parse.GetValue(slots),
+                    Ticks = parse.GetValue(ticks), StepEmbedding = StepEmbeddingKind.None, HaltingHead = false,
+                };
+                using var model = new IsrmModel(config);
+                int[] trained = parse.GetValue(trainPairs)!.Split(',').Select(p => int.TryParse(p, out int v) && v >= 1 && v <= task.Keys ? v : throw new ArgumentException($"--train-pairs takes numbers from 1 to {task.Keys}; '{p}' is not one.")).ToArray();
+                var training = new RecallTraining(trained, parse.GetValue(steps), parse.GetValue(minutes), parse.GetValue(batch), parse.GetValue(lr), Seed: parse.GetValue(seed));
+                var outcome = training.Run(model, task, (step, loss) => { if (step % 50 == 0) Console.WriteLine($"step {step} loss {loss:F3}"); });
+                var accuracy = new Dictionary<int, double>();
+                foreach (int n in Sweep)
+                {
+                    accuracy[n] = task.Accuracy(model, n, parse.GetValue(sequences), seed: 1000 + n, loops: Math.Max(1, config.Ticks));
+                    Console.WriteLine($"N {n}: accuracy {accuracy[n]:P1}");
+                }
+                long stateFloats = model.Recurrent?.StateFloats ?? 0;
+                string commandLine = "isrm-bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+                var result = new RunResult(commandLine, config.Family.Kebab(), stateFloats, model.ParameterCount, trained, outcome.Steps, outcome.Seconds,
+                    outcome.FinalLoss, config.MaxContext, accuracy);
+                var metadata = new CheckpointMetadata
+                {
+                    Command = commandLine, Corpus = "generated: multi-query associative recall", Step = outcome.Steps,
+                    Metrics = accuracy.ToDictionary(a => $"recallAccuracyN{a.Key}", a => a.Value),
+                    Notes = new() { ["task"] = JsonSerializer.Serialize(task), ["trainedSeconds"] = outcome.Seconds.ToString("F0") },
+                };
+                string folder = parse.GetValue(output)!;
+                Checkpoint.Save(folder, model, new ByteTokenizer(), metadata,
+                    dir => File.WriteAllText(Path.Combine(dir, "recall.json"), JsonSerializer.Serialize(result, JsonOutput.Options)));
+                AnsiConsole.MarkupLine($"{config.Family}: {outcome.Steps} steps in {outcome.Seconds:F0} s; saved {Markup.Escape(folder)}");
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Isrm.Cli.Commands;
+
+namespace Isrm.Bench;
+
+/// <summary>
+/// <c>isrm-bench recall-report</c>: reads the recall.json of several <c>isrm-bench recall</c> runs and writes a markdown
+/// table (accuracy per N, the N where accuracy first falls below 90 % and 50 %) and a plot of accuracy vs N.
+/// </summary>
+internal static class RecallReportCommand
+{
+    public static Command Create()
+    {
+        var runs = new Option<string[]>("--runs") { Description = "Run folders (each holding recall.json)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string>("--out") { Description = "Folder for recall.md, recall.png and recall.json", Required = true };
+        var command = new Command("recall-report", "Table and plot of several associative-recall runs");
+        command.Options.Add(runs);
+        command.Options.Add(output);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var results = parse.GetValue(runs)!.Select(dir =>
+                {
+                    string path = Path.Combine(dir, "recall.json");
+                    if (!File.Exists(path)) throw new ArgumentException($"{dir} holds no recall.json; run 'isrm-bench recall --out {dir}' first.");
+                    return (Name: Path.GetFileName(Path.GetFullPath(dir)), Run: JsonSerializer.Deserialize<RecallCommand.RunResult>(File.ReadAllText(path), JsonOutput.Options)!);
+                }).ToList();
+                string folder = parse.GetValue(output)!;
+                Directory.CreateDirectory(folder);
+                File.WriteAllText(Path.Combine(folder, "recall.md"), Table(results));
+                File.WriteAllText(Path.Combine(folder, "recall.json"), JsonSerializer.Serialize(results.Select(r => new { name = r.Name, run = r.Run }), JsonOutput.Options));
+                Plot(results, Path.Combine(folder, "recall.png"));
+                Console.WriteLine(Table(results));
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or JsonException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>The smallest N of the sweep whose accuracy is below <paramref name="level"/>; null when none is.</summary>
+    public static int? FirstBelow(IReadOnlyDictionary<int, double> accuracy, double level) =>
+        accuracy.Where(a => a.Value < level).Select(a => (int?)a.Key).OrderBy(n => n).FirstOrDefault();
+
+    // "already at N = 4" says that the sweep never saw the model above the level, so it locates no limit.
+    private static string Limit(int? n) => n is not int v ? "none up to 256" : v == RecallCommand.Sweep[0] ? $"already at N = {v}" : v.ToString();
+
+    private static string Table(IReadOnlyList<(string Name, RecallCommand.RunResult Run)> results)
+    {
+        static string P(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture);
+        var text = new StringBuilder();
+        text.AppendLine($"| run | family | state floats | parameters | trained (steps, minutes) | {string.Join(" | ", RecallCommand.Sweep.Select(n => $"N={n}"))} | < 90 % from N | < 50 % from N |");
+        text.AppendLine($"| --- | --- | --- | --- | --- | {string.Join(" | ", RecallCommand.Sweep.Select(_ => "---"))} | --- | --- |");
+        foreach (var (name, run) in results)
+        {
+            string state = run.StateFloats == 0 ? "K/V cache (grows with N)" : run.StateFloats.ToString("N0");
+            string cells = string.Join(" | ", RecallCommand.Sweep.Select(n => run.Accuracy.TryGetValue(n, out double a) ? P(a) : "—"));
+            string below90 = Limit(FirstBelow(run.Accuracy, 0.9)), below50 = Limit(FirstBelow(run.Accuracy, 0.5));
+            text.AppendLine($"| {name} | {run.Family} | {state} | {run.Parameters:N0} | {run.Steps:N0}, {run.Seconds / 60:F1} | {cells} | {below90} | {below50} |");
+        }
+        return text.ToString();
+    }
+
+    private static void Plot(IReadOnlyList<(string Name, RecallCommand.RunResult Run)> results, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        foreach (var (name, run) in results)
+        {
+            var points = run.Accuracy.OrderBy(a => a.Key).ToList();
+            var line = plot.Add.Scatter(points.Select(p => Math.Log2(p.Key)).ToArray(), points.Select(p => 100 * p.Value).ToArray());
+            line.LegendText = run.StateFloats == 0 ? name : $"{name} ({run.StateFloats:N0} floats)";
+        }
+        plot.Add.HorizontalLine(100.0 / 64).LinePattern = ScottPlot.LinePattern.Dotted;
+        plot.Title("Multi-query associative recall: accuracy vs key–value pairs N");
+        plot.XLabel("log2 N");
+        plot.YLabel("accuracy on the queried values (%), dotted: chance 1/64");
+        plot.ShowLegend();
+        plot.SavePng(path, 900, 560);
+    }
+}
