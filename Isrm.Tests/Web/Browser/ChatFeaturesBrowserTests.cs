@@ -43,6 +43,8 @@ public sealed class ChatFeaturesBrowserTests(LiveViewFixture app, ITestOutputHel
         // regenerate replaces the last answer (next seed); the number of turns stays
         int runs = app.Timing.Runs.Count;
         await page.Locator("[data-testid=regenerate]").ClickAsync();
+        // the old turn's status still reads "done" until the new run starts: wait for the model's new run to finish first
+        for (int i = 0; i < 600 && !(app.Timing.Runs.Count > runs && app.Timing.Runs.Last().DoneAt is not null); i++) await Task.Delay(100);
         await Expect(status.Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 60_000 });
         Assert.Equal(runs + 1, app.Timing.Runs.Count);
         await Expect(status).ToHaveCountAsync(2);
