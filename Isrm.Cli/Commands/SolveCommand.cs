@@ -55,6 +55,37 @@ internal static class SolveCommand
                 SolvePlot.Write(results, $"{loaded.Name}: {Path.GetFileName(parse.GetValue(input))}", png);
             return 0;
         }));
+        command.Subcommands.Add(PlotCommand());
         return command;
     }
+
+    /// <summary><c>isrm solve plot</c>: redraws curves from saved <c>--json</c> results, one curve per file at one size.</summary>
+    private static Command PlotCommand()
+    {
+        var results = new Option<string[]>("--results") { Description = "Results files written by isrm solve --json", Required = true, AllowMultipleArgumentsPerToken = true };
+        var size = new Option<int>("--size") { Description = "The size to draw", Required = true };
+        var title = new Option<string>("--title") { DefaultValueFactory = _ => "solved vs K" };
+        var output = new Option<string>("--out") { Description = "PNG to write", Required = true };
+        var command = new Command("plot", "Draw accuracy against K at one size, one curve per results file");
+        foreach (Option o in new Option[] { results, size, title, output }) command.Options.Add(o);
+        command.SetAction(parse => UserError.Guard(() =>
+        {
+            var series = new List<(string, List<PuzzleResult>)>();
+            foreach (string file in parse.GetValue(results)!)
+            {
+                if (!File.Exists(file)) throw new PuzzleFormatException($"results file '{file}' does not exist.");
+                SavedResults saved;
+                try { saved = JsonSerializer.Deserialize<SavedResults>(File.ReadAllText(file), JsonOutput.Options) ?? throw new JsonException("empty"); }
+                catch (JsonException e) { throw new PuzzleFormatException($"'{file}' is not an isrm solve results file ({e.Message})."); }
+                var points = saved.Results.Where(r => r.Size == parse.GetValue(size)).ToList();
+                if (points.Count > 0) series.Add(($"{Path.GetFileNameWithoutExtension(file)} ({points[0].Instances} instances)", points));
+            }
+            if (series.Count == 0) throw new PuzzleFormatException($"no results file holds size {parse.GetValue(size)}.");
+            SolvePlot.Write(series, parse.GetValue(title)!, parse.GetValue(output)!);
+            return 0;
+        }));
+        return command;
+    }
+
+    private sealed record SavedResults(string Task, List<PuzzleResult> Results);
 }

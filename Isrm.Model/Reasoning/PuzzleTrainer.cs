@@ -89,7 +89,7 @@ public sealed class PuzzleTrainer : IDisposable
     private (double Loss, double Accuracy, double Solved, int Size, int Iterations) TrainStep(double seconds)
     {
         var random = new Random(HashCode.Combine(_options.Seed, Step));
-        int size = DrawSize(random);
+        int size = DrawSize(random, seconds);
         var puzzles = new Puzzle[_options.Batch];
         for (int i = 0; i < puzzles.Length; i++) puzzles[i] = _source.Generate(size, random);
         int m = _options.MaxIterations, n = random.Next(m), k = 1 + random.Next(m - n);
@@ -128,11 +128,13 @@ public sealed class PuzzleTrainer : IDisposable
         return last!;
     }
 
-    private int DrawSize(Random random)
+    // Like the learning rate, the curriculum follows whichever of steps and the time budget runs out first.
+    private int DrawSize(Random random, double seconds)
     {
         List<int> sizes = _options.Sizes;
         if (_options.Curriculum <= 0) return sizes[random.Next(sizes.Count)];
         double progress = Math.Min(1, Step / (_options.Curriculum * _options.Steps));
+        if (_options.MaxMinutes is double budget) progress = Math.Max(progress, Math.Min(1, seconds / (_options.Curriculum * budget * 60)));
         int lo = sizes.Min(), hi = sizes.Max();
         int limit = lo + (int)Math.Round(progress * (hi - lo));
         int[] allowed = sizes.Where(s => s <= limit).ToArray();

@@ -61,7 +61,7 @@ public static partial class Refiner
                         Delta = change, Residual = change.alias(), LogProbs = logProbs, KlToPrevious = kl,
                         Halt = zeros_like(change),
                     };
-                    bool stop = k == cap || (adaptive && converged(next));
+                    bool stop = (adaptive && converged(next)) || k == cap;   // the rule sees every step, the last included
                     next = Finish(next, isLast: stop);
                 }
                 if (current is null) y.Dispose();   // the initial state
