@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Isrm.Model.Checkpoints;
+using Isrm.Model.Reasoning;
 using Isrm.Tests.Cli;
 
 namespace Isrm.Tests.Interop;
@@ -11,8 +12,34 @@ public sealed partial class ModelCardTests
     public static TheoryData<string> ShippedCheckpoints()
     {
         var data = new TheoryData<string>();
-        foreach (string dir in Directory.GetDirectories(Repository.Combine("checkpoints")).Order()) data.Add(Path.GetFileName(dir));
+        foreach (string dir in Directory.GetDirectories(Repository.Combine("checkpoints")).Order())
+            if (!PuzzleCheckpoint.IsPuzzle(dir)) data.Add(Path.GetFileName(dir));
         return data;
+    }
+
+    public static TheoryData<string> ShippedPuzzleCheckpoints()
+    {
+        var data = new TheoryData<string>();
+        foreach (string dir in Directory.GetDirectories(Repository.Combine("checkpoints")).Order())
+            if (PuzzleCheckpoint.IsPuzzle(dir)) data.Add(Path.GetFileName(dir));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedPuzzleCheckpoints))]
+    public void A_puzzle_checkpoints_card_names_its_recorded_command_and_parameter_count(string name)
+    {
+        string dir = Repository.Combine("checkpoints", name);
+        string card = File.ReadAllText(Path.Combine(dir, "README.md"));
+        using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, Checkpoint.MetadataFile)));
+        string command = metadata.RootElement.GetProperty("command").GetString()!;
+        long parameters = metadata.RootElement.GetProperty("parameterCount").GetInt64();
+        // the card wraps the command over lines with a trailing backslash
+        string flat = Regex.Replace(card, @"\\\s*\n\s*", "");
+        foreach (string part in command.Split(" ; "))   // a resumed run records each of its commands
+            Assert.Contains(part.Trim(), flat);
+        Assert.Contains(parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), card);
+        Assert.Contains("isrm solve", card);
     }
 
     [Theory]
