@@ -36,13 +36,7 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
         _app = new IsrmWebApp(_folder.Root, runsRoot: _runs.Root);
         _base = _app.Start();
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Provisioning.HostTools.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
+        _browser = await Browser.LiveViewFixture.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()

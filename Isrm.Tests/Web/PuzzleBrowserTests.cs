@@ -8,7 +8,6 @@ namespace Isrm.Tests.Web;
 /// </summary>
 public sealed class PuzzleBrowserTests : IAsyncLifetime
 {
-    private const string Chromium = "/usr/bin/chromium";
     private static readonly string Screenshots = Path.Combine(Foundation.Repository.Root, "TestResults", "screenshots");
 
     private readonly CheckpointFolder _folder = TinyPuzzleCheckpoints.Folder();
@@ -35,13 +34,7 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
         _app = new IsrmWebApp(_folder.Root, settings: PuzzleAppFixture.Limits());
         _base = _app.Start();
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
+        _browser = await Browser.LiveViewFixture.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()

@@ -13,7 +13,6 @@ namespace Isrm.Tests.Web.Browser;
 /// </summary>
 public sealed class LiveViewFixture : IAsyncLifetime
 {
-    public const string Chromium = "/usr/bin/chromium";
     public static readonly string Screenshots = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
 
     private readonly CheckpointFolder _folder = TinyCheckpoints.Folder();
@@ -40,10 +39,10 @@ public sealed class LiveViewFixture : IAsyncLifetime
         Browser = await LaunchAsync(_playwright);
     }
 
-    /// <summary>Debian's Chromium, headless, with nothing that reaches the network.</summary>
+    /// <summary>The provisioned Chromium (installed by the test run if missing), headless, with nothing that reaches the network.</summary>
     public static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
-        ExecutablePath = Chromium,
+        ExecutablePath = Provisioning.HostTools.Chromium,
         Headless = true,
         Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"],
