@@ -17,6 +17,11 @@ internal sealed class PuzzleTrainCommand
     public Option<string> Generators { get; } = PuzzleOptions.Generators();
     public Option<int> MaxIters { get; } = new("--max-iters") { Description = "Puzzles: m, the most refinement steps in training", DefaultValueFactory = _ => 30 };
     public Option<double> ProgressiveWeight { get; } = new("--progressive-weight") { Description = "Puzzles: weight of the progressive loss (the rest: loss after m steps, full backprop)", DefaultValueFactory = _ => 1.0 };
+    public Option<string> Architecture { get; } = new("--architecture")
+    {
+        Description = "Puzzles: dt-recall (3×3 / 3-wide convolution recall net) or carry (prefix sums: each position reads the previous position's state)",
+        DefaultValueFactory = _ => PuzzleArchitectures.DtRecall,
+    };
     public Option<int> Blocks { get; } = new("--blocks") { Description = "Puzzles: residual blocks per step", DefaultValueFactory = _ => 2 };
     public Option<bool> Causal { get; } = new("--causal") { Description = "Prefix sums: causal convolutions (each bit sees only earlier bits)" };
     public Option<bool> PointwiseHead { get; } = new("--pointwise-head") { Description = "Puzzles: the head reads each position's own state only" };
@@ -24,7 +29,7 @@ internal sealed class PuzzleTrainCommand
     public Option<double?> Minutes { get; } = new("--minutes") { Description = "Puzzles: stop and save after this many minutes of training" };
     public Option<bool> NoAugment { get; } = new("--no-augment") { Description = "Mazes: no random rotations and mirrors" };
 
-    public IEnumerable<Option> All => [Task, Sizes, Generators, MaxIters, ProgressiveWeight, Blocks, Causal, PointwiseHead, Curriculum, Minutes, NoAugment];
+    public IEnumerable<Option> All => [Task, Sizes, Generators, MaxIters, ProgressiveWeight, Architecture, Blocks, Causal, PointwiseHead, Curriculum, Minutes, NoAugment];
 
     private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
@@ -41,7 +46,7 @@ internal sealed class PuzzleTrainCommand
             PuzzleTask task = PuzzleTasks.Parse(parse.GetValue(Task));
             var config = new PuzzleNetConfig
             {
-                Task = task.Name(), Width = parse.GetValue(o.Width) ?? 32, Blocks = parse.GetValue(Blocks), Causal = parse.GetValue(Causal), PointwiseHead = parse.GetValue(PointwiseHead),
+                Task = task.Name(), Architecture = parse.GetValue(Architecture)!, Width = parse.GetValue(o.Width) ?? 32, Blocks = parse.GetValue(Blocks), Causal = parse.GetValue(Causal), PointwiseHead = parse.GetValue(PointwiseHead),
             };
             var options = new PuzzleTrainingOptions
             {

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Isrm.Model.Reasoning;
 
 /// <summary>A loaded puzzle checkpoint: the network (on its device, in eval mode) and how it was made.</summary>
-public sealed record LoadedPuzzleCheckpoint(string Name, string Directory, RecallNetwork Network, CheckpointMetadata Metadata) : IDisposable
+public sealed record LoadedPuzzleCheckpoint(string Name, string Directory, PuzzleNetwork Network, CheckpointMetadata Metadata) : IDisposable
 {
     public PuzzleNetConfig Config => Network.Config;
     public void Dispose() => Network.Dispose();
@@ -69,7 +69,7 @@ public static class PuzzleCheckpoint
         string weights = Path.Combine(directory, Checkpoint.WeightsFile);
         if (Sha256(weights) != metadata.WeightsSha256)
             throw new CheckpointException($"Checkpoint '{name}' is corrupt: {Checkpoint.WeightsFile} does not match its recorded SHA-256.");
-        var network = new RecallNetwork(config);
+        var network = PuzzleNetwork.Create(config);
         try { network.load(weights); }
         catch (Exception e)
         {
@@ -82,7 +82,7 @@ public static class PuzzleCheckpoint
     }
 
     /// <summary>Writes weights, config, metadata (and optionally more files) into a temporary folder, then swaps it in.</summary>
-    public static void Save(string directory, RecallNetwork network, CheckpointMetadata metadata, Action<string>? writeExtraFiles = null)
+    public static void Save(string directory, PuzzleNetwork network, CheckpointMetadata metadata, Action<string>? writeExtraFiles = null)
     {
         string full = Path.GetFullPath(directory), parent = Path.GetDirectoryName(full)!;
         System.IO.Directory.CreateDirectory(parent);

@@ -15,7 +15,7 @@ public sealed record PuzzleResult(int Size, string K, int Instances, int Solved,
 public static class PuzzleEvaluator
 {
     public static List<PuzzleResult> Evaluate(
-        RecallNetwork network, IReadOnlyList<Puzzle> puzzles, IReadOnlyList<int?> ks, PuzzleSolveOptions infinity,
+        PuzzleNetwork network, IReadOnlyList<Puzzle> puzzles, IReadOnlyList<int?> ks, PuzzleSolveOptions infinity,
         int batch = 50, Action<string>? progress = null, CancellationToken cancellation = default)
     {
         if (ks.Count == 0) throw new PuzzleFormatException("give at least one K.");
@@ -45,7 +45,7 @@ public static class PuzzleEvaluator
         public double CorrectCells, Cells, StepSum;
     }
 
-    private static void RunBatch(RecallNetwork network, List<Puzzle> chunk, IReadOnlyList<int?> ks, PuzzleSolveOptions infinity,
+    private static void RunBatch(PuzzleNetwork network, List<Puzzle> chunk, IReadOnlyList<int?> ks, PuzzleSolveOptions infinity,
         Dictionary<string, Tally> tally, CancellationToken cancellation)
     {
         using var scope = NewDisposeScope();

@@ -9,10 +9,10 @@ public sealed record PuzzleNetConfig
     /// <summary>Marks a puzzle checkpoint's config.json so that text-model loaders can tell it apart.</summary>
     public string Kind { get; init; } = PuzzleCheckpoint.Kind;
     public string Task { get; init; } = "mazes";
-    /// <summary>"dt-recall": 3×3 (or 3-wide) convolutions, input re-injected every step.</summary>
-    public string Architecture { get; init; } = "dt-recall";
+    /// <summary>One of <see cref="PuzzleArchitectures.All"/>: "dt-recall" (3×3 or 3-wide convolutions, input re-injected every step), "carry" (prefix sums: previous position's state and own bit).</summary>
+    public string Architecture { get; init; } = PuzzleArchitectures.DtRecall;
     public int Width { get; init; } = 32;
-    /// <summary>Residual blocks (two convolutions each) in one recurrent step.</summary>
+    /// <summary>Residual blocks (two convolutions each) in one recurrent step; for "carry", the hidden layers of its cell.</summary>
     public int Blocks { get; init; } = 2;
     /// <summary>Prefix sums only: each position sees itself and the two before it (the answer depends only on the past).</summary>
     public bool Causal { get; init; }
@@ -41,7 +41,10 @@ public sealed record PuzzleNetConfig
     {
         if (Kind != PuzzleCheckpoint.Kind) throw new PuzzleFormatException($"config kind '{Kind}' is not a puzzle network.");
         _ = PuzzleTask;
-        if (Architecture != "dt-recall") throw new PuzzleFormatException($"unknown puzzle architecture '{Architecture}'.");
+        if (!PuzzleArchitectures.All.Contains(Architecture))
+            throw new PuzzleFormatException($"unknown puzzle architecture '{Architecture}'; known: {string.Join(", ", PuzzleArchitectures.All)}.");
+        if (Architecture == PuzzleArchitectures.Carry && PuzzleTask != PuzzleTask.PrefixSums)
+            throw new PuzzleFormatException("the carry architecture reads the previous position of a string: it applies to prefix sums only.");
         if (Width is < 2 or > 1024) throw new PuzzleFormatException($"width must be between 2 and 1024 (got {Width}).");
         if (Blocks is < 0 or > 16) throw new PuzzleFormatException($"blocks must be between 0 and 16 (got {Blocks}).");
         if (HeadWidth is < 1 or > 1024) throw new PuzzleFormatException($"head width must be between 1 and 1024 (got {HeadWidth}).");

@@ -35,7 +35,7 @@ public sealed record PuzzleFrame(
 /// <summary>Runs the refinement engine on one puzzle and turns its steps into <see cref="PuzzleFrame"/>s (call on the model thread).</summary>
 public static class PuzzleSolver
 {
-    public static IEnumerable<PuzzleFrame> Solve(RecallNetwork network, Puzzle puzzle, PuzzleSolveOptions options, CancellationToken cancellation = default)
+    public static IEnumerable<PuzzleFrame> Solve(PuzzleNetwork network, Puzzle puzzle, PuzzleSolveOptions options, CancellationToken cancellation = default)
     {
         options.Validate();
         if (puzzle.Task != network.Config.PuzzleTask)

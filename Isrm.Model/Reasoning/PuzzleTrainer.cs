@@ -24,12 +24,12 @@ public sealed class PuzzleTrainer : IDisposable
     private readonly string _command;
     private double _secondsBefore;
 
-    public RecallNetwork Network { get; }
+    public PuzzleNetwork Network { get; }
     public int Step { get; private set; }
     public long InstancesSeen { get; private set; }
     public PuzzleTrainingOptions Options => _options;
 
-    private PuzzleTrainer(RecallNetwork network, PuzzleTrainingOptions options, string command)
+    private PuzzleTrainer(PuzzleNetwork network, PuzzleTrainingOptions options, string command)
     {
         Network = network;
         _options = options;
@@ -43,7 +43,7 @@ public sealed class PuzzleTrainer : IDisposable
         config.Validate();
         options.Validate(config.PuzzleTask);
         manual_seed(options.Seed);
-        return new PuzzleTrainer(new RecallNetwork(config), options, command);
+        return new PuzzleTrainer(PuzzleNetwork.Create(config), options, command);
     }
 
     /// <summary>Continues the run saved in <paramref name="directory"/>; <paramref name="steps"/> may extend it.</summary>

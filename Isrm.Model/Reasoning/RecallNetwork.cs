@@ -11,18 +11,14 @@ namespace Isrm.Model.Reasoning;
 /// reads one of two classes per position. Only 3-wide (3×3) convolutions, no positions: any size runs.
 /// Mazes: 2-D, x (B, 3, H, W). Prefix sums: 1-D, x (B, 2, L), optionally causal.
 /// </summary>
-public sealed class RecallNetwork : nn.Module, IStepNetwork
+public sealed class RecallNetwork : PuzzleNetwork
 {
     private readonly nn.Module<Tensor, Tensor> projection, recall;
     private readonly ModuleList<nn.Module<Tensor, Tensor>> blocks;
     private readonly ModuleList<nn.Module<Tensor, Tensor>> head;
 
-    public PuzzleNetConfig Config { get; }
-
-    public RecallNetwork(PuzzleNetConfig config) : base(nameof(RecallNetwork))
+    public RecallNetwork(PuzzleNetConfig config) : base(nameof(RecallNetwork), config)
     {
-        config.Validate();
-        Config = config;
         int w = config.Width, input = config.InputChannels;
         projection = Conv(input, w);
         recall = Conv(w + input, w);
@@ -34,13 +30,9 @@ public sealed class RecallNetwork : nn.Module, IStepNetwork
         RegisterComponents();
     }
 
-    public long ParameterCount => parameters().Sum(p => p.numel());
+    public override Tensor InitialState(Tensor x) => nn.functional.relu(projection.forward(x));
 
-    public Device Device => parameters().First().device;
-
-    public Tensor InitialState(Tensor x) => nn.functional.relu(projection.forward(x));
-
-    public Tensor Step(Tensor x, Tensor y)
+    public override Tensor Step(Tensor x, Tensor y)
     {
         Tensor h = nn.functional.relu(recall.forward(cat(new[] { y, x }, 1)));   // (B, w, …)
         for (int i = 0; i < blocks.Count; i += 2)
@@ -48,14 +40,12 @@ public sealed class RecallNetwork : nn.Module, IStepNetwork
         return h;
     }
 
-    public Tensor Logits(Tensor y)
+    public override Tensor Logits(Tensor y)
     {
         Tensor h = nn.functional.relu(head[0].forward(y));
         h = nn.functional.relu(head[1].forward(h));
         return head[2].forward(h).flatten(2).transpose(1, 2);                  // (B, N, 2)
     }
-
-    public Tensor Change(Tensor previous, Tensor next) => (next - previous).pow(2).sum(1).sqrt().flatten(1);
 
     private nn.Module<Tensor, Tensor> Pointwise(int input, int output) => Config.PuzzleTask == PuzzleTask.Mazes
         ? nn.Conv2d(input, output, 1, bias: false) : nn.Conv1d(input, output, 1, bias: false);

@@ -1,0 +1,53 @@
+using Isrm.Model.Refinement;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Reasoning;
+
+/// <summary>The architectures a puzzle checkpoint's config.json may name.</summary>
+public static class PuzzleArchitectures
+{
+    /// <summary>Deep-Thinking recall net: 3-wide (3×3) convolutions, input re-injected every step (<see cref="RecallNetwork"/>).</summary>
+    public const string DtRecall = "dt-recall";
+    /// <summary>Prefix sums: each position's next state from the previous position's state and its own bit (<see cref="CarryNetwork"/>).</summary>
+    public const string Carry = "carry";
+
+    public static readonly IReadOnlyList<string> All = [DtRecall, Carry];
+}
+
+/// <summary>
+/// A network for grids and strings that the refinement engine iterates (<see cref="IStepNetwork"/>): states are
+/// (B, C, …) with channels on dimension 1, logits (B, N, 2), one class per position. No network knows absolute
+/// positions, so every one runs at any size.
+/// </summary>
+public abstract class PuzzleNetwork : nn.Module, IStepNetwork
+{
+    protected PuzzleNetwork(string name, PuzzleNetConfig config) : base(name)
+    {
+        config.Validate();
+        Config = config;
+    }
+
+    public PuzzleNetConfig Config { get; }
+
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    public Device Device => parameters().First().device;
+
+    public abstract Tensor InitialState(Tensor x);
+
+    public abstract Tensor Step(Tensor x, Tensor y);
+
+    public abstract Tensor Logits(Tensor y);
+
+    /// <summary>Euclidean distance between the two states' channel vectors, per position: (B, N).</summary>
+    public virtual Tensor Change(Tensor previous, Tensor next) => (next - previous).pow(2).sum(1).sqrt().flatten(1);
+
+    /// <summary>The network a config names (fresh weights).</summary>
+    public static PuzzleNetwork Create(PuzzleNetConfig config) => config.Architecture switch
+    {
+        PuzzleArchitectures.DtRecall => new RecallNetwork(config),
+        PuzzleArchitectures.Carry => new CarryNetwork(config),
+        _ => throw new PuzzleFormatException($"unknown puzzle architecture '{config.Architecture}'; known: {string.Join(", ", PuzzleArchitectures.All)}."),
+    };
+}
