@@ -10,7 +10,7 @@ internal static class PuzzleOptions
 
     public static Option<string> Generators() => new("--generator")
     {
-        Description = "Maze generators to mix, comma-separated: dfs, kruskal, prim, wilson, division",
+        Description = "Maze generators to mix, comma-separated: dfs, kruskal, prim, wilson, division, hunt-and-kill, sidewinder, binary-tree, growing-tree",
     };
 
     /// <summary>"9", "9,13,21" or "1-32" (inclusive ranges may be mixed with single sizes).</summary>

@@ -1,7 +1,7 @@
 namespace Isrm.Model.Reasoning;
 
 /// <summary>Algorithms that make perfect mazes (spanning trees of the n×n cells), each with its own texture.</summary>
-public enum MazeAlgorithm { Dfs, Kruskal, Prim, Wilson, Division }
+public enum MazeAlgorithm { Dfs, Kruskal, Prim, Wilson, Division, HuntAndKill, Sidewinder, BinaryTree, GrowingTree }
 
 /// <summary>
 /// Seeded perfect-maze generators. Cell (r, c) of an n×n maze sits at (2r+1, 2c+1) of the (2n+1)×(2n+1) grid and
@@ -9,11 +9,17 @@ public enum MazeAlgorithm { Dfs, Kruskal, Prim, Wilson, Division }
 /// </summary>
 public static class MazeGenerator
 {
-    public static string Name(this MazeAlgorithm algorithm) => algorithm.ToString().ToLowerInvariant();
+    /// <summary>The name on the command line: kebab case (dfs, hunt-and-kill, binary-tree, …).</summary>
+    public static string Name(this MazeAlgorithm algorithm) =>
+        string.Concat(algorithm.ToString().Select((ch, i) => char.IsUpper(ch) && i > 0 ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
 
-    public static MazeAlgorithm ParseAlgorithm(string name) =>
-        Enum.TryParse(name.Trim(), ignoreCase: true, out MazeAlgorithm a) && Enum.IsDefined(a)
-            ? a : throw new PuzzleFormatException($"unknown maze generator '{name}': use dfs, kruskal, prim, wilson or division.");
+    public static MazeAlgorithm ParseAlgorithm(string name)
+    {
+        string wanted = name.Trim().ToLowerInvariant();
+        foreach (MazeAlgorithm a in Enum.GetValues<MazeAlgorithm>())
+            if (a.Name() == wanted || a.ToString().ToLowerInvariant() == wanted) return a;
+        throw new PuzzleFormatException($"unknown maze generator '{name}': use {string.Join(", ", Enum.GetValues<MazeAlgorithm>().Select(Name))}.");
+    }
 
     public static Puzzle Generate(int n, MazeAlgorithm algorithm, Random random)
     {
@@ -28,6 +34,10 @@ public static class MazeGenerator
             case MazeAlgorithm.Prim: Prim(carver, random); break;
             case MazeAlgorithm.Wilson: Wilson(carver, random); break;
             case MazeAlgorithm.Division: Division(carver, n); DivideChamber(carver, random, 0, 0, n, n); break;
+            case MazeAlgorithm.HuntAndKill: HuntAndKill(carver, random); break;
+            case MazeAlgorithm.Sidewinder: Sidewinder(carver, random); break;
+            case MazeAlgorithm.BinaryTree: BinaryTree(carver, random); break;
+            case MazeAlgorithm.GrowingTree: GrowingTree(carver, random); break;
         }
         int s = random.Next(n * n), e = random.Next(n * n - 1);
         if (e >= s) e++;
@@ -163,6 +173,92 @@ public static class MazeGenerator
                 if (r != gap) m.Close(r * n + split, r * n + split + 1);
             DivideChamber(m, random, row, col, height, split - col + 1);
             DivideChamber(m, random, row, split + 1, height, col + width - split - 1);
+        }
+    }
+
+    // Random walk until stuck, then scan for an unvisited cell next to the maze and continue from there.
+    private static void HuntAndKill(Carver m, Random random)
+    {
+        int cells = m.N * m.N;
+        var visited = new bool[cells];
+        int at = random.Next(cells);
+        visited[at] = true;
+        m.Open(at);
+        while (true)
+        {
+            int[] fresh = m.Neighbours(at).Where(c => !visited[c]).ToArray();
+            if (fresh.Length > 0)
+            {
+                int next = fresh[random.Next(fresh.Length)];
+                visited[next] = true;
+                m.Join(at, next);
+                at = next;
+                continue;
+            }
+            int hunted = -1;
+            for (int c = 0; c < cells && hunted < 0; c++)
+                if (!visited[c] && m.Neighbours(c).Any(d => visited[d])) hunted = c;
+            if (hunted < 0) return;
+            int[] inMaze = m.Neighbours(hunted).Where(d => visited[d]).ToArray();
+            visited[hunted] = true;
+            m.Join(hunted, inMaze[random.Next(inMaze.Length)]);
+            at = hunted;
+        }
+    }
+
+    // Row by row: runs of cells joined eastwards, each run joined north once; the top row is one long corridor.
+    private static void Sidewinder(Carver m, Random random)
+    {
+        int n = m.N;
+        for (int c = 0; c + 1 < n; c++) m.Join(c, c + 1);
+        m.Open(0);
+        for (int r = 1; r < n; r++)
+        {
+            int runStart = 0;
+            for (int c = 0; c < n; c++)
+            {
+                int cell = r * n + c;
+                m.Open(cell);
+                bool closeRun = c + 1 == n || random.Next(2) == 0;
+                if (!closeRun) { m.Join(cell, cell + 1); continue; }
+                int chosen = r * n + runStart + random.Next(c - runStart + 1);
+                m.Join(chosen, chosen - n);
+                runStart = c + 1;
+            }
+        }
+    }
+
+    // Every cell joins its north or its west neighbour: two long corridors along the top and left edges, a diagonal texture.
+    private static void BinaryTree(Carver m, Random random)
+    {
+        int n = m.N;
+        m.Open(0);
+        for (int cell = 1; cell < n * n; cell++)
+        {
+            int r = cell / n, c = cell % n;
+            bool north = r > 0 && (c == 0 || random.Next(2) == 0);
+            m.Join(cell, north ? cell - n : cell - 1);
+        }
+    }
+
+    // Growing tree: extend from the newest cell half of the time and from a random one otherwise (between DFS and Prim).
+    private static void GrowingTree(Carver m, Random random)
+    {
+        var visited = new bool[m.N * m.N];
+        int start = random.Next(visited.Length);
+        visited[start] = true;
+        m.Open(start);
+        var active = new List<int> { start };
+        while (active.Count > 0)
+        {
+            int index = random.Next(2) == 0 ? active.Count - 1 : random.Next(active.Count);
+            int at = active[index];
+            int[] fresh = m.Neighbours(at).Where(c => !visited[c]).ToArray();
+            if (fresh.Length == 0) { active.RemoveAt(index); continue; }
+            int next = fresh[random.Next(fresh.Length)];
+            visited[next] = true;
+            m.Join(at, next);
+            active.Add(next);
         }
     }
 }

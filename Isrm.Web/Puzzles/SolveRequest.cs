@@ -23,7 +23,7 @@ public sealed class SolveRequest
 
     public int Seed { get; set; } = 1;
 
-    /// <summary>Maze generator: dfs, kruskal, prim, wilson or division.</summary>
+    /// <summary>Maze generator: dfs, kruskal, prim, wilson, division, hunt-and-kill, sidewinder, binary-tree or growing-tree.</summary>
     public string? Generator { get; set; } = "dfs";
 
     /// <summary>A whole number of steps, or "inf" (stop once the answer is stable, at most the configured cap).</summary>
