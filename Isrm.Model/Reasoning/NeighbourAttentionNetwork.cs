@@ -1,4 +1,3 @@
-using Isrm.Model.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,10 +13,8 @@ namespace Isrm.Model.Reasoning;
 /// </summary>
 public sealed class NeighbourAttentionNetwork : PuzzleNetwork
 {
-    private const double NormEpsilon = 1e-5;
-
-    private readonly Linear projection, inject, head;
-    private readonly RmsNorm state_norm, head_norm;
+    private readonly Conv2d projection, inject, head;
+    private readonly ChannelRmsNorm state_norm, head_norm;
     private readonly ModuleList<PuzzleBlock> blocks = new();
 
     public NeighbourAttentionNetwork(PuzzleNetConfig config) : base(nameof(NeighbourAttentionNetwork), config)
@@ -25,12 +22,12 @@ public sealed class NeighbourAttentionNetwork : PuzzleNetwork
         int w = config.Width, input = config.InputChannels;
         (int, int)[] slots = config.PuzzleTask == PuzzleTask.Mazes ? NeighbourAttention.Square3x3
             : config.Causal ? NeighbourAttention.CausalWindow : NeighbourAttention.CentredWindow;
-        projection = nn.Linear(input, w);
-        state_norm = new RmsNorm(w, NormEpsilon);
-        inject = nn.Linear(w + input, w, hasBias: false);
+        projection = GridLayout.Pointwise(input, w, bias: true);
+        state_norm = new ChannelRmsNorm(w);
+        inject = GridLayout.Pointwise(w + input, w);
         for (int i = 0; i < config.Blocks; i++) blocks.Add(new PuzzleBlock(w, new NeighbourAttention(w, config.Heads, slots)));
-        head_norm = new RmsNorm(w, NormEpsilon);
-        head = nn.Linear(w, 2);
+        head_norm = new ChannelRmsNorm(w);
+        head = GridLayout.Pointwise(w, 2, bias: true);
         RegisterComponents();
     }
 
@@ -44,7 +41,7 @@ public sealed class NeighbourAttentionNetwork : PuzzleNetwork
     {
         using var scope = NewDisposeScope();
         // Normalising the state before it meets the input keeps its scale from compounding over thousands of steps.
-        Tensor h = inject.forward(cat(new[] { state_norm.forward(GridLayout.ToGrid(y)), GridLayout.ToGrid(x) }, -1));   // (B, H, W, w)
+        Tensor h = inject.forward(cat(new[] { state_norm.forward(GridLayout.ToGrid(y)), GridLayout.ToGrid(x) }, 1));    // (B, w, H, W)
         foreach (PuzzleBlock block in blocks) h = block.forward(h);
         return GridLayout.FromGrid(h, Config.PuzzleTask).MoveToOuterDisposeScope();
     }

@@ -1,4 +1,3 @@
-using Isrm.Model.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,19 +13,17 @@ namespace Isrm.Model.Reasoning;
 /// </summary>
 public sealed class TransformerNetwork : PuzzleNetwork
 {
-    private const double NormEpsilon = 1e-5;
-
-    private readonly Linear projection, head;
-    private readonly RmsNorm head_norm;
+    private readonly Conv2d projection, head;
+    private readonly ChannelRmsNorm head_norm;
     private readonly ModuleList<PuzzleBlock> blocks = new();
 
     public TransformerNetwork(PuzzleNetConfig config) : base(nameof(TransformerNetwork), config)
     {
         int w = config.Width;
-        projection = nn.Linear(config.InputChannels, w);
+        projection = GridLayout.Pointwise(config.InputChannels, w, bias: true);
         for (int i = 0; i < config.Blocks; i++) blocks.Add(new PuzzleBlock(w, new FullAttention(w, config.Heads, config.Causal)));
-        head_norm = new RmsNorm(w, NormEpsilon);
-        head = nn.Linear(w, 2);
+        head_norm = new ChannelRmsNorm(w);
+        head = GridLayout.Pointwise(w, 2, bias: true);
         RegisterComponents();
     }
 
@@ -43,8 +40,9 @@ public sealed class TransformerNetwork : PuzzleNetwork
     public override Tensor Step(Tensor x, Tensor y)
     {
         using var scope = NewDisposeScope();
-        Tensor h = projection.forward(GridLayout.ToGrid(x));                                  // (B, H, W, w)
-        h = h + Positions(h.shape[1], h.shape[2], Config.Width, Config.PuzzleTask == PuzzleTask.Mazes, h.device);
+        Tensor h = projection.forward(GridLayout.ToGrid(x));                                  // (B, w, H, W)
+        Tensor positions = Positions(h.shape[2], h.shape[3], Config.Width, Config.PuzzleTask == PuzzleTask.Mazes, h.device);
+        h = h + positions.permute(2, 0, 1).unsqueeze(0);
         foreach (PuzzleBlock block in blocks) h = block.forward(h);
         return GridLayout.FromGrid(h, Config.PuzzleTask).MoveToOuterDisposeScope();
     }
