@@ -8,7 +8,7 @@ namespace Isrm.Cli.Commands;
 /// <summary>
 /// <c>isrm train --task prefix-sums|mazes</c>: trains a puzzle network (Deep-Thinking recall net, progressive loss) on
 /// freshly generated instances. Shares --out, --steps, --batch, --lr, --warmup, --weight-decay, --save-every, --seed,
-/// --threads, --width, --resume and --json with text training.
+/// --threads, --width, --heads, --resume and --json with text training.
 /// </summary>
 internal sealed class PuzzleTrainCommand
 {
@@ -19,7 +19,9 @@ internal sealed class PuzzleTrainCommand
     public Option<double> ProgressiveWeight { get; } = new("--progressive-weight") { Description = "Puzzles: weight of the progressive loss (the rest: loss after m steps, full backprop)", DefaultValueFactory = _ => 1.0 };
     public Option<string> Architecture { get; } = new("--architecture")
     {
-        Description = "Puzzles: dt-recall (3×3 / 3-wide convolution recall net) or carry (prefix sums: each position reads the previous position's state)",
+        Description = "Puzzles: dt-recall (3×3 / 3-wide convolution recall net), carry (prefix sums: each position reads the previous position's state), "
+            + "neighbour-attention (recurrent pre-norm attention blocks, each cell attends to its 3×3 neighbours or, for strings, i−2..i with --causal) "
+            + "or transformer (non-recurrent baseline: full attention, sinusoidal positions, applied once; --heads for both attention nets)",
         DefaultValueFactory = _ => PuzzleArchitectures.DtRecall,
     };
     public Option<int> Blocks { get; } = new("--blocks") { Description = "Puzzles: residual blocks per step", DefaultValueFactory = _ => 2 };
@@ -46,7 +48,7 @@ internal sealed class PuzzleTrainCommand
             PuzzleTask task = PuzzleTasks.Parse(parse.GetValue(Task));
             var config = new PuzzleNetConfig
             {
-                Task = task.Name(), Architecture = parse.GetValue(Architecture)!, Width = parse.GetValue(o.Width) ?? 32, Blocks = parse.GetValue(Blocks), Causal = parse.GetValue(Causal), PointwiseHead = parse.GetValue(PointwiseHead),
+                Task = task.Name(), Architecture = parse.GetValue(Architecture)!, Width = parse.GetValue(o.Width) ?? 32, Blocks = parse.GetValue(Blocks), Heads = parse.GetValue(o.Heads) ?? 4, Causal = parse.GetValue(Causal), PointwiseHead = parse.GetValue(PointwiseHead),
             };
             var options = new PuzzleTrainingOptions
             {

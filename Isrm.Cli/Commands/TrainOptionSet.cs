@@ -44,7 +44,7 @@ internal sealed class TrainOptionSet
     // Model shape overrides (so the report's variants are one flag each)
     public Option<int?> Width { get; } = new("--width");
     public Option<int?> Layers { get; } = new("--layers");
-    public Option<int?> Heads { get; } = new("--heads") { Description = "Query heads (width must split into an even size per head)" };
+    public Option<int?> Heads { get; } = new("--heads") { Description = "Query heads (width must split into an even size per head); puzzles: attention heads of neighbour-attention and transformer (default 4, width a multiple)" };
     public Option<int?> KvHeads { get; } = new("--kv-heads") { Description = "Key/value heads (divides --heads)" };
     public Option<int?> Latent { get; } = new("--latent") { Description = "Latent iterations per step" };
     public Option<string?> AlphaSchedule { get; } = new("--alpha-schedule") { Description = "whitepaper | constant | harmonic" };

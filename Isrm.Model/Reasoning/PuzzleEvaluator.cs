@@ -10,7 +10,8 @@ public sealed record PuzzleResult(int Size, string K, int Instances, int Solved,
 /// Accuracy against K: one trajectory per batch of same-size instances, read at every requested K on the way (so
 /// K = 1, 2, 4, … costs one run to the largest), and for K = ∞ at each instance's own stop step
 /// (<see cref="StableAnswerRule"/>; instances that never settle are read at the cap). Solved = every cell right;
-/// position accuracy = the fraction of all cells right.
+/// position accuracy = the fraction of all cells right. A non-recurrent network (<see cref="PuzzleNetwork.Recurrent"/>)
+/// gives the same answer at every K, so it is applied once and that answer counts for every K (∞ with mean K 1).
 /// </summary>
 public static class PuzzleEvaluator
 {
@@ -51,6 +52,15 @@ public static class PuzzleEvaluator
         using var scope = NewDisposeScope();
         using var inference = no_grad();
         var (x, target) = PuzzleTensors.Build(chunk, network.Device);
+        if (!network.Recurrent)
+        {
+            foreach (RefinementStep once in Refiner.Run(network, x, new RefinementOptions { Loops = 1, MaxLoops = 1 }, cancellation: cancellation))
+            {
+                long[] rightOnce = once.LogProbs!.argmax(-1).eq(target).sum(1).data<long>().ToArray();   // the step owns LogProbs: read it here
+                foreach (Tally t in tally.Values) Add(t, rightOnce, chunk[0].CellCount, Enumerable.Range(0, chunk.Count), 1);
+            }
+            return;
+        }
         bool wantInfinity = ks.Any(k => k is null);
         int maxFixed = ks.Where(k => k is not null).Select(k => k!.Value).DefaultIfEmpty(0).Max();
         int cap = Math.Max(maxFixed, wantInfinity ? infinity.Cap : 0);

@@ -9,14 +9,16 @@ public sealed record PuzzleNetConfig
     /// <summary>Marks a puzzle checkpoint's config.json so that text-model loaders can tell it apart.</summary>
     public string Kind { get; init; } = PuzzleCheckpoint.Kind;
     public string Task { get; init; } = "mazes";
-    /// <summary>One of <see cref="PuzzleArchitectures.All"/>: "dt-recall" (3×3 or 3-wide convolutions, input re-injected every step), "carry" (prefix sums: previous position's state and own bit).</summary>
+    /// <summary>One of <see cref="PuzzleArchitectures.All"/>: "dt-recall" (3×3 or 3-wide convolutions, input re-injected every step), "carry" (prefix sums: previous position's state and own bit), "neighbour-attention" (pre-norm attention blocks over each cell's neighbourhood), "transformer" (non-recurrent baseline, full attention).</summary>
     public string Architecture { get; init; } = PuzzleArchitectures.DtRecall;
     public int Width { get; init; } = 32;
-    /// <summary>Residual blocks (two convolutions each) in one recurrent step; for "carry", the hidden layers of its cell.</summary>
+    /// <summary>Residual blocks (two convolutions each) in one recurrent step; for "carry", the hidden layers of its cell; for the attention architectures, their pre-norm blocks (the transformer's distinct layers).</summary>
     public int Blocks { get; init; } = 2;
-    /// <summary>Prefix sums only: each position sees itself and the two before it (the answer depends only on the past).</summary>
+    /// <summary>Prefix sums only: each position sees itself and the two before it (the answer depends only on the past); for the transformer, causal full attention.</summary>
     public bool Causal { get; init; }
     public int HeadWidth { get; init; } = 8;
+    /// <summary>Attention heads of "neighbour-attention" and "transformer" (Width must be a multiple); unused by the others.</summary>
+    public int Heads { get; init; } = 4;
     /// <summary>The head reads each position's own state only (1-wide convolutions), so the state must hold the answer.</summary>
     public bool PointwiseHead { get; init; }
 
@@ -49,5 +51,9 @@ public sealed record PuzzleNetConfig
         if (Blocks is < 0 or > 16) throw new PuzzleFormatException($"blocks must be between 0 and 16 (got {Blocks}).");
         if (HeadWidth is < 1 or > 1024) throw new PuzzleFormatException($"head width must be between 1 and 1024 (got {HeadWidth}).");
         if (Causal && PuzzleTask == PuzzleTask.Mazes) throw new PuzzleFormatException("causal convolutions apply to prefix sums only.");
+        if (Heads is < 1 or > 64) throw new PuzzleFormatException($"heads must be between 1 and 64 (got {Heads}).");
+        if (PuzzleArchitectures.UsesHeads(Architecture) && Width % Heads != 0)
+            throw new PuzzleFormatException($"the {Architecture} architecture splits the width into heads: width {Width} is not a multiple of {Heads} heads.");
+        if (PuzzleArchitectures.UsesHeads(Architecture) && Blocks < 1) throw new PuzzleFormatException($"the {Architecture} architecture needs at least one block.");
     }
 }

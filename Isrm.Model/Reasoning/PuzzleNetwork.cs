@@ -12,13 +12,22 @@ public static class PuzzleArchitectures
     /// <summary>Prefix sums: each position's next state from the previous position's state and its own bit (<see cref="CarryNetwork"/>).</summary>
     public const string Carry = "carry";
 
-    public static readonly IReadOnlyList<string> All = [DtRecall, Carry];
+    /// <summary>TinyNetwork-style pre-norm blocks whose attention sees only each cell's neighbourhood, input re-injected every step (<see cref="NeighbourAttentionNetwork"/>).</summary>
+    public const string NeighbourAttention = "neighbour-attention";
+    /// <summary>Non-recurrent baseline: a standard transformer with full attention and sinusoidal positions, applied once (<see cref="TransformerNetwork"/>).</summary>
+    public const string Transformer = "transformer";
+
+    public static readonly IReadOnlyList<string> All = [DtRecall, Carry, NeighbourAttention, Transformer];
+
+    /// <summary>The architectures whose blocks use attention heads (the config's Heads must divide its Width).</summary>
+    public static bool UsesHeads(string architecture) => architecture is NeighbourAttention or Transformer;
 }
 
 /// <summary>
 /// A network for grids and strings that the refinement engine iterates (<see cref="IStepNetwork"/>): states are
 /// (B, C, …) with channels on dimension 1, logits (B, N, 2), one class per position. No network knows absolute
-/// positions, so every one runs at any size.
+/// positions except the transformer baseline, whose sinusoidal positions are computed for any size, so every one runs
+/// at any size.
 /// </summary>
 public abstract class PuzzleNetwork : nn.Module, IStepNetwork
 {
@@ -34,6 +43,9 @@ public abstract class PuzzleNetwork : nn.Module, IStepNetwork
 
     public Device Device => parameters().First().device;
 
+    /// <summary>False for a network applied once whose Step ignores the state: every K gives its answer, and it trains with one step.</summary>
+    public virtual bool Recurrent => true;
+
     public abstract Tensor InitialState(Tensor x);
 
     public abstract Tensor Step(Tensor x, Tensor y);
@@ -48,6 +60,8 @@ public abstract class PuzzleNetwork : nn.Module, IStepNetwork
     {
         PuzzleArchitectures.DtRecall => new RecallNetwork(config),
         PuzzleArchitectures.Carry => new CarryNetwork(config),
+        PuzzleArchitectures.NeighbourAttention => new NeighbourAttentionNetwork(config),
+        PuzzleArchitectures.Transformer => new TransformerNetwork(config),
         _ => throw new PuzzleFormatException($"unknown puzzle architecture '{config.Architecture}'; known: {string.Join(", ", PuzzleArchitectures.All)}."),
     };
 }

@@ -10,7 +10,8 @@ namespace Isrm.Model.Reasoning;
 /// <summary>
 /// Trains a puzzle network on fresh generated instances every batch, with the Deep-Thinking recipe: input re-injected
 /// every step, a random number of steps, and the progressive loss (n ~ U[0, m) steps without gradient, then
-/// k ~ U[1, m − n] with it, loss on the last). Saves atomically every SaveEvery steps, at the end and when cancelled;
+/// k ~ U[1, m − n] with it, loss on the last); a non-recurrent network (<see cref="PuzzleNetwork.Recurrent"/>) trains
+/// with exactly one step. Saves atomically every SaveEvery steps, at the end and when cancelled;
 /// resume restores weights, optimizer, step and elapsed time (batches are a pure function of seed and step).
 /// </summary>
 public sealed class PuzzleTrainer : IDisposable
@@ -92,7 +93,7 @@ public sealed class PuzzleTrainer : IDisposable
         int size = DrawSize(random, seconds);
         var puzzles = new Puzzle[_options.Batch];
         for (int i = 0; i < puzzles.Length; i++) puzzles[i] = _source.Generate(size, random);
-        int m = _options.MaxIterations, n = random.Next(m), k = 1 + random.Next(m - n);
+        int m = Network.Recurrent ? _options.MaxIterations : 1, n = random.Next(m), k = 1 + random.Next(m - n);
         int quarterTurns = random.Next(4);
         bool mirror = random.Next(2) == 1;
 
@@ -104,8 +105,9 @@ public sealed class PuzzleTrainer : IDisposable
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
         _optimizer.zero_grad();
         Tensor logProbs = FinalLogProbs(x, n + k, k);
-        Tensor loss = nn.functional.nll_loss(logProbs.reshape(-1, 2), target.reshape(-1)) * _options.Alpha;
-        if (_options.Alpha < 1)
+        double alpha = Network.Recurrent ? _options.Alpha : 1;   // one step: the progressive loss is the whole loss
+        Tensor loss = nn.functional.nll_loss(logProbs.reshape(-1, 2), target.reshape(-1)) * alpha;
+        if (alpha < 1)
             loss = loss + nn.functional.nll_loss(FinalLogProbs(x, m, m).reshape(-1, 2), target.reshape(-1)) * (1 - _options.Alpha);
         loss.backward();
         nn.utils.clip_grad_norm_(Network.parameters(), _options.GradientClip);
