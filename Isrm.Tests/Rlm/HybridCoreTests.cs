@@ -1,9 +1,11 @@
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Config;
+using Isrm.Model.Evaluation;
 using Isrm.Model.Modules;
 using Isrm.Model.Recurrent;
 using Isrm.Model.Refinement;
 using Isrm.Model.Tokenization;
+using Isrm.Model.Training;
 using Isrm.Tests.Model;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -131,6 +133,19 @@ public class HybridCoreTests(ITestOutputHelper output)
         Assert.Equal(0f, (before - after).abs().max().item<float>());
         var refused = Assert.Throws<ArgumentException>(() => (new IsrmConfig { Family = ModelFamily.Transformer, Window = 4 }).Validate());
         Assert.Equal("window must be 0 or more, and above 0 only for rlm, rlt or gated-rlt.", refused.Message);
+    }
+
+    [Fact]
+    public void The_hybrid_trains_on_associative_recall()
+    {
+        var task = new AssociativeRecall(Keys: 16, Values: 8, Queries: 4);
+        torch.manual_seed(2);
+        var config = RecurrentModels.Config("rlm") with { VocabSize = task.VocabSize, Window = 8, StepEmbedding = StepEmbeddingKind.None, HaltingHead = false };
+        using var model = new IsrmModel(config);
+        var outcome = new RecallTraining([2, 4], Steps: 3, Minutes: 5, Batch: 4, Warmup: 1).Run(model, task);
+        Assert.Equal(3, outcome.Steps);
+        Assert.True(double.IsFinite(outcome.FinalLoss) && outcome.FinalLoss > 0);
+        Assert.InRange(task.Accuracy(model, pairs: 4, sequences: 8, seed: 3, loops: 1), 0, 1);
     }
 
     /// <summary>A core with no memory at all: read-out 0 for every token.</summary>
