@@ -44,6 +44,8 @@ internal static class BenchCommand
         command.Subcommands.Add(RecallCommand.Create());
         command.Subcommands.Add(RecallReportCommand.Create());
         command.Subcommands.Add(CurvatureCommand.Create());
+        command.Subcommands.Add(CriticCiCommand.Create());
+        command.Subcommands.Add(ClassifyE2eCommand.Create());
         command.SetAction(async (parse, cancellation) =>
         {
             bool json = parse.GetValue(jsonOption), quick = parse.GetValue(quickOption);

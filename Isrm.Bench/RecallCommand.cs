@@ -34,6 +34,7 @@ internal static class RecallCommand
         var pairs = new Option<int>("--sync-pairs") { DefaultValueFactory = _ => 256 };
         var slots = new Option<int>("--memory-slots") { DefaultValueFactory = _ => 4 };
         var ticks = new Option<int>("--ticks") { DefaultValueFactory = _ => 1 };
+        var window = new Option<int>("--window") { Description = "Recurrent families: attention memory over the last W tokens (the hybrid); 0 = none", DefaultValueFactory = _ => 0 };
         var minutes = new Option<double>("--minutes") { Description = "Wall-time budget of the training", DefaultValueFactory = _ => 10 };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 100_000 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 32 };
@@ -42,7 +43,7 @@ internal static class RecallCommand
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var trainPairs = new Option<string>("--train-pairs") { Description = "Numbers of pairs drawn for training batches (the sweep is always 4 … 256)", DefaultValueFactory = _ => "4,8,16,32,64" };
         var command = new Command("recall", "Train one model on multi-query associative recall (N = 4 … 256 pairs) and measure accuracy per N");
-        foreach (Option o in new Option[] { family, output, width, layers, neurons, pairs, slots, ticks, minutes, steps, batch, lr, sequences, seed, trainPairs })
+        foreach (Option o in new Option[] { family, output, width, layers, neurons, pairs, slots, ticks, window, minutes, steps, batch, lr, sequences, seed, trainPairs })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -55,7 +56,7 @@ internal static class RecallCommand
                     Family = EnumNames.Parse<ModelFamily>(parse.GetValue(family)!, "--family"), VocabSize = task.VocabSize, MaxContext = task.Length(Sweep[^1]),
                     Width = parse.GetValue(width), Layers = parse.GetValue(layers), QueryHeads = 4, KvHeads = 2, FfnWidth = 2 * parse.GetValue(width),
                     Neurons = parse.GetValue(neurons), SyncPairs = parse.GetValue(pairs), MemorySlots = parse.GetValue(slots),
-                    Ticks = parse.GetValue(ticks), StepEmbedding = StepEmbeddingKind.None, HaltingHead = false,
+                    Ticks = parse.GetValue(ticks), Window = parse.GetValue(window), StepEmbedding = StepEmbeddingKind.None, HaltingHead = false,
                 };
                 using var model = new IsrmModel(config);
                 int[] trained = parse.GetValue(trainPairs)!.Split(',').Select(p => int.TryParse(p, out int v) && v >= 1 && v <= task.Keys ? v : throw new ArgumentException($"--train-pairs takes numbers from 1 to {task.Keys}; '{p}' is not one.")).ToArray();

@@ -58,6 +58,7 @@ internal sealed class TrainOptionSet
     public Option<int?> SyncPairs { get; } = new("--sync-pairs") { Description = "RLM: neuron pairs in the synchronisation state" };
     public Option<float?> SyncDecay { get; } = new("--sync-decay") { Description = "RLM: mean initial decay of the synchronisation, in (0, 1)" };
     public Option<int?> MemorySlots { get; } = new("--memory-slots") { Description = "RLT / gated RLT: memory slots carried across tokens" };
+    public Option<int?> Window { get; } = new("--window") { Description = "rlm / rlt / gated-rlt: add an attention memory over the last W tokens (the hybrid); 0 = none" };
     public Option<int?> Ticks { get; } = new("--ticks") { Description = "rlm / rlt / gated-rlt: core updates per token (trains at K = ticks unless --k-min/--k-max say otherwise)" };
 
     public IEnumerable<Option> All =>
@@ -65,7 +66,7 @@ internal sealed class TrainOptionSet
         Corpus, Out, Config, Family, Steps, KMin, KMax, KDist, KMean, KCurriculum, BackpropSteps, DeepSupervision, MonotonicWeight,
         ConvergenceWeight, PonderWeight, Batch, Context, GradAccum, Lr, Warmup, WeightDecay, EvalEvery, EvalK, SaveEvery,
         Seed, Tokenizer, Threads, Device, Precision, Resume, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
-        StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots, Ticks,
+        StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots, Ticks, Window,
     ];
 
     public IsrmConfig ModelConfig(ParseResult parse)
@@ -94,6 +95,7 @@ internal sealed class TrainOptionSet
             SyncDecayInit = parse.GetValue(SyncDecay) ?? config.SyncDecayInit,
             MemorySlots = parse.GetValue(MemorySlots) ?? config.MemorySlots,
             Ticks = parse.GetValue(Ticks) ?? config.Ticks,
+            Window = parse.GetValue(Window) ?? config.Window,
         };
         config.Validate();
         return config;

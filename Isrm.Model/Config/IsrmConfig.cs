@@ -57,6 +57,11 @@ public sealed record IsrmConfig
     /// pass (K fixed at 1); more makes the model refine like ISRM, so any K (and K = ∞) can be asked at inference.
     /// </summary>
     public int Ticks { get; init; } = 1;
+    /// <summary>
+    /// Recurrent families: 0 = the core alone; W > 0 adds an attention memory over the last W tokens (the proposal's
+    /// hybrid, <see cref="Recurrent.HybridCore"/>): state grows by 2·W·Width + Width floats, then stays fixed.
+    /// </summary>
+    public int Window { get; init; }
 
     public int HeadDim => Width / QueryHeads;
     // Written into config.json by every build so far (and read back as a known, computed member): kept so old and new
@@ -112,5 +117,6 @@ public sealed record IsrmConfig
         Require(SyncDecayInit > 0 && SyncDecayInit < 1, "syncDecayInit must be in (0, 1).");
         Require(Ticks >= 1 && (Ticks == 1 || IsRecurrent), "ticks must be at least 1, and above 1 only for rlm, rlt or gated-rlt.");
         Require(MemorySlots >= 1 && MemorySlots < MaxContext, "memorySlots must be at least 1 and below maxContext.");
+        Require(Window >= 0 && (Window == 0 || IsRecurrent), "window must be 0 or more, and above 0 only for rlm, rlt or gated-rlt.");
     }
 }

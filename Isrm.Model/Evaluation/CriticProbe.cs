@@ -19,7 +19,26 @@ public static class CriticProbe
     /// <summary>Metrics of the first sample (no critic) and of the critic's choice; critic accuracy on held-out real/fake pairs.</summary>
     public sealed record Result(double RepeatedFourGramsPlain, double RepeatedFourGramsCritic, double LossPlain, double LossCritic, double CriticAccuracy, int ChangedChoices);
 
+    /// <summary>One held-out prompt: its tokens, each candidate's tokens, repetition and model loss, and the critic's choice.</summary>
+    public sealed record PromptOutcome(int[] Prompt, long[][] Candidates, double[] RepeatedFourGrams, double[] Loss, int Chosen);
+
+    /// <summary>Every held-out prompt's outcome; the critic's accuracy on held-out real/sampled continuations and how many it judged.</summary>
+    public sealed record Trial(IReadOnlyList<PromptOutcome> Prompts, double CriticAccuracy, int HeldOutJudged);
+
     public static Result Run(IsrmModel model, IReadOnlyList<int[]> trainWindows, IReadOnlyList<int[]> testWindows, Settings settings, Action<string>? progress = null)
+    {
+        Trial trial = RunTrial(model, trainWindows, testWindows, settings, progress);
+        var p = trial.Prompts;
+        return new Result(p.Average(o => o.RepeatedFourGrams[0]), p.Average(o => o.RepeatedFourGrams[o.Chosen]), p.Average(o => o.Loss[0]),
+            p.Average(o => o.Loss[o.Chosen]), trial.CriticAccuracy, p.Count(o => o.Chosen != 0));
+    }
+
+    /// <summary>
+    /// Trains the critic on <paramref name="trainWindows"/> (real continuation vs one sample each), then samples
+    /// <see cref="Settings.Candidates"/> continuations for each of the first <see cref="Settings.Prompts"/> held-out windows
+    /// and lets the critic choose among them.
+    /// </summary>
+    public static Trial RunTrial(IsrmModel model, IReadOnlyList<int[]> trainWindows, IReadOnlyList<int[]> testWindows, Settings settings, Action<string>? progress = null)
     {
         using var scope = NewDisposeScope();
         manual_seed(settings.Seed);
@@ -37,29 +56,43 @@ public static class CriticProbe
             optimizer.step();
         }
         double accuracy;
+        int judged = (int)(testReal.shape[0] + testFake.shape[0]);
         using (no_grad())
             accuracy = (critic.forward(testReal).gt(0).to_type(ScalarType.Float32).sum().item<float>()
-                + critic.forward(testFake).le(0).to_type(ScalarType.Float32).sum().item<float>()) / (testReal.shape[0] + testFake.shape[0]);
+                + critic.forward(testFake).le(0).to_type(ScalarType.Float32).sum().item<float>()) / judged;
 
         progress?.Invoke("sampling candidates for held-out prompts");
         var prompts = testWindows.Take(settings.Prompts).Select(w => w[..settings.Prompt]).ToList();
         var (candidates, states, losses) = Sample(model, prompts, settings.Candidates, settings);   // (P·n, m), (P·n, m, D), (P·n)
         long[] chosen;
         using (no_grad()) chosen = Critic.Rerank(critic.forward(states), settings.Candidates);
-        double repPlain = 0, repCritic = 0, lossPlain = 0, lossCritic = 0;
-        int changed = 0;
         float[] lossValues = losses.data<float>().ToArray();
-        for (int p = 0; p < prompts.Count; p++)
+        int n = settings.Candidates;
+        var outcomes = Enumerable.Range(0, prompts.Count).Select(p => new PromptOutcome(prompts[p], candidates.Skip(p * n).Take(n).ToArray(),
+            Enumerable.Range(p * n, n).Select(i => RepeatedFourGrams(candidates[i])).ToArray(),
+            Enumerable.Range(p * n, n).Select(i => (double)lossValues[i]).ToArray(), (int)chosen[p])).ToList();
+        return new Trial(outcomes, accuracy, judged);
+    }
+
+    /// <summary>
+    /// Each candidate's mean NLL (nats/token) under another model, <paramref name="judge"/>, reading prompt + candidate:
+    /// a measure of the chosen text that does not come from the model that wrote it. Result [prompt][candidate].
+    /// </summary>
+    public static double[][] JudgeLoss(IsrmModel judge, IReadOnlyList<PromptOutcome> prompts, int loops)
+    {
+        using var scope = NewDisposeScope();
+        int promptLength = prompts[0].Prompt.Length, m = prompts[0].Candidates[0].Length, n = prompts[0].Candidates.Length;
+        if (promptLength + m > judge.Config.MaxContext)
+            throw new ArgumentException($"the judge reads at most {judge.Config.MaxContext} tokens; prompt and continuation take {promptLength + m}.");
+        long[] rows = prompts.SelectMany(p => p.Candidates.SelectMany(c => p.Prompt.Select(t => (long)t).Concat(c))).ToArray();
+        Tensor tokens = tensor(rows, new long[] { prompts.Count * n, promptLength + m }, device: judge.Device);
+        Tensor nll = StateReader.Batched(tokens, 16, b =>
         {
-            int plain = p * settings.Candidates, pick = p * settings.Candidates + (int)chosen[p];
-            repPlain += RepeatedFourGrams(candidates[plain]);
-            repCritic += RepeatedFourGrams(candidates[pick]);
-            lossPlain += lossValues[plain];
-            lossCritic += lossValues[pick];
-            if (chosen[p] != 0) changed++;
-        }
-        int n = prompts.Count;
-        return new Result(repPlain / n, repCritic / n, lossPlain / n, lossCritic / n, accuracy, changed);
+            Tensor logProbs = StateReader.LogProbs(judge, b, loops).narrow(1, promptLength - 1, m);          // predicting the continuation
+            return -logProbs.gather(-1, b.narrow(1, promptLength, m).unsqueeze(-1)).squeeze(-1).mean(new long[] { 1 });
+        }).cpu();
+        float[] values = nll.data<float>().ToArray();
+        return Enumerable.Range(0, prompts.Count).Select(p => Enumerable.Range(p * n, n).Select(i => (double)values[i]).ToArray()).ToArray();
     }
 
     /// <summary>Share of a token sequence's 4-grams that occurred earlier in it (0 = no repetition).</summary>
@@ -87,6 +120,24 @@ public static class CriticProbe
     // n samples per prompt with the generation cache: tokens, the states over them (as the model re-reads the whole
     // text) and the model's mean NLL of each sample.
     private static (List<long[]> Tokens, Tensor States, Tensor Loss) Sample(IsrmModel model, IReadOnlyList<int[]> prompts, int n, Settings settings)
+    {
+        using var scope = NewDisposeScope();
+        var tokens = new List<long[]>();
+        var states = new List<Tensor>();
+        var losses = new List<Tensor>();
+        for (int start = 0; start < prompts.Count; start += SampleBlock)   // blocks bound the generation cache's memory
+        {
+            var (t, s, l) = SampleBlockOf(model, prompts.Skip(start).Take(SampleBlock).ToList(), n, settings);
+            tokens.AddRange(t);
+            states.Add(s);
+            losses.Add(l);
+        }
+        return (tokens, cat(states.ToArray(), 0).MoveToOuterDisposeScope(), cat(losses.ToArray(), 0).MoveToOuterDisposeScope());
+    }
+
+    private const int SampleBlock = 32;
+
+    private static (List<long[]> Tokens, Tensor States, Tensor Loss) SampleBlockOf(IsrmModel model, IReadOnlyList<int[]> prompts, int n, Settings settings)
     {
         using var scope = NewDisposeScope();
         using var inference = no_grad();

@@ -27,12 +27,16 @@ public abstract class RecurrentCore : nn.Module
     /// <summary>Positions one token attends to per call (RLT: the token and its slots; RLM: none), for FLOP counts.</summary>
     public abstract int AttendedPositions { get; }
 
-    /// <summary>The core a recurrent family names.</summary>
-    public static RecurrentCore Create(IsrmConfig config) => config.Family switch
+    /// <summary>The core a recurrent family names, inside a <see cref="HybridCore"/> when the config asks for a window.</summary>
+    public static RecurrentCore Create(IsrmConfig config)
     {
-        ModelFamily.Rlm => new RlmCore(config),
-        ModelFamily.Rlt => new RltCore(config, gated: false),
-        ModelFamily.GatedRlt => new RltCore(config, gated: true),
-        _ => throw new ArgumentException($"family {config.Family.Kebab()} has no recurrent core."),
-    };
+        RecurrentCore core = config.Family switch
+        {
+            ModelFamily.Rlm => new RlmCore(config),
+            ModelFamily.Rlt => new RltCore(config, gated: false),
+            ModelFamily.GatedRlt => new RltCore(config, gated: true),
+            _ => throw new ArgumentException($"family {config.Family.Kebab()} has no recurrent core."),
+        };
+        return config.Window > 0 ? new HybridCore(config, core) : core;
+    }
 }

@@ -79,6 +79,23 @@ public class TrainCommandTests
         Assert.True(code == 0, err);
     }
 
+    [Fact]
+    public void Train_with_a_window_makes_a_hybrid_checkpoint_and_a_window_on_isrm_is_one_sentence()
+    {
+        using var corpus = new TinyCorpus();
+        var (code, _, err) = IsrmProcess.Run(Tiny(corpus, 2, "--family", "rlm", "--neurons", "16", "--sync-pairs", "32", "--window", "8", "--json"));
+        Assert.True(code == 0, err);
+        using (LoadedCheckpoint loaded = Checkpoint.Load(corpus.Out, TorchSharp.torch.CPU))
+        {
+            Assert.Equal(8, loaded.Model.Config.Window);
+            Assert.IsType<Isrm.Model.Recurrent.HybridCore>(loaded.Model.Recurrent);
+        }
+        var (refused, output, error) = IsrmProcess.Run(Tiny(corpus, 2, "--window", "8"));
+        Assert.Equal(1, refused);
+        Assert.Equal("window must be 0 or more, and above 0 only for rlm, rlt or gated-rlt.", error.Trim());
+        Assert.DoesNotContain("   at ", error + output);
+    }
+
     [Theory]
     [InlineData("--k-min", "0", "--k-min")]
     [InlineData("--k-dist", "cauchy", "--k-dist")]

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Text.Json;
+using Isrm.Cli.Commands;
+using Isrm.Model.Checkpoints;
+using Isrm.Model.Data;
+using Isrm.Model.Evaluation;
+using Isrm.Model.Runtime;
+using static TorchSharp.torch;
+
+namespace Isrm.Bench;
+
+/// <summary>
+/// <c>isrm-bench classify-e2e</c> (issue 14.4): Brown genre classification with the model fine-tuned end to end, against
+/// a bag-of-n-grams linear baseline and the majority class, on a document-disjoint split; 15 genres and 4 groups.
+/// </summary>
+internal static class ClassifyE2eCommand
+{
+    public static Command Create()
+    {
+        var checkpoints = new Option<string[]>("--checkpoint") { Description = "Checkpoint folders (each is fine-tuned from its weights)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var corpus = new Option<string>("--corpus") { Description = "Brown (a folder with labels.tsv)", Required = true };
+        var labels = new Option<string>("--labels") { Description = "genres | groups | both", DefaultValueFactory = _ => "both" };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 300 };
+        var minutes = new Option<double>("--minutes") { Description = "Wall-time cap per fine-tuning", DefaultValueFactory = _ => 15 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 16 };
+        var context = new Option<int>("--context") { DefaultValueFactory = _ => 128 };
+        var windows = new Option<int>("--windows") { Description = "Windows per document", DefaultValueFactory = _ => 8 };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3 };
+        var loops = new Option<int>("--k") { Description = "Refinement steps for models that refine", DefaultValueFactory = _ => 4 };
+        var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
+        var command = new Command("classify-e2e", "Genre classification fine-tuned end to end vs a bag-of-n-grams baseline and the majority class");
+        foreach (Option o in new Option[] { checkpoints, corpus, labels, steps, minutes, batch, context, windows, lr, loops, json }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                set_num_threads(1);
+                string which = parse.GetValue(labels)!;
+                bool[] coarse = which switch
+                {
+                    "genres" => [false], "groups" => [true], "both" => [false, true],
+                    _ => throw new ArgumentException($"--labels must be genres, groups or both (got '{which}')."),
+                };
+                Corpus data = Corpus.Load(parse.GetValue(corpus)!);
+                var rows = new List<object>();
+                foreach (bool groups in coarse)
+                    foreach (string dir in parse.GetValue(checkpoints)!)
+                    {
+                        using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
+                        var settings = new GenreFineTune.Settings(Context: parse.GetValue(context), WindowsPerDocument: parse.GetValue(windows), Steps: parse.GetValue(steps),
+                            Minutes: parse.GetValue(minutes), Batch: parse.GetValue(batch), LearningRate: parse.GetValue(lr), Loops: parse.GetValue(loops), Coarse: groups);
+                        var (fit, score, _) = EvaluationDocuments.Select(data, dir, "auto").ProbeDocuments();
+                        var (classes, train, test) = GenreFineTune.Split(checkpoint.Tokenizer, fit, score, settings);
+                        if (train.Count == 0 || test.Count == 0) throw new ArgumentException($"the corpus gives no windows of {settings.Context} tokens to train or test on.");
+                        double majority = GenreFineTune.Majority(train, test), ngrams = NgramBaseline.Accuracy(train, test, classes.Length);
+                        GenreFineTune.Result r = GenreFineTune.Run(checkpoint.Model, classes.Length, train, test, settings,
+                            (step, loss) => { if (step % 50 == 0) Console.WriteLine($"step {step} loss {loss:F3}"); });
+                        var (low, high) = PairedInterval.Wilson((int)Math.Round(r.Accuracy * test.Count), test.Count);
+                        string label = groups ? $"{classes.Length} groups" : $"{classes.Length} genres";
+                        Console.WriteLine($"{checkpoint.Info.Name} ({checkpoint.Info.Family}), {label}: fine-tuned {r.Accuracy:P1} (95 % {low:P1} … {high:P1}), " +
+                            $"n-gram baseline {ngrams:P1}, majority {majority:P1}; {train.Count} training / {test.Count} held-out windows; {r.Steps} steps in {r.Seconds:F0} s");
+                        int n = classes.Length;
+                        rows.Add(new
+                        {
+                            checkpoint = checkpoint.Info.Name, family = checkpoint.Info.Family, labels = groups ? "groups" : "genres", classes,
+                            accuracy = r.Accuracy, accuracyLow = low, accuracyHigh = high, ngramAccuracy = ngrams, majority,
+                            trainWindows = train.Count, testWindows = test.Count, r.Steps, r.Seconds, r.FinalLoss,
+                            confusion = Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Select(j => r.Confusion[i, j]).ToArray()).ToArray(),
+                        });
+                    }
+                if (parse.GetValue(json) is string path)
+                    File.WriteAllText(path, JsonSerializer.Serialize(new { command = "isrm-bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, JsonOutput.Options));
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or CheckpointException or CorpusException or IOException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Isrm.Model.Data;
+using Isrm.Model.Modules;
+using Isrm.Model.Refinement;
+using Isrm.Model.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Evaluation;
+
+/// <summary>
+/// Genre classification trained end to end (issue 14.4): a <see cref="ClassificationHead"/> on the model's states,
+/// trained together with the model (not a frozen probe) on windows of Brown documents. The split is by document (the
+/// checkpoint's own training / validation split); labels are the 15 genres or the 4 coarse groups of the Brown manual
+/// (<see cref="CoarseGroups"/>). Accuracy is over windows of the held-out documents.
+/// </summary>
+public static class GenreFineTune
+{
+    /// <summary>Window length, windows per document, optimizer steps (or minutes), batch, learning rates of model and head.</summary>
+    public sealed record Settings(int Context = 128, int WindowsPerDocument = 8, int Steps = 300, double Minutes = 15, int Batch = 16,
+        double LearningRate = 1e-3, double HeadLearningRate = 1e-2, int Seed = 1, int Loops = 1, bool Coarse = false);
+
+    /// <summary>A window of tokens and its class.</summary>
+    public sealed record Sample(int[] Tokens, int Label);
+
+    /// <summary>Held-out accuracy of the fine-tuned model and its confusion matrix [true, predicted].</summary>
+    public sealed record Result(double Accuracy, int[,] Confusion, int Steps, double Seconds, double FinalLoss);
+
+    /// <summary>
+    /// Brown's four groups (its manual's sections): press (A–C), general prose (D–G), learned and government (H, J),
+    /// fiction (K–R).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> CoarseGroups = new Dictionary<string, string>
+    {
+        ["news"] = "press", ["editorial"] = "press", ["reviews"] = "press",
+        ["religion"] = "general", ["hobbies"] = "general", ["lore"] = "general", ["belles_lettres"] = "general",
+        ["government"] = "learned", ["learned"] = "learned",
+        ["fiction"] = "fiction", ["mystery"] = "fiction", ["science_fiction"] = "fiction", ["adventure"] = "fiction",
+        ["romance"] = "fiction", ["humor"] = "fiction",
+    };
+
+    /// <summary>
+    /// Classes (sorted) and windows of the training and held-out documents (disjoint: pass the checkpoint's own split,
+    /// so the held-out documents are ones the language model never trained on either).
+    /// </summary>
+    public static (string[] Classes, List<Sample> Train, List<Sample> Test) Split(ITextTokenizer tokenizer, IReadOnlyList<CorpusDocument> fit,
+        IReadOnlyList<CorpusDocument> score, Settings settings)
+    {
+        if (fit.Concat(score).All(d => d.Genre is null)) throw new ArgumentException("the corpus has no genre labels (labels.tsv); 'isrm data brown' writes them.");
+        if (fit.Select(d => d.Id).Intersect(score.Select(d => d.Id)).Any()) throw new ArgumentException("training and held-out documents overlap.");
+        string Class(CorpusDocument d) => settings.Coarse
+            ? CoarseGroups.TryGetValue(d.Genre!, out string? g) ? g : throw new ArgumentException($"genre '{d.Genre}' is not one of Brown's 15; the coarse groups need Brown's labels.")
+            : d.Genre!;
+        string[] classes = fit.Concat(score).Where(d => d.Genre is not null).Select(Class).Distinct().Order(StringComparer.Ordinal).ToArray();
+        List<Sample> Windows(IEnumerable<CorpusDocument> documents) => documents.Where(d => d.Genre is not null).SelectMany(doc =>
+        {
+            int[] tokens = tokenizer.Encode(doc.Text);
+            int span = tokens.Length - settings.Context, count = settings.WindowsPerDocument, label = Array.IndexOf(classes, Class(doc));
+            return span < 0 ? [] : Enumerable.Range(0, count).Select(w => new Sample(tokens[(int)((long)span * w / Math.Max(1, count - 1))..][..settings.Context], label));
+        }).ToList();
+        return (classes, Windows(fit), Windows(score));
+    }
+
+    /// <summary>Trains <paramref name="model"/> and a new head on <paramref name="train"/>, then scores <paramref name="test"/>.</summary>
+    public static Result Run(IsrmModel model, int classes, IReadOnlyList<Sample> train, IReadOnlyList<Sample> test, Settings settings, Action<int, double>? progress = null)
+    {
+        torch.manual_seed(settings.Seed);
+        var random = new Random(settings.Seed);
+        using var head = new ClassificationHead(model.Config.Width, classes);
+        head.to(model.Device);
+        using var optimizer = optim.AdamW(model.parameters(), lr: settings.LearningRate, weight_decay: 0.01);
+        using var headOptimizer = optim.AdamW(head.parameters(), lr: settings.HeadLearningRate, weight_decay: 0.01);
+        var clock = Stopwatch.StartNew();
+        var recent = new Queue<double>();
+        int step = 0;
+        model.train();
+        while (step < settings.Steps && clock.Elapsed.TotalMinutes < settings.Minutes)
+        {
+            using var scope = NewDisposeScope();
+            var batch = Enumerable.Range(0, settings.Batch).Select(_ => train[random.Next(train.Count)]).ToList();
+            Tensor logits = head.forward(ClassificationHead.Features(States(model, Tokens(batch, model.Device), settings.Loops)));   // (B, C)
+            Tensor loss = nn.functional.cross_entropy(logits, tensor(batch.Select(s => (long)s.Label).ToArray(), device: model.Device));
+            optimizer.zero_grad();
+            headOptimizer.zero_grad();
+            loss.backward();
+            nn.utils.clip_grad_norm_(model.parameters().Concat(head.parameters()), 1.0);
+            optimizer.step();
+            headOptimizer.step();
+            recent.Enqueue(loss.item<float>());
+            if (recent.Count > 50) recent.Dequeue();
+            step++;
+            progress?.Invoke(step, recent.Last());
+        }
+        model.eval();
+        head.eval();
+        var confusion = new int[classes, classes];
+        int correct = 0;
+        using (no_grad())
+            for (int start = 0; start < test.Count; start += 32)
+            {
+                using var scope = NewDisposeScope();
+                var block = test.Skip(start).Take(32).ToList();
+                long[] predicted = head.forward(ClassificationHead.Features(States(model, Tokens(block, model.Device), settings.Loops))).argmax(-1).cpu().data<long>().ToArray();
+                for (int i = 0; i < block.Count; i++)
+                {
+                    confusion[block[i].Label, predicted[i]]++;
+                    if (predicted[i] == block[i].Label) correct++;
+                }
+            }
+        return new Result(correct / (double)test.Count, confusion, step, clock.Elapsed.TotalSeconds, recent.Count == 0 ? double.NaN : recent.Average());
+    }
+
+    /// <summary>Share of <paramref name="test"/> in the most frequent class of <paramref name="train"/>.</summary>
+    public static double Majority(IReadOnlyList<Sample> train, IReadOnlyList<Sample> test)
+    {
+        int majority = train.GroupBy(s => s.Label).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
+        return test.Count(s => s.Label == majority) / (double)test.Count;
+    }
+
+    private static Tensor Tokens(IReadOnlyList<Sample> samples, Device device) =>
+        tensor(samples.SelectMany(s => s.Tokens.Select(t => (long)t)).ToArray(), new long[] { samples.Count, samples[0].Tokens.Length }, device: device);
+
+    // The last step's states (B, T, D), with gradients when enabled.
+    private static Tensor States(IsrmModel model, Tensor tokens, int loops)
+    {
+        var options = new RefinementOptions
+        {
+            Loops = model.Config.IsSinglePass ? 1 : loops, MaxLoops = Math.Max(loops, 1), EveryStepLogits = false, StepNorms = false, StepHalt = false,
+        };
+        Tensor? y = null;
+        foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), options))
+            if (step.IsLast) y = step.Y.alias();
+        return y!;
+    }
+}
