@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace Isrm.Tests.Reasoning;
 
 /// <summary>The attention architectures: neighbour attention (recurrent, local) and the transformer baseline (applied once).</summary>
+[Collection(SeededTrainingCollection.Name)]
 public class AttentionNetworkTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"isrm-attn-{Guid.NewGuid():N}");

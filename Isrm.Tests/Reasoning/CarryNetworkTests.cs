@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 namespace Isrm.Tests.Reasoning;
 
 /// <summary>The carry network for prefix sums: reads only the previous position, settles one position per step, and learns to extrapolate.</summary>
+[Collection(SeededTrainingCollection.Name)]
 public class CarryNetworkTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"isrm-carry-{Guid.NewGuid():N}");

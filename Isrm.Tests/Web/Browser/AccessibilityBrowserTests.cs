@@ -43,6 +43,8 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
         await Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 60_000 });
 
         ILocator grid = page.Locator("[data-testid=step-grid]");
+        // the grid writes its contrast once drawn, which may come a frame after the turn is done
+        await Expect(grid).ToHaveAttributeAsync("data-min-contrast", new System.Text.RegularExpressions.Regex(@"\d"));
         double contrast = double.Parse(await grid.GetAttributeAsync("data-min-contrast") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
         output.WriteLine($"lowest text contrast drawn in the grid: {contrast:0.00}:1");
         Assert.True(contrast >= 4.5, $"grid text contrast {contrast}:1 is under WCAG AA");
