@@ -19,7 +19,7 @@ import os
 import shutil
 import struct
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import torch
 import torch.nn as nn
@@ -90,6 +90,10 @@ class Config:
     alphaC: float = 1.0
     inputInjection: str = "add"
     stateNorm: bool = False
+    inputNorm: bool = False
+    prelude: int = 0
+    coda: int = 0
+    sandwichNorm: bool = False
     haltingHead: bool = True
 
     @property
@@ -188,7 +192,8 @@ class SwiGLU(nn.Module):
 
 
 class Block(nn.Module):
-    """Pre-norm attention + SwiGLU; each sub-layer's output is scaled by (1 + step_scale(step embedding))."""
+    """Pre-norm attention + SwiGLU; each sub-layer's output is scaled by (1 + step_scale(step embedding)); with
+    sandwichNorm each residual sum is normalised too."""
 
     def __init__(self, c):
         super().__init__()
@@ -199,16 +204,33 @@ class Block(nn.Module):
         step_aware = c.stepEmbedding != "none" and not c.single_pass
         self.step_scale_attn = nn.Linear(c.width, c.width) if step_aware and c.stepScaleAttn else None
         self.step_scale_ffn = nn.Linear(c.width, c.width) if step_aware and c.stepScaleFfn else None
+        self.attention_out_norm = RMSNorm(c.width, c.normEpsilon) if c.sandwichNorm else None
+        self.ffn_out_norm = RMSNorm(c.width, c.normEpsilon) if c.sandwichNorm else None
 
     def forward(self, h, step, rope):
         attended = self.attention(self.attention_norm(h), rope)
         if step is not None and self.step_scale_attn is not None:
             attended = attended * (1 + self.step_scale_attn(step))
         h = h + attended
+        if self.attention_out_norm is not None:
+            h = self.attention_out_norm(h)
         fed = self.feed_forward(self.ffn_norm(h))
         if step is not None and self.step_scale_ffn is not None:
             fed = fed * (1 + self.step_scale_ffn(step))
-        return h + fed
+        h = h + fed
+        return h if self.ffn_out_norm is None else self.ffn_out_norm(h)
+
+
+class CodaBlock(nn.Module):
+    """h + SwiGLU(norm(h)), position by position (no attention)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.norm = RMSNorm(c.width, c.normEpsilon)
+        self.feed_forward = SwiGLU(c.width, c.ffnWidth)
+
+    def forward(self, h):
+        return h + self.feed_forward(self.norm(h))
 
 
 class Network(nn.Module):
@@ -275,6 +297,11 @@ class ISRM(nn.Module):
         self.latent_injection = Injection(d, 3, concat) if c.latentIterations > 0 else None
         self.final_norm = RMSNorm(d, c.normEpsilon)
         self.state_norm = RMSNorm(d, c.normEpsilon) if c.stateNorm else None
+        self.input_norm = RMSNorm(d, c.normEpsilon) if c.inputNorm and not c.single_pass else None
+        # Huginn's layout: blocks of their own once before the loop (their output is re-injected every step), and
+        # position-wise blocks between the state and the head.
+        self.prelude = Network(replace(c, layers=c.prelude, stepEmbedding="none")) if c.prelude > 0 else None
+        self.coda = nn.ModuleList([CodaBlock(c) for _ in range(c.coda)]) if c.coda > 0 else None
         self.lm_head = None if c.tiedEmbeddings else nn.Linear(d, c.vocabSize, bias=False)
         self.halt_head = nn.Linear(d, 1) if c.haltingHead and not c.single_pass else None
 
@@ -294,6 +321,8 @@ class ISRM(nn.Module):
         """One refinement step k >= 1: latent updates of z, then y <- y + alpha (f(.) - y)."""
         c, a = self.config, alpha(self.config, k)
         step = self.step_embedding(k, x.device)
+        if self.input_norm is not None:
+            x = self.input_norm(x)
         for _ in range(c.latentIterations):
             target = self.network(self.latent_injection(x, self.norm(y), self.norm(z)), step)
             z = z + a * (target - z)
@@ -302,6 +331,8 @@ class ISRM(nn.Module):
         return y, z
 
     def logits(self, y):
+        for block in self.coda or []:
+            y = block(y)
         h = self.final_norm(y)
         return h @ self.embedding.weight.t() if self.lm_head is None else self.lm_head(h)
 
@@ -309,6 +340,8 @@ class ISRM(nn.Module):
         """tokens (B, T) -> log-probabilities (B, T, V) after every step 1..k (a list). grad_steps: backprop
         through only the last this-many steps (the earlier ones run without gradients)."""
         x = self.embedding(tokens)                                   # (B, T, D)
+        if self.prelude is not None:
+            x = self.prelude(x, None)                                # once, before the loop
         y, z = state if state is not None else self.initial_state(*tokens.shape)
         k = 1 if self.config.single_pass else k
         out = []

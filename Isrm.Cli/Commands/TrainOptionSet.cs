@@ -59,6 +59,12 @@ internal sealed class TrainOptionSet
     public Option<float?> SyncDecay { get; } = new("--sync-decay") { Description = "RLM: mean initial decay of the synchronisation, in (0, 1)" };
     public Option<int?> MemorySlots { get; } = new("--memory-slots") { Description = "RLT / gated RLT: memory slots carried across tokens" };
     public Option<int?> Window { get; } = new("--window") { Description = "rlm / rlt / gated-rlt: add an attention memory over the last W tokens (the hybrid); 0 = none" };
+    public Option<int?> Prelude { get; } = new("--prelude") { Description = "isrm: blocks of their own run once on the embeddings before the loop (Huginn's prelude); 0 = none" };
+    public Option<int?> Coda { get; } = new("--coda") { Description = "isrm: position-wise SwiGLU blocks of their own between the state and the head; 0 = none" };
+    public Option<bool?> InputNorm { get; } = new("--input-norm") { Description = "isrm: RMS-normalise the re-injected input before it meets the state" };
+    public Option<bool?> SandwichNorm { get; } = new("--sandwich-norm") { Description = "Also normalise each residual sum inside the blocks (Huginn's sandwich)" };
+    public Option<int?> FfnWidth { get; } = new("--ffn-width") { Description = "Hidden width of every SwiGLU (default 512)" };
+    public Option<double> Ema { get; } = new("--ema") { Description = "Decay of an exponential moving average of the weights, saved as the checkpoint (e.g. 0.99); 0 = none", DefaultValueFactory = _ => 0 };
     public Option<int?> Ticks { get; } = new("--ticks") { Description = "rlm / rlt / gated-rlt: core updates per token (trains at K = ticks unless --k-min/--k-max say otherwise)" };
 
     public IEnumerable<Option> All =>
@@ -66,7 +72,7 @@ internal sealed class TrainOptionSet
         Corpus, Out, Config, Family, Steps, KMin, KMax, KDist, KMean, KCurriculum, BackpropSteps, DeepSupervision, MonotonicWeight,
         ConvergenceWeight, PonderWeight, Batch, Context, GradAccum, Lr, Warmup, WeightDecay, EvalEvery, EvalK, SaveEvery,
         Seed, Tokenizer, Threads, Device, Precision, Resume, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
-        StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots, Ticks, Window,
+        StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots, Ticks, Window, Prelude, Coda, SandwichNorm, InputNorm, FfnWidth, Ema,
     ];
 
     public IsrmConfig ModelConfig(ParseResult parse)
@@ -96,6 +102,11 @@ internal sealed class TrainOptionSet
             MemorySlots = parse.GetValue(MemorySlots) ?? config.MemorySlots,
             Ticks = parse.GetValue(Ticks) ?? config.Ticks,
             Window = parse.GetValue(Window) ?? config.Window,
+            Prelude = parse.GetValue(Prelude) ?? config.Prelude,
+            Coda = parse.GetValue(Coda) ?? config.Coda,
+            SandwichNorm = parse.GetValue(SandwichNorm) ?? config.SandwichNorm,
+            InputNorm = parse.GetValue(InputNorm) ?? config.InputNorm,
+            FfnWidth = parse.GetValue(FfnWidth) ?? config.FfnWidth,
         };
         config.Validate();
         return config;
@@ -124,7 +135,7 @@ internal sealed class TrainOptionSet
             LearningRate = parse.GetValue(Lr), WarmupSteps = parse.GetValue(Warmup), WeightDecay = parse.GetValue(WeightDecay),
             EvalEvery = parse.GetValue(EvalEvery), EvalK = RefinementDepth.Parse(parse.GetValue(EvalK)), SaveEvery = parse.GetValue(SaveEvery),
             Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads), Device = parse.GetValue(Device)!,
-            Precision = parse.GetValue(Precision)!,
+            Precision = parse.GetValue(Precision)!, EmaDecay = parse.GetValue(Ema),
         };
     }
 }

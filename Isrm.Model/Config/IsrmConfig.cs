@@ -36,7 +36,26 @@ public sealed record IsrmConfig
     public InjectionKind InputInjection { get; init; } = InjectionKind.Add;
     /// <summary>RMS-normalise the states before they enter the network (sandwich norm).</summary>
     public bool StateNorm { get; init; } = false;
+    /// <summary>
+    /// RMS-normalise the re-injected input (the embeddings, or the prelude's output) before it is combined with the state:
+    /// embeddings start at N(0, 0.02) while a normalised state has RMS 1, so without it the input starts ~50× fainter.
+    /// </summary>
+    public bool InputNorm { get; init; } = false;
     public bool HaltingHead { get; init; } = true;
+    /// <summary>
+    /// ISRM: blocks of their own applied once to the token embeddings before the loop (Huginn's prelude); their output is
+    /// what every step re-injects. 0 = the embeddings are injected directly.
+    /// </summary>
+    public int Prelude { get; init; }
+    /// <summary>
+    /// ISRM: position-wise SwiGLU blocks of their own between the state and the final norm (a coda without attention,
+    /// so every step's logits stay one call per position); 0 = none.
+    /// </summary>
+    public int Coda { get; init; }
+    /// <summary>
+    /// Norm after each residual addition as well as before each sub-layer (Huginn's sandwich block); false = pre-norm only.
+    /// </summary>
+    public bool SandwichNorm { get; init; }
 
     // Solver for K = ∞ and the Anderson option
     public SolverKind Solver { get; init; } = SolverKind.Iterate;
@@ -118,5 +137,6 @@ public sealed record IsrmConfig
         Require(Ticks >= 1 && (Ticks == 1 || IsRecurrent), "ticks must be at least 1, and above 1 only for rlm, rlt or gated-rlt.");
         Require(MemorySlots >= 1 && MemorySlots < MaxContext, "memorySlots must be at least 1 and below maxContext.");
         Require(Window >= 0 && (Window == 0 || IsRecurrent), "window must be 0 or more, and above 0 only for rlm, rlt or gated-rlt.");
+        Require(Prelude >= 0 && Coda >= 0 && (Prelude + Coda == 0 || Family == ModelFamily.Isrm), "prelude and coda must be 0 or more, and above 0 only for isrm.");
     }
 }

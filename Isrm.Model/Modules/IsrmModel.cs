@@ -22,6 +22,8 @@ public sealed class IsrmModel : nn.Module
     private readonly RmsNorm final_norm;
     private readonly Linear? lm_head;
     private readonly Linear? halt_head;
+    private readonly TinyNetwork? prelude;
+    private readonly ModuleList<CodaBlock>? coda;
 
     public IsrmConfig Config { get; }
 
@@ -36,6 +38,9 @@ public sealed class IsrmModel : nn.Module
         final_norm = new RmsNorm(d, config.NormEpsilon);
         if (!config.TiedEmbeddings) lm_head = nn.Linear(d, config.VocabSize, hasBias: false);
         if (config.HaltingHead && !config.IsSinglePass) halt_head = nn.Linear(d, 1);
+        if (config.Prelude > 0) prelude = new TinyNetwork(config with { Layers = config.Prelude, StepEmbedding = StepEmbeddingKind.None });
+        if (config.Coda > 0)
+            coda = new ModuleList<CodaBlock>(Enumerable.Range(0, config.Coda).Select(_ => new CodaBlock(d, config.FfnWidth, config.NormEpsilon)).ToArray());
         RegisterComponents();
         foreach (var (name, component) in _core.Components)
         {
@@ -57,6 +62,16 @@ public sealed class IsrmModel : nn.Module
     /// <summary>tokens (B, T) → x (B, T, D).</summary>
     public Tensor Embed(Tensor tokens) => embedding.forward(tokens);
 
+    /// <summary>True when blocks run once on the embeddings before the loop (<see cref="IsrmConfig.Prelude"/>).</summary>
+    public bool HasPrelude => prelude is not null;
+
+    /// <summary>
+    /// Embeddings x (B, T, D) → what every step re-injects: the prelude's output, or x itself when there is no prelude.
+    /// With a cache, the prelude's keys/values of earlier positions are reused and these positions' are appended.
+    /// </summary>
+    public Tensor Inject(Tensor x, RefinementCache? cache, int offset) =>
+        prelude is null ? x : prelude.Forward(x, null, cache?.PreludeBuffers(), offset);
+
     /// <summary>The states before step 1, (B, T, D) each; a random start comes from the global generator (training).</summary>
     public (Tensor Y, Tensor Z) InitialState(long batch, long length) => InitialState(batch, length, 0, null);
 
@@ -65,7 +80,11 @@ public sealed class IsrmModel : nn.Module
         _core.InitialState(batch, length, offset, seed, Device);
 
     /// <summary>Joins each block's q|k|v and gate|up matrices once for inference (undone by <c>train()</c>).</summary>
-    public void JoinForInference() => _core.JoinForInference();
+    public void JoinForInference()
+    {
+        _core.JoinForInference();
+        prelude?.JoinForInference();
+    }
 
     /// <summary>
     /// One step k ≥ 1 of the family (an ISRM refinement step, the transformer's pass, a recurrent tick).
@@ -79,6 +98,8 @@ public sealed class IsrmModel : nn.Module
     public Tensor Logits(Tensor y)
     {
         using var scope = NewDisposeScope();
+        if (coda is not null)
+            foreach (CodaBlock block in coda) y = block.forward(y);
         Tensor normed = final_norm.forward(y);
         // Kept in float32 under bf16 mixed precision: logits of size ~10 would carry errors of ~0.04 in bfloat16, and
         // the head is a small part of a step's matmuls.

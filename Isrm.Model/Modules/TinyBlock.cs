@@ -5,13 +5,17 @@ using static TorchSharp.torch;
 
 namespace Isrm.Model.Modules;
 
-/// <summary>Pre-norm block: attention then SwiGLU, each sub-layer's output modulated by (1 + step_scale(step embedding)).</summary>
+/// <summary>
+/// Pre-norm block: attention then SwiGLU, each sub-layer's output modulated by (1 + step_scale(step embedding)); with
+/// <see cref="IsrmConfig.SandwichNorm"/> each residual sum is normalised too (Huginn's sandwich).
+/// </summary>
 public sealed class TinyBlock : nn.Module
 {
     private readonly RmsNorm attention_norm, ffn_norm;
     private readonly GroupedQueryAttention attention;
     private readonly SwiGlu feed_forward;
     private readonly Linear? step_scale_attn, step_scale_ffn;
+    private readonly RmsNorm? attention_out_norm, ffn_out_norm;
 
     public TinyBlock(IsrmConfig config) : base(nameof(TinyBlock))
     {
@@ -22,6 +26,11 @@ public sealed class TinyBlock : nn.Module
         bool stepAware = config.StepEmbedding != StepEmbeddingKind.None && !config.IsSinglePass;
         if (stepAware && config.StepScaleAttn) step_scale_attn = ZeroLinear(config.Width);
         if (stepAware && config.StepScaleFfn) step_scale_ffn = ZeroLinear(config.Width);
+        if (config.SandwichNorm)
+        {
+            attention_out_norm = new RmsNorm(config.Width, config.NormEpsilon);
+            ffn_out_norm = new RmsNorm(config.Width, config.NormEpsilon);
+        }
         RegisterComponents();
     }
 
@@ -52,8 +61,11 @@ public sealed class TinyBlock : nn.Module
         Tensor attended = attention.Forward(attention_norm.forward(h), rope, cache, offset);
         if (step is not null && step_scale_attn is not null) attended = attended * (1 + step_scale_attn.forward(step));
         h = inPlace ? attended.add_(h) : h + attended;
+        if (attention_out_norm is not null) h = attention_out_norm.forward(h);
         Tensor fed = feed_forward.forward(ffn_norm.forward(h));
         if (step is not null && step_scale_ffn is not null) fed = fed * (1 + step_scale_ffn.forward(step));
-        return (inPlace ? fed.add_(h) : h + fed).MoveToOuterDisposeScope();
+        h = inPlace ? fed.add_(h) : h + fed;
+        if (ffn_out_norm is not null) h = ffn_out_norm.forward(h);
+        return h.MoveToOuterDisposeScope();
     }
 }

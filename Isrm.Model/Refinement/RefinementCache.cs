@@ -16,6 +16,7 @@ public sealed class RefinementCache : IDisposable
     private readonly long _batch;
     private readonly Device _device;
     private readonly List<KvBuffer[]> _steps = new(); // [k−1][call · layers + layer]
+    private KvBuffer[]? _prelude;                      // [layer] of the prelude, run once per position
 
     public RefinementCache(IsrmConfig config, long batch, Device device)
     {
@@ -68,6 +69,14 @@ public sealed class RefinementCache : IDisposable
             if (current[i].Length < offset) current[i].CopyRange(previous[i], current[i].Length, offset);
     }
 
+    /// <summary>The per-layer buffers of the prelude (<see cref="IsrmConfig.Prelude"/>), made on first use.</summary>
+    public IReadOnlyList<KvBuffer> PreludeBuffers()
+    {
+        _prelude ??= Enumerable.Range(0, _config.Prelude)
+            .Select(_ => new KvBuffer(_batch, _config.KvHeads, _config.MaxContext, _config.HeadDim, _device)).ToArray();
+        return _prelude;
+    }
+
     /// <summary>The per-layer buffers of one network call at step k.</summary>
     public IReadOnlyList<KvBuffer> Buffers(int k, int call) =>
         new ArraySegment<KvBuffer>(_steps[k - 1], call * _config.Layers, _config.Layers);
@@ -77,6 +86,8 @@ public sealed class RefinementCache : IDisposable
         foreach (KvBuffer[] step in _steps)
             foreach (KvBuffer buffer in step) buffer.Dispose();
         _steps.Clear();
+        foreach (KvBuffer buffer in _prelude ?? []) buffer.Dispose();
+        _prelude = null;
         foreach (RecurrentState tick in _ticks) tick.Dispose();
         _ticks.Clear();
     }

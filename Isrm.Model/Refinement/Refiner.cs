@@ -26,6 +26,9 @@ public static partial class Refiner
         bool needLogits = options.EveryStepLogits || adaptive;
         bool gradientsWanted = is_grad_enabled();
 
+        // The prelude (if any) runs once per position; its output is what every step re-injects.
+        Tensor input = x;
+        if (model.HasPrelude) input = model.Inject(x, cache, offset).DetachFromDisposeScope();
         var (y0, z0) = model.InitialState(x.shape[0], x.shape[1], offset, options.Seed);
         Tensor y = y0.DetachFromDisposeScope(), z = z0.DetachFromDisposeScope();
         Tensor? previousLogProbs = null;
@@ -45,7 +48,7 @@ public static partial class Refiner
                 using (var scope = NewDisposeScope())
                 using (withGrad || !gradientsWanted ? null : no_grad())
                 {
-                    next = Advance(model, x, y, z, k, mixer, cache, offset, options, needLogits || k == cap, previousLogProbs);
+                    next = Advance(model, input, y, z, k, mixer, cache, offset, options, needLogits || k == cap, previousLogProbs);
                     bool converged = adaptive && next.KlToPrevious is not null && Watched(next.KlToPrevious, options.Watch) < options.KlTolerance;
                     next = Finish(next, isLast: k == cap || converged);
                 }
@@ -67,6 +70,7 @@ public static partial class Refiner
         {
             current?.Dispose();
             previousLogProbs?.Dispose();
+            if (!ReferenceEquals(input, x)) input.Dispose();
         }
     }
 

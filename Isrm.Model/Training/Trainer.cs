@@ -37,6 +37,7 @@ public sealed class Trainer : IDisposable
     private readonly FlopCounter _flops;
     private readonly string _command, _corpusHash;
     private readonly Device _device;
+    private readonly WeightAverage? _average;
     private TrainerState _state;
 
     /// <summary>Progress so far (step = number of optimizer steps done).</summary>
@@ -57,6 +58,7 @@ public sealed class Trainer : IDisposable
         _corpusHash = HashCorpus(corpus);
         _flops = new FlopCounter(model, options.Context);
         _optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.95, weight_decay: options.WeightDecay);
+        if (options.EmaDecay > 0) _average = new WeightAverage(model, options.EmaDecay);
         ChoosePrecision();
     }
 
@@ -121,6 +123,8 @@ public sealed class Trainer : IDisposable
         var trainer = new Trainer(checkpoint.Model, options, checkpoint.Tokenizer, CorpusSplit.Load(Path.Combine(outDir, SplitFile)), corpus,
             state with { Options = options, Command = state.Command + " && " + command });
         trainer._optimizer.load_state_dict(Path.Combine(outDir, OptimizerFile));
+        // The folder's weights are the average (what every reader uses); the trained weights continue from the raw file.
+        trainer._average?.LoadRaw(Path.Combine(outDir, WeightAverage.RawFile));
         return trainer;
     }
 
@@ -178,6 +182,7 @@ public sealed class Trainer : IDisposable
         }
         double gradNorm = nn.utils.clip_grad_norm_(_model.parameters(), _options.GradientClip);
         _optimizer.step();
+        _average?.Update(step);
 
         long tokens = (long)_options.BatchSize * _options.Context * _options.GradientAccumulation;
         _state = _state with { Step = step + 1, Tokens = _state.Tokens + tokens, Flops = _state.Flops + flops };
@@ -261,6 +266,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Validation cross-entropy (nats/token) at K, on fixed windows; no penalty terms.</summary>
     public double Validate(RefinementDepth k)
     {
+        using IDisposable? averaged = _average?.Swapped();   // with --ema, validation reads the averaged weights
         _model.eval();
         try
         {
@@ -299,8 +305,10 @@ public sealed class Trainer : IDisposable
             Notes = new() { ["validationDocuments"] = string.Join(",", _split.Validation), ["evalK"] = _options.EvalK.ToString() },
         };
         string metricsPath = Path.Combine(_options.Out, MetricsFile);
+        using IDisposable? averaged = _average?.Swapped();   // the folder's weights are the average; raw ones go beside
         Checkpoint.Save(_options.Out, _model, _tokenizer, metadata, folder =>
         {
+            _average?.SaveRaw(Path.Combine(folder, WeightAverage.RawFile));
             _optimizer.save_state_dict(Path.Combine(folder, OptimizerFile));
             File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(_state, Json));
             _split.Save(Path.Combine(folder, SplitFile));
@@ -321,6 +329,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        _average?.Dispose();
         _optimizer.Dispose();
         _model.Dispose();
     }

@@ -43,6 +43,8 @@ public sealed record TrainingOptions
     public int WarmupSteps { get; init; } = 100;
     public double WeightDecay { get; init; } = 0.1;
     public double GradientClip { get; init; } = 1.0;
+    /// <summary>Decay of an exponential moving average of the weights, saved as the checkpoint's weights; 0 = none.</summary>
+    public double EmaDecay { get; init; } = 0;
 
     // Bookkeeping
     public int EvalEvery { get; init; } = 200;
@@ -73,6 +75,7 @@ public sealed record TrainingOptions
         Require(KCurriculumSteps >= 0, "--k-curriculum must be 0 (off) or a number of steps.");
         Require(BackpropSteps >= 0 && DeepSupervisionSteps >= 0, "--backprop-steps and deep supervision steps must be 0 or more.");
         Require(LearningRate > 0 && WarmupSteps >= 0 && WeightDecay >= 0 && GradientClip > 0, "learning rate, warmup, weight decay and clipping must be sensible (lr > 0, clip > 0).");
+        Require(EmaDecay is >= 0 and < 1, "--ema must be in [0, 1): 0 for none, e.g. 0.99.");
         Require(ValidationFraction is > 0 and < 1, "--validation-fraction must be in (0, 1).");
         Require(Precision is "fp32" or "bf16" or "auto", $"--precision must be fp32, bf16 or auto (got '{Precision}').");
         Require(EvalEvery > 0 && SaveEvery > 0 && EvalWindows > 0, "evaluation and save intervals must be positive.");

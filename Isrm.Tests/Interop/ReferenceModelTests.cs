@@ -37,7 +37,7 @@ public sealed partial class ReferenceModelTests : IDisposable
 
     /// <summary>Options the shipped checkpoints do not use: latent iterations, step embeddings with step scales, the
     /// whitepaper and harmonic schedules, additive injection, a learned initial state, an untied head.</summary>
-    public static TheoryData<string> Variants() => new() { "latent-sinusoidal-whitepaper-add", "stateless-harmonic-concat-untied-random" };
+    public static TheoryData<string> Variants() => new() { "latent-sinusoidal-whitepaper-add", "stateless-harmonic-concat-untied-random", "prelude-coda-sandwich-inputnorm" };
 
     [Theory]
     [MemberData(nameof(Variants))]
@@ -45,6 +45,12 @@ public sealed partial class ReferenceModelTests : IDisposable
     {
         IsrmConfig config = variant.StartsWith("latent", StringComparison.Ordinal)
             ? TinyModels.Config(latent: 2) with { StepEmbedding = StepEmbeddingKind.Sinusoidal, AlphaSchedule = AlphaScheduleKind.Whitepaper, InputInjection = InjectionKind.Add, InitialState = InitialStateKind.Learned }
+            : variant.StartsWith("prelude", StringComparison.Ordinal)
+            ? TinyModels.Config() with
+            {
+                Layers = 1, Prelude = 1, Coda = 1, SandwichNorm = true, InputNorm = true, StateNorm = true, StepEmbedding = StepEmbeddingKind.None,
+                AlphaSchedule = AlphaScheduleKind.Constant, InputInjection = InjectionKind.ConcatProject, InitialState = InitialStateKind.Random,
+            }
             : TinyModels.Config() with
             {
                 StepEmbedding = StepEmbeddingKind.Stateless, AlphaSchedule = AlphaScheduleKind.Harmonic, AlphaC = 0.9f, InputInjection = InjectionKind.ConcatProject,
