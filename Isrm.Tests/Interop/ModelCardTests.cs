@@ -68,7 +68,7 @@ public sealed partial class ModelCardTests
         var (code, output, errors) = IsrmProcess.Run("info", "--checkpoint", Repository.Combine("checkpoints", "isrm-default"));
         Assert.True(code == 0, errors);
         Assert.Contains("model card (README.md)", output);
-        Assert.Contains("1.5784 nats/byte at K = 16", output);
+        Assert.Contains("1.5251 nats/byte at K = 8", output);
         Assert.Contains("--k-mean 8", output);
 
         var (jsonCode, json, _) = IsrmProcess.Run("info", "--checkpoint", Repository.Combine("checkpoints", "rlm-small"), "--json");
