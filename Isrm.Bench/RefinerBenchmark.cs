@@ -95,6 +95,7 @@ internal static class RefinerBenchmark
         {
             var (y0, z0) = model.InitialState(1, n - offset);
             Tensor y = y0, z = z0;
+            x = model.Inject(x, cache, offset);   // what the engine re-injects (prelude / input norm), once per run as there
             for (int step = 1; step <= k; step++)
             {
                 using var stepScope = NewDisposeScope();

@@ -23,6 +23,7 @@ public sealed class IsrmModel : nn.Module
     private readonly Linear? lm_head;
     private readonly Linear? halt_head;
     private readonly TinyNetwork? prelude;
+    private readonly RmsNorm? input_norm;
     private readonly ModuleList<CodaBlock>? coda;
 
     public IsrmConfig Config { get; }
@@ -38,6 +39,7 @@ public sealed class IsrmModel : nn.Module
         final_norm = new RmsNorm(d, config.NormEpsilon);
         if (!config.TiedEmbeddings) lm_head = nn.Linear(d, config.VocabSize, hasBias: false);
         if (config.HaltingHead && !config.IsSinglePass) halt_head = nn.Linear(d, 1);
+        if (config.InputNorm && !config.IsSinglePass) input_norm = new RmsNorm(d, config.NormEpsilon);
         if (config.Prelude > 0) prelude = new TinyNetwork(config with { Layers = config.Prelude, StepEmbedding = StepEmbeddingKind.None });
         if (config.Coda > 0)
             coda = new ModuleList<CodaBlock>(Enumerable.Range(0, config.Coda).Select(_ => new CodaBlock(d, config.FfnWidth, config.NormEpsilon)).ToArray());
@@ -62,15 +64,22 @@ public sealed class IsrmModel : nn.Module
     /// <summary>tokens (B, T) → x (B, T, D).</summary>
     public Tensor Embed(Tensor tokens) => embedding.forward(tokens);
 
-    /// <summary>True when blocks run once on the embeddings before the loop (<see cref="IsrmConfig.Prelude"/>).</summary>
-    public bool HasPrelude => prelude is not null;
+    /// <summary>True when the re-injected input is not the embeddings themselves (a prelude or an input norm).</summary>
+    public bool TransformsInput => prelude is not null || input_norm is not null;
 
     /// <summary>
-    /// Embeddings x (B, T, D) → what every step re-injects: the prelude's output, or x itself when there is no prelude.
-    /// With a cache, the prelude's keys/values of earlier positions are reused and these positions' are appended.
+    /// Embeddings x (B, T, D) → what every step re-injects, computed once per run: the prelude's output (if any),
+    /// RMS-normalised (if <see cref="IsrmConfig.InputNorm"/>); x itself when neither is configured. With a cache, the
+    /// prelude's keys/values of earlier positions are reused and these positions' are appended.
     /// </summary>
-    public Tensor Inject(Tensor x, RefinementCache? cache, int offset) =>
-        prelude is null ? x : prelude.Forward(x, null, cache?.PreludeBuffers(), offset);
+    public Tensor Inject(Tensor x, RefinementCache? cache, int offset)
+    {
+        if (!TransformsInput) return x;
+        using var scope = NewDisposeScope();
+        Tensor input = prelude is null ? x : prelude.Forward(x, null, cache?.PreludeBuffers(), offset);
+        if (input_norm is not null) input = input_norm.forward(input);
+        return input.MoveToOuterDisposeScope();
+    }
 
     /// <summary>The states before step 1, (B, T, D) each; a random start comes from the global generator (training).</summary>
     public (Tensor Y, Tensor Z) InitialState(long batch, long length) => InitialState(batch, length, 0, null);

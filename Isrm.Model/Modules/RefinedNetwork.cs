@@ -19,7 +19,6 @@ public sealed class RefinedNetwork : IFamilyCore
     private readonly InputInjection answer_injection;
     private readonly InputInjection? latent_injection;
     private readonly RmsNorm? state_norm;
-    private readonly RmsNorm? input_norm;
 
     public RefinedNetwork(IsrmConfig config)
     {
@@ -33,7 +32,6 @@ public sealed class RefinedNetwork : IFamilyCore
         answer_injection = new InputInjection(d, 2, concat);
         if (config.LatentIterations > 0) latent_injection = new InputInjection(d, 3, concat);
         if (config.StateNorm) state_norm = new RmsNorm(d, config.NormEpsilon);
-        if (config.InputNorm && !config.IsSinglePass) input_norm = new RmsNorm(d, config.NormEpsilon);
     }
 
     public IEnumerable<(string Name, object Component)> Components
@@ -47,7 +45,6 @@ public sealed class RefinedNetwork : IFamilyCore
             yield return (nameof(answer_injection), answer_injection);
             if (latent_injection is not null) yield return (nameof(latent_injection), latent_injection);
             if (state_norm is not null) yield return (nameof(state_norm), state_norm);
-            if (input_norm is not null) yield return (nameof(input_norm), input_norm);
         }
     }
 
@@ -84,7 +81,6 @@ public sealed class RefinedNetwork : IFamilyCore
         float alpha = alphaOverride ?? AlphaSchedule.Alpha(_config, k);
         Tensor? step = step_embedding.Forward(k, x.device);
         cache?.Prepare(k, offset);
-        if (input_norm is not null) x = input_norm.forward(x);
 
         for (int j = 0; j < _config.LatentIterations; j++)
         {

@@ -26,9 +26,9 @@ public static partial class Refiner
         bool needLogits = options.EveryStepLogits || adaptive;
         bool gradientsWanted = is_grad_enabled();
 
-        // The prelude (if any) runs once per position; its output is what every step re-injects.
+        // The prelude and input norm (if any) run once per position; their output is what every step re-injects.
         Tensor input = x;
-        if (model.HasPrelude) input = model.Inject(x, cache, offset).DetachFromDisposeScope();
+        if (model.TransformsInput) input = model.Inject(x, cache, offset).DetachFromDisposeScope();
         var (y0, z0) = model.InitialState(x.shape[0], x.shape[1], offset, options.Seed);
         Tensor y = y0.DetachFromDisposeScope(), z = z0.DetachFromDisposeScope();
         Tensor? previousLogProbs = null;
