@@ -46,6 +46,8 @@ internal static class BenchCommand
         command.Subcommands.Add(CurvatureCommand.Create());
         command.Subcommands.Add(CriticCiCommand.Create());
         command.Subcommands.Add(ClassifyE2eCommand.Create());
+        command.Subcommands.Add(CompressE2eCommand.Create());
+        command.Subcommands.Add(CompressE2eCommand.CreateReport());
         command.SetAction(async (parse, cancellation) =>
         {
             bool json = parse.GetValue(jsonOption), quick = parse.GetValue(quickOption);
