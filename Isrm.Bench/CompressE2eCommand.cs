@@ -18,7 +18,7 @@ namespace Isrm.Bench;
 internal static class CompressE2eCommand
 {
     /// <summary>One window length of a run.</summary>
-    public sealed record Row(int Length, int Steps, double Seconds, double FinalLoss, double Accuracy, double[] Quarters, double MostFrequentByte, int TestWindows);
+    public sealed record Row(int Length, int Steps, double Seconds, double FinalLoss, double Accuracy, double[] Quarters, double MostFrequentByte, int TestWindows, bool Diverged = false);
 
     /// <summary>What a run writes to its JSON file.</summary>
     public sealed record RunResult(string Command, string Family, int Vectors, long StateFloats, long Parameters, List<Row> Rows);
@@ -95,10 +95,11 @@ internal static class CompressE2eCommand
                         }
                         return window;
                     }, (step, loss) => { if (step % 100 == 0) Console.WriteLine($"L {length} step {step} loss {loss:F3}"); });
+                    if (outcome.Diverged) Console.WriteLine($"L {length}: training stopped at step {outcome.Steps}: the loss or its gradient was not finite; the weights before that step are kept.");
                     var score = training.Evaluate(encoder, decoder, test, mostFrequent);
                     Console.WriteLine($"L {length}: byte accuracy {score.Accuracy:P1} (quarters {string.Join(" / ", score.Quarters.Select(q => q.ToString("P0", CultureInfo.InvariantCulture)))}), " +
                         $"most frequent byte {score.MostFrequentByte:P1}; {outcome.Steps} steps in {outcome.Seconds:F0} s");
-                    rows.Add(new Row(length, outcome.Steps, outcome.Seconds, outcome.FinalLoss, score.Accuracy, score.Quarters, score.MostFrequentByte, score.Windows));
+                    rows.Add(new Row(length, outcome.Steps, outcome.Seconds, outcome.FinalLoss, score.Accuracy, score.Quarters, score.MostFrequentByte, score.Windows, outcome.Diverged));
                     stateFloats = encoder.Recurrent?.StateFloats ?? 0;
                     parameters = encoder.ParameterCount + decoder.parameters().Sum(p => p.numel());
                     string commandLine = "isrm-bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));

@@ -22,7 +22,7 @@ internal static class RecallCommand
 
     /// <summary>What one run writes to recall.json beside its checkpoint.</summary>
     public sealed record RunResult(string Command, string Family, long StateFloats, long Parameters, int[] TrainPairs, int Steps, double Seconds,
-        double FinalLoss, int MaxContext, Dictionary<int, double> Accuracy);
+        double FinalLoss, int MaxContext, Dictionary<int, double> Accuracy, bool Diverged = false);
 
     public static Command Create()
     {
@@ -62,6 +62,7 @@ internal static class RecallCommand
                 int[] trained = parse.GetValue(trainPairs)!.Split(',').Select(p => int.TryParse(p, out int v) && v >= 1 && v <= task.Keys ? v : throw new ArgumentException($"--train-pairs takes numbers from 1 to {task.Keys}; '{p}' is not one.")).ToArray();
                 var training = new RecallTraining(trained, parse.GetValue(steps), parse.GetValue(minutes), parse.GetValue(batch), parse.GetValue(lr), Seed: parse.GetValue(seed));
                 var outcome = training.Run(model, task, (step, loss) => { if (step % 50 == 0) Console.WriteLine($"step {step} loss {loss:F3}"); });
+                if (outcome.Diverged) AnsiConsole.MarkupLine($"[yellow]training stopped at step {outcome.Steps}: the loss or its gradient was not finite; the weights before that step are kept.[/]");
                 var accuracy = new Dictionary<int, double>();
                 foreach (int n in Sweep)
                 {
@@ -71,7 +72,7 @@ internal static class RecallCommand
                 long stateFloats = model.Recurrent?.StateFloats ?? 0;
                 string commandLine = "isrm-bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
                 var result = new RunResult(commandLine, config.Family.Kebab(), stateFloats, model.ParameterCount, trained, outcome.Steps, outcome.Seconds,
-                    outcome.FinalLoss, config.MaxContext, accuracy);
+                    outcome.FinalLoss, config.MaxContext, accuracy, outcome.Diverged);
                 var metadata = new CheckpointMetadata
                 {
                     Command = commandLine, Corpus = "generated: multi-query associative recall", Step = outcome.Steps,

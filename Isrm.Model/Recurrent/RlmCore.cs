@@ -78,7 +78,9 @@ public sealed class RlmCore : RecurrentCore
         Tensor r = Decay();                                                          // (P)
         // Σ_{k<n} r^k = (1 − r^n)/(1 − r) for n = offset+1 … offset+T: the weight S_t has accumulated.
         Tensor n = arange(offset + 1, offset + t + 1, dtype: float32, device: x.device).unsqueeze(1); // (T, 1)
-        Tensor scale = ((1 - r) / (1 - r.pow(n))).sqrt();                          // (T, P)
+        // r is clamped below 1 here only: at r = 1 in float32 the ratio is 0/0 (NaN), and just below 1 it is ≈ 1/n as it should be.
+        Tensor rc = r.clamp(max: 1 - 1e-6);
+        Tensor scale = ((1 - rc) / (1 - rc.pow(n))).sqrt();                        // (T, P)
         var outputs = new Tensor[t];
         for (int i = 0; i < t; i++)
         {

@@ -30,8 +30,8 @@ public sealed record CompressionTraining(int Length, int Vectors = 16, int Steps
     /// <summary>Positions an attention encoder must hold: the bytes and the memory tokens.</summary>
     public int Context => Length + Vectors;
 
-    /// <summary>Steps done, wall seconds, and the mean loss (nats per byte) of the last 50 steps.</summary>
-    public sealed record Outcome(int Steps, double Seconds, double FinalLoss);
+    /// <summary>Steps done, wall seconds, the mean loss (nats per byte) of the last 50 steps, and whether training stopped on a non-finite loss.</summary>
+    public sealed record Outcome(int Steps, double Seconds, double FinalLoss, bool Diverged = false);
 
     /// <summary>
     /// Held-out result: byte accuracy over all positions, per quarter of the window (first … last bytes read), and the
@@ -75,6 +75,7 @@ public sealed record CompressionTraining(int Length, int Vectors = 16, int Steps
         var clock = Stopwatch.StartNew();
         var recent = new Queue<double>();
         int step = 0;
+        bool diverged = false;
         encoder.train();
         decoder.train();
         while (step < Steps && clock.Elapsed.TotalMinutes < Minutes)
@@ -84,11 +85,21 @@ public sealed record CompressionTraining(int Length, int Vectors = 16, int Steps
             Tensor logits = decoder.forward(Encode(encoder, bytes));                               // (B, L, 256)
             Tensor loss = nn.functional.cross_entropy(logits.reshape(-1, Bytes), bytes.reshape(-1));
             foreach (var group in optimizer.ParamGroups) group.LearningRate = LearningRate * Math.Min(1.0, (step + 1.0) / Warmup);
+            double value = loss.item<float>();
+            // A non-finite loss or gradient would poison the weights: stop with the last finite ones, and say so.
+            if (!double.IsFinite(value))
+            {
+                diverged = true;
+                break;
+            }
             optimizer.zero_grad();
             loss.backward();
-            nn.utils.clip_grad_norm_(parameters, 1.0);
+            if (!double.IsFinite(nn.utils.clip_grad_norm_(parameters, 1.0)))
+            {
+                diverged = true;                                                                  // the step is not applied
+                break;
+            }
             optimizer.step();
-            double value = loss.item<float>();
             recent.Enqueue(value);
             if (recent.Count > 50) recent.Dequeue();
             step++;
@@ -96,7 +107,7 @@ public sealed record CompressionTraining(int Length, int Vectors = 16, int Steps
         }
         encoder.eval();
         decoder.eval();
-        return new Outcome(step, clock.Elapsed.TotalSeconds, recent.Count == 0 ? double.NaN : recent.Average());
+        return new Outcome(step, clock.Elapsed.TotalSeconds, recent.Count == 0 ? double.NaN : recent.Average(), diverged);
     }
 
     /// <summary>Byte accuracy of the reconstruction on held-out windows (each <see cref="Length"/> bytes).</summary>

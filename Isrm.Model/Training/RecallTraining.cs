@@ -14,8 +14,8 @@ namespace Isrm.Model.Training;
 public sealed record RecallTraining(IReadOnlyList<int> Pairs, int Steps = 100_000, double Minutes = 10, int Batch = 32,
     double LearningRate = 3e-3, int Warmup = 100, int Seed = 1)
 {
-    /// <summary>Optimizer steps done, wall seconds, and the mean loss of the last 50 steps (nats per query).</summary>
-    public sealed record Outcome(int Steps, double Seconds, double FinalLoss);
+    /// <summary>Optimizer steps done, wall seconds, the mean loss of the last 50 steps (nats per query), and whether training stopped on a non-finite loss.</summary>
+    public sealed record Outcome(int Steps, double Seconds, double FinalLoss, bool Diverged = false);
 
     public Outcome Run(IsrmModel model, AssociativeRecall task, Action<int, double>? progress = null)
     {
@@ -27,6 +27,7 @@ public sealed record RecallTraining(IReadOnlyList<int> Pairs, int Steps = 100_00
         var clock = Stopwatch.StartNew();
         var recent = new Queue<double>();
         int step = 0;
+        bool diverged = false;
         model.train();
         while (step < Steps && clock.Elapsed.TotalMinutes < Minutes)
         {
@@ -40,17 +41,27 @@ public sealed record RecallTraining(IReadOnlyList<int> Pairs, int Steps = 100_00
             Tensor flat = y.reshape(-1), scored = flat.ne(AssociativeRecall.Ignore).nonzero().squeeze(-1);   // the answers only
             Tensor loss = nn.functional.nll_loss(logProbs.reshape(-1, task.VocabSize).index_select(0, scored), flat.index_select(0, scored));
             foreach (var group in optimizer.ParamGroups) group.LearningRate = LearningRate * Math.Min(1.0, (step + 1.0) / Warmup);
+            double value = loss.item<float>();
+            // A non-finite loss or gradient would poison the weights: stop with the last finite ones, and say so.
+            if (!double.IsFinite(value))
+            {
+                diverged = true;
+                break;
+            }
             optimizer.zero_grad();
             loss.backward();
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+            if (!double.IsFinite(nn.utils.clip_grad_norm_(model.parameters(), 1.0)))
+            {
+                diverged = true;                                                                  // the step is not applied
+                break;
+            }
             optimizer.step();
-            double value = loss.item<float>();
             recent.Enqueue(value);
             if (recent.Count > 50) recent.Dequeue();
             step++;
             progress?.Invoke(step, value);
         }
         model.eval();
-        return new Outcome(step, clock.Elapsed.TotalSeconds, recent.Count == 0 ? double.NaN : recent.Average());
+        return new Outcome(step, clock.Elapsed.TotalSeconds, recent.Count == 0 ? double.NaN : recent.Average(), diverged);
     }
 }
