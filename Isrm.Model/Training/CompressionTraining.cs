@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Isrm.Model.Config;
 using Isrm.Model.Evaluation;
 using Isrm.Model.Modules;
@@ -15,8 +14,7 @@ namespace Isrm.Model.Training;
 /// about the bytes must pass through its fixed-size state; a transformer attends to all L bytes from its M memory
 /// tokens. The decoder (<see cref="CompressionProbe.Decoder"/>: one learned query per byte position reads the M
 /// vectors by attention, then an MLP) reconstructs all L bytes. Encoder and decoder train together from scratch:
-/// cross-entropy on every byte, AdamW (β 0.9/0.95, decay 0.01), linear warm-up, clip 1; stops at
-/// <see cref="Steps"/> or after <see cref="Minutes"/> of wall time.
+/// cross-entropy on every byte, in the shared <see cref="TaskLoop"/>.
 /// </summary>
 public sealed record CompressionTraining(int Length, int Vectors = 16, int Steps = 100_000, double Minutes = 5, int Batch = 16,
     double LearningRate = 3e-3, int Warmup = 50, int Loops = 4, int Seed = 1)
@@ -29,9 +27,6 @@ public sealed record CompressionTraining(int Length, int Vectors = 16, int Steps
 
     /// <summary>Positions an attention encoder must hold: the bytes and the memory tokens.</summary>
     public int Context => Length + Vectors;
-
-    /// <summary>Steps done, wall seconds, the mean loss (nats per byte) of the last 50 steps, and whether training stopped on a non-finite loss.</summary>
-    public sealed record Outcome(int Steps, double Seconds, double FinalLoss, bool Diverged = false);
 
     /// <summary>
     /// Held-out result: byte accuracy over all positions, per quarter of the window (first … last bytes read), and the
@@ -66,48 +61,19 @@ public sealed record CompressionTraining(int Length, int Vectors = 16, int Steps
     }
 
     /// <summary>Trains encoder and decoder together on windows drawn by <paramref name="draw"/> (random, batch → (B, L) bytes).</summary>
-    public Outcome Run(IsrmModel encoder, CompressionProbe.Decoder decoder, Func<Random, int, long[]> draw, Action<int, double>? progress = null)
+    public TaskLoop.Outcome Run(IsrmModel encoder, CompressionProbe.Decoder decoder, Func<Random, int, long[]> draw, Action<int, double>? progress = null)
     {
-        torch.manual_seed(Seed);
-        var random = new Random(Seed);
-        var parameters = encoder.parameters().Concat(decoder.parameters()).ToList();
-        using var optimizer = optim.AdamW(parameters, lr: LearningRate, beta1: 0.9, beta2: 0.95, weight_decay: 0.01);
-        var clock = Stopwatch.StartNew();
-        var recent = new Queue<double>();
-        int step = 0;
-        bool diverged = false;
         encoder.train();
         decoder.train();
-        while (step < Steps && clock.Elapsed.TotalMinutes < Minutes)
+        var outcome = TaskLoop.Run(encoder.parameters().Concat(decoder.parameters()).ToList(), random =>
         {
-            using var scope = NewDisposeScope();
             Tensor bytes = tensor(draw(random, Batch), new long[] { Batch, Length }, device: encoder.Device);
             Tensor logits = decoder.forward(Encode(encoder, bytes));                               // (B, L, 256)
-            Tensor loss = nn.functional.cross_entropy(logits.reshape(-1, Bytes), bytes.reshape(-1));
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = LearningRate * Math.Min(1.0, (step + 1.0) / Warmup);
-            double value = loss.item<float>();
-            // A non-finite loss or gradient would poison the weights: stop with the last finite ones, and say so.
-            if (!double.IsFinite(value))
-            {
-                diverged = true;
-                break;
-            }
-            optimizer.zero_grad();
-            loss.backward();
-            if (!double.IsFinite(nn.utils.clip_grad_norm_(parameters, 1.0)))
-            {
-                diverged = true;                                                                  // the step is not applied
-                break;
-            }
-            optimizer.step();
-            recent.Enqueue(value);
-            if (recent.Count > 50) recent.Dequeue();
-            step++;
-            progress?.Invoke(step, value);
-        }
+            return nn.functional.cross_entropy(logits.reshape(-1, Bytes), bytes.reshape(-1));
+        }, Steps, Minutes, LearningRate, Warmup, Seed, progress);
         encoder.eval();
         decoder.eval();
-        return new Outcome(step, clock.Elapsed.TotalSeconds, recent.Count == 0 ? double.NaN : recent.Average(), diverged);
+        return outcome;
     }
 
     /// <summary>Byte accuracy of the reconstruction on held-out windows (each <see cref="Length"/> bytes).</summary>
