@@ -43,6 +43,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchRlmCommand.Create());
         command.Subcommands.Add(RecallCommand.Create());
         command.Subcommands.Add(RecallReportCommand.Create());
+        command.Subcommands.Add(RecallCommand.CreateEval());
         command.Subcommands.Add(CurvatureCommand.Create());
         command.Subcommands.Add(CriticCiCommand.Create());
         command.Subcommands.Add(ClassifyE2eCommand.Create());

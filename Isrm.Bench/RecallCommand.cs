@@ -5,6 +5,7 @@ using Isrm.Model.Checkpoints;
 using Isrm.Model.Config;
 using Isrm.Model.Evaluation;
 using Isrm.Model.Modules;
+using Isrm.Model.Runtime;
 using Isrm.Model.Tokenization;
 using Isrm.Model.Training;
 using Spectre.Console;
@@ -17,8 +18,11 @@ namespace Isrm.Bench;
 /// </summary>
 internal static class RecallCommand
 {
-    /// <summary>The numbers of pairs every run is measured on.</summary>
-    public static readonly int[] Sweep = [4, 8, 16, 32, 64, 128, 256];
+    /// <summary>
+    /// The numbers of pairs every run is measured on: the 4 … 256, and 1 and 2 below them, so that a small state
+    /// whose accuracy is already under 90 % at N = 4 still shows where its limit lies.
+    /// </summary>
+    public static readonly int[] Sweep = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
     /// <summary>What one run writes to recall.json beside its checkpoint.</summary>
     public sealed record RunResult(string Command, string Family, long StateFloats, long Parameters, int[] TrainPairs, int Steps, double Seconds,
@@ -86,6 +90,50 @@ internal static class RecallCommand
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// <c>isrm-bench recall-eval</c>: measures a trained run's checkpoint on the numbers of pairs of <see cref="Sweep"/> its
+    /// recall.json lacks (runs saved before the sweep grew) and adds them; the measured ones are left as they are.
+    /// </summary>
+    public static Command CreateEval()
+    {
+        var runs = new Option<string[]>("--runs") { Description = "Run folders (checkpoint and recall.json)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var sequences = new Option<int>("--eval-sequences") { Description = "Fresh sequences per N for the accuracy", DefaultValueFactory = _ => 64 };
+        var command = new Command("recall-eval", "Measure saved recall runs on the numbers of pairs their recall.json lacks");
+        command.Options.Add(runs);
+        command.Options.Add(sequences);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                TorchSharp.torch.set_num_threads(1);
+                var task = new AssociativeRecall();
+                foreach (string dir in parse.GetValue(runs)!)
+                {
+                    string path = Path.Combine(dir, "recall.json");
+                    if (!File.Exists(path)) throw new ArgumentException($"{dir} holds no recall.json; run 'isrm-bench recall --out {dir}' first.");
+                    var run = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), JsonOutput.Options)!;
+                    using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
+                    checkpoint.Model.eval();
+                    var accuracy = new Dictionary<int, double>(run.Accuracy);
+                    foreach (int n in Sweep.Where(n => !accuracy.ContainsKey(n)))
+                    {
+                        accuracy[n] = task.Accuracy(checkpoint.Model, n, parse.GetValue(sequences), seed: 1000 + n, loops: Math.Max(1, checkpoint.Model.Config.Ticks));
+                        Console.WriteLine($"{Path.GetFileName(Path.GetFullPath(dir))}: N {n}: accuracy {accuracy[n]:P1}");
+                    }
+                    var sorted = accuracy.OrderBy(a => a.Key).ToDictionary(a => a.Key, a => a.Value);
+                    File.WriteAllText(path, JsonSerializer.Serialize(run with { Accuracy = sorted }, JsonOutput.Options));
+                }
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or JsonException or CheckpointException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 1;

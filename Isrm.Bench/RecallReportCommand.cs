@@ -50,8 +50,9 @@ internal static class RecallReportCommand
     public static int? FirstBelow(IReadOnlyDictionary<int, double> accuracy, double level) =>
         accuracy.Where(a => a.Value < level).Select(a => (int?)a.Key).OrderBy(n => n).FirstOrDefault();
 
-    // "already at N = 4" says that the sweep never saw the model above the level, so it locates no limit.
-    private static string Limit(int? n) => n is not int v ? "none up to 256" : v == RecallCommand.Sweep[0] ? $"already at N = {v}" : v.ToString();
+    // "already at N = 4" says that the run was never measured above the level (its smallest N is below it), so it locates no limit.
+    private static string Limit(int? n, IReadOnlyDictionary<int, double> accuracy) =>
+        n is not int v ? $"none up to {accuracy.Keys.Max()}" : v == accuracy.Keys.Min() ? $"already at N = {v}" : v.ToString();
 
     private static string Table(IReadOnlyList<(string Name, RecallCommand.RunResult Run)> results)
     {
@@ -63,7 +64,7 @@ internal static class RecallReportCommand
         {
             string state = run.StateFloats == 0 ? "K/V cache (grows with N)" : run.StateFloats.ToString("N0");
             string cells = string.Join(" | ", RecallCommand.Sweep.Select(n => run.Accuracy.TryGetValue(n, out double a) ? P(a) : "—"));
-            string below90 = Limit(FirstBelow(run.Accuracy, 0.9)), below50 = Limit(FirstBelow(run.Accuracy, 0.5));
+            string below90 = Limit(FirstBelow(run.Accuracy, 0.9), run.Accuracy), below50 = Limit(FirstBelow(run.Accuracy, 0.5), run.Accuracy);
             text.AppendLine($"| {name} | {run.Family} | {state} | {run.Parameters:N0} | {run.Steps:N0}, {run.Seconds / 60:F1} | {cells} | {below90} | {below50} |");
         }
         return text.ToString();
