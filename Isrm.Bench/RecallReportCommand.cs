@@ -50,6 +50,13 @@ internal static class RecallReportCommand
     public static int? FirstBelow(IReadOnlyDictionary<int, double> accuracy, double level) =>
         accuracy.Where(a => a.Value < level).Select(a => (int?)a.Key).OrderBy(n => n).FirstOrDefault();
 
+    /// <summary>
+    /// How many pairs the model holds: the largest N · (a − c)/(1 − c) over the sweep, a = accuracy at N, c = chance
+    /// (1/64). Queries ask a random subset of the N keys, so a model that keeps m of the pairs answers about m/N of them.
+    /// </summary>
+    public static (double Pairs, int N) PairsHeld(IReadOnlyDictionary<int, double> accuracy, double chance = 1.0 / 64) =>
+        accuracy.Select(a => (Pairs: a.Key * Math.Max(0, a.Value - chance) / (1 - chance), N: a.Key)).MaxBy(p => p.Pairs);
+
     // "already at N = 4" says that the run was never measured above the level (its smallest N is below it), so it locates no limit.
     private static string Limit(int? n, IReadOnlyDictionary<int, double> accuracy) =>
         n is not int v ? $"none up to {accuracy.Keys.Max()}" : v == accuracy.Keys.Min() ? $"already at N = {v}" : v.ToString();
@@ -58,14 +65,15 @@ internal static class RecallReportCommand
     {
         static string P(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture);
         var text = new StringBuilder();
-        text.AppendLine($"| run | family | state floats | parameters | trained (steps, minutes) | {string.Join(" | ", RecallCommand.Sweep.Select(n => $"N={n}"))} | < 90 % from N | < 50 % from N |");
-        text.AppendLine($"| --- | --- | --- | --- | --- | {string.Join(" | ", RecallCommand.Sweep.Select(_ => "---"))} | --- | --- |");
+        text.AppendLine($"| run | family | state floats | parameters | trained (steps, minutes) | {string.Join(" | ", RecallCommand.Sweep.Select(n => $"N={n}"))} | < 90 % from N | < 50 % from N | pairs held (at N) |");
+        text.AppendLine($"| --- | --- | --- | --- | --- | {string.Join(" | ", RecallCommand.Sweep.Select(_ => "---"))} | --- | --- | --- |");
         foreach (var (name, run) in results)
         {
             string state = run.StateFloats == 0 ? "K/V cache (grows with N)" : run.StateFloats.ToString("N0");
             string cells = string.Join(" | ", RecallCommand.Sweep.Select(n => run.Accuracy.TryGetValue(n, out double a) ? P(a) : "—"));
             string below90 = Limit(FirstBelow(run.Accuracy, 0.9), run.Accuracy), below50 = Limit(FirstBelow(run.Accuracy, 0.5), run.Accuracy);
-            text.AppendLine($"| {name} | {run.Family} | {state} | {run.Parameters:N0} | {run.Steps:N0}, {run.Seconds / 60:F1} | {cells} | {below90} | {below50} |");
+            var (held, at) = PairsHeld(run.Accuracy);
+            text.AppendLine($"| {name} | {run.Family} | {state} | {run.Parameters:N0} | {run.Steps:N0}, {run.Seconds / 60:F1} | {cells} | {below90} | {below50} | {held:F1} ({at}) |");
         }
         return text.ToString();
     }

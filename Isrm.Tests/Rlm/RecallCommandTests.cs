@@ -56,4 +56,19 @@ public sealed class RecallCommandTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(1, refused);
         Assert.Contains("holds no recall.json", error);
     }
+
+    [Fact]
+    public void The_report_gives_each_run_its_limits_and_the_pairs_it_holds()
+    {
+        // Written by hand: a run that answers all of 4 pairs, three quarters of 8 and a tenth of 16, measured from N = 4 on.
+        string run = Directory.CreateDirectory(_folder.Combine("made-up")).FullName;
+        File.WriteAllText(Path.Combine(run, "recall.json"), """
+            { "command": "by hand", "family": "rlm", "stateFloats": 160, "parameters": 1000, "trainPairs": [4], "steps": 10, "seconds": 60,
+              "finalLoss": 1.0, "maxContext": 64, "accuracy": { "4": 1.0, "8": 0.75, "16": 0.1 } }
+            """);
+        var (code, table, error) = BenchCommandTests.RunBench("recall-report", "--runs", run, "--out", _folder.Combine("report"));
+        Assert.True(code == 0, error);
+        // < 90 % from 8, < 50 % from 16; pairs held = max over N of N (a − 1/64)/(1 − 1/64) = 8 · 0.7344/0.9844 = 5.97 at N = 8.
+        Assert.Contains("| — | — | 100.0 | 75.0 | 10.0 | — | — | — | — | 8 | 16 | 6.0 (8) |", table);
+    }
 }
