@@ -20,7 +20,7 @@ internal static class CompressE2eCommand
     /// <summary>One window length of a run.</summary>
     public sealed record Row(int Length, int Steps, double Seconds, double FinalLoss, double Accuracy, double[] Quarters, double MostFrequentByte, int TestWindows, bool Diverged = false);
 
-    /// <summary>What a run writes to its JSON file.</summary>
+    /// <summary>What a run writes to its JSON file (parameters: encoder and decoder at the last length; the decoder has one query per byte).</summary>
     public sealed record RunResult(string Command, string Family, int Vectors, long StateFloats, long Parameters, List<Row> Rows);
 
     public static Command Create()
@@ -74,7 +74,8 @@ internal static class CompressE2eCommand
                     {
                         Family = kind, VocabSize = CompressionTraining.VocabSize(m), MaxContext = training.Context,
                         Width = parse.GetValue(width), Layers = parse.GetValue(layers), QueryHeads = 4, KvHeads = 2, FfnWidth = 2 * parse.GetValue(width),
-                        Neurons = parse.GetValue(neurons), SyncPairs = parse.GetValue(pairs), // Only RLT reads the slot count; the others must merely pass the config's check.
+                        Neurons = parse.GetValue(neurons), SyncPairs = parse.GetValue(pairs),
+                        // Only RLT reads the slot count; the others must merely pass the config's check.
                         MemorySlots = kind is ModelFamily.Rlt or ModelFamily.GatedRlt ? parse.GetValue(slots) : Math.Min(parse.GetValue(slots), training.Context - 1),
                         StepEmbedding = StepEmbeddingKind.None, HaltingHead = false,
                     };
@@ -156,7 +157,7 @@ internal static class CompressE2eCommand
         static string P(double v) => (100 * v).ToString("F1", CultureInfo.InvariantCulture);
         int[] ls = results.SelectMany(r => r.Run.Rows.Select(row => row.Length)).Distinct().Order().ToArray();
         var text = new StringBuilder();
-        text.AppendLine($"| run | family | bottleneck (floats) | parameters | {string.Join(" | ", ls.Select(l => $"L={l}"))} |");
+        text.AppendLine($"| run | family | bottleneck (floats) | parameters at the last L (encoder + decoder) | {string.Join(" | ", ls.Select(l => $"L={l}"))} |");
         text.AppendLine($"| --- | --- | --- | --- | {string.Join(" | ", ls.Select(_ => "---"))} |");
         foreach (var (name, run) in results)
         {

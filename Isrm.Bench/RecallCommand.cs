@@ -24,6 +24,10 @@ internal static class RecallCommand
     /// </summary>
     public static readonly int[] Sweep = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
+    /// <summary>Accuracy at N pairs on fresh sequences seeded by N alone (seed 1000 + N), so every run meets the same ones.</summary>
+    private static double Measure(AssociativeRecall task, IsrmModel model, int pairs, int sequences) =>
+        task.Accuracy(model, pairs, sequences, seed: 1000 + pairs, loops: Math.Max(1, model.Config.Ticks));
+
     /// <summary>What one run writes to recall.json beside its checkpoint.</summary>
     public sealed record RunResult(string Command, string Family, long StateFloats, long Parameters, int[] TrainPairs, int Steps, double Seconds,
         double FinalLoss, int MaxContext, Dictionary<int, double> Accuracy, bool Diverged = false);
@@ -70,7 +74,7 @@ internal static class RecallCommand
                 var accuracy = new Dictionary<int, double>();
                 foreach (int n in Sweep)
                 {
-                    accuracy[n] = task.Accuracy(model, n, parse.GetValue(sequences), seed: 1000 + n, loops: Math.Max(1, config.Ticks));
+                    accuracy[n] = Measure(task, model, n, parse.GetValue(sequences));
                     Console.WriteLine($"N {n}: accuracy {accuracy[n]:P1}");
                 }
                 long stateFloats = model.Recurrent?.StateFloats ?? 0;
@@ -125,7 +129,7 @@ internal static class RecallCommand
                     var accuracy = new Dictionary<int, double>(run.Accuracy);
                     foreach (int n in Sweep.Where(n => !accuracy.ContainsKey(n)))
                     {
-                        accuracy[n] = task.Accuracy(checkpoint.Model, n, parse.GetValue(sequences), seed: 1000 + n, loops: Math.Max(1, checkpoint.Model.Config.Ticks));
+                        accuracy[n] = Measure(task, checkpoint.Model, n, parse.GetValue(sequences));
                         Console.WriteLine($"{Path.GetFileName(Path.GetFullPath(dir))}: N {n}: accuracy {accuracy[n]:P1}");
                     }
                     var sorted = accuracy.OrderBy(a => a.Key).ToDictionary(a => a.Key, a => a.Value);
