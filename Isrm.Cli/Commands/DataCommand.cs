@@ -13,7 +13,4 @@ internal static class DataCommand
         command.Subcommands.Add(PuzzleDataCommand.Create());
         return command;
     }
-
-    /// <summary>The shared <c>--json</c> switch: machine-readable output on stdout, no progress display.</summary>
-    public static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON object instead of progress and tables" };
 }

@@ -19,24 +19,27 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var checkpoints = new Option<string[]>("--checkpoint") { Description = "Checkpoint folder (repeat for several)", AllowMultipleArgumentsPerToken = true, Required = true };
-        var corpus = new Option<string>("--corpus") { Description = "Folder of .txt files: the training corpus (its recorded validation documents are used) or any other (every document is used)", Required = true };
-        var split = new Option<string>("--split") { Description = "auto | validation | all: which documents of --corpus to evaluate", DefaultValueFactory = _ => "auto" };
-        var ks = new Option<string>("--k") { Description = "Depths to measure, e.g. 1,2,4,8,16,32,64,128,256,inf", DefaultValueFactory = _ => "1,2,4,8,16,32,64,128,256,inf" };
-        var json = new Option<string?>("--json") { Description = "Write results to this JSON file (CSV and PNG plots beside it)" };
-        var windows = new Option<int>("--windows") { Description = "Validation windows (of the training context length)", DefaultValueFactory = _ => 48 };
-        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu" };
-        var solver = new Option<string?>("--solver") { Description = "Override the checkpoint's solver at inference: iterate | anderson" };
-        var tolerance = new Option<float>("--kl-tolerance") { Description = "Stop rule of K = inf (KL between successive steps)", DefaultValueFactory = _ => 1e-3f };
-        var infCap = new Option<int>("--inf-cap") { Description = "Hard cap on steps for K = inf", DefaultValueFactory = _ => RefinementDepth.DefaultCap };
+        var checkpoints = Checkpoints("Checkpoint folder (repeat for several)");
+        var corpus = CliOptions.Path("--corpus", "Folder of .txt files: the training corpus (its recorded validation documents are used) or any other (every document is used)", PathKind.InputFolder, required: true);
+        var split = CliOptions.Text("--split", "auto | validation | all: which documents of --corpus to evaluate", "auto");
+        var ks = CliOptions.Depth("Depths to measure, e.g. 1,2,4,8,16,32,64,128,256,inf", "1,2,4,8,16,32,64,128,256,inf");
+        var json = CliOptions.Json("the results; to a FILE, with CSV and PNG plots beside it");
+        var windows = CliOptions.Int("--windows", "Validation windows (of the training context length)", 1, 100_000, 48);
+        var threads = CliOptions.Threads(1);
+        var device = CliOptions.Text("--device", "cpu | cuda", "cpu");
+        var solver = CliOptions.OptionalText("--solver", "Override the checkpoint's solver at inference: iterate | anderson");
+        var tolerance = CliOptions.Single("--kl-tolerance", "Stop rule of K = inf (KL between successive steps)", 1e-12, 10, 1e-3f);
+        var infCap = CliOptions.Cap(RefinementDepth.DefaultCap, max: MaxK);
+        var force = CliOptions.Force("the --json file and the CSV and plots beside it");
         var command = new Command("eval", "Evaluate checkpoints across refinement depths K (loss, bits/byte, delta, residual, KL; K = inf adaptive)");
-        foreach (Option o in new Option[] { checkpoints, corpus, split, ks, json, windows, threads, device, solver, tolerance, infCap }) command.Options.Add(o);
+        foreach (Option o in new Option[] { checkpoints, corpus, split, ks, json, windows, threads, device, solver, tolerance, infCap, force }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
-                IReadOnlyList<RefinementDepth> depths = RefinementDepth.ParseList(parse.GetValue(ks), MaxK, "--k");
+                IReadOnlyList<RefinementDepth> depths = ParseDepths(parse.GetValue(ks), parse.GetValue(infCap));
+                bool jsonWanted = CliOptions.JsonWanted(parse, json, out string? jsonFile);
+                if (jsonFile is not null) OutputGuard.File(jsonFile, parse.GetValue(force), "--json");
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
                 Corpus data = Corpus.Load(parse.GetValue(corpus)!);
                 var all = new List<ScalingResult>();
@@ -57,13 +60,13 @@ internal static class EvalCommand
                     all.AddRange(results);
                     Print(results);
                 }
-                if (parse.GetValue(json) is string path) ScalingReportFiles.Write(path, all);
+                if (jsonFile is not null) ScalingReportFiles.Write(jsonFile, all);
+                else if (jsonWanted) foreach (ScalingResult r in all) Console.Out.WriteLine(JsonOutput.Line(r));
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or CorpusException or CheckpointException or TokenizerException or IOException)
             {
-                Console.Error.WriteLine(e.Message);
-                return 1;
+                return UserError.Report(e.Message);
             }
         });
         return command;
@@ -72,10 +75,35 @@ internal static class EvalCommand
     /// <summary>The deepest K <c>--k</c> may list.</summary>
     private const int MaxK = 4096;
 
+    /// <summary>
+    /// <c>--k 1,8,inf</c>: every entry a K from 1 to the cap or inf; an empty entry (<c>1,,4</c>) is a mistake, not skipped.
+    /// </summary>
+    internal static IReadOnlyList<RefinementDepth> ParseDepths(string? text, int cap)
+    {
+        string[] parts = (text ?? "").Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Any(p => p.Length == 0))
+            throw new ArgumentException($"--k has an empty entry in '{CliOptions.Shown(text ?? "")}'; list K values such as 1,8,32,inf.");
+        return RefinementDepth.ParseList(text, cap, "--k");
+    }
+
+    /// <summary>A repeatable <c>--checkpoint</c> (several folders), each checked to be a folder at parse time.</summary>
+    internal static Option<string[]> Checkpoints(string description)
+    {
+        var option = new Option<string[]>("--checkpoint") { Description = description, AllowMultipleArgumentsPerToken = true, Required = true };
+        option.Validators.Add(r =>
+        {
+            foreach (string dir in r.GetValueOrDefault<string[]>() ?? [])
+                if (CliOptions.PathProblem("--checkpoint", dir, PathKind.InputFolder) is string problem) { r.AddError(problem); return; }
+        });
+        return CliOptions.Paths(option, PathKind.InputFolder);
+    }
+
     private static int TrainingContext(string dir, LoadedCheckpoint checkpoint)
     {
         string state = Path.Combine(dir, Trainer.StateFile);
-        if (!File.Exists(state)) return checkpoint.Model.Config.MaxContext;
+        if (!File.Exists(state))
+            return checkpoint.Info.Metadata.Notes.TryGetValue(CheckpointMetadata.TrainingContextNote, out string? recorded) && int.TryParse(recorded, out int context)
+                ? context : checkpoint.Model.Config.MaxContext;
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(state));
         return doc.RootElement.GetProperty("options").GetProperty("context").GetInt32();
     }

@@ -27,27 +27,30 @@ internal static class EvalRlmCommand
 
     private static Command Task(string name, string description, Func<Common, object> run)
     {
-        var checkpoints = new Option<string[]>("--checkpoint") { Description = "Checkpoint folder (repeat for several)", AllowMultipleArgumentsPerToken = true, Required = true };
-        var corpus = new Option<string>("--corpus") { Description = "Folder of .txt files (Brown, with labels.tsv, for classify); any folder for the others", Required = true };
-        var split = new Option<string>("--split") { Description = "auto | validation | all: which documents of --corpus to evaluate", DefaultValueFactory = _ => "auto" };
-        var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file" };
-        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1 };
+        var checkpoints = EvalCommand.Checkpoints("Checkpoint folder (repeat for several)");
+        var corpus = CliOptions.Path("--corpus", "Folder of .txt files (Brown, with labels.tsv, for classify); any folder for the others", PathKind.InputFolder, required: true);
+        var split = CliOptions.Text("--split", "auto | validation | all: which documents of --corpus to evaluate", "auto");
+        var json = CliOptions.Json("the results");
+        var force = CliOptions.Force("the --json file");
+        var threads = CliOptions.Threads(1);
         var ints = new Dictionary<string, Option<int>>
         {
-            ["--length"] = new("--length") { Description = "compress: tokens per window", DefaultValueFactory = _ => 1024 },
-            ["--vectors"] = new("--vectors") { Description = "compress: vectors kept per window", DefaultValueFactory = _ => 16 },
-            ["--steps"] = new("--steps") { Description = "compress / critic: training steps of the decoder or critic", DefaultValueFactory = _ => 400 },
-            ["--windows"] = new("--windows") { Description = "classify: windows per document; compress / critic: training windows", DefaultValueFactory = _ => 4 },
-            ["--samples"] = new("--samples") { Description = "recall: sequences per gap", DefaultValueFactory = _ => 24 },
-            ["--k"] = new("--k") { Description = "Refinement steps for an isrm checkpoint (others run once)", DefaultValueFactory = _ => 8 },
+            ["--length"] = CliOptions.Int("--length", "compress: tokens per window", 2, 65_536, 1024),
+            ["--vectors"] = CliOptions.Int("--vectors", "compress: vectors kept per window", 1, 65_536, 16),
+            ["--steps"] = CliOptions.Int("--steps", "compress / critic: training steps of the decoder or critic", 1, 10_000_000, 400),
+            ["--windows"] = CliOptions.Int("--windows", "classify: windows per document; compress / critic: training windows", 1, 100_000, 4),
+            ["--samples"] = CliOptions.Int("--samples", "recall: sequences per gap", 1, 100_000, 24),
+            ["--k"] = CliOptions.Int("--k", "Refinement steps for an isrm checkpoint (others run once)", 1, 4096, 8),
         };
-        var gaps = new Option<string>("--gaps") { Description = "recall: gaps in tokens", DefaultValueFactory = _ => "8,16,32,64,128,192,384,768,1536" };
+        var gaps = CliOptions.Text("--gaps", "recall: gaps in tokens", "8,16,32,64,128,192,384,768,1536");
         var command = new Command(name, description);
-        foreach (Option o in new Option[] { checkpoints, corpus, split, json, threads, gaps }.Concat(ints.Values)) command.Options.Add(o);
+        foreach (Option o in new Option[] { checkpoints, corpus, split, json, force, threads, gaps }.Concat(ints.Values)) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
+                bool jsonWanted = CliOptions.JsonWanted(parse, json, out string? jsonFile);
+                if (jsonFile is not null) OutputGuard.File(jsonFile, parse.GetValue(force), "--json");
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
                 Corpus data = Corpus.Load(parse.GetValue(corpus)!);
                 var results = new List<object>();
@@ -60,14 +63,12 @@ internal static class EvalRlmCommand
                     object result = run(new Common(checkpoint, dir, data, documents, key => parse.GetValue(ints[key]), parse.GetValue(gaps)!));
                     results.Add(new { checkpoint = checkpoint.Info.Name, family = checkpoint.Info.Family, parameters = checkpoint.Model.ParameterCount, result });
                 }
-                if (parse.GetValue(json) is string path)
-                    File.WriteAllText(path, JsonSerializer.Serialize(new { task = name, command = "isrm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), results }, JsonOutput.Options));
+                if (jsonWanted) JsonOutput.Write(jsonFile, new { task = name, command = "isrm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), results }, force: true);
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or CorpusException or CheckpointException or TokenizerException or IOException)
             {
-                Console.Error.WriteLine(e.Message);
-                return 1;
+                return UserError.Report(e.Message);
             }
         });
         return command;

@@ -1,24 +1,36 @@
 using System.CommandLine;
 using Isrm.Model.Checkpoints;
+using Isrm.Model.Reasoning;
 
 namespace Isrm.Cli.Commands;
 
-/// <summary><c>isrm export</c> and <c>isrm import</c>: a checkpoint's weights to and from safetensors (docs/checkpoints.md).</summary>
+/// <summary>
+/// <c>isrm export</c> and <c>isrm import</c>: a checkpoint's weights to and from safetensors (docs/checkpoints.md), for
+/// text and puzzle checkpoints alike; the run's split and training context travel with them.
+/// </summary>
 internal static class ExchangeCommands
 {
     public static Command Export()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint folder", Required = true };
-        var format = new Option<string>("--format") { Description = "Weights format: safetensors", DefaultValueFactory = _ => "safetensors" };
-        var output = new Option<string?>("--out") { Description = "Write a whole checkpoint folder here with model.safetensors instead of model.bin (default: beside model.bin)" };
+        var checkpoint = CliOptions.Checkpoint("Checkpoint folder to read (text or puzzle)");
+        var format = CliOptions.Text("--format", "Weights format: safetensors", "safetensors");
+        var output = CliOptions.OptionalPath("--out", "Write a whole checkpoint folder here with model.safetensors (default: beside model.bin); an existing folder only with --force", PathKind.OutputFolder);
+        var force = CliOptions.Force("--out");
         var command = new Command("export", "Write a checkpoint's weights as model.safetensors (documented tensor names, config.json beside it)");
-        foreach (Option o in new Option[] { checkpoint, format, output }) command.Options.Add(o);
+        foreach (Option o in new Option[] { checkpoint, format, output, force }) command.Options.Add(o);
         command.SetAction(parse => UserError.Guard(() =>
         {
-            if (parse.GetValue(format) != "safetensors") throw new ArgumentException($"--format must be safetensors (got '{parse.GetValue(format)}').");
+            if (parse.GetValue(format) != "safetensors") throw new ArgumentException($"--format must be safetensors (got '{CliOptions.Shown(parse.GetValue(format)!)}').");
+            string source = parse.GetValue(checkpoint)!;
+            string? target = parse.GetValue(output);
+            bool inPlace = target is null || Path.GetFullPath(target) == Path.GetFullPath(source);
+            bool puzzle = PuzzleCheckpoint.IsPuzzle(source);
+            if (puzzle) PuzzleCheckpoint.Inspect(source);
+            else Checkpoint.Inspect(source);
+            if (!inPlace) OutputGuard.Folder(target!, parse.GetValue(force), "--out");
             TorchSharp.torch.set_num_threads(1);
-            string written = CheckpointExchange.Export(parse.GetValue(checkpoint)!, parse.GetValue(output));
-            Console.WriteLine($"Wrote {written} ({new FileInfo(written).Length:N0} bytes); its SHA-256 is in metadata.json beside it.");
+            string written = puzzle ? PuzzleCheckpoint.Export(source, inPlace ? null : target) : CheckpointExchange.Export(source, inPlace ? null : target);
+            Console.WriteLine($"Wrote {written} ({new FileInfo(written).Length:N0} bytes){(puzzle ? "" : "; its SHA-256 is in metadata.json beside it")}.");
             return 0;
         }));
         return command;
@@ -26,16 +38,25 @@ internal static class ExchangeCommands
 
     public static Command Import()
     {
-        var source = new Option<string>("--from") { Description = "Folder with model.safetensors and config.json (metadata.json and tokenizer files optional)", Required = true };
-        var output = new Option<string>("--out") { Description = "Checkpoint folder to write (model.bin)", Required = true };
+        var source = CliOptions.Path("--checkpoint", "Folder to read: model.safetensors and config.json (metadata.json, split.json and tokenizer files optional)", PathKind.InputFolder, required: true, aliases: "--from");
+        var output = CliOptions.Path("--out", "Checkpoint folder to write (model.bin); an existing folder only with --force", PathKind.OutputFolder, required: true);
+        var force = CliOptions.Force("--out");
         var command = new Command("import", "Read a model.safetensors (e.g. trained on in PyTorch) into a checkpoint folder every command loads");
-        command.Options.Add(source);
-        command.Options.Add(output);
+        foreach (Option o in new Option[] { source, output, force }) command.Options.Add(o);
         command.SetAction(parse => UserError.Guard(() =>
         {
-            TorchSharp.torch.set_num_threads(1);
             string from = parse.GetValue(source)!, to = parse.GetValue(output)!;
-            CheckpointInfo info = CheckpointExchange.Import(from, to, $"isrm import --from {from} --out {to}");
+            if (Path.GetFullPath(from) == Path.GetFullPath(to)) throw new ArgumentException("--out must be another folder than the one imported from.");
+            OutputGuard.Folder(to, parse.GetValue(force), "--out");
+            TorchSharp.torch.set_num_threads(1);
+            string commandLine = $"isrm import --checkpoint {from} --out {to}";
+            if (PuzzleCheckpoint.IsPuzzle(from))
+            {
+                var (config, parameters) = PuzzleCheckpoint.Import(from, to, commandLine);
+                Console.WriteLine($"Imported a {config.Task} puzzle network, {parameters:N0} parameters, into {Path.GetFullPath(to)}.");
+                return 0;
+            }
+            CheckpointInfo info = CheckpointExchange.Import(from, to, commandLine);
             Console.WriteLine($"Imported {info.Family}, {info.ParameterCount:N0} parameters, into {info.Directory}.");
             return 0;
         }));

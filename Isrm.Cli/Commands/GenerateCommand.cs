@@ -13,50 +13,61 @@ internal static class GenerateCommand
     public static Command Create()
     {
         var options = new GenerationOptions(defaultMaxTokens: 64);
-        var promptOption = new Option<string>("--prompt") { Description = "Text to continue", Required = true };
-        var debugOption = new Option<int?>("--debug-refinement")
-        {
-            Description = "Print a table of every refinement step (α, top tokens, confidence, entropy, delta, residual, KL, halt) for each token, or for the first N tokens",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
-        var jsonOption = new Option<bool>("--json") { Description = "Print the events (step, token, done) as one JSON object per line" };
+        var promptOption = CliOptions.OptionalText("--prompt", "Text to continue");
+        promptOption.Required = true;
+        var debugOption = CliOptions.OptionalInt("--debug-refinement",
+            "Print a table of every refinement step (α, top tokens, confidence, entropy, delta, residual, KL, halt) for each token, or for the first N tokens", 1, 1_000_000);
+        debugOption.Arity = ArgumentArity.ZeroOrOne;
+        var jsonOption = CliOptions.Json("the events (step, token, done), one JSON object per line");
+        var force = CliOptions.Force("the --json file");
         var command = new Command("generate", "Generate text from a prompt, optionally showing every refinement step");
         command.Options.Add(promptOption);
         options.AddTo(command);
         command.Options.Add(debugOption);
         command.Options.Add(jsonOption);
+        command.Options.Add(force);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             GenerationRequest request = options.Request(parse, parse.GetValue(promptOption) ?? "");
-            bool json = parse.GetValue(jsonOption);
+            bool json = CliOptions.JsonWanted(parse, jsonOption, out string? jsonFile);
+            if (jsonFile is not null) OutputGuard.File(jsonFile, parse.GetValue(force), "--json");
             int? debugTokens = null;
             if (parse.GetResult(debugOption) is not null)
             {
                 debugTokens = parse.GetValue(debugOption) ?? int.MaxValue;
-                if (debugTokens < 1) throw new ArgumentException($"--debug-refinement takes a number of tokens of at least 1 (got {debugTokens}).");
             }
             // Per-step read-outs cost time: computed only when shown (--debug-refinement) or streamed (--json).
-            request = request with { TraceSteps = json || debugTokens is not null };
+            // A long K on one token is minutes of work: its steps are followed so that progress can be shown.
+            bool longRun = !json && debugTokens is null && request.Loops.Limit(request.MaxLoops) >= LongK;
+            request = request with { TraceSteps = json || debugTokens is not null || longRun };
             await using ModelSession session = await ModelSession.OpenAsync(parse.GetValue(options.Checkpoint)!, parse.GetValue(options.Device)!, parse.GetValue(options.Threads));
             int promptTokens = session.CountTokens(request.Prompt);
             if (promptTokens >= session.MaxContext)   // the generator keeps the most recent context; say so rather than refuse
                 Console.Error.WriteLine($"Note: the prompt is {promptTokens} tokens; the model reads only the last {session.MaxContext - 1} (its context is {session.MaxContext}).");
             IAsyncEnumerable<GenerationEvent> events = session.GenerateAsync(request, cancellation);
-            if (json) await PrintJson(events);
-            else await PrintText(events, debugTokens);
+            if (json)
+            {
+                await using TextWriter? file = jsonFile is null ? null : new StreamWriter(jsonFile);
+                await PrintJson(events, file ?? Console.Out);
+            }
+            else await PrintText(events, debugTokens, longRun ? request.Loops.Limit(request.MaxLoops) : null);
             return 0;
         }));
         return command;
     }
 
-    private static async Task PrintJson(IAsyncEnumerable<GenerationEvent> events)
+    /// <summary>From this K on, generate shows its progress within each token on stderr.</summary>
+    private const int LongK = 512;
+
+    private static async Task PrintJson(IAsyncEnumerable<GenerationEvent> events, TextWriter lines)
     {
         await foreach (GenerationEvent e in events)
-            Console.Out.WriteLine(JsonOutput.Line(e));
+            lines.WriteLine(JsonOutput.Line(e));
     }
 
-    private static async Task PrintText(IAsyncEnumerable<GenerationEvent> events, int? debugTokens)
+    private static async Task PrintText(IAsyncEnumerable<GenerationEvent> events, int? debugTokens, int? progressK)
     {
+        var shown = Stopwatch.StartNew();
         var steps = new List<StepEvent>();
         var text = new StringBuilder();
         var clock = Stopwatch.StartNew();
@@ -67,6 +78,11 @@ internal static class GenerateCommand
             {
                 case StepEvent step:
                     if (step.TokenIndex < debugTokens) steps.Add(step);
+                    if (progressK is int k && shown.Elapsed.TotalSeconds >= 1)
+                    {
+                        Console.Error.WriteLine($"token {step.TokenIndex + 1}: step {step.Step:N0} of at most {k:N0} (Ctrl-C stops)");
+                        shown.Restart();
+                    }
                     break;
                 case TokenEvent token when token.TokenIndex < debugTokens:
                     totalSteps += token.StepsUsed;

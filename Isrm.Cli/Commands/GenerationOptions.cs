@@ -7,28 +7,27 @@ namespace Isrm.Cli.Commands;
 /// <summary>The options <c>generate</c> and <c>chat</c> share: checkpoint, K, sampling, device, cache and threads.</summary>
 internal sealed class GenerationOptions
 {
-    public Option<string> Checkpoint { get; } = new("--checkpoint") { Description = "Checkpoint folder", Required = true };
-    public Option<string> Loops { get; } = new("--loops") { Description = "Refinement steps per token: a number K ≥ 1, or inf (until KL < tolerance, capped by --max-loops)", DefaultValueFactory = _ => "8" };
-    public Option<int> MaxLoops { get; } = new("--max-loops") { Description = "Hard cap on K when --loops inf", DefaultValueFactory = _ => RefinementDepth.DefaultCap };
-    public Option<float> KlTolerance { get; } = new("--kl-tolerance") { Description = "K = inf stops when KL between successive steps falls below this", DefaultValueFactory = _ => 1e-3f };
+    public Option<string> Checkpoint { get; } = CliOptions.Checkpoint();
+    public Option<string> Loops { get; } = CliOptions.Depth("Refinement steps per token: a number K ≥ 1, or inf (until KL < --kl-tolerance, at most --cap steps)", "8", "--loops");
+    public Option<int> MaxLoops { get; } = CliOptions.Cap(RefinementDepth.DefaultCap, max: MaxCap);
+    public Option<float> KlTolerance { get; } = CliOptions.Single("--kl-tolerance", "K = inf stops when the KL between successive steps falls below this", 1e-12, 10, 1e-3f);
     public Option<int> MaxTokens { get; }
-    public Option<float> Temperature { get; } = new("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.8f };
-    public Option<int> TopK { get; } = new("--top-k") { Description = "Sample from the K most probable tokens (0 = off)", DefaultValueFactory = _ => 40 };
-    public Option<float> TopP { get; } = new("--top-p") { Description = "Nucleus sampling mass in (0, 1] (1 = off)", DefaultValueFactory = _ => 0.95f };
-    public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed of the sampler and of a random initial state: the same seed gives the same text", DefaultValueFactory = _ => 1UL };
-    public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
-    public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Recompute the whole sequence for every token (slow reference path)" };
+    public Option<float> Temperature { get; } = CliOptions.Single("--temperature", "Sampling temperature; 0 = greedy", 0, 100, 0.8f);
+    public Option<int> TopK { get; } = CliOptions.Int("--top-k", "Sample from the K most probable tokens (0 = off)", 0, 1_000_000, 40);
+    public Option<float> TopP { get; } = CliOptions.Single("--top-p", "Nucleus sampling mass in (0, 1] (1 = off)", 1e-6, 1, 0.95f);
+    public Option<ulong> Seed { get; } = CliOptions.LongSeed("Seed of the sampler and of a random initial state: the same seed gives the same text");
+    public Option<string> Device { get; } = CliOptions.Text("--device", "cpu or cuda", "cpu");
+    public Option<bool> NoCache { get; } = CliOptions.Flag("--no-cache", "Recompute the whole sequence for every token (slow reference path)");
     public Option<int> Threads { get; } = ThreadsOption();
 
+    /// <summary>The largest cap a command line may set: K = 65,536 steps on one token is minutes of work already.</summary>
+    public const int MaxCap = 65_536;
+
     public GenerationOptions(int defaultMaxTokens) =>
-        MaxTokens = new("--max-tokens") { Description = "Tokens to generate", DefaultValueFactory = _ => defaultMaxTokens };
+        MaxTokens = CliOptions.Int("--max-tokens", "Tokens to generate", 1, 100_000, defaultMaxTokens);
 
     /// <summary>Intra-op threads for TorchSharp: half the cores by default, since oversubscribing a shared machine collapses throughput.</summary>
-    public static Option<int> ThreadsOption() => new("--threads")
-    {
-        Description = "TorchSharp intra-op threads",
-        DefaultValueFactory = _ => Math.Clamp(Environment.ProcessorCount / 2, 1, 8),
-    };
+    public static Option<int> ThreadsOption() => CliOptions.Threads(Math.Clamp(Environment.ProcessorCount / 2, 1, 8), "TorchSharp intra-op threads");
 
     public void AddTo(Command command)
     {
@@ -37,7 +36,7 @@ internal sealed class GenerationOptions
     }
 
     /// <summary>
-    /// The request these options describe, with K from <c>--loops</c> or <paramref name="k"/> (chat's <c>/k</c>); throws
+    /// The request these options describe, with K from <c>--k</c> or <paramref name="k"/> (chat's <c>/k</c>); throws
     /// <see cref="ArgumentException"/> with one sentence for a bad value.
     /// </summary>
     public GenerationRequest Request(ParseResult parse, string prompt, RefinementDepth? k = null)
@@ -52,16 +51,15 @@ internal sealed class GenerationOptions
         if (float.IsNaN(topP) || topP <= 0 || topP > 1) throw new ArgumentException($"--top-p must be in (0, 1] (got {topP}).");
         Sampler.Validate(temperature, topK, topP);
         int maxLoops = parse.GetValue(MaxLoops);
-        if (maxLoops < 1) throw new ArgumentException($"--max-loops must be at least 1 (got {maxLoops}).");
-        int maxTokens = parse.GetValue(MaxTokens);
+                int maxTokens = parse.GetValue(MaxTokens);
         if (maxTokens < 1) throw new ArgumentException($"--max-tokens must be at least 1 (got {maxTokens}).");
         float tolerance = parse.GetValue(KlTolerance);
         if (!(tolerance > 0)) throw new ArgumentException($"--kl-tolerance must be positive (got {tolerance}).");
         if (string.IsNullOrWhiteSpace(prompt)) throw new ArgumentException("The prompt is empty: pass some text with --prompt.");
         if (PromptText.Problem(prompt) is string problem) throw new ArgumentException(problem);
         RefinementDepth loops = k ?? RefinementDepth.Parse(parse.GetValue(Loops));
-        if (loops.Steps > maxLoops) throw new ArgumentException($"--loops {loops} is above --max-loops {maxLoops}: lower K or raise --max-loops.");
-        loops.Checked(maxLoops, "--loops");
+        if (loops.Steps > maxLoops) throw new ArgumentException($"--k {loops} is above --cap {maxLoops}: lower K or raise --cap.");
+        loops.Checked(maxLoops, "--k");
         return new GenerationRequest
         {
             Prompt = prompt,

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Isrm.Model.Checkpoints;
+using Isrm.Model.Reasoning;
 using Spectre.Console;
 
 namespace Isrm.Cli.Commands;
@@ -11,20 +12,44 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var checkpointOption = new Option<string>("--checkpoint") { Description = "Checkpoint folder", Required = true };
-        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object (config and metadata)" };
+        var checkpointOption = CliOptions.Checkpoint("Checkpoint folder to read (text or puzzle)");
+        var jsonOption = CliOptions.Json("the config, metadata and model card");
+        var force = CliOptions.Force("the --json file");
         var command = new Command("info", "Show a checkpoint's configuration, parameter count and training metadata");
         command.Options.Add(checkpointOption);
         command.Options.Add(jsonOption);
+        command.Options.Add(force);
         command.SetAction(parse => UserError.Guard(() =>
         {
-            CheckpointInfo info = Checkpoint.Inspect(parse.GetValue(checkpointOption)!);
-            if (parse.GetValue(jsonOption))
-                Console.WriteLine(JsonSerializer.Serialize(new { info.Name, info.Directory, info.ParameterCount, info.Config, info.Metadata, ModelCard = ModelCard.Read(info.Directory)?.Facts.ToDictionary() }, JsonOutput.Options));
+            string directory = parse.GetValue(checkpointOption)!;
+            bool json = CliOptions.JsonWanted(parse, jsonOption, out string? jsonFile);
+            if (PuzzleCheckpoint.IsPuzzle(directory))
+            {
+                var (config, metadata) = PuzzleCheckpoint.Inspect(directory);
+                string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+                if (json) JsonOutput.Write(jsonFile, new { name, directory = Path.GetFullPath(directory), kind = PuzzleCheckpoint.Kind, metadata.ParameterCount, config, metadata, ModelCard = ModelCard.Read(directory)?.Facts.ToDictionary() }, parse.GetValue(force));
+                else PrintPuzzle(name, directory, config, metadata);
+                return 0;
+            }
+            CheckpointInfo info = Checkpoint.Inspect(directory);
+            if (json) JsonOutput.Write(jsonFile, new { info.Name, info.Directory, kind = "text", info.ParameterCount, info.Config, info.Metadata, ModelCard = ModelCard.Read(info.Directory)?.Facts.ToDictionary() }, parse.GetValue(force));
             else Print(info);
             return 0;
         }));
         return command;
+    }
+
+    private static void PrintPuzzle(string name, string directory, PuzzleNetConfig config, CheckpointMetadata m)
+    {
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/] ({Markup.Escape(Path.GetFullPath(directory))})");
+        AnsiConsole.WriteLine($"A {config.Task} puzzle network ({config.Architecture}), {m.ParameterCount:N0} parameters; 'isrm solve --checkpoint {name} --input FILE' measures it.");
+        PrintCard(directory);
+        var table = new Table().Border(TableBorder.Simple).AddColumn("option").AddColumn("value");
+        using (JsonDocument json = JsonDocument.Parse(config.ToJson()))
+            foreach (JsonProperty property in json.RootElement.EnumerateObject())
+                table.AddRow(Markup.Escape(property.Name), Markup.Escape(property.Value.ToString()));
+        AnsiConsole.Write(table);
+        PrintTraining(m);
     }
 
     private static void Print(CheckpointInfo info)
@@ -39,7 +64,11 @@ internal static class InfoCommand
             foreach (JsonProperty property in json.RootElement.EnumerateObject())
                 config.AddRow(Markup.Escape(property.Name), Markup.Escape(property.Value.ToString()));
         AnsiConsole.Write(config);
+        PrintTraining(m);
+    }
 
+    private static void PrintTraining(CheckpointMetadata m)
+    {
         var training = new Table().Border(TableBorder.Simple).AddColumn("training").AddColumn("value");
         training.AddRow("command", Markup.Escape(Show(m.Command)));
         training.AddRow("corpus", Markup.Escape(Show(m.Corpus)));

@@ -27,6 +27,36 @@ internal static class JsonOutput
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>
+    /// A command's <c>--json</c> answer: one compact line on stdout when <paramref name="file"/> is null, else an indented
+    /// document written atomically to the file (refused when it exists, unless <paramref name="force"/>).
+    /// </summary>
+    public static void Write(string? file, object value, bool force)
+    {
+        if (file is null) { Console.Out.WriteLine(Line(value)); return; }
+        OutputGuard.File(file, force, "--json");
+        WriteFile(file, JsonSerializer.Serialize(value, value.GetType(), Options));
+    }
+
+    /// <summary>Writes text through a temporary file and a rename, so a reader never sees half a file.</summary>
+    public static void WriteFile(string path, string text)
+    {
+        string full = Path.GetFullPath(path);
+        string? folder = Path.GetDirectoryName(full);
+        if (folder is not null) Directory.CreateDirectory(folder);
+        string temp = full + $".tmp-{Guid.NewGuid():N}";
+        try
+        {
+            File.WriteAllText(temp, text);
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+            throw new ArgumentException($"cannot write '{path}' ({e.Message.TrimEnd('.')}).");
+        }
+    }
+
     /// <summary>Serialises by the runtime type so that derived records (events) keep all their fields.</summary>
     public static string Line(object value) => JsonSerializer.Serialize(value, value.GetType(), Lines);
 }

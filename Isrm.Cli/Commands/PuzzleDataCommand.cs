@@ -11,14 +11,15 @@ internal static class PuzzleDataCommand
     {
         var task = new Argument<string>("task") { Description = "prefix-sums or mazes" };
         var sizes = PuzzleOptions.Sizes("Bits per string, or n for n×n mazes: 9,13 or 8-32");
-        var count = new Option<int>("--count") { Description = "Instances per size", DefaultValueFactory = _ => 100 };
-        var output = new Option<string>("--out") { Description = "File to write", Required = true };
+        var count = CliOptions.Int("--count", "Instances per size", 1, 100_000, 100);
+        var output = CliOptions.Path("--out", "File to write (an existing one only with --force)", PathKind.OutputFile, required: true);
         var generators = PuzzleOptions.Generators();
-        var seed = new Option<int>("--seed") { Description = "Same seed, same instances", DefaultValueFactory = _ => 1 };
-        var json = DataCommand.JsonOption();
+        var seed = CliOptions.Seed("Same seed, same instances");
+        var json = CliOptions.Json("what was written");
+        var force = CliOptions.Force("--out");
         var command = new Command("task", "Generate reasoning puzzles (prefix sums or perfect mazes) into a plain text file");
         command.Arguments.Add(task);
-        foreach (Option o in new Option[] { sizes, count, output, generators, seed, json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { sizes, count, output, generators, seed, json, force }) command.Options.Add(o);
         command.SetAction(parse => UserError.Guard(() =>
         {
             PuzzleTask t = PuzzleTasks.Parse(parse.GetValue(task));
@@ -28,6 +29,7 @@ internal static class PuzzleDataCommand
             var source = new PuzzleSource(t, PuzzleOptions.ParseSizes(parse.GetValue(sizes)), names.Select(MazeGenerator.ParseAlgorithm).ToArray());
             source.Validate(new PuzzleLimits());
             string path = parse.GetValue(output)!;
+            OutputGuard.File(path, parse.GetValue(force), "--out");
             var puzzles = source.Instances(n, parse.GetValue(seed)).ToList();
             try
             {
@@ -39,11 +41,14 @@ internal static class PuzzleDataCommand
             {
                 throw new PuzzleFormatException($"cannot write '{path}' ({e.Message}).");
             }
-            if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(new { task = t.Name(), file = path, instances = puzzles.Count, sizes = source.Sizes, generators = names }, JsonOutput.Options));
-            else Console.WriteLine($"Wrote {puzzles.Count:N0} {t.Name()} instances (sizes {string.Join(',', source.Sizes)}) to {path}.");
+            if (CliOptions.JsonWanted(parse, json, out string? jsonFile))
+                JsonOutput.Write(jsonFile, new { task = t.Name(), file = path, instances = puzzles.Count, sizes = source.Sizes, generators = names }, parse.GetValue(force));
+            else Console.WriteLine($"Wrote {Counted(puzzles.Count, t == PuzzleTask.Mazes ? "maze" : "prefix-sum string")} (sizes {string.Join(',', source.Sizes)}) to {path}.");
             return 0;
         }));
         return command;
     }
+
+    /// <summary>"1 maze", "10 mazes".</summary>
+    private static string Counted(int n, string noun) => $"{n:N0} {noun}{(n == 1 ? "" : noun.EndsWith('s') ? "es" : "s")}";
 }

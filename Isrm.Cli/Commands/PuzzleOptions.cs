@@ -6,12 +6,10 @@ namespace Isrm.Cli.Commands;
 /// <summary>Options shared by the puzzle commands (<c>data task</c>, <c>train --task</c>, <c>solve</c>) and their parsing.</summary>
 internal static class PuzzleOptions
 {
-    public static Option<string> Sizes(string description) => new("--sizes") { Description = description };
+    public static Option<string> Sizes(string description) => CliOptions.Text("--sizes", description);
 
-    public static Option<string> Generators() => new("--generator")
-    {
-        Description = "Maze generators to mix, comma-separated: dfs, kruskal, prim, wilson, division, hunt-and-kill, sidewinder, binary-tree, growing-tree",
-    };
+    public static Option<string> Generators() => CliOptions.Text("--generator",
+        "Maze generators to mix, comma-separated: dfs, kruskal, prim, wilson, division, hunt-and-kill, sidewinder, binary-tree, growing-tree");
 
     /// <summary>"9", "9,13,21" or "1-32" (inclusive ranges may be mixed with single sizes).</summary>
     public static List<int> ParseSizes(string? text, string option = "--sizes")

@@ -12,24 +12,23 @@ namespace Isrm.Cli.Commands;
 /// </summary>
 internal sealed class PuzzleTrainCommand
 {
-    public Option<string?> Task { get; } = new("--task") { Description = "Train a puzzle network instead: prefix-sums or mazes" };
+    public Option<string?> Task { get; } = CliOptions.OptionalText("--task", "Train a puzzle network instead of a text model: prefix-sums or mazes");
     public Option<string> Sizes { get; } = PuzzleOptions.Sizes("Puzzles: training sizes (bits, or n for n×n mazes), e.g. 9 or 1-32");
     public Option<string> Generators { get; } = PuzzleOptions.Generators();
-    public Option<int> MaxIters { get; } = new("--max-iters") { Description = "Puzzles: m, the most refinement steps in training", DefaultValueFactory = _ => 30 };
-    public Option<double> ProgressiveWeight { get; } = new("--progressive-weight") { Description = "Puzzles: weight of the progressive loss (the rest: loss after m steps, full backprop)", DefaultValueFactory = _ => 1.0 };
-    public Option<string> Architecture { get; } = new("--architecture")
-    {
-        Description = "Puzzles: dt-recall (3×3 / 3-wide convolution recall net), carry (prefix sums: each position reads the previous position's state), "
+    public Option<int> MaxIters { get; } = CliOptions.Int("--max-iters", "Puzzles: m, the most refinement steps in training", 1, 100_000, 30);
+    public Option<double> ProgressiveWeight { get; } = CliOptions.Real("--progressive-weight", "Puzzles: weight of the progressive loss (the rest: loss after m steps, full backprop)", 0, 1, 1.0);
+    public Option<string> Architecture { get; } = CliOptions.Text("--architecture", ArchitectureHelp, PuzzleArchitectures.DtRecall);
+
+    private const string ArchitectureHelp =
+        "Puzzles: dt-recall (3×3 / 3-wide convolution recall net), carry (prefix sums: each position reads the previous position's state), "
             + "neighbour-attention (recurrent pre-norm attention blocks, each cell attends to its 3×3 neighbours or, for strings, i−2..i with --causal) "
-            + "or transformer (non-recurrent baseline: full attention, sinusoidal positions, applied once; --heads for both attention nets)",
-        DefaultValueFactory = _ => PuzzleArchitectures.DtRecall,
-    };
-    public Option<int> Blocks { get; } = new("--blocks") { Description = "Puzzles: residual blocks per step", DefaultValueFactory = _ => 2 };
-    public Option<bool> Causal { get; } = new("--causal") { Description = "Prefix sums: causal convolutions (each bit sees only earlier bits)" };
-    public Option<bool> PointwiseHead { get; } = new("--pointwise-head") { Description = "Puzzles: the head reads each position's own state only" };
-    public Option<double> Curriculum { get; } = new("--curriculum") { Description = "Prefix sums: grow the longest training string over this fraction of the steps", DefaultValueFactory = _ => 0.0 };
-    public Option<double?> Minutes { get; } = new("--minutes") { Description = "Puzzles: stop and save after this many minutes of training" };
-    public Option<bool> NoAugment { get; } = new("--no-augment") { Description = "Mazes: no random rotations and mirrors" };
+            + "or transformer (non-recurrent baseline: full attention, sinusoidal positions, applied once; --heads for both attention nets)";
+    public Option<int> Blocks { get; } = CliOptions.Int("--blocks", "Puzzles: residual blocks per step", 1, 64, 2);
+    public Option<bool> Causal { get; } = CliOptions.Flag("--causal", "Prefix sums: causal convolutions (each bit sees only earlier bits)");
+    public Option<bool> PointwiseHead { get; } = CliOptions.Flag("--pointwise-head", "Puzzles: the head reads each position's own state only");
+    public Option<double> Curriculum { get; } = CliOptions.Real("--curriculum", "Prefix sums: grow the longest training string over this fraction of the steps (0 = off)", 0, 1, 0.0);
+    public Option<double?> Minutes { get; } = CliOptions.OptionalReal("--minutes", "Puzzles: the run's total training time in minutes (a resumed run counts the time already spent); it stops and saves there", 0.01, 1_000_000);
+    public Option<bool> NoAugment { get; } = CliOptions.Flag("--no-augment", "Mazes: no random rotations and mirrors");
 
     public IEnumerable<Option> All => [Task, Sizes, Generators, MaxIters, ProgressiveWeight, Architecture, Blocks, Causal, PointwiseHead, Curriculum, Minutes, NoAugment];
 
@@ -38,8 +37,7 @@ internal sealed class PuzzleTrainCommand
     public int Run(ParseResult parse, TrainOptionSet o, string commandLine, CancellationToken cancel) => UserError.Guard(() =>
     {
         TorchSharp.torch.set_num_threads(Math.Max(1, parse.GetValue(o.Threads)));
-        string? outDir = parse.GetValue(o.Out);
-        if (string.IsNullOrWhiteSpace(outDir)) throw new PuzzleFormatException("--out is required.");
+        string outDir = parse.GetValue(o.Out)!;
         PuzzleTrainer trainer;
         if (parse.GetValue(o.Resume))
             trainer = PuzzleTrainer.Resume(outDir, commandLine, Given(parse, o.Steps) ? parse.GetValue(o.Steps) : null, parse.GetValue(Minutes));
@@ -72,20 +70,33 @@ internal sealed class PuzzleTrainCommand
         }
         using (trainer)
         {
-            bool json = parse.GetValue(o.Json);
-            Console.WriteLine(json
-                ? JsonSerializer.Serialize(new { task = trainer.Network.Config.Task, parameters = trainer.Network.ParameterCount, @out = outDir, step = trainer.Step }, JsonOutput.Lines)
-                : $"Training a {trainer.Network.Config.Task} network ({trainer.Network.ParameterCount:N0} parameters) into {outDir} from step {trainer.Step}; Ctrl-C saves and stops.");
+            if (parse.GetValue(o.Resume) && Finished(trainer, outDir)) return 0;
+            bool json = CliOptions.JsonWanted(parse, o.Json, out string? jsonFile);
+            using TextWriter? file = jsonFile is null ? null : new StreamWriter(jsonFile, append: false);
+            TextWriter lines = file ?? Console.Out;
+            string budget = trainer.Options.MaxMinutes is double minutes ? $", at most {minutes:G4} minutes of training in all (--minutes is the run's total)" : "";
+            string start = $"Training a {trainer.Network.Config.Task} network ({trainer.Network.ParameterCount:N0} parameters) into {outDir} from step {trainer.Step} of {trainer.Options.Steps}{budget}; Ctrl-C saves and stops.";
+            if (json) lines.WriteLine(JsonOutput.Line(new { task = trainer.Network.Config.Task, parameters = trainer.Network.ParameterCount, @out = outDir, step = trainer.Step }));
+            (json ? Console.Error : Console.Out).WriteLine(start);
             DateTime lastLine = DateTime.MinValue;
             bool completed = trainer.Run(p =>
             {
-                if (json) { Console.WriteLine(JsonOutput.Line(p)); return; }
+                if (json) { lines.WriteLine(JsonOutput.Line(p)); lines.Flush(); return; }
                 if (!p.Saved && DateTime.UtcNow - lastLine < TimeSpan.FromSeconds(10)) return;
                 lastLine = DateTime.UtcNow;
                 Console.WriteLine($"step {p.Step}/{p.Steps} size {p.Size} iters {p.Iterations} loss {p.Loss:F4} cells {p.CellAccuracy:P2} solved {p.Solved:P1} {p.Seconds / 60:F1} min{(p.Saved ? " [saved]" : "")}");
             }, cancel);
-            Console.WriteLine(completed ? $"Done: {trainer.Step:N0} steps; checkpoint in {outDir}." : $"Interrupted at step {trainer.Step:N0}; saved to {outDir} (continue with --resume).");
+            (json ? Console.Error : Console.Out).WriteLine(completed ? $"Done: {trainer.Step:N0} steps; checkpoint in {outDir}." : $"Interrupted at step {trainer.Step:N0}; saved to {outDir} (continue with --resume).");
             return completed ? 0 : 130;
         }
     });
+
+    /// <summary>True (after saying so) when a resumed puzzle run has used all its steps or its time budget.</summary>
+    private static bool Finished(PuzzleTrainer trainer, string outDir)
+    {
+        if (RunPlan.Finished(trainer.Step, trainer.Options.Steps, outDir)) return true;
+        if (trainer.Options.MaxMinutes is not double budget || trainer.SecondsBefore < budget * 60) return false;
+        Console.Error.WriteLine($"The run in '{outDir}' has used its whole budget of {budget:G4} minutes (--minutes is the run's total training time); pass --minutes M (more than {budget:G4}) with --resume to train it further.");
+        return true;
+    }
 }

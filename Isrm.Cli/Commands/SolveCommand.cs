@@ -12,45 +12,42 @@ internal static class SolveCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Puzzle checkpoint folder (made by isrm train --task)", Required = true };
-        var input = new Option<string>("--input") { Description = "Puzzle file (isrm data task …) of the checkpoint's task", Required = true };
-        var ks = new Option<string>("--k") { Description = "Steps to read, e.g. 1,2,4,…,1024,inf (inf = stop rule)", DefaultValueFactory = _ => "1,2,4,…,256,inf" };
-        var cap = new Option<int>("--cap") { Description = "Most steps for K = ∞", DefaultValueFactory = _ => 2048 };
-        var patience = new Option<int>("--patience") { Description = "K = ∞: steps without any change before stopping", DefaultValueFactory = _ => StableAnswerRule.DefaultPatience };
-        var batch = new Option<int>("--batch") { Description = "Instances refined together", DefaultValueFactory = _ => 50 };
-        var limit = new Option<int?>("--limit") { Description = "Use only the first N instances of each size" };
-        var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file" };
-        var plot = new Option<string?>("--plot") { Description = "Write accuracy against K, one curve per size, as a PNG" };
-        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads", DefaultValueFactory = _ => 1 };
+        var checkpoint = CliOptions.Checkpoint("Puzzle checkpoint folder (made by isrm train --task)");
+        var input = CliOptions.Path("--input", "Puzzle file (isrm data task …) of the checkpoint's task", PathKind.InputFile, required: true);
+        var ks = CliOptions.Depth("Steps to read, e.g. 1,2,4,…,1024,inf (inf = stop rule)", "1,2,4,…,256,inf");
+        var cap = CliOptions.Cap(2048, max: 1 << 16);
+        var patience = CliOptions.Int("--patience", "K = ∞: steps without any change before stopping", 1, 1 << 16, StableAnswerRule.DefaultPatience);
+        var batch = CliOptions.Int("--batch", "Instances refined together", 1, 10_000, 50);
+        var limit = CliOptions.OptionalInt("--limit", "Use only the first N instances of each size", 1, 10_000_000);
+        var json = CliOptions.Json("the results: {task, results: [{size, k, instances, solved, accuracy, …}]}");
+        var plot = CliOptions.OptionalPath("--plot", "Write accuracy against K, one curve per size, as a PNG", PathKind.OutputFile);
+        var threads = CliOptions.Threads(1);
+        var force = CliOptions.Force("the --json and --plot files");
         var command = new Command("solve", "Measure a puzzle checkpoint's accuracy against the number of refinement steps K");
-        foreach (Option o in new Option[] { checkpoint, input, ks, cap, patience, batch, limit, json, plot, threads }) command.Options.Add(o);
+        foreach (Option o in new Option[] { checkpoint, input, ks, cap, patience, batch, limit, json, plot, threads, force }) command.Options.Add(o);
         command.SetAction(parse => UserError.Guard(() =>
         {
-            TorchSharp.torch.set_num_threads(Math.Max(1, parse.GetValue(threads)));
-            if (parse.GetValue(batch) is < 1 or > 10_000) throw new PuzzleFormatException("--batch must be between 1 and 10,000.");
+            bool replace = parse.GetValue(force);
+            bool jsonWanted = CliOptions.JsonWanted(parse, json, out string? jsonFile);
+            if (jsonFile is not null) OutputGuard.File(jsonFile, replace, "--json");
+            if (parse.GetValue(plot) is string plotFile) OutputGuard.File(plotFile, replace, "--plot");
+            TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             var infinity = new PuzzleSolveOptions { Cap = parse.GetValue(cap), Patience = parse.GetValue(patience) };
             infinity.Validate();
             List<int?> kList = PuzzleEvaluator.ParseKs(parse.GetValue(ks)!, infinity.Cap);
             using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(parse.GetValue(checkpoint)!);
             IReadOnlyList<Puzzle> puzzles = PuzzleFormat.ReadFile(loaded.Config.PuzzleTask, parse.GetValue(input)!);
             if (parse.GetValue(limit) is int n)
-                puzzles = puzzles.GroupBy(p => p.Size).SelectMany(g => g.Take(Math.Max(1, n))).ToList();
+                puzzles = puzzles.GroupBy(p => p.Size).SelectMany(g => g.Take(n)).ToList();
             var clock = System.Diagnostics.Stopwatch.StartNew();
             List<PuzzleResult> results = PuzzleEvaluator.Evaluate(loaded.Network, puzzles, kList, infinity, parse.GetValue(batch),
                 line => Console.Error.WriteLine(line));
-            Console.WriteLine($"{"size",6} {"K",6} {"inst",6} {"solved",7} {"acc",7} {"pos.acc",8} {"mean K",7}");
+            TextWriter table = jsonWanted && jsonFile is null ? Console.Error : Console.Out;   // stdout holds the JSON lines then
+            table.WriteLine($"{"size",6} {"K",6} {"inst",6} {"solved",7} {"acc",7} {"pos.acc",8} {"mean K",7}");
             foreach (PuzzleResult r in results)
-                Console.WriteLine($"{r.Size,6} {r.K,6} {r.Instances,6} {r.Solved,7} {r.Accuracy,7:P1} {r.PositionAccuracy,8:P2} {(r.MeanK is double m ? m.ToString("F1") : ""),7}");
-            Console.WriteLine($"{puzzles.Count} instances in {clock.Elapsed.TotalSeconds:F0} s.");
-            if (parse.GetValue(json) is string path)
-            {
-                var payload = new { task = loaded.Config.Task, results };
-                try { File.WriteAllText(path, JsonSerializer.Serialize(payload, JsonOutput.Options)); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or DirectoryNotFoundException)
-                {
-                    throw new PuzzleFormatException($"cannot write '{path}' ({e.Message}).");
-                }
-            }
+                table.WriteLine($"{r.Size,6} {r.K,6} {r.Instances,6} {r.Solved,7} {r.Accuracy,7:P1} {r.PositionAccuracy,8:P2} {(r.MeanK is double m ? m.ToString("F1") : ""),7}");
+            table.WriteLine($"{puzzles.Count} instances in {clock.Elapsed.TotalSeconds:F0} s.");
+            if (jsonWanted) JsonOutput.Write(jsonFile, new { task = loaded.Config.Task, results }, replace);
             if (parse.GetValue(plot) is string png)
                 SolvePlot.Write(results, $"{loaded.Name}: {Path.GetFileName(parse.GetValue(input))}", png);
             return 0;
@@ -63,20 +60,30 @@ internal static class SolveCommand
     private static Command PlotCommand()
     {
         var results = new Option<string[]>("--results") { Description = "Results files written by isrm solve --json", Required = true, AllowMultipleArgumentsPerToken = true };
-        var size = new Option<int>("--size") { Description = "The size to draw", Required = true };
-        var title = new Option<string>("--title") { DefaultValueFactory = _ => "solved vs K" };
-        var output = new Option<string>("--out") { Description = "PNG to write", Required = true };
+        results.Validators.Add(r =>
+        {
+            foreach (string file in r.GetValueOrDefault<string[]>() ?? [])
+                if (CliOptions.PathProblem("--results", file, PathKind.InputFile) is string problem) { r.AddError(problem); return; }
+        });
+        CliOptions.Paths(results, PathKind.InputFile);
+        var size = CliOptions.Int("--size", "The size to draw", 1, 1_000_000, 0);
+        size.Required = true;
+        var title = CliOptions.Text("--title", "Title of the plot", "solved vs K");
+        var output = CliOptions.Path("--out", "PNG to write (an existing one only with --force)", PathKind.OutputFile, required: true);
+        var force = CliOptions.Force("--out");
         var command = new Command("plot", "Draw accuracy against K at one size, one curve per results file");
-        foreach (Option o in new Option[] { results, size, title, output }) command.Options.Add(o);
+        foreach (Option o in new Option[] { results, size, title, output, force }) command.Options.Add(o);
         command.SetAction(parse => UserError.Guard(() =>
         {
+            OutputGuard.File(parse.GetValue(output)!, parse.GetValue(force), "--out");
             var series = new List<(string, List<PuzzleResult>)>();
             foreach (string file in parse.GetValue(results)!)
             {
                 if (!File.Exists(file)) throw new PuzzleFormatException($"results file '{file}' does not exist.");
                 SavedResults saved;
                 try { saved = JsonSerializer.Deserialize<SavedResults>(File.ReadAllText(file), JsonOutput.Options) ?? throw new JsonException("empty"); }
-                catch (JsonException e) { throw new PuzzleFormatException($"'{file}' is not an isrm solve results file ({e.Message})."); }
+                catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException) { throw new PuzzleFormatException($"'{file}' is not an isrm solve results file."); }
+                if (saved.Results is null) throw new PuzzleFormatException($"'{file}' is not an isrm solve results file.");
                 var points = saved.Results.Where(r => r.Size == parse.GetValue(size)).ToList();
                 if (points.Count > 0) series.Add(($"{Path.GetFileNameWithoutExtension(file)} ({points[0].Instances} instances)", points));
             }

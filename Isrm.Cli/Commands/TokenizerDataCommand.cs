@@ -17,42 +17,37 @@ internal static class TokenizerDataCommand
 
     public static Command Create()
     {
-        var corpusOption = new Option<string>("--corpus") { Description = "Folder of .txt documents", DefaultValueFactory = _ => Path.Combine("data-cache", "brown") };
-        var vocabOption = new Option<int>("--vocab") { Description = "Vocabulary size (256 bytes + merges)", DefaultValueFactory = _ => 2048 };
-        var outOption = new Option<string?>("--out") { Description = "Output folder (default data-cache/bpe-<vocab>)" };
-        var jsonOption = DataCommand.JsonOption();
+        var corpusOption = CliOptions.Path("--corpus", "Folder of .txt documents", PathKind.InputFolder, defaultValue: Path.Combine("data-cache", "brown"));
+        var vocabOption = CliOptions.Int("--vocab", "Vocabulary size (256 bytes + merges)", 256, 1_000_000, 2048);
+        var outOption = CliOptions.OptionalPath("--out", "Output folder (default data-cache/bpe-<vocab>; an existing one only with --force)", PathKind.OutputFolder);
+        var jsonOption = CliOptions.Json("the tokenizer's size, speed and compression");
+        var force = CliOptions.Force("--out");
         var command = new Command("tokenizer", "Train a byte-level BPE tokenizer (vocab.json + merges.txt) on a corpus folder");
         command.Options.Add(corpusOption);
         command.Options.Add(vocabOption);
         command.Options.Add(outOption);
         command.Options.Add(jsonOption);
+        command.Options.Add(force);
         command.SetAction(parse =>
         {
             int vocab = parse.GetValue(vocabOption);
             string output = parse.GetValue(outOption) ?? Path.Combine("data-cache", $"bpe-{vocab}");
-            bool json = parse.GetValue(jsonOption);
-            if (vocab < 256)
-            {
-                Console.Error.WriteLine($"--vocab {vocab} is below the 256 byte tokens every byte-level BPE starts with; pass 256 or more.");
-                return 1;
-            }
+            bool json = CliOptions.JsonWanted(parse, jsonOption, out string? jsonFile);
             try
             {
-                Report report = Run(Corpus.Load(parse.GetValue(corpusOption)!), vocab, Path.GetFullPath(output), json);
-                if (json) Console.WriteLine(JsonSerializer.Serialize(report, JsonOutput.Options));
+                if (CliOptions.PathProblem("--out", output, PathKind.OutputFolder) is string problem) throw new ArgumentException(problem);
+                Corpus corpus = Corpus.Load(parse.GetValue(corpusOption)!);
+                OutputGuard.Folder(output, parse.GetValue(force), "--out");
+                Report report = Run(corpus, vocab, Path.GetFullPath(output), json);
+                if (json) JsonOutput.Write(jsonFile, report, parse.GetValue(force));
                 else Print(report);
                 return 0;
             }
-            catch (Exception e) when (e is CorpusException or TokenizerException)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 1;
-            }
+            catch (Exception e) when (e is CorpusException or TokenizerException or ArgumentException) { return UserError.Report(e.Message); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A folder the user named cannot be written (permissions, full disk): say so, no stack trace.
-                Console.Error.WriteLine($"{e.Message.TrimEnd('.')}; check the --out folder and try again.");
-                return 1;
+                return UserError.Report($"{e.Message.TrimEnd('.')}; check the --out folder and try again.");
             }
         });
         return command;

@@ -31,25 +31,41 @@ internal static class TrainCommand
             try
             {
                 string commandLine = "isrm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote));
-                if (parse.GetValue(puzzles.Task) is not null || (parse.GetValue(o.Resume) && PuzzleCheckpoint.IsPuzzle(parse.GetValue(o.Out) ?? "")))
-                    return puzzles.Run(parse, o, commandLine, cancel.Token);
-                using Trainer trainer = parse.GetValue(o.Resume)
-                    ? Trainer.Resume(Required(parse.GetValue(o.Out), "--out"), commandLine, parse.GetResult(o.Steps) is null ? null : parse.GetValue(o.Steps))
+                bool resume = parse.GetValue(o.Resume);
+                string outDir = Required(parse.GetValue(o.Out), "--out");
+                bool puzzle = parse.GetValue(puzzles.Task) is not null || (resume && PuzzleCheckpoint.IsPuzzle(outDir));
+                if (resume)
+                {
+                    if (parse.GetValue(o.Force)) throw new ArgumentException("--resume continues the run in --out and --force starts a new one over it: pass one of them.");
+                    RunPlan.RefuseChanges(parse, puzzle ? o.ResumeOptions.Append(puzzles.Minutes) : o.ResumeOptions);
+                }
+                else RunPlan.ClaimFolder(outDir, parse.GetValue(o.Force));
+                if (puzzle) return puzzles.Run(parse, o, commandLine, cancel.Token);
+                int? steps = parse.GetResult(o.Steps) is { Implicit: false } ? parse.GetValue(o.Steps) : null;
+                using Trainer trainer = resume
+                    ? Trainer.Resume(outDir, commandLine, steps)
                     : Trainer.Start(o.ModelConfig(parse), o.TrainingOptions(parse), commandLine);
-                bool json = parse.GetValue(o.Json);
+                if (resume && RunPlan.Finished(trainer.State.Step, trainer.State.Options.Steps, outDir)) return 0;
+                if (trainer.ExtendedFrom is int before && trainer.State.Step < trainer.State.Options.Steps)
+                    Console.Error.WriteLine($"Extending the run from {before:N0} to {trainer.State.Options.Steps:N0} steps: its learning rate now decays until step {trainer.State.Options.Steps:N0}.");
                 if (trainer.PrecisionNote is { } note) Console.Error.WriteLine(note);
-                TrainingOutcome outcome = json ? RunJson(trainer, cancel.Token) : RunWithProgress(trainer, cancel.Token);
+                bool json = CliOptions.JsonWanted(parse, o.Json, out string? jsonFile);
+                using TextWriter? file = jsonFile is null ? null : new StreamWriter(jsonFile, append: false);
+                TextWriter lines = file ?? Console.Out;
+                TrainingOutcome outcome = json ? RunJson(trainer, lines, cancel.Token) : RunWithProgress(trainer, cancel.Token);
                 string where = trainer.State.Options.Out;
-                if (json) Console.WriteLine(JsonSerializer.Serialize(new { outcome = outcome.ToString().ToLowerInvariant(), checkpoint = where, step = trainer.State.Step }, JsonOutput.Options));
+                if (json) lines.WriteLine(JsonOutput.Line(new { outcome = outcome.ToString().ToLowerInvariant(), checkpoint = where, step = trainer.State.Step }));
+                if (json || Console.IsOutputRedirected) Console.Error.WriteLine(outcome == TrainingOutcome.Completed
+                    ? $"Done: {trainer.State.Step:N0} steps; checkpoint in {where}."
+                    : $"Interrupted at step {trainer.State.Step:N0}; saved to {where} (continue with --resume).");
                 else AnsiConsole.MarkupLine(outcome == TrainingOutcome.Completed
                     ? $"[green]Done[/]: {trainer.State.Step:N0} steps; checkpoint in {Markup.Escape(where)}."
                     : $"[yellow]Interrupted[/] at step {trainer.State.Step:N0}; saved to {Markup.Escape(where)} (continue with --resume).");
                 return outcome == TrainingOutcome.Completed ? 0 : 130;
             }
-            catch (Exception e) when (e is ArgumentException or CorpusException or CheckpointException or TokenizerException or FileNotFoundException or JsonException)
+            catch (Exception e) when (e is ArgumentException or CorpusException or CheckpointException or TokenizerException or FileNotFoundException or JsonException or IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine(e.Message);
-                return 1;
+                return UserError.Report(e.Message);
             }
             finally { Console.CancelKeyPress -= onCancel; }
         });
@@ -61,11 +77,13 @@ internal static class TrainCommand
 
     private static string Quote(string arg) => arg.Contains(' ') ? $"\"{arg}\"" : arg;
 
-    private static TrainingOutcome RunJson(Trainer trainer, CancellationToken cancel) =>
-        trainer.Run(p => Console.WriteLine(JsonSerializer.Serialize(p, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase })), cancel);
+    private static TrainingOutcome RunJson(Trainer trainer, TextWriter lines, CancellationToken cancel) =>
+        trainer.Run(p => { lines.WriteLine(JsonOutput.Line(p)); lines.Flush(); }, cancel);
 
     private static TrainingOutcome RunWithProgress(Trainer trainer, CancellationToken cancel)
     {
+        if (trainer.State.Step > 0)
+            Console.Error.WriteLine($"Resuming at step {trainer.State.Step:N0} of {trainer.State.Options.Steps:N0} (the run's own plan: learning rate, K and data continue where they stopped).");
         AnsiConsole.MarkupLine($"Training {trainer.Model.Config.Family} ({trainer.Model.ParameterCount:N0} parameters) into {Markup.Escape(trainer.State.Options.Out)}; Ctrl-C saves and stops.");
         double? lastVal = null;
         return AnsiConsole.Progress()

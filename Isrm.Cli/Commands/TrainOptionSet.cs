@@ -10,68 +10,75 @@ internal sealed class TrainOptionSet
 {
     private static readonly TrainingOptions Defaults = new();
 
-    public Option<string> Corpus { get; } = new("--corpus") { Description = "Corpus folder of .txt files (e.g. data-cache/brown from 'isrm data brown')" };
-    public Option<string> Out { get; } = new("--out") { Description = "Run and checkpoint folder" };
-    public Option<string?> Config { get; } = new("--config") { Description = "Model config JSON (IsrmConfig); the options below override it" };
-    public Option<string?> Family { get; } = new("--family") { Description = "isrm | transformer | rlm | rlt | gated-rlt" };
-    public Option<int> Steps { get; } = new("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => Defaults.Steps };
-    public Option<int> KMin { get; } = new("--k-min") { DefaultValueFactory = _ => Defaults.KMin };
-    public Option<int> KMax { get; } = new("--k-max") { DefaultValueFactory = _ => Defaults.KMax };
-    public Option<string> KDist { get; } = new("--k-dist") { Description = "uniform | lognormal", DefaultValueFactory = _ => Defaults.KDistribution.Kebab() };
-    public Option<double> KMean { get; } = new("--k-mean") { Description = "Mean K for --k-dist lognormal", DefaultValueFactory = _ => Defaults.KMean };
-    public Option<int> KCurriculum { get; } = new("--k-curriculum") { Description = "Grow the largest K (and the mean) linearly from --k-min over this many steps (0 = off)", DefaultValueFactory = _ => Defaults.KCurriculumSteps };
-    public Option<int> BackpropSteps { get; } = new("--backprop-steps") { Description = "Backprop through the last B steps only (0 = all)", DefaultValueFactory = _ => Defaults.BackpropSteps };
-    public Option<int> DeepSupervision { get; } = new("--deep-supervision") { Description = "Also apply cross-entropy at this many steps before the last", DefaultValueFactory = _ => Defaults.DeepSupervisionSteps };
-    public Option<double> MonotonicWeight { get; } = new("--monotonic-weight") { DefaultValueFactory = _ => Defaults.MonotonicWeight };
-    public Option<double> ConvergenceWeight { get; } = new("--convergence-weight") { DefaultValueFactory = _ => Defaults.ConvergenceWeight };
-    public Option<double> PonderWeight { get; } = new("--ponder-weight") { DefaultValueFactory = _ => Defaults.PonderWeight };
-    public Option<int> Batch { get; } = new("--batch") { DefaultValueFactory = _ => Defaults.BatchSize };
-    public Option<int> Context { get; } = new("--context") { DefaultValueFactory = _ => Defaults.Context };
-    public Option<int> GradAccum { get; } = new("--grad-accum") { DefaultValueFactory = _ => Defaults.GradientAccumulation };
-    public Option<double> Lr { get; } = new("--lr") { DefaultValueFactory = _ => Defaults.LearningRate };
-    public Option<int> Warmup { get; } = new("--warmup") { DefaultValueFactory = _ => Defaults.WarmupSteps };
-    public Option<double> WeightDecay { get; } = new("--weight-decay") { DefaultValueFactory = _ => Defaults.WeightDecay };
-    public Option<int> EvalEvery { get; } = new("--eval-every") { DefaultValueFactory = _ => Defaults.EvalEvery };
-    public Option<string> EvalK { get; } = new("--eval-k") { Description = "K for validation during training (a number, or inf)", DefaultValueFactory = _ => Defaults.EvalK.ToString() };
-    public Option<int> SaveEvery { get; } = new("--save-every") { DefaultValueFactory = _ => Defaults.SaveEvery };
-    public Option<int> Seed { get; } = new("--seed") { DefaultValueFactory = _ => Defaults.Seed };
-    public Option<string> Tokenizer { get; } = new("--tokenizer") { Description = "bytes, or a folder made by 'isrm data tokenizer'", DefaultValueFactory = _ => Defaults.Tokenizer };
-    public Option<int> Threads { get; } = new("--threads") { Description = "Torch intra-op threads (1 is robust on a shared machine)", DefaultValueFactory = _ => Defaults.Threads };
-    public Option<string> Device { get; } = new("--device") { Description = "cpu | cuda", DefaultValueFactory = _ => Defaults.Device };
-    public Option<string> Precision { get; } = new("--precision") { Description = "fp32 | bf16 (matmuls in bfloat16, float32 master weights; falls back to fp32 where it does not pay) | auto", DefaultValueFactory = _ => Defaults.Precision };
-    public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run saved in --out" };
-    public Option<bool> Json { get; } = new("--json") { Description = "Print metrics as JSON lines instead of a progress bar" };
+    public Option<string> Corpus { get; } = CliOptions.Path("--corpus", "Corpus folder of .txt files (e.g. data-cache/brown from 'isrm data brown')", PathKind.InputFolder);
+    public Option<string> Out { get; } = CliOptions.Path("--out", "Run and checkpoint folder to write (an existing one only with --resume or --force)", PathKind.OutputFolder);
+    public Option<string?> Config { get; } = CliOptions.OptionalPath("--config", "Model config JSON (IsrmConfig); the options below override it", PathKind.InputFile);
+    public Option<string?> Family { get; } = CliOptions.OptionalText("--family", "isrm | transformer | rlm | rlt | gated-rlt");
+    public Option<int> Steps { get; } = CliOptions.Int("--steps", "Optimizer steps of the whole run (with --resume: a larger number extends it)", 1, 100_000_000, Defaults.Steps);
+    public Option<int> KMin { get; } = CliOptions.Int("--k-min", "Smallest K drawn per batch", 1, MaxTrainK, Defaults.KMin);
+    public Option<int> KMax { get; } = CliOptions.Int("--k-max", "Largest K drawn per batch", 1, MaxTrainK, Defaults.KMax);
+    public Option<string> KDist { get; } = CliOptions.Text("--k-dist", "uniform | lognormal: how K is drawn per batch", Defaults.KDistribution.Kebab());
+    public Option<double> KMean { get; } = CliOptions.Real("--k-mean", "Mean K for --k-dist lognormal", 1, MaxTrainK, Defaults.KMean);
+    public Option<int> KCurriculum { get; } = CliOptions.Int("--k-curriculum", "Grow the largest K (and the mean) linearly from --k-min over this many steps (0 = off)", 0, 100_000_000, Defaults.KCurriculumSteps);
+    public Option<int> BackpropSteps { get; } = CliOptions.Int("--backprop-steps", "Backprop through the last B steps only (0 = all)", 0, MaxTrainK, Defaults.BackpropSteps);
+    public Option<int> DeepSupervision { get; } = CliOptions.Int("--deep-supervision", "Also apply cross-entropy at this many steps before the last (0 = off)", 0, MaxTrainK, Defaults.DeepSupervisionSteps);
+    public Option<double> MonotonicWeight { get; } = CliOptions.Real("--monotonic-weight", "Weight of the loss that asks each step to improve on the last (0 = off)", 0, 1000, Defaults.MonotonicWeight);
+    public Option<double> ConvergenceWeight { get; } = CliOptions.Real("--convergence-weight", "Weight of the loss on successive delta-norm ratios (0 = off)", 0, 1000, Defaults.ConvergenceWeight);
+    public Option<double> PonderWeight { get; } = CliOptions.Real("--ponder-weight", "Weight of PonderNet's expected loss (0 = off)", 0, 1000, Defaults.PonderWeight);
+    public Option<int> Batch { get; } = CliOptions.Int("--batch", "Sequences (or puzzles) per batch", 1, 65_536, Defaults.BatchSize);
+    public Option<int> Context { get; } = CliOptions.Int("--context", "Tokens per training window", 2, 65_536, Defaults.Context);
+    public Option<int> GradAccum { get; } = CliOptions.Int("--grad-accum", "Micro-batches per optimizer step", 1, 4096, Defaults.GradientAccumulation);
+    public Option<double> Lr { get; } = CliOptions.Real("--lr", "Peak learning rate (AdamW, cosine decay after warm-up)", 1e-9, 10, Defaults.LearningRate);
+    public Option<int> Warmup { get; } = CliOptions.Int("--warmup", "Steps of linear learning-rate warm-up", 0, 100_000_000, Defaults.WarmupSteps);
+    public Option<double> WeightDecay { get; } = CliOptions.Real("--weight-decay", "AdamW weight decay", 0, 10, Defaults.WeightDecay);
+    public Option<int> EvalEvery { get; } = CliOptions.Int("--eval-every", "Steps between validation losses", 1, 100_000_000, Defaults.EvalEvery);
+    public Option<string> EvalK { get; } = CliOptions.Text("--eval-k", "K for validation during training (a number, or inf)", Defaults.EvalK.ToString());
+    public Option<int> SaveEvery { get; } = CliOptions.Int("--save-every", "Steps between checkpoint saves (also saved at the end and on Ctrl-C)", 1, 100_000_000, Defaults.SaveEvery);
+    public Option<int> Seed { get; } = CliOptions.Seed("Seed of the weights, the data order and K: the same seed gives the same run", Defaults.Seed);
+    public Option<string> Tokenizer { get; } = CliOptions.Text("--tokenizer", "bytes, or a folder made by 'isrm data tokenizer'", Defaults.Tokenizer);
+    public Option<int> Threads { get; } = CliOptions.Threads(Defaults.Threads);
+    public Option<string> Device { get; } = CliOptions.Text("--device", "cpu | cuda", Defaults.Device);
+    public Option<string> Precision { get; } = CliOptions.Text("--precision", "fp32 | bf16 (matmuls in bfloat16, float32 master weights; falls back to fp32 where it does not pay) | auto", Defaults.Precision);
+    public Option<bool> Resume { get; } = CliOptions.Flag("--resume", "Continue the run saved in --out as it was planned (steps, schedule, shape); --steps N may extend it");
+    public Option<bool> Force { get; } = CliOptions.Force("--out (start a new run over whatever it holds)");
+    public Option<string?> Json { get; } = CliOptions.Json("one progress object per step");
     // Model shape overrides (so the report's variants are one flag each)
-    public Option<int?> Width { get; } = new("--width");
-    public Option<int?> Layers { get; } = new("--layers");
-    public Option<int?> Heads { get; } = new("--heads") { Description = "Query heads (width must split into an even size per head); puzzles: attention heads of neighbour-attention and transformer (default 4, width a multiple)" };
-    public Option<int?> KvHeads { get; } = new("--kv-heads") { Description = "Key/value heads (divides --heads)" };
-    public Option<int?> Latent { get; } = new("--latent") { Description = "Latent iterations per step" };
-    public Option<string?> AlphaSchedule { get; } = new("--alpha-schedule") { Description = "whitepaper | constant | harmonic" };
-    public Option<float?> AlphaC { get; } = new("--alpha-c");
-    public Option<string?> Injection { get; } = new("--injection") { Description = "add | concat-project" };
-    public Option<string?> InitState { get; } = new("--init-state") { Description = "learned | random" };
-    public Option<string?> StepEmbedding { get; } = new("--step-embedding") { Description = "none | stateless | sinusoidal" };
-    public Option<bool?> StateNorm { get; } = new("--state-norm");
-    public Option<string?> Solver { get; } = new("--solver") { Description = "iterate | anderson" };
-    public Option<int?> Neurons { get; } = new("--neurons") { Description = "RLM: neurons in the activation vector" };
-    public Option<int?> SyncPairs { get; } = new("--sync-pairs") { Description = "RLM: neuron pairs in the synchronisation state" };
-    public Option<float?> SyncDecay { get; } = new("--sync-decay") { Description = "RLM: mean initial decay of the synchronisation, in (0, 1)" };
-    public Option<int?> MemorySlots { get; } = new("--memory-slots") { Description = "RLT / gated RLT: memory slots carried across tokens" };
-    public Option<int?> Window { get; } = new("--window") { Description = "rlm / rlt / gated-rlt: add an attention memory over the last W tokens (the hybrid); 0 = none" };
-    public Option<int?> Prelude { get; } = new("--prelude") { Description = "isrm: blocks of their own run once on the embeddings before the loop (Huginn's prelude); 0 = none" };
-    public Option<int?> Coda { get; } = new("--coda") { Description = "isrm: position-wise SwiGLU blocks of their own between the state and the head; 0 = none" };
-    public Option<bool?> InputNorm { get; } = new("--input-norm") { Description = "isrm: RMS-normalise the re-injected input before it meets the state" };
-    public Option<bool?> SandwichNorm { get; } = new("--sandwich-norm") { Description = "Also normalise each residual sum inside the blocks (Huginn's sandwich)" };
-    public Option<int?> FfnWidth { get; } = new("--ffn-width") { Description = "Hidden width of every SwiGLU (default 512)" };
-    public Option<double> Ema { get; } = new("--ema") { Description = "Decay of an exponential moving average of the weights, saved as the checkpoint (e.g. 0.99); 0 = none", DefaultValueFactory = _ => 0 };
-    public Option<int?> Ticks { get; } = new("--ticks") { Description = "rlm / rlt / gated-rlt: core updates per token (trains at K = ticks unless --k-min/--k-max say otherwise)" };
+    public Option<int?> Width { get; } = CliOptions.OptionalInt("--width", "Model width (state and embedding size; puzzles: channels)", 1, 8192);
+    public Option<int?> Layers { get; } = CliOptions.OptionalInt("--layers", "Blocks in the refined network", 1, 64);
+    public Option<int?> Heads { get; } = CliOptions.OptionalInt("--heads", "Query heads (width must split into an even size per head); puzzles: attention heads of neighbour-attention and transformer (default 4, width a multiple)", 1, 256);
+    public Option<int?> KvHeads { get; } = CliOptions.OptionalInt("--kv-heads", "Key/value heads (divides --heads)", 1, 256);
+    public Option<int?> Latent { get; } = CliOptions.OptionalInt("--latent", "Latent iterations per step", 0, 64);
+    public Option<string?> AlphaSchedule { get; } = CliOptions.OptionalText("--alpha-schedule", "whitepaper | constant | harmonic: the step size of each refinement step");
+    public Option<float?> AlphaC { get; } = CliOptions.OptionalSingle("--alpha-c", "Constant of the α schedule (the step size of constant, c of harmonic c/(k+1))", 1e-6, 1000);
+    public Option<string?> Injection { get; } = CliOptions.OptionalText("--injection", "add | concat-project: how the input meets the state each step");
+    public Option<string?> InitState { get; } = CliOptions.OptionalText("--init-state", "learned | random: the state before step 1");
+    public Option<string?> StepEmbedding { get; } = CliOptions.OptionalText("--step-embedding", "none | stateless | sinusoidal");
+    public Option<bool?> StateNorm { get; } = CliOptions.Switch("--state-norm", "RMS-normalise the state each step (true | false)");
+    public Option<string?> Solver { get; } = CliOptions.OptionalText("--solver", "iterate | anderson");
+    public Option<int?> Neurons { get; } = CliOptions.OptionalInt("--neurons", "RLM: neurons in the activation vector", 1, 65_536);
+    public Option<int?> SyncPairs { get; } = CliOptions.OptionalInt("--sync-pairs", "RLM: neuron pairs in the synchronisation state", 1, 1_000_000);
+    public Option<float?> SyncDecay { get; } = CliOptions.OptionalSingle("--sync-decay", "RLM: mean initial decay of the synchronisation, in (0, 1)", 1e-6, 0.999999);
+    public Option<int?> MemorySlots { get; } = CliOptions.OptionalInt("--memory-slots", "RLT / gated RLT: memory slots carried across tokens", 1, 4096);
+    public Option<int?> Window { get; } = CliOptions.OptionalInt("--window", "rlm / rlt / gated-rlt: add an attention memory over the last W tokens (the hybrid); 0 = none", 0, 65_536);
+    public Option<int?> Prelude { get; } = CliOptions.OptionalInt("--prelude", "isrm: blocks of their own run once on the embeddings before the loop (Huginn's prelude); 0 = none", 0, 64);
+    public Option<int?> Coda { get; } = CliOptions.OptionalInt("--coda", "isrm: position-wise SwiGLU blocks of their own between the state and the head; 0 = none", 0, 64);
+    public Option<bool?> InputNorm { get; } = CliOptions.Switch("--input-norm", "isrm: RMS-normalise the re-injected input before it meets the state (true | false)");
+    public Option<bool?> SandwichNorm { get; } = CliOptions.Switch("--sandwich-norm", "Also normalise each residual sum inside the blocks (Huginn's sandwich; true | false)");
+    public Option<int?> FfnWidth { get; } = CliOptions.OptionalInt("--ffn-width", "Hidden width of every SwiGLU (default 512)", 1, 65_536);
+    public Option<double> Ema { get; } = CliOptions.Real("--ema", "Decay of an exponential moving average of the weights, saved as the checkpoint (e.g. 0.99); 0 = none", 0, 0.999999, 0);
+    public Option<int?> Ticks { get; } = CliOptions.OptionalInt("--ticks", "rlm / rlt / gated-rlt: core updates per token (trains at K = ticks unless --k-min/--k-max say otherwise)", 1, MaxTrainK);
+
+    /// <summary>The deepest K a training batch may draw.</summary>
+    public const int MaxTrainK = 4096;
+
+    /// <summary>Options that may be given with --resume: they do not change the run's plan.</summary>
+    public IEnumerable<Option> ResumeOptions => [Out, Resume, Steps, Threads, Device, Json];
 
     public IEnumerable<Option> All =>
     [
         Corpus, Out, Config, Family, Steps, KMin, KMax, KDist, KMean, KCurriculum, BackpropSteps, DeepSupervision, MonotonicWeight,
         ConvergenceWeight, PonderWeight, Batch, Context, GradAccum, Lr, Warmup, WeightDecay, EvalEvery, EvalK, SaveEvery,
-        Seed, Tokenizer, Threads, Device, Precision, Resume, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
+        Seed, Tokenizer, Threads, Device, Precision, Resume, Force, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
         StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots, Ticks, Window, Prelude, Coda, SandwichNorm, InputNorm, FfnWidth, Ema,
     ];
 
@@ -118,7 +125,7 @@ internal sealed class TrainOptionSet
 
     public TrainingOptions TrainingOptions(ParseResult parse)
     {
-        string corpus = parse.GetValue(Corpus) is { Length: > 0 } c ? c : throw new ArgumentException("--corpus is required (a folder of .txt files; 'isrm data brown' makes one).");
+        string corpus = parse.GetValue(Corpus) is { Length: > 0 } c ? c : throw new ArgumentException("--corpus is required (a folder of .txt files; 'isrm data brown' makes one), or --task for a puzzle.");
         string output = parse.GetValue(Out) is { Length: > 0 } o ? o : throw new ArgumentException("--out is required (the run's checkpoint folder).");
         // --ticks N alone trains every batch at N ticks; explicit --k-min / --k-max still choose a range.
         int? ticks = parse.GetValue(Ticks);

@@ -7,7 +7,8 @@ namespace Isrm.Cli.Commands;
 internal static class UserError
 {
     /// <summary>Exceptions that carry a one-sentence message meant for the user.</summary>
-    public static bool IsUserError(Exception e) => e is ArgumentException or CheckpointException or TokenizerException;
+    public static bool IsUserError(Exception e) =>
+        e is ArgumentException or CheckpointException or TokenizerException or Isrm.Model.Data.CorpusException or IOException or UnauthorizedAccessException;
 
     /// <summary>Prints <paramref name="message"/> as one sentence (capitalised, one line, full stop) and returns 1.</summary>
     public static int Report(string message)

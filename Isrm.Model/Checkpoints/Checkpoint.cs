@@ -33,6 +33,8 @@ public static class Checkpoint
         string configPath = Path.Combine(directory, ConfigFile), metadataPath = Path.Combine(directory, MetadataFile);
         if (!File.Exists(configPath) || !File.Exists(metadataPath))
             throw new CheckpointException($"'{directory}' is not a checkpoint: it lacks {ConfigFile} or {MetadataFile}.");
+        if (Reasoning.PuzzleCheckpoint.IsPuzzle(directory))
+            throw new CheckpointException($"Checkpoint '{name}' is a puzzle checkpoint, which 'isrm solve' runs ('isrm info', 'export' and 'import' take it too); this command takes text checkpoints.");
         IsrmConfig config;
         CheckpointMetadata metadata;
         try
@@ -126,17 +128,32 @@ public static class Checkpoint
         }
     }
 
-    // Swap folders with renames only; the old folder is removed after the new one is in place.
+    // Swap folders with renames only; the old folder is removed after the new one is in place. Files a person added
+    // to the folder (notes, results, a model card) are not the checkpoint's: they move into the new folder first.
     internal static void Replace(string target, string temp)
     {
         string? old = null;
         if (Directory.Exists(target))
         {
+            foreach (string entry in Directory.EnumerateFileSystemEntries(target))
+            {
+                string kept = Path.Combine(temp, Path.GetFileName(entry));
+                if (File.Exists(kept) || Directory.Exists(kept)) continue;
+                if (Directory.Exists(entry)) CopyFolder(entry, kept);
+                else File.Copy(entry, kept);
+            }
             old = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.old-{Guid.NewGuid():N}");
             Directory.Move(target, old);
         }
         Directory.Move(temp, target);
         if (old is not null) Directory.Delete(old, recursive: true);
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (string folder in Directory.EnumerateDirectories(from)) CopyFolder(folder, Path.Combine(to, Path.GetFileName(folder)));
     }
 
     /// <summary>A crash between the two renames of <see cref="Replace"/> leaves only the old folder: put it back.</summary>

@@ -45,12 +45,13 @@ public static class CheckpointExchange
         {
             string weights = Path.Combine(folder, Checkpoint.SafeTensorsFile);
             SafeTensors.Write(weights, tensors, fileMetadata);
-            CheckpointMetadata metadata = Record(loaded.Info.Metadata, weights) with { WeightsSha256 = "", WeightsBytes = 0 };
+            CheckpointMetadata metadata = Record(WithContext(loaded.Info.Metadata, source), weights) with { WeightsSha256 = "", WeightsBytes = 0 };
             File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), loaded.Info.Config.ToJson());
             Checkpoint.WriteJson(Path.Combine(folder, Checkpoint.MetadataFile), metadata);
             loaded.Tokenizer.Save(folder);
-            string card = Path.Combine(source, "README.md");
-            if (File.Exists(card)) File.Copy(card, Path.Combine(folder, "README.md"));
+            // The model card and the run's document split travel with the weights: evaluation needs the split.
+            foreach (string file in new[] { "README.md", CheckpointMetadata.SplitFile })
+                if (File.Exists(Path.Combine(source, file))) File.Copy(Path.Combine(source, file), Path.Combine(folder, file));
             Checkpoint.Replace(full, folder);
         }
         catch
@@ -86,8 +87,25 @@ public static class CheckpointExchange
         using var model = new IsrmModel(config);
         SafeTensorWeights.CopyInto(model, Checkpoint.ReadSafeTensors(weights, name), name);
         var notes = new Dictionary<string, string>(metadata.Notes) { ["importedFrom"] = Path.GetFullPath(weights), ["importCommand"] = command };
-        Checkpoint.Save(outDirectory, model, tokenizer, metadata with { Notes = notes, Command = metadata.Command.Length > 0 ? metadata.Command : command });
+        string split = Path.Combine(sourceDirectory, CheckpointMetadata.SplitFile);
+        Checkpoint.Save(outDirectory, model, tokenizer, metadata with { Notes = notes, Command = metadata.Command.Length > 0 ? metadata.Command : command },
+            folder => { if (File.Exists(split)) File.Copy(split, Path.Combine(folder, CheckpointMetadata.SplitFile)); });
         return Checkpoint.Inspect(outDirectory);
+    }
+
+    /// <summary>The metadata with the training context recorded (read from the run's trainer.json when older saves lack it).</summary>
+    private static CheckpointMetadata WithContext(CheckpointMetadata metadata, string directory)
+    {
+        if (metadata.Notes.ContainsKey(CheckpointMetadata.TrainingContextNote)) return metadata;
+        string state = Path.Combine(directory, "trainer.json");
+        if (!File.Exists(state)) return metadata;
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(state));
+            if (!doc.RootElement.TryGetProperty("options", out JsonElement options) || !options.TryGetProperty("context", out JsonElement context)) return metadata;
+            return metadata with { Notes = new Dictionary<string, string>(metadata.Notes) { [CheckpointMetadata.TrainingContextNote] = context.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { return metadata; }
     }
 
     private static CheckpointMetadata ReadMetadata(string directory, string name)

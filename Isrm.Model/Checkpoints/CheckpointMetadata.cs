@@ -23,6 +23,12 @@ public sealed record CheckpointMetadata
     public Dictionary<string, double> Metrics { get; init; } = new();
     /// <summary>Free-form notes (e.g. the validation split), kept as strings.</summary>
     public Dictionary<string, string> Notes { get; init; } = new();
+
+    /// <summary>The note that records the context a text model was trained with (evaluation windows use it).</summary>
+    public const string TrainingContextNote = "trainingContext";
+
+    /// <summary>The file beside the weights that records the training / validation documents of a text run.</summary>
+    public const string SplitFile = "split.json";
 }
 
 /// <summary>What a checkpoint folder holds, read without loading its weights.</summary>

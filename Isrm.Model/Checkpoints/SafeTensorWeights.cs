@@ -1,4 +1,4 @@
-using Isrm.Model.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Isrm.Model.Checkpoints;
@@ -10,7 +10,7 @@ namespace Isrm.Model.Checkpoints;
 public static class SafeTensorWeights
 {
     /// <summary>Every persistent tensor of <paramref name="model"/>, copied to float32 arrays on the CPU.</summary>
-    public static IReadOnlyList<NamedTensor> From(IsrmModel model)
+    public static IReadOnlyList<NamedTensor> From(nn.Module model)
     {
         var named = new List<NamedTensor>();
         using var scope = NewDisposeScope();
@@ -26,7 +26,7 @@ public static class SafeTensorWeights
     /// Copies <paramref name="tensors"/> into <paramref name="model"/>; every name must be present with its exact shape
     /// and nothing else may be there, else one sentence (a <see cref="CheckpointException"/>) says which tensor differs.
     /// </summary>
-    public static void CopyInto(IsrmModel model, IReadOnlyList<NamedTensor> tensors, string checkpointName)
+    public static void CopyInto(nn.Module model, IReadOnlyList<NamedTensor> tensors, string checkpointName)
     {
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         Dictionary<string, Tensor> state = model.state_dict();

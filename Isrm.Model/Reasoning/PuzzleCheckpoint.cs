@@ -122,6 +122,57 @@ public static class PuzzleCheckpoint
         }
     }
 
+    /// <summary>
+    /// Writes the network's weights as <c>model.safetensors</c> (state-dict names): beside model.bin, or, with
+    /// <paramref name="outDirectory"/>, into a copy of the whole checkpoint folder. Returns the path written.
+    /// </summary>
+    public static string Export(string directory, string? outDirectory)
+    {
+        using LoadedPuzzleCheckpoint loaded = Load(directory);
+        IReadOnlyList<NamedTensor> tensors = SafeTensorWeights.From(loaded.Network);
+        var fileMetadata = new Dictionary<string, string> { ["format"] = "pt", ["isrm.kind"] = Kind, ["isrm.task"] = loaded.Config.Task };
+        string source = Path.GetFullPath(directory);
+        string target = outDirectory is null ? source : Path.GetFullPath(outDirectory);
+        var metadata = loaded.Metadata;
+        Save(target, loaded.Network, metadata, folder =>
+        {
+            string weights = Path.Combine(folder, Checkpoint.SafeTensorsFile);
+            SafeTensors.Write(weights, tensors, fileMetadata);
+            foreach (string file in System.IO.Directory.GetFiles(source))
+            {
+                string copy = Path.Combine(folder, Path.GetFileName(file));
+                if (!File.Exists(copy) && Path.GetFileName(file) != Checkpoint.SafeTensorsFile) File.Copy(file, copy);
+            }
+        });
+        return Path.Combine(target, Checkpoint.SafeTensorsFile);
+    }
+
+    /// <summary>Reads <c>model.safetensors</c> + a puzzle <c>config.json</c> from <paramref name="source"/> into a checkpoint folder.</summary>
+    public static (PuzzleNetConfig Config, long Parameters) Import(string source, string outDirectory, string command)
+    {
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(source));
+        string weights = Path.Combine(source, Checkpoint.SafeTensorsFile);
+        if (!File.Exists(weights)) throw new CheckpointException($"'{source}' has no {Checkpoint.SafeTensorsFile} beside its {Checkpoint.ConfigFile}.");
+        PuzzleNetConfig config;
+        try { config = PuzzleNetConfig.FromJson(File.ReadAllText(Path.Combine(source, Checkpoint.ConfigFile))); }
+        catch (Exception e) when (e is JsonException or PuzzleFormatException or NotSupportedException)
+        {
+            throw new CheckpointException($"'{name}' has an unreadable {Checkpoint.ConfigFile} ({e.Message}).", e);
+        }
+        CheckpointMetadata metadata = new();
+        string metadataPath = Path.Combine(source, Checkpoint.MetadataFile);
+        if (File.Exists(metadataPath))
+        {
+            try { metadata = JsonSerializer.Deserialize<CheckpointMetadata>(File.ReadAllText(metadataPath), Json) ?? new(); }
+            catch (JsonException e) { throw new CheckpointException($"'{name}' has an unreadable {Checkpoint.MetadataFile} ({e.Message}).", e); }
+        }
+        using PuzzleNetwork network = PuzzleNetwork.Create(config);
+        SafeTensorWeights.CopyInto(network, Checkpoint.ReadSafeTensors(weights, name), name);
+        var notes = new Dictionary<string, string>(metadata.Notes) { ["importedFrom"] = Path.GetFullPath(weights), ["importCommand"] = command };
+        Save(outDirectory, network, metadata with { Notes = notes, Command = metadata.Command.Length > 0 ? metadata.Command : command });
+        return (config, network.ParameterCount);
+    }
+
     private static string Sha256(string path)
     {
         using FileStream stream = File.OpenRead(path);

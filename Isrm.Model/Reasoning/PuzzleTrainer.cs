@@ -30,6 +30,9 @@ public sealed class PuzzleTrainer : IDisposable
     public long InstancesSeen { get; private set; }
     public PuzzleTrainingOptions Options => _options;
 
+    /// <summary>Training time of the run before this session (a resumed run's --minutes budget counts it).</summary>
+    public double SecondsBefore => _secondsBefore;
+
     private PuzzleTrainer(PuzzleNetwork network, PuzzleTrainingOptions options, string command)
     {
         Network = network;
@@ -54,6 +57,8 @@ public sealed class PuzzleTrainer : IDisposable
         if (!File.Exists(optionsPath)) throw new CheckpointException($"'{directory}' holds no {OptionsFile}: it was not written by isrm train --task.");
         LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(directory);
         var options = JsonSerializer.Deserialize<PuzzleTrainingOptions>(File.ReadAllText(optionsPath), Json)!;
+        if (steps is int s && s < loaded.Metadata.Step)
+            throw new ArgumentException($"--steps {s} is below the {loaded.Metadata.Step:N0} steps this run has already done; give more, or leave --steps out to finish the plan.");
         options = options with { Out = directory, Steps = steps ?? options.Steps, MaxMinutes = maxMinutes ?? options.MaxMinutes };
         var trainer = new PuzzleTrainer(loaded.Network, options, loaded.Metadata.Command + " ; " + command)
         {

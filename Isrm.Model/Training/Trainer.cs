@@ -87,6 +87,9 @@ public sealed class Trainer : IDisposable
     public string? PrecisionNote { get; private set; }
     public TrainerState State => _state;
 
+    /// <summary>The step count a resumed run was planned with, when --steps changed it (its schedule now ends later).</summary>
+    public int? ExtendedFrom { get; private set; }
+
     /// <summary>Starts a new run in options.Out; refuses to overwrite an existing checkpoint (use Resume).</summary>
     public static Trainer Start(IsrmConfig config, TrainingOptions options, string command)
     {
@@ -114,6 +117,8 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException($"{outDir} holds no training run to resume (no {StateFile}); start one without --resume.");
         TrainerState state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), Json)
             ?? throw new ArgumentException($"{statePath} is empty.");
+        if (steps is int s && s < state.Step)
+            throw new ArgumentException($"--steps {s} is below the {state.Step:N0} steps this run has already done; give more, or leave --steps out to finish the plan.");
         TrainingOptions options = state.Options with { Out = outDir, Steps = steps ?? state.Options.Steps };
         options.Validate();
         torch.set_num_threads(options.Threads);
@@ -123,6 +128,7 @@ public sealed class Trainer : IDisposable
         var trainer = new Trainer(checkpoint.Model, options, checkpoint.Tokenizer, CorpusSplit.Load(Path.Combine(outDir, SplitFile)), corpus,
             state with { Options = options, Command = state.Command + " && " + command });
         trainer._optimizer.load_state_dict(Path.Combine(outDir, OptimizerFile));
+        if (options.Steps != state.Options.Steps) trainer.ExtendedFrom = state.Options.Steps;
         // The folder's weights are the average (what every reader uses); the trained weights continue from the raw file.
         trainer._average?.LoadRaw(Path.Combine(outDir, WeightAverage.RawFile));
         return trainer;
@@ -302,7 +308,11 @@ public sealed class Trainer : IDisposable
         {
             Command = _command, Corpus = Path.GetFullPath(_options.Corpus), CorpusHash = _corpusHash, Tokenizer = _tokenizer.Kind,
             Step = _state.Step, TokensSeen = _state.Tokens, Flops = _state.Flops, Metrics = metrics,
-            Notes = new() { ["validationDocuments"] = string.Join(",", _split.Validation), ["evalK"] = _options.EvalK.ToString() },
+            Notes = new()
+            {
+                ["validationDocuments"] = string.Join(",", _split.Validation), ["evalK"] = _options.EvalK.ToString(),
+                [CheckpointMetadata.TrainingContextNote] = _options.Context.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
         };
         string metricsPath = Path.Combine(_options.Out, MetricsFile);
         using IDisposable? averaged = _average?.Swapped();   // the folder's weights are the average; raw ones go beside
