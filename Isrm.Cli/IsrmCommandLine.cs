@@ -52,11 +52,11 @@ public static class IsrmCommandLine
     private static string? UnknownCommand(RootCommand root, ParseResult parse)
     {
         if (parse.CommandResult.Command is not Command command || command.Subcommands.Count == 0 || command.Action is not null) return null;
+        if (parse.Tokens.Any(t => t.Value is "-h" or "--help" or "-?")) return null;
         string? first = parse.UnmatchedTokens.FirstOrDefault();
         string names = string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
         string where = command == root ? "isrm" : $"isrm {Path(parse.CommandResult)}";
-        if (first is null || first.StartsWith('-'))
-            return first is "-h" or "--help" or "-?" ? null : $"'{where}' needs a command: one of {names}.";
+        if (first is null || first.StartsWith('-')) return $"'{where}' needs a command: one of {names}.";
         return $"Unknown command '{CliOptions.Shown(first)}' for '{where}'; the commands are {names}.";
     }
 

@@ -44,6 +44,8 @@ internal static class CliOptions
 
     private static T Declare<T>(T option, OptionDomain domain) where T : Option
     {
+        if (domain is OptionDomain.Range r)   // --help shows what the option takes
+            option.Description += $" [{Show(r.Min)}…{Show(r.Max)}{(r.ZeroMeansOff ? ", or 0" : "")}]";
         Domains.AddOrUpdate(option, domain);
         return option;
     }
@@ -164,7 +166,7 @@ internal static class CliOptions
 
     /// <summary><c>--force</c>: allow a command to replace an output that exists.</summary>
     public static Option<bool> Force(string what = "the output") =>
-        Declare(new Option<bool>("--force") { Description = $"Replace {what} when it already exists (without it, an existing output is never overwritten)" }, new OptionDomain.Flag());
+        Declare(new Option<bool>("--force") { Description = $"Allow replacing {what} (without it, an output that exists is never overwritten)" }, new OptionDomain.Flag());
 
     /// <summary>A switch.</summary>
     public static Option<bool> Flag(string name, string description) =>

@@ -28,7 +28,7 @@ internal static class EvalCommand
         var threads = CliOptions.Threads(1);
         var device = CliOptions.Text("--device", "cpu | cuda", "cpu");
         var solver = CliOptions.OptionalText("--solver", "Override the checkpoint's solver at inference: iterate | anderson");
-        var tolerance = CliOptions.Single("--kl-tolerance", "Stop rule of K = inf (KL between successive steps)", 1e-12, 10, 1e-3f);
+        var tolerance = CliOptions.Single("--kl-tolerance", "Stop rule of K = inf (KL between successive steps)", 1e-38, 10, 1e-3f);
         var infCap = CliOptions.Cap(RefinementDepth.DefaultCap, max: MaxK);
         var force = CliOptions.Force("the --json file and the CSV and plots beside it");
         var command = new Command("eval", "Evaluate checkpoints across refinement depths K (loss, bits/byte, delta, residual, KL; K = inf adaptive)");
@@ -66,7 +66,8 @@ internal static class EvalCommand
             }
             catch (Exception e) when (e is ArgumentException or CorpusException or CheckpointException or TokenizerException or IOException)
             {
-                return UserError.Report(e.Message);
+                Console.Error.WriteLine(e.Message.ReplaceLineEndings(" "));
+                return 1;
             }
         });
         return command;

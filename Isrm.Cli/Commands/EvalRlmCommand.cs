@@ -68,7 +68,8 @@ internal static class EvalRlmCommand
             }
             catch (Exception e) when (e is ArgumentException or CorpusException or CheckpointException or TokenizerException or IOException)
             {
-                return UserError.Report(e.Message);
+                Console.Error.WriteLine(e.Message.ReplaceLineEndings(" "));
+                return 1;
             }
         });
         return command;

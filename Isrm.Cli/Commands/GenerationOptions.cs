@@ -10,7 +10,7 @@ internal sealed class GenerationOptions
     public Option<string> Checkpoint { get; } = CliOptions.Checkpoint();
     public Option<string> Loops { get; } = CliOptions.Depth("Refinement steps per token: a number K ≥ 1, or inf (until KL < --kl-tolerance, at most --cap steps)", "8", "--loops");
     public Option<int> MaxLoops { get; } = CliOptions.Cap(RefinementDepth.DefaultCap, max: MaxCap);
-    public Option<float> KlTolerance { get; } = CliOptions.Single("--kl-tolerance", "K = inf stops when the KL between successive steps falls below this", 1e-12, 10, 1e-3f);
+    public Option<float> KlTolerance { get; } = CliOptions.Single("--kl-tolerance", "K = inf stops when the KL between successive steps falls below this", 1e-38, 10, 1e-3f);
     public Option<int> MaxTokens { get; }
     public Option<float> Temperature { get; } = CliOptions.Single("--temperature", "Sampling temperature; 0 = greedy", 0, 100, 0.8f);
     public Option<int> TopK { get; } = CliOptions.Int("--top-k", "Sample from the K most probable tokens (0 = off)", 0, 1_000_000, 40);

@@ -39,12 +39,14 @@ internal static class TrainCommand
                     if (parse.GetValue(o.Force)) throw new ArgumentException("--resume continues the run in --out and --force starts a new one over it: pass one of them.");
                     RunPlan.RefuseChanges(parse, puzzle ? o.ResumeOptions.Append(puzzles.Minutes) : o.ResumeOptions);
                 }
-                else RunPlan.ClaimFolder(outDir, parse.GetValue(o.Force));
+                // A new text run's settings are checked before its folder is claimed: a mistake is told as itself.
+                (IsrmConfig Config, TrainingOptions Options)? plan = resume || puzzle ? null : (o.ModelConfig(parse), o.TrainingOptions(parse));
+                if (!resume) RunPlan.ClaimFolder(outDir, parse.GetValue(o.Force));
                 if (puzzle) return puzzles.Run(parse, o, commandLine, cancel.Token);
                 int? steps = parse.GetResult(o.Steps) is { Implicit: false } ? parse.GetValue(o.Steps) : null;
-                using Trainer trainer = resume
-                    ? Trainer.Resume(outDir, commandLine, steps)
-                    : Trainer.Start(o.ModelConfig(parse), o.TrainingOptions(parse), commandLine);
+                using Trainer trainer = plan is var (config, options)
+                    ? Trainer.Start(config, options, commandLine)
+                    : Trainer.Resume(outDir, commandLine, steps);
                 if (resume && RunPlan.Finished(trainer.State.Step, trainer.State.Options.Steps, outDir)) return 0;
                 if (trainer.ExtendedFrom is int before && trainer.State.Step < trainer.State.Options.Steps)
                     Console.Error.WriteLine($"Extending the run from {before:N0} to {trainer.State.Options.Steps:N0} steps: its learning rate now decays until step {trainer.State.Options.Steps:N0}.");
@@ -65,7 +67,8 @@ internal static class TrainCommand
             }
             catch (Exception e) when (e is ArgumentException or CorpusException or CheckpointException or TokenizerException or FileNotFoundException or JsonException or IOException or UnauthorizedAccessException)
             {
-                return UserError.Report(e.Message);
+                Console.Error.WriteLine(e.Message.ReplaceLineEndings(" "));
+                return 1;
             }
             finally { Console.CancelKeyPress -= onCancel; }
         });

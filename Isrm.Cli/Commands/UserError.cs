@@ -4,8 +4,11 @@ using Isrm.Model.Tokenization;
 namespace Isrm.Cli.Commands;
 
 /// <summary>Errors a user can cause are told on stderr in one sentence, with exit code 1; internal bugs still throw.</summary>
-internal static class UserError
+internal static partial class UserError
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[^\s']+'s\s")]
+    private static partial System.Text.RegularExpressions.Regex NamePossessive();
+
     /// <summary>Exceptions that carry a one-sentence message meant for the user.</summary>
     public static bool IsUserError(Exception e) =>
         e is ArgumentException or CheckpointException or TokenizerException or Isrm.Model.Data.CorpusException or IOException or UnauthorizedAccessException;
@@ -21,7 +24,8 @@ internal static class UserError
     {
         string line = message.ReplaceLineEndings(" ").Trim();
         if (line.Length == 0) return "Something went wrong.";
-        line = char.ToUpperInvariant(line[0]) + line[1..];
+        // A sentence that starts with a name (a checkpoint's, a file's) keeps its case.
+        if (!NamePossessive().IsMatch(line)) line = char.ToUpperInvariant(line[0]) + line[1..];
         return line.EndsWith('.') || line.EndsWith('?') || line.EndsWith('!') ? line : line + ".";
     }
 

@@ -23,7 +23,7 @@ public class ChatCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper outp
     public void Answers_each_line_switches_K_and_quits()
     {
         var (code, stdout, stderr) = RunWithInput("hello there\n/k 2\nand again\n/k abc\n/quit\nnever read\n",
-            "chat", "--checkpoint", tiny.Directory, "--loops", "3", "--max-tokens", "5", "--threads", "1", "--temperature", "0");
+            "chat", "--checkpoint", tiny.Directory, "--k", "3", "--max-tokens", "5", "--threads", "1", "--temperature", "0");
         output.WriteLine($"exit {code}\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
 
         Assert.Equal(0, code);
@@ -49,7 +49,7 @@ public class ChatCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper outp
     {
         string huge = new string('a', 1 << 20);
         var (code, stdout, stderr) = RunWithInput($"ring\u0007bell\n{huge}\n/quit\n",
-            "chat", "--checkpoint", tiny.Directory, "--loops", "2", "--max-tokens", "2", "--threads", "1", "--temperature", "0");
+            "chat", "--checkpoint", tiny.Directory, "--k", "2", "--max-tokens", "2", "--threads", "1", "--temperature", "0");
         output.WriteLine($"exit {code}\n--- stderr\n{stderr}");
 
         Assert.Equal(0, code);

@@ -17,8 +17,8 @@ public class GenerateCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper 
     [Fact]
     public void Prints_generated_text_and_the_same_seed_gives_the_same_text_again()
     {
-        var first = Generate("--loops", "3", "--max-tokens", "12", "--seed", "5", "--temperature", "1");
-        var again = Generate("--loops", "3", "--max-tokens", "12", "--seed", "5", "--temperature", "1");
+        var first = Generate("--k", "3", "--max-tokens", "12", "--seed", "5", "--temperature", "1");
+        var again = Generate("--k", "3", "--max-tokens", "12", "--seed", "5", "--temperature", "1");
 
         Assert.Equal(0, first.Code);
         Assert.NotEmpty(first.Out.TrimEnd('\n'));
@@ -29,7 +29,7 @@ public class GenerateCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper 
     [Fact]
     public void Json_prints_one_event_per_line_with_its_kind()
     {
-        var (code, stdout, _) = Generate("--loops", "2", "--max-tokens", "3", "--json");
+        var (code, stdout, _) = Generate("--k", "2", "--max-tokens", "3", "--json");
 
         Assert.Equal(0, code);
         string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -49,7 +49,7 @@ public class GenerateCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper 
     [Fact]
     public void Debug_refinement_prints_a_step_table_for_the_first_N_tokens()
     {
-        var (code, stdout, _) = Generate("--loops", "4", "--max-tokens", "3", "--debug-refinement", "2");
+        var (code, stdout, _) = Generate("--k", "4", "--max-tokens", "3", "--debug-refinement", "2");
 
         Assert.Equal(0, code);
         foreach (string column in new[] { "step", "α", "top tokens", "confidence", "entropy", "delta", "residual", "KL", "halt" })
@@ -64,7 +64,7 @@ public class GenerateCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper 
     [Fact]
     public void Loops_inf_refines_until_the_tolerance_and_reports_steps_per_token()
     {
-        var (code, stdout, stderr) = Generate("--loops", "inf", "--max-loops", "5", "--kl-tolerance", "1e-30", "--max-tokens", "2", "--json");
+        var (code, stdout, stderr) = Generate("--k", "inf", "--cap", "5", "--kl-tolerance", "1e-30", "--max-tokens", "2", "--json");
 
         Assert.Equal(0, code);
         Assert.Equal(2, stdout.Split('\n').Count(line => line.Contains("\"kind\":\"token\"") && line.Contains("\"stepsUsed\":5")));

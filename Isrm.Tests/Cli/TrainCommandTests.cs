@@ -140,7 +140,7 @@ public class TrainCommandTests
     [Fact]
     public void Eval_rejects_a_bad_K_list_in_one_sentence()
     {
-        var (code, _, err) = IsrmProcess.Run("eval", "--checkpoint", "x", "--corpus", "y", "--k", "1,zero");
+        var (code, _, err) = IsrmProcess.Run("eval", "--checkpoint", Path.GetTempPath(), "--corpus", Path.GetTempPath(), "--k", "1,zero");
         Assert.Equal(1, code);
         Assert.Contains("'zero'", err);
     }

@@ -34,7 +34,7 @@ public class UserErrorTests(TinyCheckpointFixture tiny, ITestOutputHelper output
     [InlineData("abc")]
     [InlineData("-2")]
     [InlineData("")]
-    public void A_bad_K(string loops) => AssertOneLineError(Generate("--prompt", "hi", "--loops", loops), "--loops");
+    public void A_bad_K(string k) => AssertOneLineError(Generate("--prompt", "hi", "--k", k), "--k");
 
     [Fact]
     public void An_empty_prompt() => AssertOneLineError(Generate("--prompt", ""), "prompt");
@@ -66,10 +66,10 @@ public class UserErrorTests(TinyCheckpointFixture tiny, ITestOutputHelper output
         AssertOneLineError(Generate("--prompt", prompt), mustContain);
 
     [Theory]
-    [InlineData("1000000", "--max-loops")]
-    [InlineData("99999999999", "--loops must be an integer from 1 to 256")]
+    [InlineData("1000000", "--cap")]
+    [InlineData("99999999999", "--k must be an integer from 1 to 256")]
     public void A_huge_K(string loops, string mustContain) =>
-        AssertOneLineError(Generate("--prompt", "hi", "--loops", loops), mustContain);
+        AssertOneLineError(Generate("--prompt", "hi", "--k", loops), mustContain);
 
     [Fact]
     public void A_checkpoint_path_that_climbs_out_or_names_a_folder_that_is_no_checkpoint()

@@ -45,7 +45,7 @@ public sealed class SafeTensorsCheckpointUseTests : IDisposable
     [Fact]
     public void Generate_on_the_exported_folder_gives_the_originals_tokens()
     {
-        string[] args = ["generate", "--prompt", "The jury", "--loops", "4", "--temperature", "0", "--max-tokens", "12"];
+        string[] args = ["generate", "--prompt", "The jury", "--k", "4", "--temperature", "0", "--max-tokens", "12"];
         var (codeA, original, errorsA) = IsrmProcess.Run([.. args, "--checkpoint", Path.Combine(_root.Root, "original")]);
         var (codeB, exported, errorsB) = IsrmProcess.Run([.. args, "--checkpoint", Path.Combine(_root.Root, "exported")]);
         Assert.True(codeA == 0, errorsA);
@@ -64,7 +64,7 @@ public sealed class SafeTensorsCheckpointUseTests : IDisposable
         Assert.True(exit == 0, output);
         Assert.Matches(@"step 3: K = \d, loss \d+\.\d{4} nats/byte", output);
 
-        var (code, stdout, errors) = IsrmProcess.Run("import", "--from", trained, "--out", back);
+        var (code, stdout, errors) = IsrmProcess.Run("import", "--checkpoint", trained, "--out", back);
         Assert.True(code == 0, errors);
         Assert.Contains("Imported isrm", stdout);
         using LoadedCheckpoint before = Checkpoint.Load(Path.Combine(_root.Root, "original"), TorchSharp.torch.CPU);
@@ -81,9 +81,13 @@ public sealed class SafeTensorsCheckpointUseTests : IDisposable
         Assert.Equal(1, badFormat);
         Assert.Equal("--format must be safetensors (got 'onnx').", formatError.Trim());
 
-        var (missing, _, missingError) = IsrmProcess.Run("import", "--from", Path.Combine(_root.Root, "nowhere"), "--out", Path.Combine(_root.Root, "x"));
+        var (missing, _, missingError) = IsrmProcess.Run("import", "--checkpoint", Path.Combine(_root.Root, "nowhere"), "--out", Path.Combine(_root.Root, "x"));
         Assert.Equal(1, missing);
-        Assert.Matches(@"^'.+nowhere' has no model\.safetensors with a config\.json beside it\.$", missingError.Trim());
+        Assert.Matches(@"^--checkpoint '.+nowhere' does not exist\.$", missingError.Trim());
+        Directory.CreateDirectory(Path.Combine(_root.Root, "empty"));
+        var (empty, _, emptyError) = IsrmProcess.Run("import", "--checkpoint", Path.Combine(_root.Root, "empty"), "--out", Path.Combine(_root.Root, "x"));
+        Assert.Equal(1, empty);
+        Assert.Matches(@"^'.+empty' has no model\.safetensors with a config\.json beside it\.$", emptyError.Trim());
 
         var (notCheckpoint, _, exportError) = IsrmProcess.Run("export", "--checkpoint", Path.Combine(_root.Root, "nowhere"));
         Assert.Equal(1, notCheckpoint);
