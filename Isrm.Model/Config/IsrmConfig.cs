@@ -23,7 +23,7 @@ public sealed record IsrmConfig
     public float RopeTheta { get; init; } = 10000f;
     public float NormEpsilon { get; init; } = 1e-5f;
 
-    // Refinement (whitepaper §3.3–3.4, DESIGN.md §2, §8)
+    // Refinement (whitepaper §3.3–3.4 and the fixes measured in reports/scaling.md)
     /// <summary>Latent iterations per step; 0 = the answer state y is updated from (x, y) alone.</summary>
     public int LatentIterations { get; init; } = 0;
     public InitialStateKind InitialState { get; init; } = InitialStateKind.Learned;
@@ -62,7 +62,7 @@ public sealed record IsrmConfig
     public int AndersonMemory { get; init; } = 5;
     public float AndersonBeta { get; init; } = 1f;
 
-    // Recurrent families (rlm-proposal.txt, DESIGN.md §5)
+    // Recurrent families (the RLM proposal; reports/rlm.md)
     /// <summary>RLM: size of the neuron activation vector updated once per token.</summary>
     public int Neurons { get; init; } = 128;
     /// <summary>RLM: neuron pairs (i ≤ j) whose decayed product forms the synchronisation state; at most N(N+1)/2.</summary>

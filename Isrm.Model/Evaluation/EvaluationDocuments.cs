@@ -22,12 +22,12 @@ public sealed record EvaluationDocuments(IReadOnlyList<CorpusDocument> Train, IR
         CorpusSplit? recorded = File.Exists(splitPath) ? CorpusSplit.Load(splitPath) : null;
         int n = corpus.Documents.Count;
         if (split == "all")
-            return new([], corpus.Documents, $"Evaluating all {n} documents of {corpus.Directory} (--split all).");
+            return new([], corpus.Documents, $"Evaluating {Documents(n, "all ")} of {corpus.Directory} (--split all).");
 
         if (recorded is null)
         {
             var (train, validation) = corpus.Partition(corpus.Split(1, 0.1));
-            return new(train, validation, $"Evaluating {validation.Count} of {n} documents of {corpus.Directory}: {name} records no split, so the folder's own 10 % split (seed 1) is used.");
+            return new(train, validation, $"Evaluating {validation.Count} of {Documents(n)} of {corpus.Directory}: {name} records no split, so the folder's own 10 % split (seed 1) is used.");
         }
         var here = corpus.Documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         bool isTrainingCorpus = recorded.Train.Concat(recorded.Validation).All(here.Contains);
@@ -37,7 +37,7 @@ public sealed record EvaluationDocuments(IReadOnlyList<CorpusDocument> Train, IR
             if (missing is not null)
                 throw new CorpusException($"{name}'s split.json names document '{missing}', which is not in {corpus.Directory}; use the corpus it was trained on, or --split all (or auto) for another folder.");
             var (train, validation) = corpus.Partition(recorded);
-            return new(train, validation, $"Evaluating the {validation.Count} validation documents of {corpus.Directory} that {name}'s split.json records.");
+            return new(train, validation, $"Evaluating {(validation.Count == 1 ? "the 1 validation document" : $"the {validation.Count} validation documents")} of {corpus.Directory} that {name}'s split.json records.");
         }
         var trained = recorded.Train.ToHashSet(StringComparer.Ordinal);
         CorpusDocument[] seen = corpus.Documents.Where(d => trained.Contains(d.Id)).ToArray();
@@ -45,8 +45,8 @@ public sealed record EvaluationDocuments(IReadOnlyList<CorpusDocument> Train, IR
         if (unseen.Length == 0)
             throw new CorpusException($"Every document of {corpus.Directory} is one {name} trained on; pass --split all to evaluate them anyway.");
         string description = seen.Length == 0
-            ? $"{corpus.Directory} is not the corpus {name} was trained on: evaluating every one of its {n} documents."
-            : $"Evaluating the {unseen.Length} documents of {corpus.Directory} that {name} did not train on ({seen.Length} it trained on are left out).";
+            ? $"{corpus.Directory} is not the corpus {name} was trained on: evaluating {(n == 1 ? "its 1 document" : $"every one of its {n} documents")}."
+            : $"Evaluating the {Documents(unseen.Length)} of {corpus.Directory} that {name} did not train on ({seen.Length} it trained on {(seen.Length == 1 ? "is" : "are")} left out).";
         return new(seen, unseen, description);
     }
 
@@ -61,4 +61,7 @@ public sealed record EvaluationDocuments(IReadOnlyList<CorpusDocument> Train, IR
         var fit = split.Train.ToHashSet(StringComparer.Ordinal);
         return (Evaluated.Where(d => fit.Contains(d.Id)).ToList(), Evaluated.Where(d => !fit.Contains(d.Id)).ToList(), true);
     }
+
+    /// <summary>"1 document", "all 12 documents".</summary>
+    private static string Documents(int n, string all = "") => n == 1 ? "1 document" : $"{all}{n} documents";
 }

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Isrm.Model.Modules;
 
 /// <summary>
-/// The ISRM step (whitepaper §3 with the fixes of DESIGN.md): the latent z is updated from (x, y, z) and the answer y
+/// The ISRM step (whitepaper §3 with the fixes measured in reports/scaling.md): the latent z is updated from (x, y, z) and the answer y
 /// from (y, z), so the latent reaches the answer. The transformer is the same network applied once.
 /// </summary>
 public sealed class RefinedNetwork : IFamilyCore

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Isrm.Model.Recurrent;
 
 /// <summary>
-/// The Recurrent Latent Matrix (rlm-proposal.txt): per token, a gated update of N neuron activations from
+/// The Recurrent Latent Matrix (the RLM proposal, a design note given to the project; not in this repository): per token, a gated update of N neuron activations from
 /// (previous activations, token embedding, previous read-out); a decayed synchronisation state
 /// S_t = r ⊙ S_{t−1} + a_t[i] a_t[j] over P chosen neuron pairs (i, j), with r = sigmoid(θ) learned per pair;
 /// the read-out is a learned projection of S_t normalised by its decayed weight Σ r^k. State: N + P + D floats.

@@ -19,7 +19,7 @@ public static class AlphaSchedule
         };
     }
 
-    /// <summary>Whitepaper §3.3: 0.15 / (1 + 0.15 k) · 0.97^k. Its sum converges (≈ 1.41): the flaw of DESIGN.md §4.</summary>
+    /// <summary>Whitepaper §3.3: 0.15 / (1 + 0.15 k) · 0.97^k. Its sum converges (≈ 1.41), so the iteration freezes short of a fixed point (reports/scaling.md).</summary>
     public static double Whitepaper(int k) => 0.15 / (1 + 0.15 * k) * Math.Pow(0.97, k);
 
     /// <summary>Π_{k ≤ K} (1 − α_k): the distance left to the fixed point of a perfectly contractive f after K steps.</summary>

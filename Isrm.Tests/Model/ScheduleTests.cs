@@ -3,7 +3,7 @@ using Isrm.Model.Refinement;
 
 namespace Isrm.Tests.Model;
 
-/// <summary>The α schedules against their closed forms, including the whitepaper's summable-α flaw (DESIGN.md §4).</summary>
+/// <summary>The α schedules against their closed forms, including the whitepaper's summable-α flaw (its Σα ≈ 1.41).</summary>
 public class ScheduleTests
 {
     [Fact]
