@@ -41,14 +41,6 @@ internal static class BenchCommand
         command.Subcommands.Add(MemoryBenchmark.CreateProbe());
         command.Subcommands.Add(HubServer.Create());
         command.Subcommands.Add(BenchRlmCommand.Create());
-        command.Subcommands.Add(RecallCommand.Create());
-        command.Subcommands.Add(RecallReportCommand.Create());
-        command.Subcommands.Add(RecallCommand.CreateEval());
-        command.Subcommands.Add(CurvatureCommand.Create());
-        command.Subcommands.Add(CriticCiCommand.Create());
-        command.Subcommands.Add(ClassifyE2eCommand.Create());
-        command.Subcommands.Add(CompressE2eCommand.Create());
-        command.Subcommands.Add(CompressE2eCommand.CreateReport());
         command.SetAction(async (parse, cancellation) =>
         {
             bool json = parse.GetValue(jsonOption), quick = parse.GetValue(quickOption);

@@ -30,10 +30,10 @@ internal static class BenchRlmCommand
                 using LoadedCheckpoint recurrent = Checkpoint.Load(parse.GetValue(checkpoint)!, ComputeDevice.Parse("cpu"));
                 IsrmConfig kvConfig = parse.GetValue(transformer) is string t ? Checkpoint.Inspect(t).Config
                     : recurrent.Model.Config with { Family = ModelFamily.Transformer, Layers = 2 };
-                IReadOnlyList<Isrm.Model.Evaluation.MemoryBenchmark.Row> rows = Isrm.Model.Evaluation.MemoryBenchmark.Run(recurrent.Model, kvConfig, lengths);
+                IReadOnlyList<RecurrentMemory.Row> rows = RecurrentMemory.Run(recurrent.Model, kvConfig, lengths);
                 var table = new Table().AddColumn("context").AddColumn($"{recurrent.Info.Family} state").AddColumn("process RSS after streaming")
                     .AddColumn("stream tok/s").AddColumn($"transformer K/V cache ({kvConfig.Layers} layers × {kvConfig.KvHeads} kv heads × {kvConfig.HeadDim})");
-                foreach (Isrm.Model.Evaluation.MemoryBenchmark.Row r in rows)
+                foreach (RecurrentMemory.Row r in rows)
                     table.AddRow(r.Context.ToString("N0"), $"{r.StateBytes:N0} B", $"{r.ResidentBytes / 1048576.0:F1} MiB", $"{r.TokensPerSecond:N0}", $"{r.TransformerKvBytes:N0} B");
                 AnsiConsole.Write(table);
                 double flat = (double)rows[^1].ResidentBytes / rows[0].ResidentBytes;

@@ -10,7 +10,6 @@ internal static class CommandCatalog
         DataCommand.Create(),
         TrainCommand.Create(),
         EvalCommand.Create(),
-        EvalRlmCommand.Create(),
         SolveCommand.Create(),
         GenerateCommand.Create(),
         ChatCommand.Create(),

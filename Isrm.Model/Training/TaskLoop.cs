@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Isrm.Model.Training;
 
 /// <summary>
-/// The optimisation loop the task trainers share (<see cref="RecallTraining"/>, <see cref="CompressionTraining"/>):
+/// The optimisation loop the task trainers share (recall and compression training in Isrm.Research):
 /// AdamW (β 0.9/0.95, decay 0.01), linear warm-up then constant, gradient clip 1; stops at a step cap or a wall-time
 /// cap, whichever comes first. A non-finite loss or gradient stops it before the step is applied, so the weights stay
 /// the last finite ones, and the outcome says so.

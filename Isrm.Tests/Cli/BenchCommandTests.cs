@@ -11,10 +11,15 @@ namespace Isrm.Tests.Cli;
 public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper output) : IClassFixture<TinyCheckpointFixture>
 {
     /// <summary>Runs the built <c>isrm-bench</c> as a child process, the way <c>dotnet run --project Isrm.Bench --</c> does.</summary>
-    internal static (int ExitCode, string Out, string Err) RunBench(params string[] args)
+    internal static (int ExitCode, string Out, string Err) RunBench(params string[] args) => Run("isrm-bench.dll", args);
+
+    /// <summary>Runs <c>isrm-research</c> (the experiments' tool) as a user does.</summary>
+    internal static (int ExitCode, string Out, string Err) RunResearch(params string[] args) => Run("isrm-research.dll", args);
+
+    private static (int ExitCode, string Out, string Err) Run(string tool, string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "isrm-bench.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, tool));
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();

@@ -55,7 +55,7 @@ public sealed class ForeignCorpusEvalTests : IDisposable
     [Fact]
     public void Eval_rlm_recall_on_a_foreign_folder_reads_every_document_and_says_so()
     {
-        var (code, output, errors) = IsrmProcess.Run("eval-rlm", "recall", "--checkpoint", Repository.Combine("checkpoints", "rlm-small"),
+        var (code, output, errors) = BenchCommandTests.RunResearch("eval-rlm", "recall", "--checkpoint", Repository.Combine("checkpoints", "rlm-small"),
             "--corpus", _corpus, "--samples", "2", "--gaps", "8,16");
         Assert.True(code == 0, errors);
         Assert.Contains($"{_corpus} is not the corpus rlm-small was trained on: evaluating every one of its 3 documents.", output);

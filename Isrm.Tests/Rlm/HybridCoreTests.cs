@@ -1,3 +1,5 @@
+using Isrm.Research.Probes;
+using Isrm.Research.Training;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Config;
 using Isrm.Model.Evaluation;

@@ -1,3 +1,6 @@
+using Isrm.Tests.Rlm;
+using Isrm.Research.Probes;
+using Isrm.Research.Training;
 using Isrm.Model.Config;
 using Isrm.Model.Evaluation;
 using Isrm.Model.Modules;
@@ -5,7 +8,7 @@ using Isrm.Model.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Isrm.Tests.Rlm;
+namespace Isrm.Tests.Research;
 
 /// <summary>The recall task is seeded and well formed; every family trains on it; curvature is right on known paths.</summary>
 public class AssociativeRecallTests

@@ -3,7 +3,7 @@ using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Evaluation;
+namespace Isrm.Research.Probes;
 
 /// <summary>
 /// Trains a <see cref="Critic"/> on frozen states (real continuations vs the model's own samples of the same prompts),

@@ -7,7 +7,7 @@ using Isrm.Model.Evaluation;
 using Isrm.Model.Runtime;
 using static TorchSharp.torch;
 
-namespace Isrm.Bench;
+namespace Isrm.Research.Commands;
 
 /// <summary><c>isrm-bench curvature</c>: turning angle and tortuosity of each checkpoint's latent trajectory (issue 14.7).</summary>
 internal static class CurvatureCommand

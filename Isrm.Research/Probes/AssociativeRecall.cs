@@ -2,7 +2,7 @@ using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Evaluation;
+namespace Isrm.Research.Probes;
 
 /// <summary>
 /// Multi-query associative recall (Zoology, Arora et al. 2023), generated here: N key–value pairs

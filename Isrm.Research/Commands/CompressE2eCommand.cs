@@ -8,7 +8,7 @@ using Isrm.Model.Data;
 using Isrm.Model.Modules;
 using Isrm.Model.Training;
 
-namespace Isrm.Bench;
+namespace Isrm.Research.Commands;
 
 /// <summary>
 /// <c>isrm-bench compress-e2e</c> (issue 14.5): for one family, trains an encoder–decoder from scratch per window length

@@ -3,7 +3,7 @@ using Isrm.Model.Modules;
 using Isrm.Model.Tokenization;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Evaluation;
+namespace Isrm.Research.Probes;
 
 /// <summary>
 /// Genre classification on Brown's 15 genres (the stand-in for the proposal's AG News): windows of each document are

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Generation;
+namespace Isrm.Research.Probes;
 
 /// <summary>
 /// The proposal's internal critic (GAN-inspired): a head that scores a candidate continuation from the model's own

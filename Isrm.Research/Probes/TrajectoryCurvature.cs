@@ -2,7 +2,7 @@ using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Evaluation;
+namespace Isrm.Research.Probes;
 
 /// <summary>
 /// How curved a latent trajectory is (the RLM proposal's "curved, evolving" vs "linear, jumpy"). For a path

@@ -6,7 +6,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Training;
+namespace Isrm.Research.Training;
 
 /// <summary>
 /// Compression trained end to end (issue 14.5): an encoder of any family reads L bytes followed by M memory tokens,

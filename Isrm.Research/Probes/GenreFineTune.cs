@@ -6,7 +6,7 @@ using Isrm.Model.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Evaluation;
+namespace Isrm.Research.Probes;
 
 /// <summary>
 /// Genre classification trained end to end (issue 14.4): a <see cref="ClassificationHead"/> on the model's states,

@@ -4,14 +4,14 @@ using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Evaluation;
+namespace Isrm.Bench;
 
 /// <summary>
 /// Inference memory against context length: a recurrent model streams n tokens through its carried state (measured:
 /// the state's bytes and the process's resident memory afterwards), next to the K/V cache a transformer of a given
 /// config allocates for n positions (measured: the bytes of the buffers the generation cache creates).
 /// </summary>
-public static class MemoryBenchmark
+public static class RecurrentMemory
 {
     /// <summary>One context length: recurrent state bytes, resident memory after streaming, streaming speed, transformer K/V bytes.</summary>
     public sealed record Row(int Context, long StateBytes, long ResidentBytes, double TokensPerSecond, long TransformerKvBytes);

@@ -3,7 +3,7 @@ using Isrm.Model.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Training;
+namespace Isrm.Research.Training;
 
 /// <summary>
 /// Trains a model of any family on <see cref="AssociativeRecall"/>: every batch draws N from <see cref="Pairs"/>;

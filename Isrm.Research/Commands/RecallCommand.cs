@@ -10,7 +10,7 @@ using Isrm.Model.Tokenization;
 using Isrm.Model.Training;
 using Spectre.Console;
 
-namespace Isrm.Bench;
+namespace Isrm.Research.Commands;
 
 /// <summary>
 /// <c>isrm-bench recall</c>: trains one model on multi-query associative recall and measures accuracy per number of

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Evaluation;
+namespace Isrm.Research.Probes;
 
 /// <summary>A linear classifier over a sequence's final state and mean state: states (B, T, D) → class logits (B, C).</summary>
 public sealed class ClassificationHead : nn.Module<Tensor, Tensor>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Isrm.Cli.Commands;
 using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Data;
@@ -8,7 +9,7 @@ using Isrm.Model.Tokenization;
 using Isrm.Model.Training;
 using Spectre.Console;
 
-namespace Isrm.Cli.Commands;
+namespace Isrm.Research.Commands;
 
 /// <summary><c>isrm eval-rlm classify | recall | compress | critic</c>: the RLM proposal's tasks for any checkpoint family.</summary>
 internal static class EvalRlmCommand

@@ -3,7 +3,7 @@ using Isrm.Tests.Cli;
 using Isrm.Tests.Model;
 using Xunit.Abstractions;
 
-namespace Isrm.Tests.Rlm;
+namespace Isrm.Tests.Research;
 
 /// <summary><c>isrm-bench recall</c>, <c>recall-eval</c> and <c>recall-report</c> on a tiny model.</summary>
 public sealed class RecallCommandTests(ITestOutputHelper output) : IDisposable
@@ -16,7 +16,7 @@ public sealed class RecallCommandTests(ITestOutputHelper output) : IDisposable
     public void A_run_measures_1_to_256_pairs_and_recall_eval_fills_in_what_an_older_run_lacks()
     {
         string run = _folder.Combine("rlm-tiny");
-        var (code, stdout, stderr) = BenchCommandTests.RunBench("recall", "--family", "rlm", "--width", "16", "--neurons", "8", "--sync-pairs", "12",
+        var (code, stdout, stderr) = BenchCommandTests.RunResearch("recall", "--family", "rlm", "--width", "16", "--neurons", "8", "--sync-pairs", "12",
             "--steps", "2", "--batch", "4", "--train-pairs", "1,2", "--eval-sequences", "4", "--out", run);
         output.WriteLine($"{stdout}\n{stderr}");
         Assert.True(code == 0, stderr);
@@ -40,19 +40,19 @@ public sealed class RecallCommandTests(ITestOutputHelper output) : IDisposable
             File.WriteAllText(path, JsonSerializer.Serialize(root));
         }
         Assert.Equal(7, Accuracy().Count);
-        var (evaluated, evalOut, evalError) = BenchCommandTests.RunBench("recall-eval", "--runs", run, "--eval-sequences", "4");
+        var (evaluated, evalOut, evalError) = BenchCommandTests.RunResearch("recall-eval", "--runs", run, "--eval-sequences", "4");
         output.WriteLine(evalOut);
         Assert.True(evaluated == 0, evalError);
         Assert.Contains("N 1: accuracy", evalOut);
         Assert.DoesNotContain("N 4: accuracy", evalOut);
         Assert.Equal(measured, Accuracy());
 
-        var (reported, table, reportError) = BenchCommandTests.RunBench("recall-report", "--runs", run, "--out", _folder.Combine("report"));
+        var (reported, table, reportError) = BenchCommandTests.RunResearch("recall-report", "--runs", run, "--out", _folder.Combine("report"));
         Assert.True(reported == 0, reportError);
         Assert.Contains("| N=1 | N=2 | N=4 |", table);
         Assert.True(File.Exists(Path.Combine(_folder.Combine("report"), "recall.png")));
 
-        var (refused, _, error) = BenchCommandTests.RunBench("recall-eval", "--runs", _folder.Combine("nowhere"));
+        var (refused, _, error) = BenchCommandTests.RunResearch("recall-eval", "--runs", _folder.Combine("nowhere"));
         Assert.Equal(1, refused);
         Assert.Contains("holds no recall.json", error);
     }
@@ -66,7 +66,7 @@ public sealed class RecallCommandTests(ITestOutputHelper output) : IDisposable
             { "command": "by hand", "family": "rlm", "stateFloats": 160, "parameters": 1000, "trainPairs": [4], "steps": 10, "seconds": 60,
               "finalLoss": 1.0, "maxContext": 64, "accuracy": { "4": 1.0, "8": 0.75, "16": 0.1 } }
             """);
-        var (code, table, error) = BenchCommandTests.RunBench("recall-report", "--runs", run, "--out", _folder.Combine("report"));
+        var (code, table, error) = BenchCommandTests.RunResearch("recall-report", "--runs", run, "--out", _folder.Combine("report"));
         Assert.True(code == 0, error);
         // < 90 % from 8, < 50 % from 16; pairs held = max over N of N (a − 1/64)/(1 − 1/64) = 8 · 0.7344/0.9844 = 5.97 at N = 8.
         Assert.Contains("| — | — | 100.0 | 75.0 | 10.0 | — | — | — | — | 8 | 16 | 6.0 (8) |", table);

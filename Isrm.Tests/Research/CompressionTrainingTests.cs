@@ -1,3 +1,6 @@
+using Isrm.Tests.Rlm;
+using Isrm.Research.Probes;
+using Isrm.Research.Training;
 using System.Text.Json;
 using Isrm.Model.Config;
 using Isrm.Model.Modules;
@@ -8,7 +11,7 @@ using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
-namespace Isrm.Tests.Rlm;
+namespace Isrm.Tests.Research;
 
 /// <summary>
 /// Compression trained end to end (issue 14.5): L bytes → M vectors → L bytes for every family, the bottleneck is the
@@ -120,7 +123,7 @@ public sealed class CompressionTrainingTests(ITestOutputHelper output) : IDispos
         for (int d = 0; d < 10; d++)
             File.WriteAllText(Path.Combine(corpus, $"d{d}.txt"), new string(Enumerable.Range(0, 300).Select(_ => "abcde fghij "[random.Next(12)]).ToArray()));
         string json = _folder.Combine("rlm.json");
-        var (code, stdout, stderr) = BenchCommandTests.RunBench("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,16", "--vectors", "4",
+        var (code, stdout, stderr) = BenchCommandTests.RunResearch("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,16", "--vectors", "4",
             "--width", "24", "--neurons", "16", "--sync-pairs", "40", "--steps", "3", "--batch", "4", "--test-windows", "4", "--json", json);
         output.WriteLine($"{stdout}\n{stderr}");
         Assert.True(code == 0, stderr);
@@ -135,16 +138,16 @@ public sealed class CompressionTrainingTests(ITestOutputHelper output) : IDispos
             Assert.All(rows, r => Assert.Equal(4, r.GetProperty("testWindows").GetInt32()));
         }
         string report = _folder.Combine("report");
-        var (reported, table, reportError) = BenchCommandTests.RunBench("compress-report", "--runs", json, "--out", report);
+        var (reported, table, reportError) = BenchCommandTests.RunResearch("compress-report", "--runs", json, "--out", report);
         Assert.True(reported == 0, reportError);
         Assert.Contains("| rlm | rlm | state 80 |", table);
         Assert.Contains("L=16", table);
         Assert.True(new FileInfo(Path.Combine(report, "compress.png")).Length > 1000);
 
-        var (refused, _, error) = BenchCommandTests.RunBench("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,2", "--json", json);
+        var (refused, _, error) = BenchCommandTests.RunResearch("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,2", "--json", json);
         Assert.Equal(1, refused);
         Assert.Contains("'2' is not one", error);
-        (refused, _, error) = BenchCommandTests.RunBench("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,16", "--minutes", "1,2,3", "--json", json);
+        (refused, _, error) = BenchCommandTests.RunResearch("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,16", "--minutes", "1,2,3", "--json", json);
         Assert.Equal(1, refused);
         Assert.Contains("3 budgets for 2 lengths", error);
     }

@@ -2,7 +2,7 @@ using Isrm.Model.Modules;
 using Isrm.Model.Tokenization;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Evaluation;
+namespace Isrm.Research.Probes;
 
 /// <summary>
 /// Associative recall without extra training: a random key string, G tokens of real text, then the key again. The

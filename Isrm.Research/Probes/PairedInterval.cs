@@ -1,4 +1,4 @@
-namespace Isrm.Model.Evaluation;
+namespace Isrm.Research.Probes;
 
 /// <summary>
 /// 95 % confidence intervals for the mean of paired differences (one difference per prompt): Student's t-interval

@@ -1,10 +1,13 @@
+using Isrm.Tests.Rlm;
+using Isrm.Research.Probes;
+using Isrm.Research.Training;
 using Isrm.Model.Evaluation;
 using Isrm.Model.Generation;
 using TorchSharp;
 using static TorchSharp.torch;
 using Isrm.Model.Config;
 
-namespace Isrm.Tests.Rlm;
+namespace Isrm.Tests.Research;
 
 /// <summary>The heads of the proposal's tasks: genre classification, the internal critic, the recall and repetition measures.</summary>
 public class TaskHeadTests
@@ -52,13 +55,13 @@ public class TaskHeadTests
     public void The_transformer_k_v_cache_grows_with_context_and_the_recurrent_state_does_not()
     {
         var config = RecurrentModels.Config("rlm");
-        long small = MemoryBenchmark.KvCacheBytes(config with { Family = ModelFamily.Transformer }, 64);
-        long large = MemoryBenchmark.KvCacheBytes(config with { Family = ModelFamily.Transformer }, 256);
+        long small = Isrm.Bench.RecurrentMemory.KvCacheBytes(config with { Family = ModelFamily.Transformer }, 64);
+        long large = Isrm.Bench.RecurrentMemory.KvCacheBytes(config with { Family = ModelFamily.Transformer }, 256);
         Assert.Equal(4 * small, large);
         Assert.Equal(2L * config.Layers * config.KvHeads * 64 * config.HeadDim * 4, small);
 
         using var model = RecurrentModels.Create("rlm");
-        IReadOnlyList<MemoryBenchmark.Row> rows = MemoryBenchmark.Run(model, config with { Family = ModelFamily.Transformer }, [32, 128], chunk: 32);
+        IReadOnlyList<Isrm.Bench.RecurrentMemory.Row> rows = Isrm.Bench.RecurrentMemory.Run(model, config with { Family = ModelFamily.Transformer }, [32, 128], chunk: 32);
         Assert.Equal(rows[0].StateBytes, rows[1].StateBytes);
         Assert.True(rows[1].TransformerKvBytes > rows[0].TransformerKvBytes);
     }

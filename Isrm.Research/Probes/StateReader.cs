@@ -2,7 +2,7 @@ using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
 using static TorchSharp.torch;
 
-namespace Isrm.Model.Evaluation;
+namespace Isrm.Research.Probes;
 
 /// <summary>Reads a model's per-token states and log-probabilities without gradients, in batches (probes build on it).</summary>
 public static class StateReader

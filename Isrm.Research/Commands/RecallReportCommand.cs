@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Isrm.Cli.Commands;
 
-namespace Isrm.Bench;
+namespace Isrm.Research.Commands;
 
 /// <summary>
 /// <c>isrm-bench recall-report</c>: reads the recall.json of several <c>isrm-bench recall</c> runs and writes a markdown

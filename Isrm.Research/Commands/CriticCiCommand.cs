@@ -7,7 +7,7 @@ using Isrm.Model.Evaluation;
 using Isrm.Model.Runtime;
 using static TorchSharp.torch;
 
-namespace Isrm.Bench;
+namespace Isrm.Research.Commands;
 
 /// <summary>
 /// <c>isrm-bench critic-ci</c> (issue 14.6): does the internal critic change what gets generated? Trains the critic on

@@ -1,10 +1,13 @@
+using Isrm.Tests.Rlm;
+using Isrm.Research.Probes;
+using Isrm.Research.Training;
 using System.Text.Json;
 using Isrm.Model.Evaluation;
 using Isrm.Tests.Cli;
 using Isrm.Tests.Model;
 using Xunit.Abstractions;
 
-namespace Isrm.Tests.Rlm;
+namespace Isrm.Tests.Research;
 
 /// <summary>
 /// The critic's effect is judged by 95 % intervals of paired differences (issue 14.6): the intervals are right on
@@ -86,7 +89,7 @@ public sealed class CriticCiCommandTests(TinyCheckpointFixture tiny, ITestOutput
     public void Critic_ci_writes_paired_intervals_for_every_measure_with_a_judge()
     {
         string json = _folder.Combine("critic.json");
-        var (code, stdout, stderr) = BenchCommandTests.RunBench("critic-ci", "--checkpoint", tiny.Directory, "--corpus", Corpus(), "--judge", tiny.Directory,
+        var (code, stdout, stderr) = BenchCommandTests.RunResearch("critic-ci", "--checkpoint", tiny.Directory, "--corpus", Corpus(), "--judge", tiny.Directory,
             "--prompts", "12", "--candidates", "3", "--train-windows", "16", "--steps", "5", "--prompt-length", "16", "--continuation", "8", "--k", "2", "--json", json);
         output.WriteLine($"{stdout}\n{stderr}");
         Assert.True(code == 0, stderr);
@@ -119,7 +122,7 @@ public sealed class CriticCiCommandTests(TinyCheckpointFixture tiny, ITestOutput
     [Fact]
     public void Critic_ci_refuses_too_few_prompts_in_one_sentence()
     {
-        var (code, _, stderr) = BenchCommandTests.RunBench("critic-ci", "--checkpoint", tiny.Directory, "--corpus", Corpus(), "--prompts", "1");
+        var (code, _, stderr) = BenchCommandTests.RunResearch("critic-ci", "--checkpoint", tiny.Directory, "--corpus", Corpus(), "--prompts", "1");
         Assert.Equal(1, code);
         Assert.Equal("--prompts and --candidates must each be at least 2.", stderr.Trim());
     }

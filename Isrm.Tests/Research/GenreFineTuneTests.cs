@@ -1,3 +1,6 @@
+using Isrm.Tests.Rlm;
+using Isrm.Research.Probes;
+using Isrm.Research.Training;
 using System.Text.Json;
 using Isrm.Model.Data;
 using Isrm.Model.Evaluation;
@@ -9,7 +12,7 @@ using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
-namespace Isrm.Tests.Rlm;
+namespace Isrm.Tests.Research;
 
 /// <summary>
 /// Classification trained end to end (issue 14.4): a document-disjoint split, Brown's 4 groups, the n-gram baseline,
@@ -88,7 +91,7 @@ public sealed class GenreFineTuneTests(TinyCheckpointFixture tiny, ITestOutputHe
         foreach (CorpusDocument d in docs) File.WriteAllText(Path.Combine(corpus, d.Id + ".txt"), d.Text);
         File.WriteAllLines(Path.Combine(corpus, "labels.tsv"), docs.Select(d => $"{d.Id}\t{d.Genre}").Prepend("id\tgenre"));
         string json = _folder.Combine("classify.json");
-        var (code, stdout, stderr) = BenchCommandTests.RunBench("classify-e2e", "--checkpoint", tiny.Directory, "--corpus", corpus, "--steps", "3", "--batch", "4",
+        var (code, stdout, stderr) = BenchCommandTests.RunResearch("classify-e2e", "--checkpoint", tiny.Directory, "--corpus", corpus, "--steps", "3", "--batch", "4",
             "--context", "16", "--windows", "2", "--k", "2", "--json", json);
         output.WriteLine($"{stdout}\n{stderr}");
         Assert.True(code == 0, stderr);
@@ -103,7 +106,7 @@ public sealed class GenreFineTuneTests(TinyCheckpointFixture tiny, ITestOutputHe
             Assert.InRange(row.GetProperty("majority").GetDouble(), 0, 1);
             Assert.Equal(2, row.GetProperty("classes").GetArrayLength());
         }
-        var (refused, _, error) = BenchCommandTests.RunBench("classify-e2e", "--checkpoint", tiny.Directory, "--corpus", corpus, "--labels", "topics");
+        var (refused, _, error) = BenchCommandTests.RunResearch("classify-e2e", "--checkpoint", tiny.Directory, "--corpus", corpus, "--labels", "topics");
         Assert.Equal(1, refused);
         Assert.Equal("--labels must be genres, groups or both (got 'topics').", error.Trim());
     }

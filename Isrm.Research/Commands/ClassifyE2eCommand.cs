@@ -7,7 +7,7 @@ using Isrm.Model.Evaluation;
 using Isrm.Model.Runtime;
 using static TorchSharp.torch;
 
-namespace Isrm.Bench;
+namespace Isrm.Research.Commands;
 
 /// <summary>
 /// <c>isrm-bench classify-e2e</c> (issue 14.4): Brown genre classification with the model fine-tuned end to end, against

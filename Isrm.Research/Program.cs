@@ -1,0 +1,24 @@
+using System.CommandLine;
+using Isrm.Cli.Commands;
+using Isrm.Research.Commands;
+
+namespace Isrm.Research;
+
+/// <summary>isrm-research: the experiments behind the reports, apart from the isrm command line users run and from isrm-bench.</summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("isrm-research: the experiments behind reports/rlm.md (recall, compression, classification, critic, curvature)");
+        foreach (Command command in new[]
+        {
+            EvalRlmCommand.Create(), RecallCommand.Create(), RecallCommand.CreateEval(), RecallReportCommand.Create(), CurvatureCommand.Create(),
+            CriticCiCommand.Create(), ClassifyE2eCommand.Create(), CompressE2eCommand.Create(), CompressE2eCommand.CreateReport(),
+        })
+            root.Subcommands.Add(command);
+        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0) return UserError.Report(parse.Errors[0].Message);
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+}
