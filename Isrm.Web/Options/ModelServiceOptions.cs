@@ -1,0 +1,34 @@
+namespace Isrm.Web.Options;
+
+/// <summary>How the model service runs requests (section <c>Isrm:Model</c>).</summary>
+public sealed class ModelServiceOptions
+{
+    public const string Section = "Isrm:Model";
+
+    /// <summary>Checkpoints kept loaded at once; the least recently used one is unloaded beyond this.</summary>
+    public int MaxLoadedModels { get; set; } = 2;
+
+    /// <summary>Requests allowed to wait per model behind the running one; more are answered "busy" at once.</summary>
+    public int QueueCapacity { get; set; } = 4;
+
+    /// <summary>cpu or cuda.</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>TorchSharp intra-op threads on the model thread (the machine is shared: keep it small).</summary>
+    public int TorchThreads { get; set; } = 1;
+
+    /// <summary>Largest maxTokens a request may ask for.</summary>
+    public int MaxTokensLimit { get; set; } = 512;
+
+    /// <summary>Largest K a request may ask for; also the hard cap of K = ∞.</summary>
+    public int MaxLoops { get; set; } = Isrm.Model.Refinement.RefinementDepth.DefaultCap;
+
+    /// <summary>
+    /// Longest prompt, in tokens, counted as UTF-8 bytes: the byte and byte-level BPE tokenizers never make more tokens
+    /// than bytes, so the count is exact for byte checkpoints and errs on the strict side for BPE ones.
+    /// </summary>
+    public int MaxPromptTokens { get; set; } = 4096;
+
+    /// <summary>Generations running or queued at once over all checkpoints; more are answered "busy" at once.</summary>
+    public int MaxConcurrentGenerations { get; set; } = 8;
+}
