@@ -18,14 +18,14 @@ internal static class BenchCommand
 
     private static IEnumerable<Entry> Benchmarks() =>
     [
-        new(GenerationBenchmark.Create(), "Cached vs recompute generation", ["--context", "24", "--loops", "1,3", "--tokens", "3", "--repeats", "1", "--threads", "1"]),
-        new(RefinerBenchmark.Create(), "Refinement step vs the bare network calls", ["--context", "16", "--loops", "2", "--repeats", "1"]),
+        new(GenerationBenchmark.Create(), "Cached vs recompute generation", ["--context", "24", "--k", "1,3", "--tokens", "3", "--repeats", "1", "--threads", "1"]),
+        new(RefinerBenchmark.Create(), "Refinement step vs the bare network calls", ["--context", "16", "--k", "2", "--repeats", "1"]),
         new(TrainingBenchmark.Create(), "Training throughput and MFU", ["--steps", "1"]),
-        new(MemoryBenchmark.Create(), "Peak memory vs K", ["--context", "16", "--loops", "1,4"]),
+        new(MemoryBenchmark.Create(), "Peak memory vs K", ["--context", "16", "--k", "1,4"]),
         new(AndersonBenchmark.Create(), "Anderson acceleration vs plain iteration", ["--calls", "8", "--context", "8"]),
-        new(HubOverheadBenchmark.Create(), "Hub per-step overhead vs the bare engine", ["--loops", "2", "--tokens", "3", "--repeats", "1"]),
+        new(HubOverheadBenchmark.Create(), "Hub per-step overhead vs the bare engine", ["--k", "2", "--tokens", "3", "--repeats", "1"]),
         new(HubLoadBenchmark.Create(), "Concurrent SignalR clients (load)", ["--quick"]),
-        new(HubDisconnectBenchmark.Create(), "A client that disconnects mid-generation", ["--loops", "64", "--tokens", "8", "--repeats", "1"]),
+        new(HubDisconnectBenchmark.Create(), "A client that disconnects mid-generation", ["--k", "64", "--tokens", "8", "--repeats", "1"]),
     ];
 
     /// <summary>Makes <paramref name="command"/> (the program's root) run every benchmark, with one subcommand per benchmark.</summary>

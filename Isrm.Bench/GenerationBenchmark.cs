@@ -43,7 +43,7 @@ internal static class GenerationBenchmark
     {
         var checkpointOption = BenchModel.CheckpointOption();
         var contextOption = new Option<int>("--context") { Description = "Context length reached at the last generated token", DefaultValueFactory = _ => 256 };
-        var loopsOption = new Option<string>("--loops") { Description = "K values, comma-separated", DefaultValueFactory = _ => "1,8,32" };
+        var loopsOption = new Option<string>("--k", "--loops") { Description = "K values, comma-separated", DefaultValueFactory = _ => "1,8,32" };
         var tokensOption = new Option<int>("--tokens") { Description = "Tokens generated per run (speed is measured over all but the first)", DefaultValueFactory = _ => 16 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path and K; the fastest counts (the machine may be shared)", DefaultValueFactory = _ => 2 };
         var threadsOption = GenerationOptions.ThreadsOption();
@@ -53,7 +53,7 @@ internal static class GenerationBenchmark
             command.Options.Add(option);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
-            int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--loops");
+            int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--k");
             int context = parse.GetValue(contextOption), tokens = parse.GetValue(tokensOption), threads = parse.GetValue(threadsOption);
             if (tokens < 2) throw new ArgumentException($"--tokens must be at least 2 to time decoding (got {tokens}).");
             if (context <= tokens) throw new ArgumentException($"--context must exceed --tokens ({tokens}) (got {context}).");

@@ -23,7 +23,7 @@ internal static class HubDisconnectBenchmark
     public static Command Create()
     {
         var checkpointOption = HubCheckpoint.Option();
-        var loopsOption = new Option<int>("--loops") { Description = "K of the long generation", DefaultValueFactory = _ => 256 };
+        var loopsOption = new Option<int>("--k", "--loops") { Description = "K of the long generation", DefaultValueFactory = _ => 256 };
         var tokensOption = new Option<int>("--tokens") { Description = "Tokens the long generation asks for", DefaultValueFactory = _ => 64 };
         var afterOption = new Option<int>("--after") { Description = "Step frames received before the client stops its connection", DefaultValueFactory = _ => 3 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Disconnects measured (a fresh connection each)", DefaultValueFactory = _ => 5 };

@@ -31,7 +31,7 @@ internal static class HubLoadBenchmark
     {
         var checkpointOption = HubCheckpoint.Option();
         var clientsOption = new Option<int>("--clients") { Description = "Concurrent SignalR clients", DefaultValueFactory = _ => 32 };
-        var loopsOption = new Option<int>("--loops") { Description = "K, refinement steps per token", DefaultValueFactory = _ => 8 };
+        var loopsOption = new Option<int>("--k", "--loops") { Description = "K, refinement steps per token", DefaultValueFactory = _ => 8 };
         var tokensOption = new Option<int>("--tokens") { Description = "Tokens each client generates", DefaultValueFactory = _ => 32 };
         var queuesOption = new Option<string>("--queues") { Description = "Server queue capacities to run, comma-separated (one fresh server each)", DefaultValueFactory = _ => "4,32" };
         var timeoutOption = new Option<double>("--timeout") { Description = "Seconds a client may take before it counts as a hang", DefaultValueFactory = _ => 300 };

@@ -31,7 +31,7 @@ internal static class HubOverheadBenchmark
     public static Command Create()
     {
         var checkpointOption = HubCheckpoint.Option();
-        var loopsOption = new Option<int>("--loops") { Description = "K, refinement steps per token", DefaultValueFactory = _ => 8 };
+        var loopsOption = new Option<int>("--k", "--loops") { Description = "K, refinement steps per token", DefaultValueFactory = _ => 8 };
         var tokensOption = new Option<int>("--tokens") { Description = "Tokens generated per run", DefaultValueFactory = _ => 128 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path, alternating; the fastest counts (the machine may be shared)", DefaultValueFactory = _ => 10 };
         var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };

@@ -31,13 +31,13 @@ internal static class MemoryBenchmark
     {
         var checkpointOption = BenchModel.CheckpointOption();
         var contextOption = new Option<int>("--context") { Description = "Tokens of context", DefaultValueFactory = _ => 256 };
-        var loopsOption = new Option<string>("--loops") { Description = "K values, comma-separated (the ratio compares the last with the first)", DefaultValueFactory = _ => "1,256" };
+        var loopsOption = new Option<string>("--k", "--loops") { Description = "K values, comma-separated (the ratio compares the last with the first)", DefaultValueFactory = _ => "1,256" };
         var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("memory", "Peak RSS of inference at K = 1 and K = 256 (fresh process each; goal: ratio ≤ 1.2)");
         foreach (Option option in new Option[] { checkpointOption, contextOption, loopsOption, jsonOption }) command.Options.Add(option);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
-            int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--loops");
+            int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--k");
             int context = parse.GetValue(contextOption);
             if (context < 9) throw new ArgumentException($"--context must be at least 9 (got {context}).");
             string? checkpoint = parse.GetValue(checkpointOption);
@@ -70,7 +70,7 @@ internal static class MemoryBenchmark
     {
         var checkpointOption = BenchModel.CheckpointOption();
         var modeOption = new Option<string>("--mode") { DefaultValueFactory = _ => "forward" };
-        var loopsOption = new Option<int>("--loops") { DefaultValueFactory = _ => 1 };
+        var loopsOption = new Option<int>("--k", "--loops") { DefaultValueFactory = _ => 1 };
         var contextOption = new Option<int>("--context") { DefaultValueFactory = _ => 256 };
         var command = new Command("memory-probe", "One measured inference run (used by bench memory)") { Hidden = true };
         foreach (Option option in new Option[] { checkpointOption, modeOption, loopsOption, contextOption }) command.Options.Add(option);
@@ -127,7 +127,7 @@ internal static class MemoryBenchmark
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
         // Under `dotnet isrm.dll` the host is dotnet itself: hand it the assembly again.
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(MemoryBenchmark).Assembly.Location);
-        foreach (string a in new[] { "memory-probe", "--mode", mode, "--loops", k.ToString(), "--context", context.ToString() })
+        foreach (string a in new[] { "memory-probe", "--mode", mode, "--k", k.ToString(), "--context", context.ToString() })
             start.ArgumentList.Add(a);
         if (checkpoint is not null) { start.ArgumentList.Add("--checkpoint"); start.ArgumentList.Add(checkpoint); }
         using Process process = Process.Start(start)!;

@@ -29,14 +29,14 @@ internal static class RefinerBenchmark
     {
         var checkpointOption = BenchModel.CheckpointOption();
         var contextOption = new Option<int>("--context") { Description = "Tokens refined at once (prefill); the decode row refines the token after context − 1", DefaultValueFactory = _ => 256 };
-        var loopsOption = new Option<string>("--loops") { Description = "K values, comma-separated", DefaultValueFactory = _ => "8,32" };
+        var loopsOption = new Option<string>("--k", "--loops") { Description = "K values, comma-separated", DefaultValueFactory = _ => "8,32" };
         var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path; the fastest counts", DefaultValueFactory = _ => 5 };
         var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
         var command = new Command("refiner", "Refinement step time (Refiner.Run) vs the bare model.Step calls it makes, at prefill and cached decode");
         foreach (Option option in new Option[] { checkpointOption, contextOption, loopsOption, repeatsOption, jsonOption }) command.Options.Add(option);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
-            int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--loops");
+            int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--k");
             int context = parse.GetValue(contextOption), repeats = parse.GetValue(repeatsOption);
             if (context < 2) throw new ArgumentException($"--context must be at least 2 (got {context}).");
             if (repeats < 1) throw new ArgumentException($"--repeats must be at least 1 (got {repeats}).");

@@ -16,7 +16,7 @@ internal static class CurvatureCommand
     {
         var checkpoints = new Option<string[]>("--checkpoint") { Description = "Checkpoint folders", Required = true, AllowMultipleArgumentsPerToken = true };
         var corpus = new Option<string>("--corpus") { Description = "The training corpus (its validation documents are read)", Required = true };
-        var loops = new Option<int>("--loops") { Description = "Steps (ticks) per token for models that refine", DefaultValueFactory = _ => 16 };
+        var loops = new Option<int>("--k", "--loops") { Description = "Steps (ticks) per token for models that refine", DefaultValueFactory = _ => 16 };
         var windows = new Option<int>("--windows") { DefaultValueFactory = _ => 8 };
         var length = new Option<int>("--length") { DefaultValueFactory = _ => 64 };
         var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };

@@ -134,8 +134,8 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
     [Fact]
     public void A_bad_K_list_is_one_sentence()
     {
-        var (code, _, stderr) = RunBench("generate", "--loops", "1,x");
+        var (code, _, stderr) = RunBench("generate", "--k", "1,x");
         Assert.Equal(1, code);
-        Assert.Equal("--loops must be an integer from 1 to 4096 or \"inf\"; got 'x'.", stderr.Trim());
+        Assert.Equal("--k must be an integer from 1 to 4096 or \"inf\"; got 'x'.", stderr.Trim());
     }
 }
