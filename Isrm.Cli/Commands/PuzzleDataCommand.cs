@@ -1,15 +1,19 @@
 using System.CommandLine;
 using System.Text.Json;
 using Isrm.Model.Reasoning;
+using Isrm.Model.Tasks.Text;
 
 namespace Isrm.Cli.Commands;
 
-/// <summary><c>isrm data task prefix-sums|mazes</c>: writes seeded, generated instances in the plain puzzle formats.</summary>
+/// <summary>
+/// <c>isrm data task prefix-sums|mazes|addition|parity</c>: writes seeded, generated instances in the plain puzzle
+/// formats, or text-task prompts one per line exactly as a person types them.
+/// </summary>
 internal static class PuzzleDataCommand
 {
     public static Command Create()
     {
-        var task = new Argument<string>("task") { Description = "prefix-sums or mazes" };
+        var task = new Argument<string>("task") { Description = "prefix-sums, mazes, addition or parity" };
         var sizes = PuzzleOptions.Sizes("Bits per string, or n for n×n mazes: 9,13 or 8-32");
         var count = new Option<int>("--count") { Description = "Instances per size", DefaultValueFactory = _ => 100 };
         var output = new Option<string>("--out") { Description = "File to write", Required = true };
@@ -21,9 +25,11 @@ internal static class PuzzleDataCommand
         foreach (Option o in new Option[] { sizes, count, output, generators, seed, json }) command.Options.Add(o);
         command.SetAction(parse => UserError.Guard(() =>
         {
-            PuzzleTask t = PuzzleTasks.Parse(parse.GetValue(task));
             int n = parse.GetValue(count);
             if (n is < 1 or > 100_000) throw new PuzzleFormatException("--count must be between 1 and 100,000.");
+            if (TextTasks.Find(parse.GetValue(task)) is ITextTask textTask)
+                return WriteText(textTask, PuzzleOptions.ParseSizes(parse.GetValue(sizes)), n, parse.GetValue(seed), parse.GetValue(output)!, parse.GetValue(json));
+            PuzzleTask t = PuzzleTasks.Parse(parse.GetValue(task));
             var names = PuzzleOptions.ParseGenerators(parse.GetValue(generators), ["dfs"]);
             var source = new PuzzleSource(t, PuzzleOptions.ParseSizes(parse.GetValue(sizes)), names.Select(MazeGenerator.ParseAlgorithm).ToArray());
             source.Validate(new PuzzleLimits());
@@ -45,5 +51,26 @@ internal static class PuzzleDataCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>count prompts per size from one generator seeded by <paramref name="seed"/>, one per line.</summary>
+    private static int WriteText(ITextTask task, List<int> sizes, int count, int seed, string path, bool json)
+    {
+        if (sizes.Any(s => s < 1 || s > 10_000)) throw new ArgumentException("--sizes must be between 1 and 10,000.");
+        var random = new Random(seed);
+        var prompts = sizes.SelectMany(size => Enumerable.Range(0, count).Select(_ => task.Prompt(random, size))).ToList();
+        try
+        {
+            string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (folder is not null) Directory.CreateDirectory(folder);
+            File.WriteAllLines(path, prompts);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"cannot write '{path}' ({e.Message}).");
+        }
+        if (json) Console.WriteLine(JsonSerializer.Serialize(new { task = task.Name, file = path, instances = prompts.Count, sizes }, JsonOutput.Options));
+        else Console.WriteLine($"Wrote {prompts.Count:N0} {task.Name} prompts (sizes {string.Join(',', sizes)}) to {path}.");
+        return 0;
     }
 }

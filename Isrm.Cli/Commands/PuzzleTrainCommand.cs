@@ -12,7 +12,7 @@ namespace Isrm.Cli.Commands;
 /// </summary>
 internal sealed class PuzzleTrainCommand
 {
-    public Option<string?> Task { get; } = new("--task") { Description = "Train a puzzle network instead: prefix-sums or mazes" };
+    public Option<string?> Task { get; } = new("--task") { Description = "Train on a task instead of a corpus: addition or parity (the ISRM itself, on text; see --train-sizes), prefix-sums or mazes (a puzzle network)" };
     public Option<string> Sizes { get; } = PuzzleOptions.Sizes("Puzzles: training sizes (bits, or n for n×n mazes), e.g. 9 or 1-32");
     public Option<string> Generators { get; } = PuzzleOptions.Generators();
     public Option<int> MaxIters { get; } = new("--max-iters") { Description = "Puzzles: m, the most refinement steps in training", DefaultValueFactory = _ => 30 };

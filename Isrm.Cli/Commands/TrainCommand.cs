@@ -4,6 +4,7 @@ using Isrm.Model.Checkpoints;
 using Isrm.Model.Config;
 using Isrm.Model.Data;
 using Isrm.Model.Reasoning;
+using Isrm.Model.Tasks.Text;
 using Isrm.Model.Tokenization;
 using Isrm.Model.Training;
 using Spectre.Console;
@@ -31,11 +32,14 @@ internal static class TrainCommand
             try
             {
                 string commandLine = "isrm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote));
-                if (parse.GetValue(puzzles.Task) is not null || (parse.GetValue(o.Resume) && PuzzleCheckpoint.IsPuzzle(parse.GetValue(o.Out) ?? "")))
+                // --task addition|parity trains the ISRM itself on a text task; other tasks are puzzle networks.
+                string? taskName = parse.GetValue(puzzles.Task);
+                ITextTask? textTask = TextTasks.Find(taskName);
+                if ((taskName is not null && textTask is null) || (parse.GetValue(o.Resume) && PuzzleCheckpoint.IsPuzzle(parse.GetValue(o.Out) ?? "")))
                     return puzzles.Run(parse, o, commandLine, cancel.Token);
                 using Trainer trainer = parse.GetValue(o.Resume)
                     ? Trainer.Resume(Required(parse.GetValue(o.Out), "--out"), commandLine, parse.GetResult(o.Steps) is null ? null : parse.GetValue(o.Steps))
-                    : Trainer.Start(o.ModelConfig(parse), o.TrainingOptions(parse), commandLine);
+                    : Trainer.Start(o.ModelConfig(parse), o.TrainingOptions(parse, textTask?.Name), commandLine);
                 bool json = parse.GetValue(o.Json);
                 if (trainer.PrecisionNote is { } note) Console.Error.WriteLine(note);
                 TrainingOutcome outcome = json ? RunJson(trainer, cancel.Token) : RunWithProgress(trainer, cancel.Token);
@@ -78,6 +82,7 @@ internal static class TrainCommand
                 {
                     lastVal = p.ValLoss ?? lastVal;
                     string val = lastVal is double v ? $" val {v:F3}" : "";
+                    if (p.ValExact is { } exact) val += " exact " + string.Join(' ', exact.Select(e => $"{e.Key}:{e.Value:P0}"));
                     task.Description = $"step {p.Step}/{p.Steps} loss {p.TrainLoss:F3}{val} K={p.K} {p.TokensPerSec:N0} tok/s";
                     task.Value = p.Step;
                 }, cancel);

@@ -65,6 +65,12 @@ internal sealed class TrainOptionSet
     public Option<bool?> SandwichNorm { get; } = new("--sandwich-norm") { Description = "Also normalise each residual sum inside the blocks (Huginn's sandwich)" };
     public Option<int?> FfnWidth { get; } = new("--ffn-width") { Description = "Hidden width of every SwiGLU (default 512)" };
     public Option<double> Ema { get; } = new("--ema") { Description = "Decay of an exponential moving average of the weights, saved as the checkpoint (e.g. 0.99); 0 = none", DefaultValueFactory = _ => 0 };
+    public Option<string?> TrainSizes { get; } = new("--train-sizes") { Description = "Text tasks: instance sizes to train on, e.g. 1-10 (one size per batch)" };
+    public Option<double> KPerSize { get; } = new("--k-per-size") { Description = "Text tasks: a batch of size s trains at K = ceil(s · this) + 0…--k-extra", DefaultValueFactory = _ => Defaults.KPerSize };
+    public Option<int> KExtra { get; } = new("--k-extra") { Description = "Text tasks: the most steps added to the size-tied K (uniform draw)", DefaultValueFactory = _ => Defaults.KExtra };
+    public Option<string?> Positions { get; } = new("--positions") { Description = "rope (token positions) | rope-significance (half the heads read digit significance)" };
+    public Option<string?> PromptAttention { get; } = new("--prompt-attention") { Description = "causal | bidirectional (a task prompt's tokens, up to '=', attend both ways)" };
+    public Option<int?> MaxContext { get; } = new("--max-context") { Description = "Longest sequence the model reads (rotary tables, caches)" };
     public Option<int?> Ticks { get; } = new("--ticks") { Description = "rlm / rlt / gated-rlt: core updates per token (trains at K = ticks unless --k-min/--k-max say otherwise)" };
 
     public IEnumerable<Option> All =>
@@ -73,6 +79,7 @@ internal sealed class TrainOptionSet
         ConvergenceWeight, PonderWeight, Batch, Context, GradAccum, Lr, Warmup, WeightDecay, EvalEvery, EvalK, SaveEvery,
         Seed, Tokenizer, Threads, Device, Precision, Resume, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
         StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots, Ticks, Window, Prelude, Coda, SandwichNorm, InputNorm, FfnWidth, Ema,
+        TrainSizes, KPerSize, KExtra, Positions, PromptAttention, MaxContext,
     ];
 
     public IsrmConfig ModelConfig(ParseResult parse)
@@ -107,6 +114,9 @@ internal sealed class TrainOptionSet
             SandwichNorm = parse.GetValue(SandwichNorm) ?? config.SandwichNorm,
             InputNorm = parse.GetValue(InputNorm) ?? config.InputNorm,
             FfnWidth = parse.GetValue(FfnWidth) ?? config.FfnWidth,
+            Positions = Choice(parse.GetValue(Positions), "--positions", config.Positions),
+            PromptAttention = Choice(parse.GetValue(PromptAttention), "--prompt-attention", config.PromptAttention),
+            MaxContext = parse.GetValue(MaxContext) ?? config.MaxContext,
         };
         config.Validate();
         return config;
@@ -116,9 +126,13 @@ internal sealed class TrainOptionSet
     private static T Choice<T>(string? text, string option, T fallback) where T : struct, Enum =>
         text is null ? fallback : EnumNames.Parse<T>(text, option);
 
-    public TrainingOptions TrainingOptions(ParseResult parse)
+    /// <summary>The training options; <paramref name="task"/> names a text task trained on instead of a corpus.</summary>
+    public TrainingOptions TrainingOptions(ParseResult parse, string? task = null)
     {
-        string corpus = parse.GetValue(Corpus) is { Length: > 0 } c ? c : throw new ArgumentException("--corpus is required (a folder of .txt files; 'isrm data brown' makes one).");
+        string corpus = parse.GetValue(Corpus) is { Length: > 0 } c ? c
+            : task is not null ? ""
+            : throw new ArgumentException("--corpus is required (a folder of .txt files; 'isrm data brown' makes one).");
+        int[] trainSizes = task is null ? [] : PuzzleOptions.ParseSizes(parse.GetValue(TrainSizes), "--train-sizes").ToArray();
         string output = parse.GetValue(Out) is { Length: > 0 } o ? o : throw new ArgumentException("--out is required (the run's checkpoint folder).");
         // --ticks N alone trains every batch at N ticks; explicit --k-min / --k-max still choose a range.
         int? ticks = parse.GetValue(Ticks);
@@ -136,6 +150,7 @@ internal sealed class TrainOptionSet
             EvalEvery = parse.GetValue(EvalEvery), EvalK = RefinementDepth.Parse(parse.GetValue(EvalK)), SaveEvery = parse.GetValue(SaveEvery),
             Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads), Device = parse.GetValue(Device)!,
             Precision = parse.GetValue(Precision)!, EmaDecay = parse.GetValue(Ema),
+            Task = task, TrainSizes = trainSizes, KPerSize = parse.GetValue(KPerSize), KExtra = parse.GetValue(KExtra),
         };
     }
 }

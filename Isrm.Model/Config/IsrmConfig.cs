@@ -22,6 +22,10 @@ public sealed record IsrmConfig
     public int FfnWidth { get; init; } = 512;
     public float RopeTheta { get; init; } = 10000f;
     public float NormEpsilon { get; init; } = 1e-5f;
+    /// <summary>Rotary token positions on every head, or token positions and digit significance on half the heads each.</summary>
+    public PositionKind Positions { get; init; } = PositionKind.Rope;
+    /// <summary>Causal attention everywhere, or both ways among a task prompt's tokens (the answer stays causal).</summary>
+    public PromptAttentionKind PromptAttention { get; init; } = PromptAttentionKind.Causal;
 
     // Refinement (whitepaper §3.3–3.4, DESIGN.md §2, §8)
     /// <summary>Latent iterations per step; 0 = the answer state y is updated from (x, y) alone.</summary>
@@ -137,6 +141,9 @@ public sealed record IsrmConfig
         Require(Ticks >= 1 && (Ticks == 1 || IsRecurrent), "ticks must be at least 1, and above 1 only for rlm, rlt or gated-rlt.");
         Require(MemorySlots >= 1 && MemorySlots < MaxContext, "memorySlots must be at least 1 and below maxContext.");
         Require(Window >= 0 && (Window == 0 || IsRecurrent), "window must be 0 or more, and above 0 only for rlm, rlt or gated-rlt.");
+        Require(Positions == PositionKind.Rope || (!IsRecurrent && QueryHeads % 2 == 0 && KvHeads % 2 == 0),
+            "positions rope-significance needs isrm or transformer with an even number of query and key/value heads.");
+        Require(PromptAttention == PromptAttentionKind.Causal || !IsRecurrent, "promptAttention bidirectional needs isrm or transformer.");
         Require(Prelude >= 0 && Coda >= 0 && (Prelude + Coda == 0 || Family == ModelFamily.Isrm), "prelude and coda must be 0 or more, and above 0 only for isrm.");
     }
 }
