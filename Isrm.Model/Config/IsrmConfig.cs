@@ -141,8 +141,9 @@ public sealed record IsrmConfig
         Require(Ticks >= 1 && (Ticks == 1 || IsRecurrent), "ticks must be at least 1, and above 1 only for rlm, rlt or gated-rlt.");
         Require(MemorySlots >= 1 && MemorySlots < MaxContext, "memorySlots must be at least 1 and below maxContext.");
         Require(Window >= 0 && (Window == 0 || IsRecurrent), "window must be 0 or more, and above 0 only for rlm, rlt or gated-rlt.");
-        Require(Positions == PositionKind.Rope || (!IsRecurrent && QueryHeads % 2 == 0 && KvHeads % 2 == 0),
+        Require(Positions != PositionKind.RopeSignificance || (!IsRecurrent && QueryHeads % 2 == 0 && KvHeads % 2 == 0),
             "positions rope-significance needs isrm or transformer with an even number of query and key/value heads.");
+        Require(Positions != PositionKind.Significance || !IsRecurrent, "positions significance needs isrm or transformer.");
         Require(PromptAttention == PromptAttentionKind.Causal || !IsRecurrent, "promptAttention bidirectional needs isrm or transformer.");
         Require(Prelude >= 0 && Coda >= 0 && (Prelude + Coda == 0 || Family == ModelFamily.Isrm), "prelude and coda must be 0 or more, and above 0 only for isrm.");
     }

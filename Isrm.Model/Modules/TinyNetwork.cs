@@ -38,7 +38,7 @@ public sealed class TinyNetwork : nn.Module
         long length = h.shape[1];
         var tables = rope.At(offset, length);   // once per call, shared by every layer
         (Tensor, Tensor)? significance = null;
-        if (_config.Positions == PositionKind.RopeSignificance)
+        if (_config.Positions != PositionKind.Rope)
         {
             if (layout?.Significance is null) throw new InvalidOperationException("this model reads digit significance: pass a TokenLayout");
             significance = rope.At(layout.Significance);
@@ -50,7 +50,9 @@ public sealed class TinyNetwork : nn.Module
             mask = layout.Mask(offset, length, caches is null ? offset : 0);
         }
         for (int i = 0; i < blocks.Count; i++)
-            h = blocks[i].Forward(h, step, tables, caches?[i], offset, significance, mask);
+            h = _config.Positions == PositionKind.Significance
+                ? blocks[i].Forward(h, step, significance!.Value, caches?[i], offset, null, mask)   // every head reads significance
+                : blocks[i].Forward(h, step, tables, caches?[i], offset, significance, mask);
         return h.MoveToOuterDisposeScope();
     }
 }

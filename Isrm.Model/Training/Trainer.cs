@@ -133,7 +133,8 @@ public sealed class Trainer : IDisposable
         ITextTask task = TextTasks.Parse(options.Task);
         if (options.Tokenizer != "bytes") throw new ArgumentException("text tasks train on bytes: leave --tokenizer at bytes.");
         var tokenizer = new ByteTokenizer();
-        int longest = options.TrainSizes.Max(s => task.Sequence(task.Prompt(new Random(0), s)).Length);
+        var draw = new Random(0);   // the longest row among a few instances of each size (prompts vary in length)
+        int longest = options.TrainSizes.Max(s => Enumerable.Range(0, 64).Max(_ => task.Sequence(task.Prompt(draw, s)).Length));
         options = options with { Context = Math.Max(2, longest) };   // the longest training row, for FLOP counts
         config = config with { VocabSize = tokenizer.VocabSize, MaxContext = Math.Max(config.MaxContext, longest) };
         torch.manual_seed(options.Seed);

@@ -63,7 +63,7 @@ public static class TextLayout
     {
         if (!Needed(config)) return null;
         Tensor? significance = null, prompt = null;
-        if (config.Positions == PositionKind.RopeSignificance)
+        if (config.Positions != PositionKind.Rope)
         {
             var values = new long[rows.Count * length];
             for (int b = 0; b < rows.Count; b++)

@@ -11,7 +11,7 @@ namespace Isrm.Model.Tasks.Text;
 /// once, teacher-forced on the true answer, and read at every requested K on the way. Teacher-forced exact match equals
 /// greedy decoding's: the answer is causal, so if every answer token (and the closing newline) is the argmax given the
 /// true prefix, greedy decoding writes exactly the truth, and otherwise it leaves the truth at the first wrong token.
-/// K = ∞ reads each instance once its answer has settled (<see cref="StableAnswerRule"/> on the answer positions).
+/// K = ∞ reads each instance once its answer has settled (<see cref="SettledAnswerRule"/> on the answer positions).
 /// Position accuracy = the fraction of answer tokens right.
 /// </summary>
 public static class TextTaskEvaluator
@@ -63,14 +63,13 @@ public static class TextTaskEvaluator
         {
             Loops = cap, MaxLoops = cap, EveryStepLogits = true, StepNorms = false, StepHalt = false,
         };
-        using var rule = new StableAnswerRule(chunk.Count, infinity.Patience, infinity.Tolerance);
+        using var rule = new SettledAnswerRule(chunk.Count, infinity.Patience, infinity.Tolerance);
         var fixedSteps = ks.Where(k => k is not null).Select(k => k!.Value).ToHashSet();
         Tensor x = model.Embed(encoded.Inputs);
         foreach (RefinementStep step in Refiner.Run(model, x, options, cancellation: cancellation, layout: encoded.Layout))
         {
             using var read = NewDisposeScope();
-            // Only answer positions count: elsewhere the log-probabilities are zeroed, so they never move.
-            IReadOnlyList<int> stopped = wantInfinity ? rule.Observe(step.Step, step.LogProbs! * mask.unsqueeze(-1)) : [];
+            IReadOnlyList<int> stopped = wantInfinity ? rule.Observe(step.Step, step.LogProbs!, mask) : [];
             bool last = step.Step == cap;
             List<int> unstopped = last && wantInfinity ? Enumerable.Range(0, chunk.Count).Where(i => rule.StoppedAt[i] is null).ToList() : [];
             // A single-pass model gives one answer: it counts for every K (∞ with mean K 1).
