@@ -37,8 +37,9 @@ internal static class TrainCommand
                 ITextTask? textTask = TextTasks.Find(taskName);
                 if ((taskName is not null && textTask is null) || (parse.GetValue(o.Resume) && PuzzleCheckpoint.IsPuzzle(parse.GetValue(o.Out) ?? "")))
                     return puzzles.Run(parse, o, commandLine, cancel.Token);
+                // --steps has a default, so it has a result even when not typed: only a typed --steps changes a resumed run.
                 using Trainer trainer = parse.GetValue(o.Resume)
-                    ? Trainer.Resume(Required(parse.GetValue(o.Out), "--out"), commandLine, parse.GetResult(o.Steps) is null ? null : parse.GetValue(o.Steps))
+                    ? Trainer.Resume(Required(parse.GetValue(o.Out), "--out"), commandLine, parse.GetResult(o.Steps) is { Implicit: false } ? parse.GetValue(o.Steps) : null)
                     : Trainer.Start(o.ModelConfig(parse), o.TrainingOptions(parse, textTask?.Name), commandLine);
                 bool json = parse.GetValue(o.Json);
                 if (trainer.PrecisionNote is { } note) Console.Error.WriteLine(note);

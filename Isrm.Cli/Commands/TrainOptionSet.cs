@@ -70,6 +70,7 @@ internal sealed class TrainOptionSet
     public Option<int> KExtra { get; } = new("--k-extra") { Description = "Text tasks: the most steps added to the size-tied K (uniform draw)", DefaultValueFactory = _ => Defaults.KExtra };
     public Option<string?> Positions { get; } = new("--positions") { Description = "rope (token positions) | rope-significance (half the heads read digit significance)" };
     public Option<string?> PromptAttention { get; } = new("--prompt-attention") { Description = "causal | bidirectional (a task prompt's tokens, up to '=', attend both ways)" };
+    public Option<int?> SignificanceWindow { get; } = new("--significance-window") { Description = "Attend only to tokens whose digit significance differs by at most this (0 = no limit; needs significance positions)" };
     public Option<int?> MaxContext { get; } = new("--max-context") { Description = "Longest sequence the model reads (rotary tables, caches)" };
     public Option<int?> Ticks { get; } = new("--ticks") { Description = "rlm / rlt / gated-rlt: core updates per token (trains at K = ticks unless --k-min/--k-max say otherwise)" };
 
@@ -79,7 +80,7 @@ internal sealed class TrainOptionSet
         ConvergenceWeight, PonderWeight, Batch, Context, GradAccum, Lr, Warmup, WeightDecay, EvalEvery, EvalK, SaveEvery,
         Seed, Tokenizer, Threads, Device, Precision, Resume, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
         StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots, Ticks, Window, Prelude, Coda, SandwichNorm, InputNorm, FfnWidth, Ema,
-        TrainSizes, KPerSize, KExtra, Positions, PromptAttention, MaxContext,
+        TrainSizes, KPerSize, KExtra, Positions, PromptAttention, MaxContext, SignificanceWindow,
     ];
 
     public IsrmConfig ModelConfig(ParseResult parse)
@@ -117,6 +118,7 @@ internal sealed class TrainOptionSet
             Positions = Choice(parse.GetValue(Positions), "--positions", config.Positions),
             PromptAttention = Choice(parse.GetValue(PromptAttention), "--prompt-attention", config.PromptAttention),
             MaxContext = parse.GetValue(MaxContext) ?? config.MaxContext,
+            SignificanceWindow = parse.GetValue(SignificanceWindow) ?? config.SignificanceWindow,
         };
         config.Validate();
         return config;

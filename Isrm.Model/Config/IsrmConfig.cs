@@ -26,6 +26,11 @@ public sealed record IsrmConfig
     public PositionKind Positions { get; init; } = PositionKind.Rope;
     /// <summary>Causal attention everywhere, or both ways among a task prompt's tokens (the answer stays causal).</summary>
     public PromptAttentionKind PromptAttention { get; init; } = PromptAttentionKind.Causal;
+    /// <summary>
+    /// With significance positions: a token attends only to tokens whose significance differs by at most this much
+    /// (a local update, so information such as a carry moves a bounded distance per step); 0 = no limit.
+    /// </summary>
+    public int SignificanceWindow { get; init; }
 
     // Refinement (whitepaper §3.3–3.4, DESIGN.md §2, §8)
     /// <summary>Latent iterations per step; 0 = the answer state y is updated from (x, y) alone.</summary>
@@ -144,6 +149,8 @@ public sealed record IsrmConfig
         Require(Positions != PositionKind.RopeSignificance || (!IsRecurrent && QueryHeads % 2 == 0 && KvHeads % 2 == 0),
             "positions rope-significance needs isrm or transformer with an even number of query and key/value heads.");
         Require(Positions != PositionKind.Significance || !IsRecurrent, "positions significance needs isrm or transformer.");
+        Require(SignificanceWindow >= 0 && (SignificanceWindow == 0 || Positions != PositionKind.Rope),
+            "significanceWindow must be 0 or more, and above 0 only with positions rope-significance or significance.");
         Require(PromptAttention == PromptAttentionKind.Causal || !IsRecurrent, "promptAttention bidirectional needs isrm or transformer.");
         Require(Prelude >= 0 && Coda >= 0 && (Prelude + Coda == 0 || Family == ModelFamily.Isrm), "prelude and coda must be 0 or more, and above 0 only for isrm.");
     }

@@ -40,7 +40,7 @@ public sealed class GroupedQueryAttention : nn.Module
     /// positions and attention reads all earlier ones; either the cache is empty (T ≥ 1) or T = 1.
     /// <paramref name="significance"/>: rotary tables of each token's significance, which then rotate the second half of
     /// the query and key heads instead of the token positions; <paramref name="mask"/>: (B, 1, T, S) keys each query may
-    /// read, replacing the causal mask when T > 1 (a single new token reads every cached key either way).
+    /// read, replacing the causal mask (a single new token reads every cached key unless a mask says otherwise).
     /// </summary>
     public Tensor Forward(Tensor h, (Tensor Cos, Tensor Sin) rope, KvBuffer? cache, int offset,
         (Tensor Cos, Tensor Sin)? significance = null, Tensor? mask = null)
@@ -75,7 +75,9 @@ public sealed class GroupedQueryAttention : nn.Module
             // One new position sees every cached one: its query heads of a group read their shared key/value head
             // as a (group × S) attention, so the cache is read in place rather than copied per query head.
             Tensor grouped = q.reshape(b, _kvHeads, group, _headDim);                                // (B, Hkv, group, hd)
-            merged = nn.functional.scaled_dot_product_attention(grouped, k, v).view(b, 1, _heads * _headDim);
+            merged = (mask is null
+                ? nn.functional.scaled_dot_product_attention(grouped, k, v)
+                : nn.functional.scaled_dot_product_attention(grouped, k, v, attn_mask: mask)).view(b, 1, _heads * _headDim);   // mask (B, 1, 1, S)
         }
         else
         {

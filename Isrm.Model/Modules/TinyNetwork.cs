@@ -44,10 +44,12 @@ public sealed class TinyNetwork : nn.Module
             significance = rope.At(layout.Significance);
         }
         Tensor? mask = null;
-        if (_config.PromptAttention == PromptAttentionKind.Bidirectional && length > 1)
+        bool bidirectional = _config.PromptAttention == PromptAttentionKind.Bidirectional && length > 1;
+        if (bidirectional || _config.SignificanceWindow > 0)
         {
-            if (layout?.PromptLength is null) throw new InvalidOperationException("this model attends both ways in the prompt: pass a TokenLayout");
-            mask = layout.Mask(offset, length, caches is null ? offset : 0);
+            if (bidirectional && layout?.PromptLength is null) throw new InvalidOperationException("this model attends both ways in the prompt: pass a TokenLayout");
+            if (_config.SignificanceWindow > 0 && layout?.AllSignificance is null) throw new InvalidOperationException("this model's attention is windowed by significance: pass a TokenLayout");
+            mask = layout!.Mask(offset, length, caches is null ? offset : 0, _config.SignificanceWindow);
         }
         for (int i = 0; i < blocks.Count; i++)
             h = _config.Positions == PositionKind.Significance

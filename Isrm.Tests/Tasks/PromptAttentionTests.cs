@@ -41,6 +41,22 @@ public class PromptAttentionTests
         Assert.True(decode[0].all().item<bool>());
     }
 
+    [Fact]
+    public void A_significance_window_keeps_only_keys_of_nearby_significance()
+    {
+        using var scope = NewDisposeScope();
+        int[] tokens = "123+45=".Select(c => (int)c).ToArray();           // significance 2 1 0 0 1 0 4
+        var config = TaskConfig() with { SignificanceWindow = 1 };
+        TokenLayout layout = TextLayout.For(config, [tokens], 0, tokens.Length, CPU)!;
+        Tensor mask = layout.Mask(0, tokens.Length, 0, window: 1);
+        int[] significance = TextLayout.Significance(tokens);
+        for (int q = 0; q < tokens.Length; q++)
+            for (int k = 0; k < tokens.Length; k++)
+                Assert.Equal(Math.Abs(significance[q] - significance[k]) <= 1, mask[0, 0, q, k].item<bool>());   // all prompt
+        Tensor decode = TextLayout.For(config, [[.. tokens, '0']], 7, 1, CPU)!.Mask(7, 1, 0, window: 1);   // '0' has significance 3
+        Assert.Equal(new[] { true, false, false, false, false, false, true, true }, decode.reshape(-1).data<bool>().ToArray());
+    }
+
     private static Tensor FinalLogits(IsrmModel model, string text)
     {
         int[] tokens = text.Select(c => (int)c).ToArray();

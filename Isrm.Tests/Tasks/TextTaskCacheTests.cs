@@ -21,13 +21,18 @@ public class TextTaskCacheTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(1, 0, PositionKind.RopeSignificance)]
-    [InlineData(6, 0, PositionKind.RopeSignificance)]
-    [InlineData(4, 2, PositionKind.RopeSignificance)]
-    [InlineData(6, 0, PositionKind.Significance)]
-    public void Cached_logits_equal_a_full_recompute(int k, int latent, PositionKind positions)
+    [InlineData(1, 0, PositionKind.RopeSignificance, 0)]
+    [InlineData(6, 0, PositionKind.RopeSignificance, 0)]
+    [InlineData(4, 2, PositionKind.RopeSignificance, 0)]
+    [InlineData(6, 0, PositionKind.Significance, 0)]
+    [InlineData(6, 0, PositionKind.Significance, 1)]
+    [InlineData(3, 1, PositionKind.RopeSignificance, 2)]
+    public void Cached_logits_equal_a_full_recompute(int k, int latent, PositionKind positions, int window)
     {
-        using IsrmModel model = TinyModels.Create(PromptAttentionTests.TaskConfig() with { LatentIterations = latent, Positions = positions });
+        using IsrmModel model = TinyModels.Create(PromptAttentionTests.TaskConfig() with
+        {
+            LatentIterations = latent, Positions = positions, SignificanceWindow = window,
+        });
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         var options = new RefinementOptions { Loops = k, EveryStepLogits = false };
@@ -53,7 +58,7 @@ public class TextTaskCacheTests(ITestOutputHelper output)
         Tensor cached = cat(pieces.ToArray(), 1);
 
         float maxDiff = (cached - full).abs().max().item<float>();
-        output.WriteLine($"K={k} latent={latent} {positions}: max |cached − full| = {maxDiff:E2}");
+        output.WriteLine($"K={k} latent={latent} {positions} window {window}: max |cached − full| = {maxDiff:E2}");
         Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
     }
 

@@ -53,7 +53,7 @@ public static class TextLayout
 
     /// <summary>True when the config reads a layout (significance positions or bidirectional prompts).</summary>
     public static bool Needed(IsrmConfig config) =>
-        config.Positions != PositionKind.Rope || config.PromptAttention != PromptAttentionKind.Causal;
+        config.Positions != PositionKind.Rope || config.PromptAttention != PromptAttentionKind.Causal || config.SignificanceWindow > 0;
 
     /// <summary>
     /// The layout of positions offset … offset+length−1 of each row (each row's whole token list, so prompt runs are
@@ -62,7 +62,7 @@ public static class TextLayout
     public static TokenLayout? For(IsrmConfig config, IReadOnlyList<IReadOnlyList<int>> rows, int offset, int length, Device device)
     {
         if (!Needed(config)) return null;
-        Tensor? significance = null, prompt = null;
+        Tensor? significance = null, prompt = null, all = null;
         if (config.Positions != PositionKind.Rope)
         {
             var values = new long[rows.Count * length];
@@ -75,6 +75,17 @@ public static class TextLayout
         }
         if (config.PromptAttention == PromptAttentionKind.Bidirectional)
             prompt = tensor(rows.Select(r => (long)PromptLength(r)).ToArray(), new long[] { rows.Count }, device: device);
-        return new TokenLayout(significance, prompt);
+        if (config.SignificanceWindow > 0)
+        {
+            int span = offset + length;   // every position up to this call's last: the keys a cached call reads
+            var values = new long[rows.Count * span];
+            for (int b = 0; b < rows.Count; b++)
+            {
+                int[] row = Significance(rows[b]);
+                for (int t = 0; t < span && t < row.Length; t++) values[b * span + t] = row[t];
+            }
+            all = tensor(values, new long[] { rows.Count, span }, device: device);
+        }
+        return new TokenLayout(significance, prompt, all);
     }
 }
