@@ -1,30 +1,39 @@
 using System.CommandLine;
 using System.Text.Json;
 using Isrm.Model.Reasoning;
+using Isrm.Model.Tasks.Text;
 
 namespace Isrm.Cli.Commands;
 
-/// <summary><c>isrm data task prefix-sums|mazes</c>: writes seeded, generated instances in the plain puzzle formats.</summary>
+/// <summary>
+/// <c>isrm data task prefix-sums|mazes|addition|parity</c>: writes seeded, generated instances in the plain puzzle
+/// formats, or text-task prompts one per line exactly as a person types them.
+/// </summary>
 internal static class PuzzleDataCommand
 {
     public static Command Create()
     {
-        var task = new Argument<string>("task") { Description = "prefix-sums or mazes" };
-        var sizes = PuzzleOptions.Sizes("Bits per string, or n for n×n mazes: 9,13 or 8-32");
+        var task = new Argument<string>("task") { Description = "prefix-sums, mazes, addition or parity" };
+        var sizes = PuzzleOptions.Sizes("Bits per string, n for n×n mazes, or the digits of the longer operand / the bits of a parity prompt: 9,13 or 8-32");
         var count = CliOptions.Int("--count", "Instances per size", 1, 100_000, 100);
         var output = CliOptions.Path("--out", "File to write (an existing one only with --force)", PathKind.OutputFile, required: true);
         var generators = PuzzleOptions.Generators();
         var seed = CliOptions.Seed("Same seed, same instances");
         var json = CliOptions.Json("what was written");
         var force = CliOptions.Force("--out");
-        var command = new Command("task", "Generate reasoning puzzles (prefix sums or perfect mazes) into a plain text file");
+        var command = new Command("task", "Generate task instances (prefix sums, perfect mazes, addition or parity prompts) into a plain text file");
         command.Arguments.Add(task);
         foreach (Option o in new Option[] { sizes, count, output, generators, seed, json, force }) command.Options.Add(o);
         command.SetAction(parse => UserError.Guard(() =>
         {
-            PuzzleTask t = PuzzleTasks.Parse(parse.GetValue(task));
             int n = parse.GetValue(count);
             if (n is < 1 or > 100_000) throw new PuzzleFormatException("--count must be between 1 and 100,000.");
+            if (TextTasks.Find(parse.GetValue(task)) is ITextTask textTask)
+            {
+                OutputGuard.File(parse.GetValue(output)!, parse.GetValue(force), "--out");
+                return WriteText(textTask, PuzzleOptions.ParseSizes(parse.GetValue(sizes)), n, parse.GetValue(seed), parse.GetValue(output)!, parse, json, parse.GetValue(force));
+            }
+            PuzzleTask t = PuzzleTasks.Parse(parse.GetValue(task));
             var names = PuzzleOptions.ParseGenerators(parse.GetValue(generators), ["dfs"]);
             var source = new PuzzleSource(t, PuzzleOptions.ParseSizes(parse.GetValue(sizes)), names.Select(MazeGenerator.ParseAlgorithm).ToArray());
             source.Validate(new PuzzleLimits());
@@ -51,4 +60,17 @@ internal static class PuzzleDataCommand
 
     /// <summary>"1 maze", "10 mazes".</summary>
     private static string Counted(int n, string noun) => $"{n:N0} {noun}{(n == 1 ? "" : noun.EndsWith('s') ? "es" : "s")}";
+
+    /// <summary>count prompts per size from one generator seeded by <paramref name="seed"/>, one per line.</summary>
+    private static int WriteText(ITextTask task, List<int> sizes, int count, int seed, string path, ParseResult parse, Option<string?> json, bool force)
+    {
+        if (sizes.Any(s => s < 1 || s > 10_000)) throw new ArgumentException("--sizes must be between 1 and 10,000.");
+        var random = new Random(seed);
+        var prompts = sizes.SelectMany(size => Enumerable.Range(0, count).Select(_ => task.Prompt(random, size))).ToList();
+        JsonOutput.WriteFile(path, string.Join("\n", prompts) + "\n");
+        if (CliOptions.JsonWanted(parse, json, out string? jsonFile))
+            JsonOutput.Write(jsonFile, new { task = task.Name, file = path, instances = prompts.Count, sizes }, force);
+        else Console.WriteLine($"Wrote {Counted(prompts.Count, task.Name + " prompt")} (sizes {string.Join(',', sizes)}) to {path}.");
+        return 0;
+    }
 }

@@ -12,7 +12,7 @@ namespace Isrm.Cli.Commands;
 /// </summary>
 internal sealed class PuzzleTrainCommand
 {
-    public Option<string?> Task { get; } = CliOptions.OptionalText("--task", "Train a puzzle network instead of a text model: prefix-sums or mazes");
+    public Option<string?> Task { get; } = CliOptions.OptionalText("--task", "Train on a task instead of a corpus: addition or parity (the ISRM itself, on text; see --train-sizes), prefix-sums or mazes (a puzzle network)");
     public Option<string> Sizes { get; } = PuzzleOptions.Sizes("Puzzles: training sizes (bits, or n for n×n mazes), e.g. 9 or 1-32");
     public Option<string> Generators { get; } = PuzzleOptions.Generators();
     public Option<int> MaxIters { get; } = CliOptions.Int("--max-iters", "Puzzles: m, the most refinement steps in training", 1, 100_000, 30);

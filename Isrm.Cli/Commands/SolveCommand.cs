@@ -1,12 +1,15 @@
 using System.CommandLine;
 using System.Text.Json;
+using Isrm.Model.Checkpoints;
 using Isrm.Model.Reasoning;
+using Isrm.Model.Tasks.Text;
 
 namespace Isrm.Cli.Commands;
 
 /// <summary>
 /// <c>isrm solve</c>: accuracy of a puzzle checkpoint against K on a puzzle file, per size — solved (exact match),
-/// accuracy, per-position accuracy and, for K = ∞, the mean K at which the stop rule ended.
+/// accuracy, per-position accuracy and, for K = ∞, the mean K at which the stop rule ended. A text-task checkpoint
+/// (an ISRM whose metadata.json names its task) is measured the same way on a file of prompts, one per line.
 /// </summary>
 internal static class SolveCommand
 {
@@ -35,6 +38,9 @@ internal static class SolveCommand
             var infinity = new PuzzleSolveOptions { Cap = parse.GetValue(cap), Patience = parse.GetValue(patience) };
             infinity.Validate();
             List<int?> kList = PuzzleEvaluator.ParseKs(parse.GetValue(ks)!, infinity.Cap);
+            if (TextTaskOf(parse.GetValue(checkpoint)!) is ITextTask textTask)
+                return SolveText(textTask, parse.GetValue(checkpoint)!, parse.GetValue(input)!, kList, infinity, parse.GetValue(batch),
+                    parse.GetValue(limit), jsonWanted, jsonFile, parse.GetValue(plot), replace);
             using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(parse.GetValue(checkpoint)!);
             IReadOnlyList<Puzzle> puzzles = PuzzleFormat.ReadFile(loaded.Config.PuzzleTask, parse.GetValue(input)!);
             if (parse.GetValue(limit) is int n)
@@ -54,6 +60,47 @@ internal static class SolveCommand
         }));
         command.Subcommands.Add(PlotCommand());
         return command;
+    }
+
+    /// <summary>The task of a text-task checkpoint; null for a puzzle checkpoint; one sentence for a corpus model.</summary>
+    private static ITextTask? TextTaskOf(string directory)
+    {
+        if (PuzzleCheckpoint.IsPuzzle(directory)) return null;
+        CheckpointInfo info = Checkpoint.Inspect(directory);
+        return info.Metadata.Task is string name ? TextTasks.Parse(name)
+            : throw new ArgumentException($"'{info.Name}' is a text model trained on a corpus, which 'isrm eval' measures; solve measures puzzle and task checkpoints (isrm train --task).");
+    }
+
+    private static int SolveText(ITextTask task, string directory, string input, List<int?> ks, PuzzleSolveOptions infinity,
+        int batch, int? limit, bool jsonWanted, string? jsonFile, string? plot, bool replace)
+    {
+        if (!File.Exists(input)) throw new ArgumentException($"input file '{input}' does not exist.");
+        var prompts = new List<string>();
+        int number = 0;
+        foreach (string line in File.ReadLines(input))
+        {
+            number++;
+            string prompt = line.Trim();
+            if (prompt.Length == 0) continue;
+            try { task.Answer(prompt); }
+            catch (ArgumentException e) { throw new ArgumentException($"{input} line {number}: {CliOptions.Shown(e.Message)}", e); }
+            prompts.Add(prompt);
+        }
+        if (prompts.Count == 0) throw new ArgumentException($"'{input}' holds no {task.Name} prompts.");
+        if (limit is int n) prompts = prompts.GroupBy(task.Size).SelectMany(g => g.Take(n)).ToList();
+        int longest = prompts.Max(p => task.Sequence(p).Length);
+        // Weights do not depend on the context length: longer instances only need longer rotary tables.
+        using LoadedCheckpoint loaded = Checkpoint.Load(directory, TorchSharp.torch.CPU, c => c with { MaxContext = Math.Max(c.MaxContext, longest) });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        List<PuzzleResult> results = TextTaskEvaluator.Evaluate(loaded.Model, task, prompts, ks, infinity, batch, line => Console.Error.WriteLine(line));
+        TextWriter table = jsonWanted && jsonFile is null ? Console.Error : Console.Out;   // stdout holds the JSON lines then
+        table.WriteLine($"{"size",6} {"K",6} {"inst",6} {"solved",7} {"acc",7} {"tok.acc",8} {"mean K",7}");
+        foreach (PuzzleResult r in results)
+            table.WriteLine($"{r.Size,6} {r.K,6} {r.Instances,6} {r.Solved,7} {r.Accuracy,7:P1} {r.PositionAccuracy,8:P2} {(r.MeanK is double m ? m.ToString("F1") : ""),7}");
+        table.WriteLine($"{prompts.Count} instances in {clock.Elapsed.TotalSeconds:F0} s.");
+        if (jsonWanted) JsonOutput.Write(jsonFile, new { task = task.Name, checkpoint = loaded.Info.Name, results }, replace);
+        if (plot is string png) SolvePlot.Write(results, $"{loaded.Info.Name}: {Path.GetFileName(input)}", png);
+        return 0;
     }
 
     /// <summary><c>isrm solve plot</c>: redraws curves from saved <c>--json</c> results, one curve per file at one size.</summary>

@@ -4,6 +4,7 @@ using Isrm.Model.Checkpoints;
 using Isrm.Model.Config;
 using Isrm.Model.Data;
 using Isrm.Model.Reasoning;
+using Isrm.Model.Tasks.Text;
 using Isrm.Model.Tokenization;
 using Isrm.Model.Training;
 using Spectre.Console;
@@ -33,14 +34,17 @@ internal static class TrainCommand
                 string commandLine = "isrm " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote));
                 bool resume = parse.GetValue(o.Resume);
                 string outDir = Required(parse.GetValue(o.Out), "--out");
-                bool puzzle = parse.GetValue(puzzles.Task) is not null || (resume && PuzzleCheckpoint.IsPuzzle(outDir));
+                // --task addition|parity trains the ISRM itself on a text task; other tasks are puzzle networks.
+                string? taskName = parse.GetValue(puzzles.Task);
+                ITextTask? textTask = TextTasks.Find(taskName);
+                bool puzzle = (taskName is not null && textTask is null) || (resume && PuzzleCheckpoint.IsPuzzle(outDir));
                 if (resume)
                 {
                     if (parse.GetValue(o.Force)) throw new ArgumentException("--resume continues the run in --out and --force starts a new one over it: pass one of them.");
                     RunPlan.RefuseChanges(parse, puzzle ? o.ResumeOptions.Append(puzzles.Minutes) : o.ResumeOptions);
                 }
                 // A new text run's settings are checked before its folder is claimed: a mistake is told as itself.
-                (IsrmConfig Config, TrainingOptions Options)? plan = resume || puzzle ? null : (o.ModelConfig(parse), o.TrainingOptions(parse));
+                (IsrmConfig Config, TrainingOptions Options)? plan = resume || puzzle ? null : (o.ModelConfig(parse), o.TrainingOptions(parse, textTask?.Name));
                 if (!resume) RunPlan.ClaimFolder(outDir, parse.GetValue(o.Force));
                 if (puzzle) return puzzles.Run(parse, o, commandLine, cancel.Token);
                 int? steps = parse.GetResult(o.Steps) is { Implicit: false } ? parse.GetValue(o.Steps) : null;
@@ -99,6 +103,7 @@ internal static class TrainCommand
                 {
                     lastVal = p.ValLoss ?? lastVal;
                     string val = lastVal is double v ? $" val {v:F3}" : "";
+                    if (p.ValExact is { } exact) val += " exact " + string.Join(' ', exact.Select(e => $"{e.Key}:{e.Value:P0}"));
                     task.Description = $"step {p.Step}/{p.Steps} loss {p.TrainLoss:F3}{val} K={p.K} {p.TokensPerSec:N0} tok/s";
                     task.Value = p.Step;
                 }, cancel);

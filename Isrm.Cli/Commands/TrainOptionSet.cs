@@ -67,6 +67,13 @@ internal sealed class TrainOptionSet
     public Option<int?> FfnWidth { get; } = CliOptions.OptionalInt("--ffn-width", "Hidden width of every SwiGLU (default 512)", 1, 65_536);
     public Option<double> Ema { get; } = CliOptions.Real("--ema", "Decay of an exponential moving average of the weights, saved as the checkpoint (e.g. 0.99); 0 = none", 0, 0.999999, 0);
     public Option<int?> Ticks { get; } = CliOptions.OptionalInt("--ticks", "rlm / rlt / gated-rlt: core updates per token (trains at K = ticks unless --k-min/--k-max say otherwise)", 1, MaxTrainK);
+    public Option<string?> TrainSizes { get; } = CliOptions.OptionalText("--train-sizes", "Text tasks: instance sizes to train on, e.g. 1-10 (one size per batch)");
+    public Option<double> KPerSize { get; } = CliOptions.Real("--k-per-size", "Text tasks: a batch of size s trains at K = ceil(s · this) + 0…--k-extra", 0, 1000, Defaults.KPerSize);
+    public Option<int> KExtra { get; } = CliOptions.Int("--k-extra", "Text tasks: the most steps added to the size-tied K (uniform draw)", 0, MaxTrainK, Defaults.KExtra);
+    public Option<string?> Positions { get; } = CliOptions.OptionalText("--positions", "rope (token positions) | rope-significance (half the heads read digit significance) | significance (every head does)");
+    public Option<string?> PromptAttention { get; } = CliOptions.OptionalText("--prompt-attention", "causal | bidirectional (a task prompt's tokens, up to '=', attend both ways)");
+    public Option<int?> SignificanceWindow { get; } = CliOptions.OptionalInt("--significance-window", "Attend only to tokens whose digit significance differs by at most this (0 = no limit; needs significance positions)", 0, 65_536);
+    public Option<int?> MaxContext { get; } = CliOptions.OptionalInt("--max-context", "Longest sequence the model reads (rotary tables, caches)", 2, 1 << 20);
 
     /// <summary>The deepest K a training batch may draw.</summary>
     public const int MaxTrainK = 4096;
@@ -80,6 +87,7 @@ internal sealed class TrainOptionSet
         ConvergenceWeight, PonderWeight, Batch, Context, GradAccum, Lr, Warmup, WeightDecay, EvalEvery, EvalK, SaveEvery,
         Seed, Tokenizer, Threads, Device, Precision, Resume, Force, Json, Width, Layers, Heads, KvHeads, Latent, AlphaSchedule, AlphaC, Injection, InitState,
         StepEmbedding, StateNorm, Solver, Neurons, SyncPairs, SyncDecay, MemorySlots, Ticks, Window, Prelude, Coda, SandwichNorm, InputNorm, FfnWidth, Ema,
+        TrainSizes, KPerSize, KExtra, Positions, PromptAttention, MaxContext, SignificanceWindow,
     ];
 
     public IsrmConfig ModelConfig(ParseResult parse)
@@ -114,6 +122,10 @@ internal sealed class TrainOptionSet
             SandwichNorm = parse.GetValue(SandwichNorm) ?? config.SandwichNorm,
             InputNorm = parse.GetValue(InputNorm) ?? config.InputNorm,
             FfnWidth = parse.GetValue(FfnWidth) ?? config.FfnWidth,
+            Positions = Choice(parse.GetValue(Positions), "--positions", config.Positions),
+            PromptAttention = Choice(parse.GetValue(PromptAttention), "--prompt-attention", config.PromptAttention),
+            MaxContext = parse.GetValue(MaxContext) ?? config.MaxContext,
+            SignificanceWindow = parse.GetValue(SignificanceWindow) ?? config.SignificanceWindow,
         };
         config.Validate();
         return config;
@@ -123,9 +135,13 @@ internal sealed class TrainOptionSet
     private static T Choice<T>(string? text, string option, T fallback) where T : struct, Enum =>
         text is null ? fallback : EnumNames.Parse<T>(text, option);
 
-    public TrainingOptions TrainingOptions(ParseResult parse)
+    /// <summary>The training options; <paramref name="task"/> names a text task trained on instead of a corpus.</summary>
+    public TrainingOptions TrainingOptions(ParseResult parse, string? task = null)
     {
-        string corpus = parse.GetValue(Corpus) is { Length: > 0 } c ? c : throw new ArgumentException("--corpus is required (a folder of .txt files; 'isrm data brown' makes one), or --task for a puzzle.");
+        string corpus = parse.GetValue(Corpus) is { Length: > 0 } c ? c
+            : task is not null ? ""
+            : throw new ArgumentException("--corpus is required (a folder of .txt files; 'isrm data brown' makes one), or --task for a task.");
+        int[] trainSizes = task is null ? [] : PuzzleOptions.ParseSizes(parse.GetValue(TrainSizes), "--train-sizes").ToArray();
         string output = parse.GetValue(Out) is { Length: > 0 } o ? o : throw new ArgumentException("--out is required (the run's checkpoint folder).");
         // --ticks N alone trains every batch at N ticks; explicit --k-min / --k-max still choose a range.
         int? ticks = parse.GetValue(Ticks);
@@ -143,6 +159,7 @@ internal sealed class TrainOptionSet
             EvalEvery = parse.GetValue(EvalEvery), EvalK = RefinementDepth.Parse(parse.GetValue(EvalK)), SaveEvery = parse.GetValue(SaveEvery),
             Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads), Device = parse.GetValue(Device)!,
             Precision = parse.GetValue(Precision)!, EmaDecay = parse.GetValue(Ema),
+            Task = task, TrainSizes = trainSizes, KPerSize = parse.GetValue(KPerSize), KExtra = parse.GetValue(KExtra),
         };
     }
 }

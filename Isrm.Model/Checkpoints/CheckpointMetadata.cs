@@ -9,6 +9,9 @@ public sealed record CheckpointMetadata
     public string Corpus { get; init; } = "";
     public string CorpusHash { get; init; } = "";
     public string Tokenizer { get; init; } = "";
+    /// <summary>The text task the model was trained on (e.g. <c>addition</c>); null for a corpus model.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Task { get; init; }
     public long Step { get; init; }
     public long TokensSeen { get; init; }
     public double Flops { get; init; }

@@ -31,3 +31,18 @@ public enum InjectionKind { Add, ConcatProject }
 /// <summary><c>iterate</c> (the update rule as written) or <c>anderson</c> (accelerated fixed-point solve of the undamped step).</summary>
 [JsonConverter(typeof(KebabCaseEnumConverter<SolverKind>))]
 public enum SolverKind { Iterate, Anderson }
+
+/// <summary>
+/// How attention sees positions: <c>rope</c> (rotary token positions on every head), <c>rope-significance</c> (token
+/// positions on half the heads, each token's digit significance on the other half; see <see cref="Modules.TokenLayout"/>)
+/// or <c>significance</c> (significance on every head; token order only through the causal mask).
+/// </summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<PositionKind>))]
+public enum PositionKind { Rope, RopeSignificance, Significance }
+
+/// <summary>
+/// <c>causal</c> (every token attends to earlier ones) or <c>bidirectional</c> (the tokens of a task prompt, up to and
+/// including its '=', attend to each other both ways; the answer stays causal).
+/// </summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<PromptAttentionKind>))]
+public enum PromptAttentionKind { Causal, Bidirectional }

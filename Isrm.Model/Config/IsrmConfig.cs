@@ -22,6 +22,15 @@ public sealed record IsrmConfig
     public int FfnWidth { get; init; } = 512;
     public float RopeTheta { get; init; } = 10000f;
     public float NormEpsilon { get; init; } = 1e-5f;
+    /// <summary>Rotary token positions on every head, or token positions and digit significance on half the heads each.</summary>
+    public PositionKind Positions { get; init; } = PositionKind.Rope;
+    /// <summary>Causal attention everywhere, or both ways among a task prompt's tokens (the answer stays causal).</summary>
+    public PromptAttentionKind PromptAttention { get; init; } = PromptAttentionKind.Causal;
+    /// <summary>
+    /// With significance positions: a token attends only to tokens whose significance differs by at most this much
+    /// (a local update, so information such as a carry moves a bounded distance per step); 0 = no limit.
+    /// </summary>
+    public int SignificanceWindow { get; init; }
 
     // Refinement (whitepaper §3.3–3.4 and the fixes measured in reports/scaling.md)
     /// <summary>Latent iterations per step; 0 = the answer state y is updated from (x, y) alone.</summary>
@@ -137,6 +146,12 @@ public sealed record IsrmConfig
         Require(Ticks >= 1 && (Ticks == 1 || IsRecurrent), "ticks must be at least 1, and above 1 only for rlm, rlt or gated-rlt.");
         Require(MemorySlots >= 1 && MemorySlots < MaxContext, "memorySlots must be at least 1 and below maxContext.");
         Require(Window >= 0 && (Window == 0 || IsRecurrent), "window must be 0 or more, and above 0 only for rlm, rlt or gated-rlt.");
+        Require(Positions != PositionKind.RopeSignificance || (!IsRecurrent && QueryHeads % 2 == 0 && KvHeads % 2 == 0),
+            "positions rope-significance needs isrm or transformer with an even number of query and key/value heads.");
+        Require(Positions != PositionKind.Significance || !IsRecurrent, "positions significance needs isrm or transformer.");
+        Require(SignificanceWindow >= 0 && (SignificanceWindow == 0 || Positions != PositionKind.Rope),
+            "significanceWindow must be 0 or more, and above 0 only with positions rope-significance or significance.");
+        Require(PromptAttention == PromptAttentionKind.Causal || !IsRecurrent, "promptAttention bidirectional needs isrm or transformer.");
         Require(Prelude >= 0 && Coda >= 0 && (Prelude + Coda == 0 || Family == ModelFamily.Isrm), "prelude and coda must be 0 or more, and above 0 only for isrm.");
     }
 }

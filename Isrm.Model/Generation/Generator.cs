@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Isrm.Model.Checkpoints;
+using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
+using Isrm.Model.Tasks.Text;
 using static TorchSharp.torch;
 
 namespace Isrm.Model.Generation;
@@ -56,7 +58,9 @@ public static class Generator
             using (var scope = NewDisposeScope())
             {
                 Tensor x = model.Embed(tensor(chunk.Select(t => (long)t).ToArray(), new long[] { 1, chunk.Length }, device: model.Device));
-                IEnumerable<RefinementStep> steps = Refiner.Run(model, x, options, cache, offset, cancellation);
+                // A text-task model reads each token's significance and the prompt (null for every other model).
+                TokenLayout? layout = TextLayout.For(config, [tokens], offset, chunk.Length, model.Device);
+                IEnumerable<RefinementStep> steps = Refiner.Run(model, x, options, cache, offset, cancellation, layout);
                 IEnumerator<RefinementStep> enumerator = steps.GetEnumerator();
                 try
                 {

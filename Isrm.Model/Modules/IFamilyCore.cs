@@ -18,8 +18,11 @@ public interface IFamilyCore
     /// <summary>The states (B, T, D) of positions offset … offset+T−1 before step 1.</summary>
     (Tensor Y, Tensor Z) InitialState(long batch, long length, int offset, ulong? seed, Device device);
 
-    /// <summary>Step k ≥ 1 from (y, z); with a cache, continues from what the cache holds for step k.</summary>
-    StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, RefinementCache? cache, int offset, bool norms);
+    /// <summary>
+    /// Step k ≥ 1 from (y, z); with a cache, continues from what the cache holds for step k. layout: a text task's
+    /// significance and prompt for these positions (attention families only; others ignore it).
+    /// </summary>
+    StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, RefinementCache? cache, int offset, bool norms, TokenLayout? layout = null);
 
     /// <summary>Attention positions a token attends to per network call, given the context (for FLOP counts).</summary>
     int AttendedPositions(int context);

@@ -72,11 +72,11 @@ public sealed class IsrmModel : nn.Module
     /// RMS-normalised (if <see cref="IsrmConfig.InputNorm"/>); x itself when neither is configured. With a cache, the
     /// prelude's keys/values of earlier positions are reused and these positions' are appended.
     /// </summary>
-    public Tensor Inject(Tensor x, RefinementCache? cache, int offset)
+    public Tensor Inject(Tensor x, RefinementCache? cache, int offset, TokenLayout? layout = null)
     {
         if (!TransformsInput) return x;
         using var scope = NewDisposeScope();
-        Tensor input = prelude is null ? x : prelude.Forward(x, null, cache?.PreludeBuffers(), offset);
+        Tensor input = prelude is null ? x : prelude.Forward(x, null, cache?.PreludeBuffers(), offset, layout);
         if (input_norm is not null) input = input_norm.forward(input);
         return input.MoveToOuterDisposeScope();
     }
@@ -100,8 +100,8 @@ public sealed class IsrmModel : nn.Module
     /// <paramref name="alphaOverride"/> = 1 gives the undamped map; <paramref name="norms"/> = false skips the delta and
     /// residual norms (null in the output) when nobody reads them.
     /// </summary>
-    public StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride = null, RefinementCache? cache = null, int offset = 0, bool norms = true) =>
-        _core.Step(x, y, z, k, alphaOverride, cache, offset, norms);
+    public StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride = null, RefinementCache? cache = null, int offset = 0, bool norms = true, TokenLayout? layout = null) =>
+        _core.Step(x, y, z, k, alphaOverride, cache, offset, norms, layout);
 
     /// <summary>y (B, T, D) → logits (B, T, V) through the final norm and the (tied) head.</summary>
     public Tensor Logits(Tensor y)

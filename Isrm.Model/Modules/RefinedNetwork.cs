@@ -75,7 +75,7 @@ public sealed class RefinedNetwork : IFamilyCore
     /// y ← y + α (f(x + y) − y)). <paramref name="alphaOverride"/> = 1 gives the undamped map; <paramref name="norms"/>
     /// = false skips the delta and residual norms (null in the output) when nobody reads them.
     /// </summary>
-    public StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, RefinementCache? cache, int offset, bool norms)
+    public StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, RefinementCache? cache, int offset, bool norms, TokenLayout? layout = null)
     {
         using var scope = NewDisposeScope();
         float alpha = alphaOverride ?? AlphaSchedule.Alpha(_config, k);
@@ -85,14 +85,14 @@ public sealed class RefinedNetwork : IFamilyCore
         for (int j = 0; j < _config.LatentIterations; j++)
         {
             Tensor latentInput = latent_injection!.Forward(x, Normalise(y), Normalise(z));
-            Tensor latentTarget = network.Forward(latentInput, step, cache?.Buffers(k, j), offset);
+            Tensor latentTarget = network.Forward(latentInput, step, cache?.Buffers(k, j), offset, layout);
             z = z + alpha * (latentTarget - z);
         }
 
         Tensor answerInput = _config.LatentIterations > 0
             ? answer_injection.Forward(Normalise(y), Normalise(z))
             : answer_injection.Forward(x, Normalise(y));
-        Tensor target = network.Forward(answerInput, step, cache?.Buffers(k, _config.LatentIterations), offset);
+        Tensor target = network.Forward(answerInput, step, cache?.Buffers(k, _config.LatentIterations), offset, layout);
         if (_config.LatentIterations == 0) z = z.alias();                 // unchanged, but owned by this step's result
         Tensor? residual = norms || alpha != 1f ? target - y : null;        // (B, T, D)
         Tensor next = alpha == 1f ? target : y.add(residual!, alpha);       // y + α (f − y)

@@ -43,6 +43,23 @@ public sealed class RotaryEmbedding : nn.Module
         return (_rotations.narrow(0, offset, length), null!);
     }
 
+    /// <summary>
+    /// The tables for arbitrary integer positions (B, T) — e.g. digit significances — clamped to the table: the same
+    /// two forms as <see cref="At"/>, with a leading batch dimension.
+    /// </summary>
+    public (Tensor Cos, Tensor Sin) At(Tensor positions)
+    {
+        using var scope = NewDisposeScope();
+        long b = positions.shape[0], t = positions.shape[1], table = cos.shape[0];
+        Tensor index = positions.clamp(0, table - 1).reshape(-1);
+        if (is_grad_enabled())
+            return (cos.index_select(0, index).view(b, t, 1, 2, -1).MoveToOuterDisposeScope(),
+                    sin.index_select(0, index).view(b, t, 1, 2, -1).MoveToOuterDisposeScope());
+        _rotations ??= Rotations();
+        long hd = _rotations.shape[1];
+        return (_rotations.index_select(0, index).view(b, t, hd, hd).MoveToOuterDisposeScope(), null!);
+    }
+
     private Tensor Rotations()
     {
         using var scope = NewDisposeScope();
@@ -52,10 +69,13 @@ public sealed class RotaryEmbedding : nn.Module
         return rotated.squeeze(1).DetachFromDisposeScope();                            // x · this = rot(x) as a row
     }
 
-    /// <summary>x: (B, T, N, hd) — any number N of query and key heads together — rotated with tables from <see cref="At"/>.</summary>
+    /// <summary>
+    /// x: (B, T, N, hd) — any number N of query and key heads together — rotated with tables from <see cref="At"/>
+    /// ((T, …) tables, or (B, T, …) ones for per-row positions).
+    /// </summary>
     public static Tensor Apply(Tensor x, (Tensor Cos, Tensor Sin) tables)
     {
-        if (tables.Sin is null) return x.matmul(tables.Cos);                           // (B, T, N, hd) · (T, hd, hd)
+        if (tables.Sin is null) return x.matmul(tables.Cos);                           // (B, T, N, hd) · ([B,] T, hd, hd)
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1], n = x.shape[2], hd = x.shape[3];
         Tensor pairs = x.view(b, t, n, 2, hd / 2);                                  // (B, T, N, 2, half): [x1, x2]

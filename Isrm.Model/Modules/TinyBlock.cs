@@ -53,12 +53,16 @@ public sealed class TinyBlock : nn.Module
         feed_forward.JoinForInference();
     }
 
-    /// <summary>h: (B, T, D); step: (D) embedding of the refinement step or null; rope: tables of this call's positions.</summary>
-    public Tensor Forward(Tensor h, Tensor? step, (Tensor Cos, Tensor Sin) rope, KvBuffer? cache, int offset)
+    /// <summary>
+    /// h: (B, T, D); step: (D) embedding of the refinement step or null; rope: tables of this call's positions;
+    /// significance and mask: see <see cref="GroupedQueryAttention.Forward"/>.
+    /// </summary>
+    public Tensor Forward(Tensor h, Tensor? step, (Tensor Cos, Tensor Sin) rope, KvBuffer? cache, int offset,
+        (Tensor Cos, Tensor Sin)? significance = null, Tensor? mask = null)
     {
         using var scope = NewDisposeScope();
         bool inPlace = !is_grad_enabled();   // inference: add into the sub-layer's own output, one tensor fewer each
-        Tensor attended = attention.Forward(attention_norm.forward(h), rope, cache, offset);
+        Tensor attended = attention.Forward(attention_norm.forward(h), rope, cache, offset, significance, mask);
         if (step is not null && step_scale_attn is not null) attended = attended * (1 + step_scale_attn.forward(step));
         h = inPlace ? attended.add_(h) : h + attended;
         if (attention_out_norm is not null) h = attention_out_norm.forward(h);

@@ -10,11 +10,13 @@ public sealed class TinyNetwork : nn.Module
 {
     private readonly ModuleList<TinyBlock> blocks;
     private readonly RotaryEmbedding rope;
+    private readonly IsrmConfig _config;
 
     public TinyNetwork(IsrmConfig config) : base(nameof(TinyNetwork))
     {
         blocks = new ModuleList<TinyBlock>(Enumerable.Range(0, config.Layers).Select(_ => new TinyBlock(config)).ToArray());
         rope = new RotaryEmbedding(config.HeadDim, config.MaxContext, config.RopeTheta);
+        _config = config;
         RegisterComponents();
     }
 
@@ -26,13 +28,33 @@ public sealed class TinyNetwork : nn.Module
         foreach (TinyBlock block in blocks) block.JoinForInference();
     }
 
-    /// <summary>h: (B, T, D) → (B, T, D). caches: one buffer per layer for this call, or null.</summary>
-    public Tensor Forward(Tensor h, Tensor? step, IReadOnlyList<KvBuffer>? caches, int offset)
+    /// <summary>
+    /// h: (B, T, D) → (B, T, D). caches: one buffer per layer for this call, or null. layout: the significance and
+    /// prompt of these positions, read when the config asks for significance positions or bidirectional prompts.
+    /// </summary>
+    public Tensor Forward(Tensor h, Tensor? step, IReadOnlyList<KvBuffer>? caches, int offset, TokenLayout? layout = null)
     {
         using var scope = NewDisposeScope();
-        var tables = rope.At(offset, h.shape[1]);   // once per call, shared by every layer
+        long length = h.shape[1];
+        var tables = rope.At(offset, length);   // once per call, shared by every layer
+        (Tensor, Tensor)? significance = null;
+        if (_config.Positions != PositionKind.Rope)
+        {
+            if (layout?.Significance is null) throw new InvalidOperationException("this model reads digit significance: pass a TokenLayout");
+            significance = rope.At(layout.Significance);
+        }
+        Tensor? mask = null;
+        bool bidirectional = _config.PromptAttention == PromptAttentionKind.Bidirectional && length > 1;
+        if (bidirectional || _config.SignificanceWindow > 0)
+        {
+            if (bidirectional && layout?.PromptLength is null) throw new InvalidOperationException("this model attends both ways in the prompt: pass a TokenLayout");
+            if (_config.SignificanceWindow > 0 && layout?.AllSignificance is null) throw new InvalidOperationException("this model's attention is windowed by significance: pass a TokenLayout");
+            mask = layout!.Mask(offset, length, caches is null ? offset : 0, _config.SignificanceWindow);
+        }
         for (int i = 0; i < blocks.Count; i++)
-            h = blocks[i].Forward(h, step, tables, caches?[i], offset);
+            h = _config.Positions == PositionKind.Significance
+                ? blocks[i].Forward(h, step, significance!.Value, caches?[i], offset, null, mask)   // every head reads significance
+                : blocks[i].Forward(h, step, tables, caches?[i], offset, significance, mask);
         return h.MoveToOuterDisposeScope();
     }
 }

@@ -51,7 +51,7 @@ public sealed class RecurrentFamily : IFamilyCore
     /// token; at tick k ≥ 2 both are ‖y_k − y_{k−1}‖, how far this tick moved it (a fixed point across ticks gives 0).
     /// With a cache the tick's state continues from the tokens read before (offset must equal what it has read).
     /// </summary>
-    public StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, RefinementCache? cache, int offset, bool norms)
+    public StepOutput Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, RefinementCache? cache, int offset, bool norms, TokenLayout? layout = null)
     {
         using var scope = NewDisposeScope();
         RecurrentState? carried = cache?.Tick(k, offset);

@@ -13,11 +13,12 @@ public static partial class Refiner
     /// <summary>
     /// Refines the states of input embeddings <paramref name="x"/> (B, T, D) at positions offset…offset+T−1.
     /// With a cache, each step's keys/values are stored so later tokens need not recompute this prefix.
-    /// Throws <see cref="OperationCanceledException"/> between steps when cancelled.
+    /// Throws <see cref="OperationCanceledException"/> between steps when cancelled. <paramref name="layout"/>: a text
+    /// task's significance and prompt for these positions (<see cref="TokenLayout"/>), for models configured to read them.
     /// </summary>
     public static IEnumerable<RefinementStep> Run(
         IsrmModel model, Tensor x, RefinementOptions options,
-        RefinementCache? cache = null, int offset = 0, CancellationToken cancellation = default)
+        RefinementCache? cache = null, int offset = 0, CancellationToken cancellation = default, TokenLayout? layout = null)
     {
         options.Validate();
         var config = model.Config;
@@ -28,7 +29,7 @@ public static partial class Refiner
 
         // The prelude and input norm (if any) run once per position; their output is what every step re-injects.
         Tensor input = x;
-        if (model.TransformsInput) input = model.Inject(x, cache, offset).DetachFromDisposeScope();
+        if (model.TransformsInput) input = model.Inject(x, cache, offset, layout).DetachFromDisposeScope();
         var (y0, z0) = model.InitialState(x.shape[0], x.shape[1], offset, options.Seed);
         Tensor y = y0.DetachFromDisposeScope(), z = z0.DetachFromDisposeScope();
         Tensor? previousLogProbs = null;
@@ -48,7 +49,7 @@ public static partial class Refiner
                 using (var scope = NewDisposeScope())
                 using (withGrad || !gradientsWanted ? null : no_grad())
                 {
-                    next = Advance(model, input, y, z, k, mixer, cache, offset, options, needLogits || k == cap, previousLogProbs);
+                    next = Advance(model, input, y, z, k, mixer, cache, offset, options, needLogits || k == cap, previousLogProbs, layout);
                     bool converged = adaptive && next.KlToPrevious is not null && Watched(next.KlToPrevious, options.Watch) < options.KlTolerance;
                     next = Finish(next, isLast: k == cap || converged);
                 }
@@ -76,9 +77,9 @@ public static partial class Refiner
 
     private static RefinementStep Advance(
         IsrmModel model, Tensor x, Tensor y, Tensor z, int k, AndersonMixer? mixer,
-        RefinementCache? cache, int offset, RefinementOptions options, bool logits, Tensor? previousLogProbs)
+        RefinementCache? cache, int offset, RefinementOptions options, bool logits, Tensor? previousLogProbs, TokenLayout? layout)
     {
-        StepOutput output = model.Step(x, y, z, k, alphaOverride: mixer is null ? null : 1f, cache, offset, options.StepNorms);
+        StepOutput output = model.Step(x, y, z, k, alphaOverride: mixer is null ? null : 1f, cache, offset, options.StepNorms, layout);
         Tensor nextY = output.Y, nextZ = output.Z;
         Tensor? delta = output.Delta;
         if (mixer is not null)

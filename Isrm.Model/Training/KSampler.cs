@@ -21,6 +21,14 @@ public static class KSampler
         return Math.Clamp(k, options.KMin, kMax);
     }
 
+    /// <summary>A task batch's K, tied to its instances' size: ceil(size · KPerSize) + uniform 0 … KExtra.</summary>
+    public static int ForSize(TrainingOptions options, int size, Random random) =>
+        ForSize(options, size) - options.KExtra + random.Next(0, options.KExtra + 1);
+
+    /// <summary>The largest K a task batch of this size trains with (validation reads there).</summary>
+    public static int ForSize(TrainingOptions options, int size) =>
+        Math.Max(1, (int)Math.Ceiling(size * options.KPerSize - 1e-9)) + options.KExtra;
+
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 

@@ -9,7 +9,7 @@ namespace Isrm.Model.Training;
 /// Context + 1 tokens. Training windows are drawn from a generator seeded by (seed, step), so the data position
 /// of any step is reproducible without saving state: resume is exact.
 /// </summary>
-public sealed class TokenWindows
+public sealed class TokenWindows : IBatchSource
 {
     private readonly int[] _tokens;
     private readonly int _context;
@@ -42,6 +42,12 @@ public sealed class TokenWindows
         }
         using Tensor all = tensor(data, new long[] { batchSize, _context + 1 }, device: device);
         return (all.narrow(1, 0, _context).clone(), all.narrow(1, 1, _context).clone());
+    }
+
+    public TrainingBatch Next(int batchSize, Random random, Device device)
+    {
+        var (inputs, targets) = Batch(batchSize, random, device);
+        return new TrainingBatch(inputs, targets);
     }
 
     /// <summary>Evenly spaced fixed windows (the same every evaluation): inputs and targets, each (N, T).</summary>

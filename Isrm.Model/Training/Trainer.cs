@@ -8,6 +8,7 @@ using Isrm.Model.Data;
 using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
 using Isrm.Model.Runtime;
+using Isrm.Model.Tasks.Text;
 using Isrm.Model.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,7 +17,7 @@ namespace Isrm.Model.Training;
 
 /// <summary>
 /// Trains an ISRM (K sampled per batch, truncated backprop, the whitepaper's losses) or the plain transformer
-/// baseline with the same blocks. The run folder is always a valid checkpoint: it is saved at the start, every
+/// baseline with the same blocks, on corpus windows or on generated instances of a text task (<see cref="IBatchSource"/>). The run folder is always a valid checkpoint: it is saved at the start, every
 /// SaveEvery steps, on Ctrl-C and at the end, atomically; resume restores weights, optimizer, schedule and data position.
 /// </summary>
 public sealed class Trainer : IDisposable
@@ -31,8 +32,11 @@ public sealed class Trainer : IDisposable
     private readonly IsrmModel _model;
     private readonly TrainingOptions _options;
     private readonly ITextTokenizer _tokenizer;
-    private readonly CorpusSplit _split;
-    private readonly TokenWindows _train, _validation;
+    private readonly CorpusSplit? _split;                 // corpus runs only
+    private readonly IBatchSource _train;
+    private readonly TokenWindows? _validation;           // corpus runs only
+    private readonly TextTaskBatches? _task;              // text-task runs only
+    private readonly List<(int Size, string[] Prompts)> _taskValidation = new();
     private readonly TorchSharp.Modules.AdamW _optimizer;
     private readonly FlopCounter _flops;
     private readonly string _command, _corpusHash;
@@ -43,7 +47,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Progress so far (step = number of optimizer steps done).</summary>
     public sealed record TrainerState(int Step, long Tokens, double Flops, double ElapsedSec, TrainingOptions Options, string Command);
 
-    private Trainer(IsrmModel model, TrainingOptions options, ITextTokenizer tokenizer, CorpusSplit split, Corpus corpus, TrainerState state)
+    private Trainer(IsrmModel model, TrainingOptions options, ITextTokenizer tokenizer, CorpusSplit? split, Corpus? corpus, TrainerState state)
     {
         _model = model;
         _options = options;
@@ -52,10 +56,27 @@ public sealed class Trainer : IDisposable
         _state = state;
         _command = state.Command;
         _device = model.Device;
-        var (trainDocs, validationDocs) = corpus.Partition(split);
-        _train = new TokenWindows(trainDocs, tokenizer, options.Context);
-        _validation = new TokenWindows(validationDocs, tokenizer, options.Context);
-        _corpusHash = HashCorpus(corpus);
+        if (corpus is not null && split is not null)
+        {
+            var (trainDocs, validationDocs) = corpus.Partition(split);
+            _train = new TokenWindows(trainDocs, tokenizer, options.Context);
+            _validation = new TokenWindows(validationDocs, tokenizer, options.Context);
+            _corpusHash = HashCorpus(corpus);
+        }
+        else
+        {
+            ITextTask task = TextTasks.Parse(options.Task);
+            _train = _task = new TextTaskBatches(task, options.TrainSizes, model.Config);
+            _corpusHash = "";
+            // Fixed validation instances at the largest training size and twice it (when that fits the context).
+            var random = new Random(unchecked(options.Seed * 7919 + 0x7a5c));
+            int largest = options.TrainSizes.Max();
+            foreach (int size in new[] { largest, 2 * largest })
+            {
+                string[] prompts = Enumerable.Range(0, 64).Select(_ => task.Prompt(random, size)).ToArray();
+                if (prompts.Max(p => task.Sequence(p).Length) <= model.Config.MaxContext) _taskValidation.Add((size, prompts));
+            }
+        }
         _flops = new FlopCounter(model, options.Context);
         _optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.95, weight_decay: options.WeightDecay);
         if (options.EmaDecay > 0) _average = new WeightAverage(model, options.EmaDecay);
@@ -97,6 +118,7 @@ public sealed class Trainer : IDisposable
         if (File.Exists(Path.Combine(options.Out, StateFile)))
             throw new ArgumentException($"{options.Out} already holds a training run; pass --resume to continue it or choose another --out.");
         torch.set_num_threads(options.Threads);
+        if (options.Task is not null) return StartTask(config, options, command);
         Corpus corpus = Corpus.Load(options.Corpus);
         ITextTokenizer tokenizer = options.Tokenizer == "bytes" ? new ByteTokenizer() : TokenizerStore.Load(options.Tokenizer);
         config = config with { VocabSize = tokenizer.VocabSize, MaxContext = Math.Max(config.MaxContext, options.Context) };
@@ -105,6 +127,23 @@ public sealed class Trainer : IDisposable
         model.to(ComputeDevice.Parse(options.Device));
         var trainer = new Trainer(model, options, tokenizer, corpus.Split(options.Seed, options.ValidationFraction), corpus,
             new TrainerState(0, 0, 0, 0, options, command));
+        trainer.Save();
+        return trainer;
+    }
+
+    private static Trainer StartTask(IsrmConfig config, TrainingOptions options, string command)
+    {
+        ITextTask task = TextTasks.Parse(options.Task);
+        if (options.Tokenizer != "bytes") throw new ArgumentException("text tasks train on bytes: leave --tokenizer at bytes.");
+        var tokenizer = new ByteTokenizer();
+        var draw = new Random(0);   // the longest row among a few instances of each size (prompts vary in length)
+        int longest = options.TrainSizes.Max(s => Enumerable.Range(0, 64).Max(_ => task.Sequence(task.Prompt(draw, s)).Length));
+        options = options with { Context = Math.Max(2, longest) };   // the longest training row, for FLOP counts
+        config = config with { VocabSize = tokenizer.VocabSize, MaxContext = Math.Max(config.MaxContext, longest) };
+        torch.manual_seed(options.Seed);
+        var model = new IsrmModel(config);
+        model.to(ComputeDevice.Parse(options.Device));
+        var trainer = new Trainer(model, options, tokenizer, null, null, new TrainerState(0, 0, 0, 0, options, command));
         trainer.Save();
         return trainer;
     }
@@ -124,8 +163,9 @@ public sealed class Trainer : IDisposable
         torch.set_num_threads(options.Threads);
         LoadedCheckpoint checkpoint = Checkpoint.Load(outDir, ComputeDevice.Parse(options.Device));
         checkpoint.Model.train();
-        Corpus corpus = Corpus.Load(options.Corpus);
-        var trainer = new Trainer(checkpoint.Model, options, checkpoint.Tokenizer, CorpusSplit.Load(Path.Combine(outDir, SplitFile)), corpus,
+        Corpus? corpus = options.Task is null ? Corpus.Load(options.Corpus) : null;
+        CorpusSplit? split = options.Task is null ? CorpusSplit.Load(Path.Combine(outDir, SplitFile)) : null;
+        var trainer = new Trainer(checkpoint.Model, options, checkpoint.Tokenizer, split, corpus,
             state with { Options = options, Command = state.Command + " && " + command });
         trainer._optimizer.load_state_dict(Path.Combine(outDir, OptimizerFile));
         if (options.Steps != state.Options.Steps) trainer.ExtendedFrom = state.Options.Steps;
@@ -147,7 +187,8 @@ public sealed class Trainer : IDisposable
             if (stopAfter is int n && _state.Step - sessionStart >= n) { Save(); return TrainingOutcome.Paused; }
             TrainingProgress line = TrainStep(clock.Elapsed.TotalSeconds + elapsedBefore, _state.Step - sessionStart + 1, clock);
             bool last = _state.Step == _options.Steps;
-            if (_state.Step % _options.EvalEvery == 0 || last) line = line with { ValLoss = Validate(_options.EvalK) };
+            if (_state.Step % _options.EvalEvery == 0 || last)
+                line = _task is null ? line with { ValLoss = Validate(_options.EvalK) } : ValidateTask(line);
             _state = _state with { ElapsedSec = elapsedBefore + clock.Elapsed.TotalSeconds };
             File.AppendAllText(Path.Combine(_options.Out, MetricsFile), JsonSerializer.Serialize(line, Json) + "\n");
             progress?.Invoke(line);
@@ -173,24 +214,37 @@ public sealed class Trainer : IDisposable
 
         var sums = new LossTerms();
         int k = 0;
+        int? size = null;
         double flops = 0;
+        long tokens = 0;
         for (int micro = 0; micro < _options.GradientAccumulation; micro++)
         {
             using var microScope = NewDisposeScope();
-            k = _model.Config.IsSinglePass ? 1 : KSampler.Sample(_options, random, step);
-            var (inputs, targets) = _train.Batch(_options.BatchSize, random, _device);
+            TrainingBatch batch;
+            if (_task is null)
+            {
+                k = _model.Config.IsSinglePass ? 1 : KSampler.Sample(_options, random, step);
+                batch = _train.Next(_options.BatchSize, random, _device);
+            }
+            else
+            {
+                // A task batch has one size, and its K is tied to that size.
+                batch = _train.Next(_options.BatchSize, random, _device);
+                size = batch.Size;
+                k = _model.Config.IsSinglePass ? 1 : KSampler.ForSize(_options, batch.Size!.Value, random);
+            }
             LossTerms terms;
-            using (UsesBFloat16 ? MixedPrecision.Enable() : null) terms = Forward(inputs, targets, k);
+            using (UsesBFloat16 ? MixedPrecision.Enable() : null) terms = Forward(batch, k);
             (terms.Total! / _options.GradientAccumulation).backward();
             sums = sums.Add(terms.Detached(), _options.GradientAccumulation);
             int gradSteps = _options.BackpropSteps > 0 ? _options.BackpropSteps : k;
-            flops += _flops.Training(inputs.numel(), k, gradSteps, terms.LogitSteps);
+            flops += _flops.Training(batch.Inputs.numel(), k, gradSteps, terms.LogitSteps);
+            tokens += batch.Inputs.numel();
         }
         double gradNorm = nn.utils.clip_grad_norm_(_model.parameters(), _options.GradientClip);
         _optimizer.step();
         _average?.Update(step);
 
-        long tokens = (long)_options.BatchSize * _options.Context * _options.GradientAccumulation;
         _state = _state with { Step = step + 1, Tokens = _state.Tokens + tokens, Flops = _state.Flops + flops };
         double sessionTokens = (double)tokens * sessionSteps;
         return new TrainingProgress
@@ -199,11 +253,15 @@ public sealed class Trainer : IDisposable
             Monotonic = sums.MonotonicValue, Convergence = sums.ConvergenceValue, Ponder = sums.PonderValue,
             DeepSupervision = sums.DeepValue, Lr = lr, K = k, GradNorm = gradNorm, Tokens = _state.Tokens,
             Flops = _state.Flops, ElapsedSec = elapsed, TokensPerSec = sessionTokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds),
+            Size = size,
         };
     }
 
-    private LossTerms Forward(Tensor inputs, Tensor targets, int k)
+    private LossTerms Forward(TrainingBatch batch, int k)
     {
+        Tensor inputs = batch.Inputs, targets = batch.Targets;
+        // Mean over the positions that count: all of them for corpus windows, the answers for a task.
+        Tensor Mean(Tensor perPosition) => batch.LossMask is { } m ? (perPosition * m).sum() / m.sum() : perPosition.mean();
         int gradSteps = _options.BackpropSteps > 0 ? Math.Min(_options.BackpropSteps, k) : k;
         bool perStep = _options.MonotonicWeight > 0 || _options.PonderWeight > 0 || _options.DeepSupervisionSteps > 0;
         var options = new RefinementOptions
@@ -217,7 +275,7 @@ public sealed class Trainer : IDisposable
         var deltas = new List<Tensor>();
         Tensor? final = null, previousY = null;
         int logitSteps = 0;
-        foreach (RefinementStep step in Refiner.Run(_model, _model.Embed(inputs), options))
+        foreach (RefinementStep step in Refiner.Run(_model, _model.Embed(inputs), options, layout: batch.Layout))
         {
             bool inWindow = k - step.Step < gradSteps;
             if (inWindow && step.LogProbs is not null)
@@ -227,12 +285,14 @@ public sealed class Trainer : IDisposable
                     .reshape(targets.shape);
                 stepLosses.Add(perPosition);
                 if (step.Halt is not null) halts.Add(step.Halt.alias());
-                if (step.IsLast) final = perPosition.mean();
+                if (step.IsLast) final = Mean(perPosition);
             }
             else if (step.IsLast)
             {
                 logitSteps++;
-                final = nn.functional.nll_loss(step.LogProbs!.reshape(-1, _model.Config.VocabSize), flatTargets);
+                final = batch.LossMask is null
+                    ? nn.functional.nll_loss(step.LogProbs!.reshape(-1, _model.Config.VocabSize), flatTargets)
+                    : Mean(nn.functional.nll_loss(step.LogProbs!.reshape(-1, _model.Config.VocabSize), flatTargets, reduction: nn.Reduction.None).reshape(targets.shape));
             }
             if (inWindow && _options.ConvergenceWeight > 0 && previousY is not null)
                 deltas.Add((step.Y - previousY).pow(2).sum(-1).sqrt().mean());
@@ -241,7 +301,7 @@ public sealed class Trainer : IDisposable
 
         var terms = new LossTerms { CrossEntropyTensor = final!, LogitSteps = logitSteps };
         Tensor total = final!;
-        var means = stepLosses.Select(l => l.mean()).ToList();
+        var means = stepLosses.Select(Mean).ToList();
         if (_options.DeepSupervisionSteps > 0 && means.Count > 1)
         {
             Tensor deep = stack(means.Take(means.Count - 1).TakeLast(_options.DeepSupervisionSteps).ToArray()).mean();
@@ -272,13 +332,14 @@ public sealed class Trainer : IDisposable
     /// <summary>Validation cross-entropy (nats/token) at K, on fixed windows; no penalty terms.</summary>
     public double Validate(RefinementDepth k)
     {
+        if (_validation is null) throw new InvalidOperationException("a text-task run validates by exact match, not on corpus windows");
         using IDisposable? averaged = _average?.Swapped();   // with --ema, validation reads the averaged weights
         _model.eval();
         try
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var (inputs, targets) = _validation.Fixed(_options.EvalWindows, _device);
+            var (inputs, targets) = _validation!.Fixed(_options.EvalWindows, _device);
             var options = new RefinementOptions
             {
                 Loops = _model.Config.IsSinglePass ? 1 : k, MaxLoops = k.Limit(RefinementDepth.DefaultCap), EveryStepLogits = false,
@@ -300,19 +361,46 @@ public sealed class Trainer : IDisposable
         finally { _model.train(); }
     }
 
+    /// <summary>
+    /// Text tasks: exact match on the fixed validation instances of each size at that size's largest training K, and the
+    /// answer tokens' cross-entropy at the largest training size as ValLoss.
+    /// </summary>
+    private TrainingProgress ValidateTask(TrainingProgress line)
+    {
+        using IDisposable? averaged = _average?.Swapped();
+        _model.eval();
+        try
+        {
+            var exact = new Dictionary<string, double>();
+            double? loss = null;
+            foreach (var (size, prompts) in _taskValidation)
+            {
+                int k = KSampler.ForSize(_options, size);
+                var (solved, answerLoss) = TextTaskEvaluator.Score(_model, _task!.Task, prompts, k);
+                exact[$"{size}@{k}"] = solved;
+                loss ??= answerLoss;
+            }
+            return line with { ValLoss = loss, ValExact = exact };
+        }
+        finally { _model.train(); }
+    }
+
     private void Save(double? valLoss = null)
     {
         var metrics = new Dictionary<string, double>();
         if (valLoss is double v) metrics["valLoss"] = v;
         var metadata = new CheckpointMetadata
         {
-            Command = _command, Corpus = Path.GetFullPath(_options.Corpus), CorpusHash = _corpusHash, Tokenizer = _tokenizer.Kind,
+            Command = _command, Corpus = _task is null ? Path.GetFullPath(_options.Corpus) : "", CorpusHash = _corpusHash, Tokenizer = _tokenizer.Kind,
+            Task = _task?.Task.Name,
             Step = _state.Step, TokensSeen = _state.Tokens, Flops = _state.Flops, Metrics = metrics,
-            Notes = new()
-            {
-                ["validationDocuments"] = string.Join(",", _split.Validation), ["evalK"] = _options.EvalK.ToString(),
-                [CheckpointMetadata.TrainingContextNote] = _options.Context.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
+            Notes = _split is not null
+                ? new()
+                {
+                    ["validationDocuments"] = string.Join(",", _split.Validation), ["evalK"] = _options.EvalK.ToString(),
+                    [CheckpointMetadata.TrainingContextNote] = _options.Context.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }
+                : new() { ["trainSizes"] = string.Join(",", _options.TrainSizes), ["k"] = $"ceil(size * {_options.KPerSize}) + 0..{_options.KExtra}" },
         };
         string metricsPath = Path.Combine(_options.Out, MetricsFile);
         using IDisposable? averaged = _average?.Swapped();   // the folder's weights are the average; raw ones go beside
@@ -321,7 +409,7 @@ public sealed class Trainer : IDisposable
             _average?.SaveRaw(Path.Combine(folder, WeightAverage.RawFile));
             _optimizer.save_state_dict(Path.Combine(folder, OptimizerFile));
             File.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(_state, Json));
-            _split.Save(Path.Combine(folder, SplitFile));
+            _split?.Save(Path.Combine(folder, SplitFile));
             if (File.Exists(metricsPath)) File.Copy(metricsPath, Path.Combine(folder, MetricsFile));
         });
     }

@@ -18,6 +18,13 @@ public sealed record TrainingOptions
     public int GradientAccumulation { get; init; } = 1;
     public int Seed { get; init; } = 1;
     public double ValidationFraction { get; init; } = 0.1;
+    /// <summary>A text task (<c>Tasks.Text.TextTasks</c>, e.g. <c>addition</c>) trained on instead of the corpus; null = the corpus.</summary>
+    public string? Task { get; init; }
+    /// <summary>Task: instance sizes drawn for the training batches (one size per batch).</summary>
+    public int[] TrainSizes { get; init; } = [];
+    /// <summary>Task: K of a batch of size s is ceil(s · KPerSize) + a uniform draw from 0 … KExtra (validation: + KExtra).</summary>
+    public double KPerSize { get; init; } = 1;
+    public int KExtra { get; init; } = 2;
 
     // Refinement depth per batch
     public int KMin { get; init; } = 1;
@@ -80,6 +87,8 @@ public sealed record TrainingOptions
         Require(Precision is "fp32" or "bf16" or "auto", $"--precision must be fp32, bf16 or auto (got '{Precision}').");
         Require(EvalEvery > 0 && SaveEvery > 0 && EvalWindows > 0, "evaluation and save intervals must be positive.");
         EvalK.Checked(RefinementDepth.DefaultCap, "--eval-k");
+        Require(Task is null || (TrainSizes.Length > 0 && TrainSizes.All(s => s >= 1)), "--train-sizes must name sizes of 1 or more, e.g. 1-10.");
+        Require(KPerSize > 0 && KExtra >= 0, "--k-per-size must be positive and --k-extra 0 or more.");
     }
 }
 

@@ -15,6 +15,12 @@ public sealed record TrainingProgress
     public double DeepSupervision { get; init; }
     /// <summary>Validation cross-entropy (nats/token) at EvalK, when evaluated at this step.</summary>
     public double? ValLoss { get; init; }
+    /// <summary>Text tasks: exact match on fixed validation instances, by "size@K" (K tied to the size).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, double>? ValExact { get; init; }
+    /// <summary>Text tasks: the size of this step's training instances.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Size { get; init; }
     public double Lr { get; init; }
     public int K { get; init; }
     public double GradNorm { get; init; }

@@ -1,0 +1,27 @@
+namespace Isrm.Model.Tasks.Text;
+
+/// <summary>Parity of a bit string answered in one token, "10110=" → "1"; every bit matters. Size = number of bits.</summary>
+public sealed class ParityTask : ITextTask
+{
+    public string Name => "parity";
+
+    public string Prompt(Random random, int size)
+    {
+        if (size < 1) throw new ArgumentException("a parity prompt needs at least one bit.");
+        var bits = new char[size];
+        for (int i = 0; i < size; i++) bits[i] = random.Next(2) == 0 ? '0' : '1';
+        return new string(bits) + "=";
+    }
+
+    public string Answer(string prompt) => (Bits(prompt).Count(c => c == '1') % 2).ToString();
+
+    public int Size(string prompt) => Bits(prompt).Length;
+
+    private static string Bits(string prompt)
+    {
+        string bits = prompt.EndsWith('=') ? prompt[..^1] : "";
+        if (bits.Length == 0 || bits.Any(c => c is not ('0' or '1')))
+            throw new ArgumentException($"'{prompt}' is not a parity prompt: write a string of 0s and 1s ended by '=', e.g. 10110=.");
+        return bits;
+    }
+}

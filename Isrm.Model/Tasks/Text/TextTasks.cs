@@ -1,0 +1,18 @@
+namespace Isrm.Model.Tasks.Text;
+
+/// <summary>The text tasks, registered in this one place.</summary>
+public static class TextTasks
+{
+    public static IReadOnlyList<ITextTask> All { get; } = [new AdditionTask(), new ParityTask()];
+
+    /// <summary>The task of that name, or null.</summary>
+    public static ITextTask? Find(string? name) =>
+        All.FirstOrDefault(t => string.Equals(t.Name, name?.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The task of that name; anything else is one sentence.</summary>
+    public static ITextTask Parse(string? name) =>
+        Find(name) ?? throw new ArgumentException($"unknown text task '{name}': use {string.Join(" or ", All.Select(t => t.Name))}.");
+
+    /// <summary>One training or evaluation sequence: prompt, answer and a newline.</summary>
+    public static string Sequence(this ITextTask task, string prompt) => prompt + task.Answer(prompt) + "\n";
+}
