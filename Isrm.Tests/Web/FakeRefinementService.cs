@@ -18,6 +18,8 @@ internal sealed class FakeRefinementService : IRefinementService
     public SemaphoreSlim? Gate { get; set; }
     /// <summary>When set, the request is reported queued behind this many others before its first frame.</summary>
     public int? QueueAhead { get; set; }
+    /// <summary>When set, the reply is these characters, one token each (K steps, the last step's top token the chosen one).</summary>
+    public string? Reply { get; set; }
 
     public string DefaultCheckpoint => "tiny";
 
@@ -36,7 +38,7 @@ internal sealed class FakeRefinementService : IRefinementService
         }
         yield return new StartedFrame(new string('a', 32), request.Checkpoint ?? DefaultCheckpoint);
         if (QueueAhead is int ahead) yield return new QueuedFrame(ahead);
-        foreach (RefinementFrame frame in Frames.Run(request.MaxTokens, request.K.Steps ?? 5))
+        foreach (RefinementFrame frame in Reply is null ? Frames.Run(request.MaxTokens, request.K.Steps ?? 5) : Frames.Text(Reply, request.K.Steps ?? 5))
         {
             if (Gate is not null) await Gate.WaitAsync(cancellation);
             cancellation.ThrowIfCancellationRequested();

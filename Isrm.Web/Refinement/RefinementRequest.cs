@@ -15,6 +15,8 @@ public sealed class RefinementRequest
     public int TopK { get; set; } = 40;
     public double? TopP { get; set; } = 0.95;
     public long Seed { get; set; } = 1;
+    /// <summary>Stop once the reply ends with this text (e.g. "\n" after a task's answer); null = only maxTokens stops.</summary>
+    public string? StopText { get; set; }
     /// <summary>Attach the latent state vector to each step (for the PCA view); large, so off by default.</summary>
     public bool IncludeStates { get; set; }
 }

@@ -28,6 +28,7 @@ public static class RequestValidator
             _ when dto.TopP is not double p || !double.IsFinite(p) || p <= 0 || p > 1 =>
                 $"topP must be in (0, 1] (1 = off); got {dto.TopP?.ToString(CultureInfo.InvariantCulture) ?? "null"}.",
             _ when dto.Seed < 0 => $"seed must be ≥ 0; got {dto.Seed}.",
+            _ when dto.StopText is { Length: 0 or > 16 } => "stopText must be 1 to 16 characters, or left out.",
             _ => "",
         };
         if (error.Length > 0) return null;
@@ -42,6 +43,7 @@ public static class RequestValidator
             TopP = (float)dto.TopP!.Value,
             Seed = (ulong)dto.Seed,
             IncludeStates = dto.IncludeStates,
+            StopText = dto.StopText,
         };
     }
 }

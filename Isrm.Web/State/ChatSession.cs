@@ -130,7 +130,9 @@ public sealed class ChatSession(IRefinementService refinement)
         await Raise();
         try
         {
-            await foreach (RefinementFrame frame in refinement.Generate(settings.ToRequest(turn.SentText), cts.Token))
+            RefinementRequest request = settings.ToRequest(turn.SentText);
+            if (turn.Truth is not null) request.StopText = "\n";   // a task's answer ends at its line
+            await foreach (RefinementFrame frame in refinement.Generate(request, cts.Token))
             {
                 if (cts.IsCancellationRequested) break;   // Stop: what is still arriving is dropped
                 Apply(turn, frame);

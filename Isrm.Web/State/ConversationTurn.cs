@@ -47,6 +47,8 @@ public sealed class ConversationTurn(string prompt, GenerationSettings settings,
     public GenerationSettings Settings { get; } = settings.Clone();
     public string Checkpoint { get; } = checkpoint;
     public List<TokenTrajectory> Tokens { get; } = [];
+    /// <summary>The answer the prompt should get when a task recognises it (e.g. <c>48213+97065=</c>), else null.</summary>
+    public TaskTruth? Truth { get; } = TaskTruth.Of(prompt);
     public TurnStatus Status { get; private set; } = TurnStatus.Running;
     public string? Error { get; private set; }
     public DoneFrame? Done { get; private set; }

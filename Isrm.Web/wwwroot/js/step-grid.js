@@ -32,6 +32,7 @@ export function reset(host, columns, selected, highlight, final) {
   const g = grids.get(host);
   if (!g) return;
   g.columns = columns.map(([label, chosen, cells]) => ({ label, chosen, cells: cells.slice() }));
+  g.rests = null;
   g.cursor = null;
   g.final = !!final;
   delete host.dataset.finalDrawnAt;   // a new turn: not drawn to its end yet
@@ -53,6 +54,17 @@ export function append(host, cells, labels, selected, highlight, final) {
   g.final = !!final;
   if (changed) { g.selected = selected; g.highlight = highlight; schedule(g); }
   else view(host, selected, highlight);
+}
+
+/**
+ * A task prompt's truth: per column, what the answer still holds at that token (null past its end). A cell whose top
+ * token starts it gets a green bar, any other a red one; the host records how many columns are right at each step.
+ */
+export function truth(host, rests) {
+  const g = grids.get(host);
+  if (!g) return;
+  g.rests = rests;
+  schedule(g);
 }
 
 /** Marks the selected token (column) and the scrubbed step (row). */
@@ -138,6 +150,8 @@ function draw(g) {
       ctx.fillStyle = fg;
       ctx.font = (col.chosen !== null && col.chosen === text ? "bold " : "") + "12px monospace";
       ctx.fillText(fit(ctx, text, 30) + " " + Math.round(prob * 100), x + 3, y + CELL_H / 2);
+      const rest = g.rests ? g.rests[t] : null;
+      if (rest != null) { ctx.fillStyle = rest.startsWith(text) ? "#2e7d32" : "#c62828"; ctx.fillRect(x + CELL_W - 5, y, 4, CELL_H - 1); }
     }
   }
   // the scrubbed step: a frame around its row
@@ -174,6 +188,9 @@ function draw(g) {
   host.dataset.cells = String(g.cells);
   if (minContrast < Infinity) g.minContrast = Math.min(g.minContrast, minContrast);
   host.dataset.minContrast = g.minContrast < Infinity ? g.minContrast.toFixed(2) : "";
+  if (g.rests) host.dataset.rightByStep = Array.from({ length: g.rows }, (_, s) =>
+    g.columns.filter((c, t) => g.rests[t] != null && c.cells[s] && g.rests[t].startsWith(c.cells[s][0])).length).join(",");
+  else delete host.dataset.rightByStep;
   host.dataset.drawnAt = String(Date.now());
   if (g.final) host.dataset.finalDrawnAt = host.dataset.drawnAt;
 }
