@@ -9,7 +9,7 @@ namespace Isrm.Tests.Web.Browser;
 public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelper output)
 {
     [Fact]
-    public async Task At_k_64_and_64_tokens_the_page_is_fully_drawn_within_half_a_second_of_the_models_done_frame()
+    public async Task At_k_64_and_64_tokens_the_page_is_fully_drawn_within_three_seconds_of_the_models_done_frame_and_prints_the_lag()
     {
         (IPage page, List<string> blocked) = await app.OpenAsync("/");
         await Chat.SetUpAsync(page, k: 64, maxTokens: 64);

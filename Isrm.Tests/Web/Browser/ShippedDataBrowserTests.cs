@@ -37,7 +37,7 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_shipped_runs_and_the_main_scaling_report_show_and_runs_can_be_chosen()
+    public async Task The_shipped_runs_and_the_current_scaling_report_show_and_runs_can_be_chosen()
     {
         IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         await page.GotoAsync(new Uri(_base, "/training").ToString());
@@ -50,9 +50,9 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
         await Assertions.Expect(trainingTraces).Not.ToHaveCountAsync(0);
         int all = await trainingTraces.CountAsync();
 
-        await Assertions.Expect(page.Locator("[data-testid=scaling-report]")).ToHaveValueAsync("scaling/main");
+        await Assertions.Expect(page.Locator("[data-testid=scaling-report]")).ToHaveValueAsync("scaling/current");
         Assert.Contains("scaling/recipe-variants", await page.Locator("[data-testid=scaling-report] option").AllTextContentsAsync());
-        await Assertions.Expect(page.Locator("#scaling .scatterlayer .trace")).ToHaveCountAsync(3);   // the three checkpoints of the main report
+        await Assertions.Expect(page.Locator("#scaling .scatterlayer .trace")).ToHaveCountAsync(3);   // the three shipped text checkpoints as they are now
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(LiveViewFixture.Screenshots, "20-training-shipped.png"), FullPage = true });
 
         await options.Nth(2).UncheckAsync();   // the 11,000-step transformer: its train and validation curves go

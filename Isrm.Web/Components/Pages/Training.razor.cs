@@ -20,6 +20,9 @@ public partial class Training
     private IReadOnlyList<ScalingReport> _reports = [];
     private IReadOnlyList<ScalingResult> _scaling = [];
     private string? _report;
+
+    /// <summary>The report the page opens on: the shipped checkpoints as they are now (reports/scaling/current).</summary>
+    internal const string CurrentReport = "scaling/current";
     private LatentPcaSession _pca = null!;
 
     [Inject] private IOptions<TrainingViewOptions> Options { get; set; } = null!;
@@ -70,7 +73,7 @@ public partial class Training
         _reports = TrainingData.FindScalingReports(ReportsFolder);
         // the main report by default: the one the README quotes
         if (_report is null || _reports.All(r => r.Name != _report))
-            _report = (_reports.FirstOrDefault(r => r.Name == "scaling/main") ?? _reports.FirstOrDefault())?.Name;
+            _report = (_reports.FirstOrDefault(r => r.Name == CurrentReport) ?? _reports.FirstOrDefault())?.Name;
         _scaling = _reports.FirstOrDefault(r => r.Name == _report) is { } report ? TrainingData.ReadScaling(report.Path) : [];
     }
 
