@@ -44,7 +44,7 @@ public sealed partial class ModelCardTests
 
     [Theory]
     [MemberData(nameof(ShippedCheckpoints))]
-    public void The_card_names_the_recorded_command_and_parameters_and_only_figures_the_reports_hold(string name)
+    public void The_card_names_the_recorded_command_and_parameters_and_only_figures_its_own_results_json_holds(string name)
     {
         string dir = Repository.Combine("checkpoints", name);
         ModelCard card = ModelCard.Read(dir) ?? throw new Xunit.Sdk.XunitException($"{name} has no model card with front matter");
@@ -56,11 +56,39 @@ public sealed partial class ModelCardTests
         Assert.Equal(info.Metadata.Command, card["training_command"]);
         Assert.StartsWith("isrm ", card["result_command"]);
 
-        // Every measured figure of the card comes from a report produced by a command.
-        string reports = string.Concat(Directory.GetFiles(Repository.Combine("reports"), "*.md").Select(File.ReadAllText));
+        // Every measured figure of the card comes from the JSON its own result command writes (not any report's text):
+        // a figure with d decimals equals some number of those files rounded to d decimals.
+        string[] files = JsonFile().Matches(card["result_command"]!).Select(m => m.Groups[1].Value).Distinct().ToArray();
+        Assert.True(files.Length > 0, $"{name}: the result command names no --json file");
+        var numbers = new List<double>();
+        foreach (string file in files)
+        {
+            string path = Repository.Combine(file.Split('/'));
+            Assert.True(File.Exists(path), $"{name}: {file} does not exist");
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
+            Collect(doc.RootElement, numbers);
+        }
         foreach (Match figure in Figure().Matches(card["result"]!))
-            Assert.True(reports.Contains(figure.Value, StringComparison.Ordinal), $"{name}: {figure.Value} is in no report");
+        {
+            int decimals = figure.Value.Length - figure.Value.IndexOf('.') - 1;
+            double value = double.Parse(figure.Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(numbers.Any(n => Math.Abs(Math.Round(n, decimals) - value) < 1e-9),
+                $"{name}: {figure.Value} is in none of {string.Join(", ", files)}");
+        }
     }
+
+    private static void Collect(JsonElement element, List<double> numbers)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Number: numbers.Add(element.GetDouble()); break;
+            case JsonValueKind.Array: foreach (JsonElement e in element.EnumerateArray()) Collect(e, numbers); break;
+            case JsonValueKind.Object: foreach (JsonProperty p in element.EnumerateObject()) Collect(p.Value, numbers); break;
+        }
+    }
+
+    [GeneratedRegex(@"--json (\S+\.json)")]
+    private static partial Regex JsonFile();
 
     [Fact]
     public void Info_prints_the_cards_key_facts()
