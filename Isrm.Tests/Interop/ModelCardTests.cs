@@ -40,6 +40,13 @@ public sealed partial class ModelCardTests
             Assert.Contains(part.Trim(), flat);
         Assert.Contains(parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), card);
         Assert.Contains("isrm solve", card);
+
+        // Its front matter makes `isrm info` show the card, with figures from its own results file.
+        ModelCard facts = ModelCard.Read(dir) ?? throw new Xunit.Sdk.XunitException($"{name} has no model card with front matter");
+        foreach (string key in ModelCard.KeyFacts) Assert.False(string.IsNullOrWhiteSpace(facts[key]), $"{name}: {key}");
+        Assert.Equal(command, facts["training_command"]);
+        Assert.Equal(parameters.ToString(System.Globalization.CultureInfo.InvariantCulture), facts["parameters"]);
+        AssertFiguresFromOwnJson(name, facts);
     }
 
     [Theory]
@@ -56,8 +63,15 @@ public sealed partial class ModelCardTests
         Assert.Equal(info.Metadata.Command, card["training_command"]);
         Assert.StartsWith("isrm ", card["result_command"]);
 
-        // Every measured figure of the card comes from the JSON its own result command writes (not any report's text):
-        // a figure with d decimals equals some number of those files rounded to d decimals.
+        AssertFiguresFromOwnJson(name, card);
+    }
+
+    /// <summary>
+    /// Every measured figure of the card comes from the JSON its own result command writes (not any report's text):
+    /// a figure with d decimals equals some number of those files rounded to d decimals.
+    /// </summary>
+    private static void AssertFiguresFromOwnJson(string name, ModelCard card)
+    {
         string[] files = JsonFile().Matches(card["result_command"]!).Select(m => m.Groups[1].Value).Distinct().ToArray();
         Assert.True(files.Length > 0, $"{name}: the result command names no --json file");
         var numbers = new List<double>();
