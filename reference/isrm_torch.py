@@ -11,6 +11,7 @@ Needs only torch (1.13 or newer); the safetensors format is read and written wit
     python3 reference/isrm_torch.py generate --checkpoint DIR --prompt "The jury" --k 8
     python3 reference/isrm_torch.py check --checkpoint DIR --expected expected.safetensors
     python3 reference/isrm_torch.py train --checkpoint DIR --text corpus.txt --steps 100 --out DIR2
+    torchrun --nproc_per_node 2 reference/isrm_torch.py train --checkpoint DIR --text corpus.txt --batch 8 --out DIR2
 """
 import argparse
 import json
@@ -401,7 +402,22 @@ def generate(args):
 
 def train(args):
     """Continues training on a UTF-8 text file (byte tokens): AdamW, K drawn uniformly from 1..k-max per batch,
-    backprop through the last --backprop steps, loss = cross-entropy after the last step."""
+    backprop through the last --backprop steps, loss = cross-entropy after the last step.
+
+    Under torchrun (WORLD_SIZE > 1) it trains with DistributedDataParallel: gloo on CPU, nccl on CUDA. --batch is the
+    batch of one process, so the global batch is WORLD_SIZE x --batch. Every process draws the same global batch, K and
+    random initial state from a generator seeded by (seed, step) and keeps its own shard of it, so N processes follow
+    the same weights as one process given --batch N x B (up to float summation order); rank 0 writes the result."""
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    rank, world = 0, 1
+    if distributed:
+        import torch.distributed as dist
+        from torch.nn.parallel import DistributedDataParallel
+        backend = "nccl" if args.device.startswith("cuda") else "gloo"
+        dist.init_process_group(backend)
+        rank, world = dist.get_rank(), dist.get_world_size()
+        if args.device.startswith("cuda"):
+            args.device = f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}"
     torch.manual_seed(args.seed)
     model = ISRM.load(args.checkpoint, args.device).train()
     assert model.config.vocabSize == 256, "train reads bytes: a BPE checkpoint needs its tokenizer, not implemented here"
@@ -409,20 +425,33 @@ def train(args):
         data = torch.tensor(list(f.read()), dtype=torch.long)
     T = min(args.context, model.config.maxContext)
     assert len(data) > T + 1, "the text must be longer than one window"
+    # find_unused_parameters: with a random initial state the learned y0 and z0 take no part in a step.
+    trained = DistributedDataParallel(model, find_unused_parameters=True) if distributed else model
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.1)
+    total = args.batch * world                                        # the global batch
+    shard = slice(rank * args.batch, (rank + 1) * args.batch)
     for step in range(1, args.steps + 1):
-        starts = torch.randint(0, len(data) - T - 1, (args.batch,))
-        batch = torch.stack([data[s:s + T + 1] for s in starts.tolist()]).to(args.device)
-        k = int(torch.randint(1, args.k_max + 1, ()).item())
-        logp = model(batch[:, :-1], k, grad_steps=args.backprop)[-1]
+        # The global batch, K and initial state of this step depend on (seed, step) only: the same on every rank.
+        g = torch.Generator().manual_seed(args.seed * 1_000_003 + step)
+        starts = torch.randint(0, len(data) - T - 1, (total,), generator=g)
+        k = int(torch.randint(1, args.k_max + 1, (), generator=g).item())
+        y0, z0 = model.initial_state(total, T, generator=g) if model.y0.device.type == "cpu" else model.initial_state(total, T)
+        batch = torch.stack([data[s:s + T + 1] for s in starts.tolist()])[shard].to(args.device)
+        state = (y0[shard].to(args.device), z0[shard].to(args.device))
+        logp = trained(batch[:, :-1], k, state=state, grad_steps=args.backprop)[-1]
         loss = F.nll_loss(logp.reshape(-1, logp.shape[-1]), batch[:, 1:].reshape(-1))
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward()                                               # DDP averages the gradients over the ranks
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
-        print(f"step {step}: K = {k}, loss {loss.item():.4f} nats/byte")
-    model.save(args.out, args.checkpoint)
-    print(f"wrote {args.out}/model.safetensors; bring it back with: isrm import --from {args.out} --out DIR")
+        if rank == 0:
+            print(f"step {step}: K = {k}, loss {loss.item():.4f} nats/byte (rank 0's shard of {total})", flush=True)
+    if rank == 0:
+        model.save(args.out, args.checkpoint)
+        print(f"wrote {args.out}/model.safetensors; bring it back with: isrm import --checkpoint {args.out} --out DIR")
+    if distributed:
+        dist.barrier()
+        dist.destroy_process_group()
     return 0
 
 
@@ -443,7 +472,7 @@ def main():
     t.add_argument("--text", required=True)
     t.add_argument("--out", required=True)
     t.add_argument("--steps", type=int, default=100)
-    t.add_argument("--batch", type=int, default=16)
+    t.add_argument("--batch", type=int, default=16, help="sequences per process (global batch = processes x this)")
     t.add_argument("--context", type=int, default=128)
     t.add_argument("--k-max", type=int, default=16)
     t.add_argument("--backprop", type=int, default=4)
