@@ -47,6 +47,25 @@ public sealed class ChatSession(IRefinementService refinement)
         CheckpointsLoaded = true;
     }
 
+    /// <summary>
+    /// Opens a shared link (<see cref="ChatLink"/>): its settings and prompt, and a run when it says <c>run=1</c>. A value
+    /// the page cannot take is shown as the page's error sentence and nothing runs.
+    /// </summary>
+    public async Task OpenLinkAsync(IReadOnlyDictionary<string, string> query)
+    {
+        if (query.Count == 0) return;
+        string? prompt = ChatLink.Apply(query, Settings, Checkpoints.Where(c => c.Usable).Select(c => c.Name), out bool run, out string? problem);
+        if (problem is not null) { Error = problem; await Raise(); return; }
+        if (prompt is not null) Prompt = prompt;
+        if (run) await SendAsync();
+        else await Raise();
+    }
+
+    /// <summary>The link that reproduces the latest turn (or the current settings and prompt), with <c>run=1</c>.</summary>
+    public string ShareQuery() => Conversation.Latest is { } turn
+        ? ChatLink.For(turn.Settings, turn.Prompt, run: true)
+        : ChatLink.For(Settings, Prompt, run: true);
+
     /// <summary>Sends the prompt (after the earlier turns when <see cref="RememberTurns"/>) and streams the answer into a new turn.</summary>
     public async Task SendAsync()
     {

@@ -80,4 +80,28 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
         // copied to reports/web-chat.png for the README
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(LiveViewFixture.Screenshots, "web-chat.png") });
     }
+
+    [Fact]
+    public async Task A_shared_link_runs_on_open_and_gives_the_same_tokens_twice_and_a_bad_link_one_sentence()
+    {
+        string link = "?checkpoint=isrm-default&prompt=The%20jury%20said&k=4&seed=3&maxTokens=6&temperature=0.8&run=1";
+        var replies = new List<string[]>();
+        for (int open = 0; open < 2; open++)
+        {
+            IPage page = await _browser.NewPageAsync();
+            await page.GotoAsync(new Uri(_base, "/" + link).ToString());
+            await Assertions.Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
+            replies.Add((await page.Locator("[data-testid=token]").AllTextContentsAsync()).ToArray());
+            Assert.Equal(link, await page.Locator("[data-testid=share-link]").TextContentAsync());
+            Assert.Contains("seed=3", page.Url);   // the run's settings live in the address bar
+            await page.CloseAsync();
+        }
+        Assert.Equal(6, replies[0].Length);
+        Assert.Equal(replies[0], replies[1]);
+
+        IPage bad = await _browser.NewPageAsync();
+        await bad.GotoAsync(new Uri(_base, "/?checkpoint=isrm-default&prompt=x&k=0&run=1").ToString());
+        await Assertions.Expect(bad.Locator("[data-testid=page-error]")).ToContainTextAsync("The link's k must be an integer from 1 to");
+        Assert.Equal(0, await bad.Locator("[data-testid=turn]").CountAsync());
+    }
 }

@@ -22,6 +22,7 @@ public partial class Home
 
     [Inject] private IRefinementService Refinement { get; set; } = null!;
     [Inject] private IJSRuntime Js { get; set; } = null!;
+    [Inject] private NavigationManager Navigation { get; set; } = null!;
 
     private ChatSession Session { get; set; } = null!;
 
@@ -48,6 +49,10 @@ public partial class Home
         await Js.InvokeVoidAsync("isrm.onEscape", _self);
         Session.LoadCheckpoints();
         StateHasChanged();
+        // A shared link: its settings and prompt, and a run on open when it says run=1.
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query)
+            .ToDictionary(kv => kv.Key, kv => kv.Value.ToString());
+        await Session.OpenLinkAsync(query);
     }
 
     /// <summary>One frame: the markup (text, status) and the two canvases, from the latest state.</summary>
@@ -84,7 +89,15 @@ public partial class Home
 
     private Task DrawNowAsync() => _budget.FlushAsync();
 
-    private Task SendAsync() => Session.SendAsync();
+    private async Task SendAsync()
+    {
+        await Session.SendAsync();
+        // The run's settings live in the address bar (without run=1: a reload shows them, the copied link runs them).
+        if (Session.Conversation.Latest is { } turn)
+            Navigation.NavigateTo(Navigation.BaseUri + ChatLink.For(turn.Settings, turn.Prompt, run: false), new NavigationOptions { ReplaceHistoryEntry = true });
+    }
+
+    private async Task CopyLinkAsync() => await Js.InvokeVoidAsync("isrm.copy", Navigation.BaseUri + Session.ShareQuery());
 
     private Task StopAsync() => Session.StopAsync();
 
