@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Isrm.Model.Reasoning;
 using Isrm.Model.Refinement;
 using Isrm.Web.Options;
@@ -29,6 +30,8 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     public int Seed { get; set; } = 1;
     public string Generator { get; set; } = "dfs";
     public string InputText { get; private set; } = "";
+    /// <summary>The seed the shown instance was generated from; null for a pasted or edited one.</summary>
+    public int? InstanceSeed { get; private set; }
     /// <summary>The instance shown (from New or the typed text); null when the text does not parse.</summary>
     public Puzzle? Instance { get; private set; }
 
@@ -121,6 +124,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         Puzzle? puzzle = SolveRequestValidator.Instance(request, Task, limits, out string error);
         if (puzzle is not null) Seed++;
         await ShowAsync(puzzle, puzzle?.ToText() ?? InputText, error);
+        InstanceSeed = puzzle is null ? null : request.Seed;
     }
 
     /// <summary>The user typed or pasted <paramref name="text"/>: show it, or say what is wrong with it.</summary>
@@ -132,6 +136,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         Puzzle? puzzle = SolveRequestValidator.Instance(new SolveRequest { Text = text }, Task, limits, out string error);
         if (string.IsNullOrWhiteSpace(text)) error = "The puzzle text is empty: press New or paste an instance.";
         await ShowAsync(puzzle, text, error);
+        InstanceSeed = null;
     }
 
     private async Task ShowAsync(Puzzle? puzzle, string text, string error)
@@ -143,6 +148,67 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         if (puzzle is not null && InstanceShown is not null)
             await InstanceShown(StartOf(puzzle, Checkpoint ?? "", null, limits.MaxK));
         await Raise();
+    }
+
+    /// <summary>The link that shows this instance with this checkpoint and K, and solves it on open.</summary>
+    public string ShareQuery() =>
+        PuzzleLink.For(Task.Name(), Checkpoint, Size, InstanceSeed, Generator, InputText, Infinite, K, run: true);
+
+    /// <summary>
+    /// Opens a shared link (<see cref="PuzzleLink"/>): task, checkpoint, K and the instance (by seed, or its packed
+    /// text), then solves it when the link says <c>run=1</c>. A value the page cannot take is its one-sentence error.
+    /// </summary>
+    public async Task OpenLinkAsync(IReadOnlyDictionary<string, string> query)
+    {
+        if (query.Count == 0 || IsRunning) return;
+        string? problem = null;
+        if (query.TryGetValue("task", out string? task))
+        {
+            try { await SetTaskAsync(PuzzleTasks.Parse(task)); }
+            catch (ArgumentException) { problem = $"The link's task must be prefix-sums or mazes; got '{task}'."; }
+        }
+        if (problem is null && query.TryGetValue("checkpoint", out string? checkpoint) && checkpoint.Length > 0)
+        {
+            if (TaskCheckpoints.Any(c => c.Name == checkpoint)) Checkpoint = checkpoint;
+            else problem = $"The link names checkpoint '{checkpoint}', which this page does not list for {Task.Name()}.";
+        }
+        if (problem is null && query.TryGetValue("k", out string? k))
+        {
+            RefinementDepth depth = RefinementDepth.Parse(k);
+            if (depth.IsInfinite) Infinite = true;
+            else if (depth.Steps is int steps && KLadder.Contains(steps)) { Infinite = false; KIndex = KLadder.ToList().IndexOf(steps); }
+            else problem = $"The link's k must be inf or one of {string.Join(", ", KLadder)}; got '{k}'.";
+        }
+        if (problem is null && query.TryGetValue("generator", out string? generator)) Generator = generator;
+        int number = 0;
+        if (problem is null && query.TryGetValue("size", out string? size))
+        {
+            if (int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out number) && number > 0) Size = number;
+            else problem = $"The link's size must be a whole number ≥ 1; got '{size}'.";
+        }
+        if (problem is null && query.TryGetValue("seed", out string? seed))
+        {
+            if (int.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out number)) Seed = number;
+            else problem = $"The link's seed must be a whole number ≥ 0; got '{seed}'.";
+        }
+        if (problem is not null)
+        {
+            Error = problem;
+            await Raise();
+            return;
+        }
+        if (query.TryGetValue("text", out string? packed))
+        {
+            if (PuzzleLink.Unpack(packed, limits.MaxInputChars) is not string text)
+            {
+                Error = "The link's text is not an instance this page packed (it may have been cut short); copy the link again.";
+                await Raise();
+                return;
+            }
+            await SetInputAsync(text);
+        }
+        else await NewInstanceAsync();   // the same size, seed and generator give the same instance (the validator's sentence otherwise)
+        if (Error is null && query.TryGetValue("run", out string? run) && run == "1") await SolveAsync();
     }
 
     /// <summary>Solves the shown instance, streaming its steps until done, stopped or refused.</summary>

@@ -104,4 +104,22 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
         await Assertions.Expect(bad.Locator("[data-testid=page-error]")).ToContainTextAsync("The link's k must be an integer from 1 to");
         Assert.Equal(0, await bad.Locator("[data-testid=turn]").CountAsync());
     }
+
+    [Fact]
+    public async Task A_shared_puzzle_link_solves_the_same_instance_the_same_way_twice()
+    {
+        string link = "/puzzles?task=prefix-sums&checkpoint=prefix-sums-carry&size=24&seed=5&generator=dfs&k=inf&run=1";
+        var seen = new List<(string? Status, string? Input)>();
+        for (int open = 0; open < 2; open++)
+        {
+            IPage page = await _browser.NewPageAsync();
+            await page.GotoAsync(new Uri(_base, link).ToString());
+            await Assertions.Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("Solved at step", new() { Timeout = 60_000 });
+            seen.Add((await page.Locator("[data-testid=puzzle-status]").TextContentAsync(), await page.Locator("[data-testid=puzzle-input]").InputValueAsync()));
+            Assert.Contains("seed=5", await page.Locator("[data-testid=share-link]").TextContentAsync());
+            await page.CloseAsync();
+        }
+        Assert.Equal(seen[0], seen[1]);
+        Assert.Equal(24, seen[0].Input!.Trim().Length);
+    }
 }

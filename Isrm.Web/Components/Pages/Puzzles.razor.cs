@@ -1,3 +1,4 @@
+using Microsoft.JSInterop;
 using System.Globalization;
 using Isrm.Web.Components.Visuals;
 using Isrm.Web.Puzzles;
@@ -15,6 +16,8 @@ public partial class Puzzles
     private DateTime _lastRender;
 
     [Inject] private PuzzleService Service { get; set; } = null!;
+    [Inject] private NavigationManager Navigation { get; set; } = null!;
+    [Inject] private Microsoft.JSInterop.IJSRuntime Js { get; set; } = null!;
 
     private PuzzleView View { get; set; } = null!;
 
@@ -40,6 +43,16 @@ public partial class Puzzles
         await View.LoadCheckpointsAsync(Service.ListCheckpoints());
         LoadCurve();
         StateHasChanged();
+        // A shared link: its task, checkpoint, instance and K, and a solve on open when it says run=1.
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query)
+            .ToDictionary(kv => kv.Key, kv => kv.Value.ToString());
+        if (query.Count > 0)
+        {
+            await View.OpenLinkAsync(query);
+            LoadCurve();
+            if (_canvas is not null && View.Done is not null) await _canvas.FlushAsync();
+            StateHasChanged();
+        }
     }
 
     private static int MaxFrames(PuzzleStartFrame start) => FrameSampler.Count(start.K ?? start.Cap, Math.Max(1, start.DenseSteps)) + 2;
@@ -60,6 +73,8 @@ public partial class Puzzles
         _lastRender = DateTime.MinValue;
         StateHasChanged();
     }
+
+    private async Task CopyLinkAsync() => await Js.InvokeVoidAsync("isrm.copy", Navigation.BaseUri + "puzzles" + View.ShareQuery());
 
     private async Task StopAsync()
     {
