@@ -61,6 +61,17 @@ public sealed class ChatSession(IRefinementService refinement)
         else await Raise();
     }
 
+    /// <summary>Loads a conversation exported as JSON back into the viewer (every step of every token); a file that is not one is the page's error.</summary>
+    public async Task LoadExportAsync(string json)
+    {
+        if (IsRunning) return;
+        if (Conversation.Import(json) is string problem) { Error = problem; await Raise(); return; }
+        Error = null;
+        if (Conversation.Latest is { } latest) Select(latest, latest.Tokens.FirstOrDefault());
+        FollowLive = false;
+        await Raise();
+    }
+
     /// <summary>The link that reproduces the latest turn (or the current settings and prompt), with <c>run=1</c>.</summary>
     public string ShareQuery() => Conversation.Latest is { } turn
         ? ChatLink.For(turn.Settings, turn.Prompt, run: true)

@@ -122,4 +122,26 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
         Assert.Equal(seen[0], seen[1]);
         Assert.Equal(24, seen[0].Input!.Trim().Length);
     }
+
+    [Fact]
+    public async Task A_chat_exported_as_json_loads_back_into_the_viewer()
+    {
+        var session = new Isrm.Web.State.ChatSession(new FakeRefinementService());
+        session.LoadCheckpoints();
+        session.Settings.MaxTokens = 5;
+        session.Prompt = "from a file";
+        await session.SendAsync();
+        string file = Path.Combine(_runs.Root, "conversation.json");
+        await File.WriteAllTextAsync(file, session.Conversation.ExportJson());
+
+        IPage page = await _browser.NewPageAsync();
+        await page.GotoAsync(_base.ToString());
+        // the circuit is live once the checkpoints are listed: only then does the file input reach the page's code
+        await Assertions.Expect(page.Locator("[data-testid=checkpoint-select] option[value=isrm-default]")).ToHaveCountAsync(1);
+        await page.Locator("[data-testid=load-json]").SetInputFilesAsync(file);
+        await Assertions.Expect(page.Locator("[data-testid=turn]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-testid=token]")).ToHaveCountAsync(5);
+        await Assertions.Expect(page.Locator(".prompt-text")).ToHaveTextAsync("from a file");
+        await Assertions.Expect(page.Locator("[data-testid=step-grid]")).ToHaveAttributeAsync("data-columns", "5");
+    }
 }

@@ -97,6 +97,21 @@ public partial class Home
             Navigation.NavigateTo(Navigation.BaseUri + ChatLink.For(turn.Settings, turn.Prompt, run: false), new NavigationOptions { ReplaceHistoryEntry = true });
     }
 
+    /// <summary>The largest conversation export the page reads back (K = 256 over a few hundred tokens is a few MB).</summary>
+    private const long MaxExportBytes = 32 << 20;
+
+    private async Task LoadExportAsync(Microsoft.AspNetCore.Components.Forms.InputFileChangeEventArgs e)
+    {
+        if (e.File.Size > MaxExportBytes)
+        {
+            await Session.LoadExportAsync("");   // not an export: the page's sentence
+            return;
+        }
+        using var reader = new StreamReader(e.File.OpenReadStream(MaxExportBytes));
+        await Session.LoadExportAsync(await reader.ReadToEndAsync());
+        await DrawNowAsync();
+    }
+
     private async Task CopyLinkAsync() => await Js.InvokeVoidAsync("isrm.copy", Navigation.BaseUri + Session.ShareQuery());
 
     private Task StopAsync() => Session.StopAsync();
