@@ -42,7 +42,7 @@ internal static class CliOptions
     /// <summary>The declared domain of <paramref name="option"/>, or null when it was made without one.</summary>
     public static OptionDomain? DomainOf(Option option) => Domains.TryGetValue(option, out OptionDomain? d) ? d : null;
 
-    private static T Declare<T>(T option, OptionDomain domain) where T : Option
+    internal static T Declare<T>(T option, OptionDomain domain) where T : Option
     {
         if (domain is OptionDomain.Range r)   // --help shows what the option takes
             option.Description += $" [{Show(r.Min)}…{Show(r.Max)}{(r.ZeroMeansOff ? ", or 0" : "")}]";

@@ -59,6 +59,7 @@ internal static class SolveCommand
             return 0;
         }));
         command.Subcommands.Add(PlotCommand());
+        command.Subcommands.Add(SolveTable.Create());
         return command;
     }
 
