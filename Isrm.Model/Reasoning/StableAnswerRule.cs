@@ -3,8 +3,9 @@ using static TorchSharp.torch;
 namespace Isrm.Model.Reasoning;
 
 /// <summary>
-/// The K = ∞ stop rule, per instance: stop once no cell's answer (argmax) has changed and no cell's probability has
-/// moved by more than <see cref="Tolerance"/> for <see cref="Patience"/> consecutive steps. The answer alone is not
+/// The K = ∞ stop rule, per instance, for puzzles and text answers alike: stop once no cell's (or answer token's)
+/// answer (argmax) has changed and no probability has moved by more than <see cref="Tolerance"/> for
+/// <see cref="Patience"/> consecutive steps. The answer alone is not
 /// enough: a network can carry information silently (a wavefront inside the state) before the answer flips, and the
 /// probability test catches most of that; the patience covers the rest. Instances that never settle run to the cap.
 /// </summary>
@@ -33,12 +34,29 @@ public sealed class StableAnswerRule : IDisposable
     /// <summary>Cells whose answer changed at the last observed step, per instance.</summary>
     public int[] Changed { get; private set; } = [];
 
-    /// <summary>Observes step <paramref name="step"/>'s log-probabilities (B, N, 2); returns the instances that stopped at it.</summary>
+    /// <summary>Observes step <paramref name="step"/>'s log-probabilities (B, N, 2) of a puzzle; returns the instances that stopped at it.</summary>
     public IReadOnlyList<int> Observe(int step, Tensor logProbs)
     {
         using var scope = NewDisposeScope();
         Tensor probability = logProbs.select(-1, 1).exp().detach();                  // (B, N)
-        Tensor answer = probability.gt(0.5f);
+        return Settle(step, probability.gt(0.5f), probability);
+    }
+
+    /// <summary>
+    /// Observes a text answer: log-probabilities (B, T, V) over a vocabulary, <paramref name="mask"/> (B, T) true on the
+    /// answer's positions; the answer is each position's argmax and its probability the argmax's.
+    /// </summary>
+    public IReadOnlyList<int> Observe(int step, Tensor logProbs, Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        var (top, answer) = logProbs.detach().max(-1);                                // (B, T) each
+        return Settle(step, answer * mask, top.exp() * mask);
+    }
+
+    /// <summary>The rule itself: <paramref name="answer"/> and <paramref name="probability"/> are (B, N), one row per instance.</summary>
+    private IReadOnlyList<int> Settle(int step, Tensor answer, Tensor probability)
+    {
+        using var scope = NewDisposeScope();
         var stopped = new List<int>();
         if (_previousAnswer is null || _previousProbability is null)
             Changed = answer.sum(1, type: ScalarType.Int64).data<long>().Select(v => (int)v).ToArray();

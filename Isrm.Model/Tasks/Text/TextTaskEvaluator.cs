@@ -11,7 +11,7 @@ namespace Isrm.Model.Tasks.Text;
 /// once, teacher-forced on the true answer, and read at every requested K on the way. Teacher-forced exact match equals
 /// greedy decoding's: the answer is causal, so if every answer token (and the closing newline) is the argmax given the
 /// true prefix, greedy decoding writes exactly the truth, and otherwise it leaves the truth at the first wrong token.
-/// K = ∞ reads each instance once its answer has settled (<see cref="SettledAnswerRule"/> on the answer positions).
+/// K = ∞ reads each instance once its answer has settled (<see cref="Reasoning.StableAnswerRule"/> on the answer positions).
 /// Position accuracy = the fraction of answer tokens right.
 /// </summary>
 public static class TextTaskEvaluator
@@ -63,7 +63,7 @@ public static class TextTaskEvaluator
         {
             Loops = cap, MaxLoops = cap, EveryStepLogits = true, StepNorms = false, StepHalt = false,
         };
-        using var rule = new SettledAnswerRule(chunk.Count, infinity.Patience, infinity.Tolerance);
+        using var rule = new Reasoning.StableAnswerRule(chunk.Count, infinity.Patience, infinity.Tolerance);
         var fixedSteps = ks.Where(k => k is not null).Select(k => k!.Value).ToHashSet();
         Tensor x = model.Embed(encoded.Inputs);
         foreach (RefinementStep step in Refiner.Run(model, x, options, cancellation: cancellation, layout: encoded.Layout))
