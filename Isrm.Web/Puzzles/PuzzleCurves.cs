@@ -27,7 +27,7 @@ public sealed record PuzzleCurve(string Source, string Task, IReadOnlyList<Puzzl
 public sealed class PuzzleCurves(PuzzleCatalog catalog, IOptions<PuzzleOptions> options, IHostEnvironment environment)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly HashSet<string> CheckpointFiles = [Checkpoint.ConfigFile, Checkpoint.MetadataFile, PuzzleTrainer.OptionsFile];
+    private static readonly HashSet<string> CheckpointFiles = [Checkpoint.ConfigFile, Checkpoint.MetadataFile, PuzzleTrainer.OptionsFile, "trainer.json", "tokenizer.json", "split.json"];
 
     public string ReportsRoot { get; } = Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.Value.ReportsPath));
 
@@ -48,6 +48,40 @@ public sealed class PuzzleCurves(PuzzleCatalog catalog, IOptions<PuzzleOptions> 
                 return curve;
         }
         return null;
+    }
+
+    /// <summary>
+    /// The text-task checkpoints (an ISRM whose metadata.json names its task, e.g. addition) with their accuracy-vs-K
+    /// curves, read from <c>isrm solve --json</c> files in their folder, like a puzzle checkpoint's.
+    /// </summary>
+    public IReadOnlyList<PuzzleCurve> TextTaskCurves()
+    {
+        if (!Directory.Exists(catalog.Root)) return [];
+        var curves = new List<PuzzleCurve>();
+        foreach (string directory in Directory.EnumerateDirectories(catalog.Root).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(directory);
+            if (name.StartsWith('.') || TextTaskOf(directory) is not string task) continue;
+            foreach (string file in Directory.EnumerateFiles(directory, "*.json").Where(f => !CheckpointFiles.Contains(Path.GetFileName(f))).Order(StringComparer.Ordinal))
+                if (Read(file, task, name, byName: true) is PuzzleCurve curve)
+                {
+                    curves.Add(curve with { Source = $"{name}/{curve.Source}" });
+                    break;
+                }
+        }
+        return curves;
+    }
+
+    private static string? TextTaskOf(string directory)
+    {
+        string metadata = Path.Combine(directory, Checkpoint.MetadataFile);
+        if (!File.Exists(metadata) || PuzzleCheckpoint.IsPuzzle(directory)) return null;
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(metadata));
+            return doc.RootElement.TryGetProperty("task", out JsonElement task) && task.ValueKind == JsonValueKind.String ? task.GetString() : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException) { return null; }
     }
 
     private static PuzzleCurve? Read(string file, string task, string checkpoint, bool byName)

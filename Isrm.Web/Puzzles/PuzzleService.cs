@@ -39,6 +39,9 @@ public sealed class PuzzleService(PuzzleCatalog catalog, PuzzleCurves curves, IO
     /// <summary>The accuracy-vs-K results written for <paramref name="checkpoint"/>, or null.</summary>
     public PuzzleCurve? Curve(string checkpoint) => curves.For(checkpoint);
 
+    /// <summary>The accuracy-vs-K curves of the text-task checkpoints (the ISRM on addition, parity), for the same chart.</summary>
+    public IReadOnlyList<PuzzleCurve> TextTaskCurves() => curves.TextTaskCurves();
+
     /// <summary>
     /// Streams <c>puzzle</c>, the reported steps and <c>puzzle-done</c>; or <see cref="PuzzleErrorFrame"/> as the last
     /// frame when the request is refused or fails. Cancelling stops the model before its next step and throws

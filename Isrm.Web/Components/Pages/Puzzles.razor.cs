@@ -12,6 +12,7 @@ public partial class Puzzles
 {
     private PuzzleCanvas? _canvas;
     private PuzzleCurve? _curve;
+    private IReadOnlyList<PuzzleCurve> _textCurves = [];
     private string? _curveFor;
     private DateTime _lastRender;
 
@@ -42,6 +43,7 @@ public partial class Puzzles
         if (!firstRender) return;
         await View.LoadCheckpointsAsync(Service.ListCheckpoints());
         LoadCurve();
+        _textCurves = Service.TextTaskCurves();
         StateHasChanged();
         // A shared link: its task, checkpoint, instance and K, and a solve on open when it says run=1.
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query)
