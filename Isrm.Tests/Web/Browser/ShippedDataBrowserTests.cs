@@ -43,9 +43,10 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
         await page.GotoAsync(new Uri(_base, "/training").ToString());
 
         ILocator options = page.Locator("[data-testid=run-option]");
-        await Assertions.Expect(options).ToHaveCountAsync(5);
+        await Assertions.Expect(options).ToHaveCountAsync(7);
         var names = await options.EvaluateAllAsync<string[]>("els => els.map(e => e.value)");
-        Assert.Equal(["checkpoints/isrm-default", "checkpoints/rlm-small", "checkpoints/transformer-equal-flops", "checkpoints/transformer-equal-steps", "runs/mine"], names);
+        Assert.Equal(["checkpoints/addition-isrm", "checkpoints/isrm-default", "checkpoints/parity-isrm", "checkpoints/rlm-small",
+            "checkpoints/transformer-equal-flops", "checkpoints/transformer-equal-steps", "runs/mine"], names);
         ILocator trainingTraces = page.Locator("#training-loss .scatterlayer .trace");
         await Assertions.Expect(trainingTraces).Not.ToHaveCountAsync(0);
         int all = await trainingTraces.CountAsync();
@@ -55,7 +56,7 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#scaling .scatterlayer .trace")).ToHaveCountAsync(3);   // the three shipped text checkpoints as they are now
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(LiveViewFixture.Screenshots, "20-training-shipped.png"), FullPage = true });
 
-        await options.Nth(2).UncheckAsync();   // the 11,000-step transformer: its train and validation curves go
+        await options.Nth(4).UncheckAsync();   // the 11,000-step transformer: its train and validation curves go
         await Assertions.Expect(trainingTraces).ToHaveCountAsync(all - 2);
         await page.Locator("[data-testid=scaling-report]").SelectOptionAsync("scaling/anderson");
         await Assertions.Expect(page.Locator("#scaling .scatterlayer .trace")).Not.ToHaveCountAsync(0);
