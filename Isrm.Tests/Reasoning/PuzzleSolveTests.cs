@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 namespace Isrm.Tests.Reasoning;
 
 /// <summary>Tiny puzzle networks trained a few steps: checkpoints, resume, the K sweep, the stop rule and the frame stream.</summary>
+[Collection(Isrm.Tests.Reasoning.SeededTrainingCollection.Name)]
 public class PuzzleSolveTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"isrm-puzzle-{Guid.NewGuid():N}");

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 namespace Isrm.Tests.Tasks;
 
 /// <summary>The one trainer trains on a text task: answer-only loss, K tied to size, exact resume, a task checkpoint.</summary>
+[Collection(Isrm.Tests.Reasoning.SeededTrainingCollection.Name)]
 public class TextTaskTrainingTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "isrm-text-" + Guid.NewGuid().ToString("N"));

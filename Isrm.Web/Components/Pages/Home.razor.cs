@@ -93,8 +93,12 @@ public partial class Home
     {
         await Session.SendAsync();
         // The run's settings live in the address bar (without run=1: a reload shows them, the copied link runs them).
+        // history.replaceState only rewrites the address: no navigation, so nothing of the page re-renders or re-runs.
         if (Session.Conversation.Latest is { } turn)
-            Navigation.NavigateTo(Navigation.BaseUri + ChatLink.For(turn.Settings, turn.Prompt, run: false), new NavigationOptions { ReplaceHistoryEntry = true });
+        {
+            try { await Js.InvokeVoidAsync("history.replaceState", null, "", Navigation.BaseUri + ChatLink.For(turn.Settings, turn.Prompt, run: false)); }
+            catch (JSDisconnectedException) { }   // the tab is gone: no address to update
+        }
     }
 
     /// <summary>The largest conversation export the page reads back (K = 256 over a few hundred tokens is a few MB).</summary>
