@@ -115,8 +115,9 @@ public sealed class PuzzleTrainer : IDisposable
         if (alpha < 1)
             loss = loss + nn.functional.nll_loss(FinalLogProbs(x, m, m).reshape(-1, 2), target.reshape(-1)) * (1 - _options.Alpha);
         loss.backward();
-        nn.utils.clip_grad_norm_(Network.parameters(), _options.GradientClip);
-        _optimizer.step();
+        // A non-finite gradient (an overflow in a tiny network) would turn every weight into NaN: skip that update.
+        double norm = nn.utils.clip_grad_norm_(Network.parameters(), _options.GradientClip);
+        if (double.IsFinite(norm)) _optimizer.step();
         InstancesSeen += puzzles.Length;
         using (no_grad())
         {
