@@ -37,7 +37,15 @@ internal static class CliOptions
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Option, OptionDomain> Domains = new();
 
     /// <summary>Declares a repeatable path option (its validator is its own) as reading paths of <paramref name="kind"/>.</summary>
-    public static Option<string[]> Paths(Option<string[]> option, PathKind kind) => Declare(option, new OptionDomain.Path(kind));
+    public static Option<string[]> Paths(Option<string[]> option, PathKind kind)
+    {
+        option.Validators.Add(r =>
+        {
+            foreach (string path in r.GetValueOrDefault<string[]>() ?? [])
+                if (PathProblem(option.Name, path, kind) is string problem) { r.AddError(problem); return; }
+        });
+        return Declare(option, new OptionDomain.Path(kind));
+    }
 
     /// <summary>The declared domain of <paramref name="option"/>, or null when it was made without one.</summary>
     public static OptionDomain? DomainOf(Option option) => Domains.TryGetValue(option, out OptionDomain? d) ? d : null;

@@ -91,11 +91,6 @@ internal static class EvalCommand
     internal static Option<string[]> Checkpoints(string description)
     {
         var option = new Option<string[]>("--checkpoint") { Description = description, AllowMultipleArgumentsPerToken = true, Required = true };
-        option.Validators.Add(r =>
-        {
-            foreach (string dir in r.GetValueOrDefault<string[]>() ?? [])
-                if (CliOptions.PathProblem("--checkpoint", dir, PathKind.InputFolder) is string problem) { r.AddError(problem); return; }
-        });
         return CliOptions.Paths(option, PathKind.InputFolder);
     }
 

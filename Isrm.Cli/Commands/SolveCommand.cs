@@ -108,11 +108,6 @@ internal static class SolveCommand
     private static Command PlotCommand()
     {
         var results = new Option<string[]>("--results") { Description = "Results files written by isrm solve --json", Required = true, AllowMultipleArgumentsPerToken = true };
-        results.Validators.Add(r =>
-        {
-            foreach (string file in r.GetValueOrDefault<string[]>() ?? [])
-                if (CliOptions.PathProblem("--results", file, PathKind.InputFile) is string problem) { r.AddError(problem); return; }
-        });
         CliOptions.Paths(results, PathKind.InputFile);
         var size = CliOptions.Int("--size", "The size to draw", 1, 1_000_000, 0);
         size.Required = true;
