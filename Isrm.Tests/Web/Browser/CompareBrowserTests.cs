@@ -18,16 +18,18 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
         await page.Locator("[data-testid=compare-right] [data-testid=checkpoint-select]").SelectOptionAsync("tiny2");
         await page.Locator("[data-testid=compare-right] [data-testid=k-box]").FillAsync("256");
         await page.Locator("[data-testid=compare-right] [data-testid=k-box]").PressAsync("Tab");
-        await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").FillAsync("12");
+        await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").FillAsync("48");
         await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").PressAsync("Tab");
         await page.Locator("[data-testid=compare-run]").ClickAsync();
 
-        // live: both charts have steps while the run is still going
-        await page.WaitForFunctionAsync("""
+        // live: both charts have steps while the run is still going, read in one instant of the page (a tiny model is
+        // fast: a wait and a later read could see the run end in between)
+        var live = await page.WaitForFunctionAsync("""
             () => Number(document.getElementById('compare-left-chart').dataset.steps || 0) > 0
                && Number(document.getElementById('compare-right-chart').dataset.steps || 0) > 0
+               && { running: !document.querySelector('[data-testid=compare-stop]').disabled }
             """);
-        bool stillRunning = await page.Locator("[data-testid=compare-stop]").IsEnabledAsync();
+        bool stillRunning = (await live.JsonValueAsync<JsonElement>()).GetProperty("running").GetBoolean();
         await LiveViewFixture.ShotAsync(page, "16-compare-live.png");
         Assert.True(stillRunning, "both sides drew only after the run ended");
 
