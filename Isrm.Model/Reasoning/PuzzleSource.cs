@@ -1,3 +1,5 @@
+using Isrm.Model.Refinement;
+
 namespace Isrm.Model.Reasoning;
 
 /// <summary>
@@ -18,7 +20,7 @@ public sealed record PuzzleSource(PuzzleTask Task, IReadOnlyList<int> Sizes, IRe
     {
         foreach (int size in Sizes)
         {
-            var random = new Random(HashCode.Combine(seed, size, (int)Task));
+            var random = new Random(SeededStart.Stream(seed, size, (int)Task));
             for (int i = 0; i < count; i++) yield return Generate(size, random);
         }
     }

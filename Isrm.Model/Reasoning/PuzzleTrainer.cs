@@ -94,7 +94,7 @@ public sealed class PuzzleTrainer : IDisposable
 
     private (double Loss, double Accuracy, double Solved, int Size, int Iterations) TrainStep(double seconds)
     {
-        var random = new Random(HashCode.Combine(_options.Seed, Step));
+        var random = new Random(SeededStart.Stream(_options.Seed, Step));   // the same batches in every process: a resume replays them
         int size = DrawSize(random, seconds);
         var puzzles = new Puzzle[_options.Batch];
         for (int i = 0; i < puzzles.Length; i++) puzzles[i] = _source.Generate(size, random);

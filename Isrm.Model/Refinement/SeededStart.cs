@@ -26,11 +26,22 @@ public static class SeededStart
     }
 
     // SplitMix64 finaliser over seed and position: neighbouring positions get unrelated streams.
-    private static ulong Mix(ulong seed, ulong position)
+    internal static ulong Mix(ulong seed, ulong position)
     {
         ulong z = seed + 0x9E3779B97F4A7C15UL * (position + 1);
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
+    }
+
+    /// <summary>
+    /// A seed for <see cref="Random"/> from a seed and the parts that pick one stream of it (a step, a size, a task),
+    /// equal in every process (unlike <see cref="HashCode.Combine{T1,T2}"/>, whose seed is randomised at start-up).
+    /// </summary>
+    public static int Stream(long seed, params long[] parts)
+    {
+        ulong z = (ulong)seed;
+        foreach (long part in parts) z = Mix(z, (ulong)part);
+        return (int)(z & int.MaxValue);
     }
 }
