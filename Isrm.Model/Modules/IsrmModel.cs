@@ -15,7 +15,7 @@ public sealed record StepOutput(Tensor Y, Tensor Z, float Alpha, Tensor? Delta, 
 /// <see cref="RefinedNetwork"/>, rlm / rlt / gated-rlt a <see cref="RecurrentFamily"/>) → final norm and tied head.
 /// The trainer, checkpoints, evaluator and generator run every family through this one type.
 /// </summary>
-public sealed class IsrmModel : nn.Module
+public sealed class IsrmModel : nn.Module, IStepNetwork
 {
     private readonly Embedding embedding;
     private readonly IFamilyCore _core;
@@ -119,4 +119,18 @@ public sealed class IsrmModel : nn.Module
     /// <summary>PonderNet halting probability per position (B, T); zeros when the model has no halting head.</summary>
     public Tensor HaltProbability(Tensor y) =>
         halt_head is null ? zeros(y.shape[0], y.shape[1], device: y.device) : sigmoid(halt_head.forward(y).squeeze(-1));
+
+    // The engine's seam (IStepNetwork): the family's own members, with the run's place.
+    bool IStepNetwork.IsSinglePass => Config.IsSinglePass;
+
+    AndersonMixer? IStepNetwork.NewMixer() =>
+        Config.Solver == SolverKind.Anderson ? new AndersonMixer(Config.AndersonMemory, Config.AndersonBeta) : null;
+
+    Tensor IStepNetwork.Inject(Tensor x, StepPlace place) => Inject(x, place.Cache, place.Offset, place.Layout);
+
+    (Tensor Y, Tensor Z) IStepNetwork.InitialState(Tensor x, StepPlace place, ulong? seed) =>
+        InitialState(x.shape[0], x.shape[1], place.Offset, seed);
+
+    StepOutput IStepNetwork.Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, StepPlace place, bool norms) =>
+        Step(x, y, z, k, alphaOverride, place.Cache, place.Offset, norms, place.Layout);
 }

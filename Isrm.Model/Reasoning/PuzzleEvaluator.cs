@@ -10,8 +10,9 @@ public sealed record PuzzleResult(int Size, string K, int Instances, int Solved,
 /// Accuracy against K: one trajectory per batch of same-size instances, read at every requested K on the way (so
 /// K = 1, 2, 4, … costs one run to the largest), and for K = ∞ at each instance's own stop step
 /// (<see cref="StableAnswerRule"/>; instances that never settle are read at the cap). Solved = every cell right;
-/// position accuracy = the fraction of all cells right. A non-recurrent network (<see cref="PuzzleNetwork.Recurrent"/>)
-/// gives the same answer at every K, so it is applied once and that answer counts for every K (∞ with mean K 1).
+/// position accuracy = the fraction of all cells right. A run that ends before a K gives its last answer at that K: the
+/// engine applies a non-recurrent network (<see cref="PuzzleNetwork.Recurrent"/>) once, and that answer counts for every
+/// K (∞ with mean K 1).
 /// </summary>
 public static class PuzzleEvaluator
 {
@@ -52,26 +53,19 @@ public static class PuzzleEvaluator
         using var scope = NewDisposeScope();
         using var inference = no_grad();
         var (x, target) = PuzzleTensors.Build(chunk, network.Device);
-        if (!network.Recurrent)
-        {
-            foreach (RefinementStep once in Refiner.Run(network, x, new RefinementOptions { Loops = 1, MaxLoops = 1 }, cancellation: cancellation))
-            {
-                long[] rightOnce = once.LogProbs!.argmax(-1).eq(target).sum(1).data<long>().ToArray();   // the step owns LogProbs: read it here
-                foreach (Tally t in tally.Values) Add(t, rightOnce, chunk[0].CellCount, Enumerable.Range(0, chunk.Count), 1);
-            }
-            return;
-        }
         bool wantInfinity = ks.Any(k => k is null);
         int maxFixed = ks.Where(k => k is not null).Select(k => k!.Value).DefaultIfEmpty(0).Max();
         int cap = Math.Max(maxFixed, wantInfinity ? infinity.Cap : 0);
         using var rule = new StableAnswerRule(chunk.Count, infinity.Patience, infinity.Tolerance);
         var options = new RefinementOptions { Loops = wantInfinity ? null : maxFixed, MaxLoops = cap, EveryStepLogits = wantInfinity };
         var fixedSteps = ks.Where(k => k is not null).Select(k => k!.Value).ToHashSet();
-        foreach (RefinementStep step in Refiner.Run(network, x, options, s => rule.AllStopped && s.Step >= maxFixed, cancellation))
+        foreach (RefinementStep step in Refiner.Run(network, x, options, cancellation: cancellation, converged: s => rule.AllStopped && s.Step >= maxFixed))
         {
             IReadOnlyList<int> stopped = [];
             if (wantInfinity) stopped = rule.Observe(step.Step, step.LogProbs!);
-            bool atFixed = fixedSteps.Contains(step.Step);
+            // a run that ends before a K (a single-pass network's one step) gives its last answer at that K
+            List<int> fixedHere = fixedSteps.Where(k => k == step.Step || (step.IsLast && k > step.Step)).ToList();
+            bool atFixed = fixedHere.Count > 0;
             int?[] unstopped = step.IsLast && wantInfinity ? rule.StoppedAt.Select((s, i) => s is null ? (int?)i : null).ToArray() : [];
             if (!atFixed && stopped.Count == 0 && unstopped.All(i => i is null)) continue;
             using var read = NewDisposeScope();
@@ -79,7 +73,7 @@ public static class PuzzleEvaluator
             Tensor correct = logProbs.argmax(-1).eq(target);                                   // (B, N)
             long[] right = correct.sum(1).data<long>().ToArray();
             int cells = chunk[0].CellCount;
-            if (atFixed) Add(tally[step.Step.ToString()], right, cells, Enumerable.Range(0, chunk.Count), step.Step);
+            foreach (int k in fixedHere) Add(tally[k.ToString()], right, cells, Enumerable.Range(0, chunk.Count), step.Step);
             if (wantInfinity)
                 Add(tally["inf"], right, cells, stopped.Concat(unstopped.Where(i => i is not null).Select(i => i!.Value)), step.Step);
         }

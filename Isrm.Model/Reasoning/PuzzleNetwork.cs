@@ -1,3 +1,4 @@
+using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -43,17 +44,39 @@ public abstract class PuzzleNetwork : nn.Module, IStepNetwork
 
     public Device Device => parameters().First().device;
 
-    /// <summary>False for a network applied once whose Step ignores the state: every K gives its answer, and it trains with one step.</summary>
+    /// <summary>False for a network applied once whose Step ignores the state: the engine runs it once at every K, and it trains with one step.</summary>
     public virtual bool Recurrent => true;
 
+    /// <summary>The state before step 1, from the cells x.</summary>
     public abstract Tensor InitialState(Tensor x);
 
+    /// <summary>One step: the next state from the cells (re-injected) and the current state.</summary>
     public abstract Tensor Step(Tensor x, Tensor y);
 
     public abstract Tensor Logits(Tensor y);
 
     /// <summary>Euclidean distance between the two states' channel vectors, per position: (B, N).</summary>
     public virtual Tensor Change(Tensor previous, Tensor next) => (next - previous).pow(2).sum(1).sqrt().flatten(1);
+
+    // The engine's seam (IStepNetwork): one state y (z is empty), undamped steps (α = 1), delta = residual =
+    // ‖y_k − y_{k−1}‖ per position, no halting head.
+    bool IStepNetwork.IsSinglePass => !Recurrent;
+
+    AndersonMixer? IStepNetwork.NewMixer() => null;
+
+    Tensor IStepNetwork.Inject(Tensor x, StepPlace place) => x;
+
+    (Tensor Y, Tensor Z) IStepNetwork.InitialState(Tensor x, StepPlace place, ulong? seed) => (InitialState(x), empty(0));
+
+    StepOutput IStepNetwork.Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, StepPlace place, bool norms)
+    {
+        Tensor next = Step(x, y);
+        Tensor? change = null;
+        if (norms) using (no_grad()) change = Change(y, next);
+        return new StepOutput(next, empty(0), 1f, change, change?.alias());
+    }
+
+    Tensor IStepNetwork.HaltProbability(Tensor y) => zeros(y.shape[0], y.numel() / (y.shape[0] * y.shape[1]), device: y.device);
 
     /// <summary>The network a config names (fresh weights).</summary>
     public static PuzzleNetwork Create(PuzzleNetConfig config) => config.Architecture switch

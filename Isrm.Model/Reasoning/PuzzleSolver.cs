@@ -46,10 +46,16 @@ public static class PuzzleSolver
         using var rule = new StableAnswerRule(1, options.Patience, options.Tolerance);
         var refinement = new RefinementOptions { Loops = options.K, MaxLoops = options.Cap, EveryStepLogits = true };
         int? solvedAt = null;
-        foreach (RefinementStep step in Refiner.Run(network, x, refinement, s => rule.Observe(s.Step, s.LogProbs!).Count > 0 || rule.AllStopped, cancellation))
+        int observed = 0;   // the last step the stop rule saw (K = ∞ asks it at every step the engine may stop at)
+        bool Settled(RefinementStep s)
+        {
+            observed = s.Step;
+            return rule.Observe(s.Step, s.LogProbs!).Count > 0 || rule.AllStopped;
+        }
+        foreach (RefinementStep step in Refiner.Run(network, x, refinement, cancellation: cancellation, converged: Settled))
         {
             using var scope = NewDisposeScope();
-            if (options.K is not null) rule.Observe(step.Step, step.LogProbs!);
+            if (observed != step.Step) rule.Observe(step.Step, step.LogProbs!);   // fixed K, or a single-pass network's one step
             Tensor probability = step.LogProbs!.select(-1, 1).exp()[0];                     // (N)
             int correct = probability.gt(0.5f).eq(target[0].to(ScalarType.Bool)).sum().item<long>() is long c ? (int)c : 0;
             bool solved = correct == puzzle.CellCount;
@@ -59,7 +65,8 @@ public static class PuzzleSolver
             {
                 byte[] bytes = (probability * 255f).round().to(ScalarType.Byte).data<byte>().ToArray();
                 yield return new PuzzleFrame(step.Step, puzzle.Height, puzzle.Width, bytes, rule.Changed[0], correct, puzzle.CellCount,
-                    solved, solvedAt, step.IsLast, Stopped: step.IsLast && options.K is null && rule.AllStopped);
+                    solved, solvedAt, step.IsLast,
+                    Stopped: step.IsLast && options.K is null && (rule.AllStopped || step.Step < options.Cap));   // a single-pass network ends at step 1
             }
         }
     }

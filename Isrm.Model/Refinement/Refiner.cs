@@ -1,43 +1,53 @@
 using Isrm.Model.Modules;
 using static TorchSharp.torch;
-using Isrm.Model.Config;
 
 namespace Isrm.Model.Refinement;
 
 /// <summary>
 /// The refinement engine: starts from the initial state and advances one step at a time, yielding every step.
-/// Generation, evaluation and training all use this one loop.
+/// Generation, evaluation, puzzles and training all use this one loop over the one seam, <see cref="IStepNetwork"/>.
 /// </summary>
-public static partial class Refiner
+public static class Refiner
 {
     /// <summary>
-    /// Refines the states of input embeddings <paramref name="x"/> (B, T, D) at positions offset…offset+T−1.
-    /// With a cache, each step's keys/values are stored so later tokens need not recompute this prefix.
-    /// Throws <see cref="OperationCanceledException"/> between steps when cancelled. <paramref name="layout"/>: a text
-    /// task's significance and prompt for these positions (<see cref="TokenLayout"/>), for models configured to read them.
+    /// Refines the states of input <paramref name="x"/> — embeddings (B, T, D) at positions offset…offset+T−1, or a
+    /// puzzle's cells. With a cache, each step's keys/values are stored so later tokens need not recompute this prefix.
+    /// With a fixed K it runs K steps (one for a single-pass network); with K = ∞ it stops at the first step where
+    /// <paramref name="converged"/> says so (default: KL to the previous step, watched as
+    /// <see cref="RefinementOptions.Watch"/> says, below the tolerance) or at the cap. Gradients, when enabled, flow
+    /// through only the last <see cref="RefinementOptions.GradientSteps"/> steps. Throws
+    /// <see cref="OperationCanceledException"/> between steps when cancelled. <paramref name="layout"/>: a text task's
+    /// significance and prompt for these positions (<see cref="TokenLayout"/>), for models configured to read them.
     /// </summary>
     public static IEnumerable<RefinementStep> Run(
-        IsrmModel model, Tensor x, RefinementOptions options,
-        RefinementCache? cache = null, int offset = 0, CancellationToken cancellation = default, TokenLayout? layout = null)
+        IStepNetwork network, Tensor x, RefinementOptions options,
+        RefinementCache? cache = null, int offset = 0, CancellationToken cancellation = default, TokenLayout? layout = null,
+        Func<RefinementStep, bool>? converged = null)
     {
         options.Validate();
-        var config = model.Config;
-        bool adaptive = options.Loops.IsInfinite && !config.IsSinglePass;
-        int cap = config.IsSinglePass ? 1 : options.Loops.Limit(options.MaxLoops);
+        var place = new StepPlace(cache, offset, layout);
+        bool adaptive = options.Loops.IsInfinite && !network.IsSinglePass;
+        int cap = network.IsSinglePass ? 1 : options.Loops.Limit(options.MaxLoops);
         bool needLogits = options.EveryStepLogits || adaptive;
         bool gradientsWanted = is_grad_enabled();
+        converged ??= step => step.KlToPrevious is not null && Watched(step.KlToPrevious, options.Watch) < options.KlTolerance;
 
-        // The prelude and input norm (if any) run once per position; their output is what every step re-injects.
-        Tensor input = x;
-        if (model.TransformsInput) input = model.Inject(x, cache, offset, layout).DetachFromDisposeScope();
-        var (y0, z0) = model.InitialState(x.shape[0], x.shape[1], offset, options.Seed);
-        Tensor y = y0.DetachFromDisposeScope(), z = z0.DetachFromDisposeScope();
+        // What every step re-injects (a prelude's output, a normed input) is computed once; the initial state takes part
+        // in the gradient only when every step does.
+        Tensor input = network.Inject(x, place);
+        if (!ReferenceEquals(input, x)) input = input.DetachFromDisposeScope();   // x stays in its caller's scope
+        Tensor y, z;
         Tensor? previousLogProbs = null;
-        if (needLogits)
-            using (no_grad()) previousLogProbs = model.Logits(y).log_softmax(-1).DetachFromDisposeScope();
+        using (gradientsWanted && cap <= options.GradientSteps ? null : no_grad())
+        {
+            var (y0, z0) = network.InitialState(input, place, options.Seed);
+            y = y0.DetachFromDisposeScope();
+            z = z0.DetachFromDisposeScope();
+            if (needLogits)
+                using (no_grad()) previousLogProbs = network.Logits(y).log_softmax(-1).DetachFromDisposeScope();
+        }
 
-        using AndersonMixer? mixer = config.Solver == SolverKind.Anderson && !config.IsSinglePass
-            ? new AndersonMixer(config.AndersonMemory, config.AndersonBeta) : null;
+        using AndersonMixer? mixer = network.IsSinglePass ? null : network.NewMixer();
         RefinementStep? current = null;
         try
         {
@@ -49,9 +59,9 @@ public static partial class Refiner
                 using (var scope = NewDisposeScope())
                 using (withGrad || !gradientsWanted ? null : no_grad())
                 {
-                    next = Advance(model, input, y, z, k, mixer, cache, offset, options, needLogits || k == cap, previousLogProbs, layout);
-                    bool converged = adaptive && next.KlToPrevious is not null && Watched(next.KlToPrevious, options.Watch) < options.KlTolerance;
-                    next = Finish(next, isLast: k == cap || converged);
+                    next = Advance(network, input, y, z, k, mixer, place, options, needLogits || k == cap, previousLogProbs);
+                    bool stop = (adaptive && converged(next)) || k == cap;   // the rule sees every step, the last included
+                    next = Finish(next, isLast: stop);
                 }
                 if (current is null) { y.Dispose(); z.Dispose(); }   // the initial state
                 current?.Dispose();
@@ -76,16 +86,16 @@ public static partial class Refiner
     }
 
     private static RefinementStep Advance(
-        IsrmModel model, Tensor x, Tensor y, Tensor z, int k, AndersonMixer? mixer,
-        RefinementCache? cache, int offset, RefinementOptions options, bool logits, Tensor? previousLogProbs, TokenLayout? layout)
+        IStepNetwork network, Tensor x, Tensor y, Tensor z, int k, AndersonMixer? mixer,
+        StepPlace place, RefinementOptions options, bool logits, Tensor? previousLogProbs)
     {
-        StepOutput output = model.Step(x, y, z, k, alphaOverride: mixer is null ? null : 1f, cache, offset, options.StepNorms, layout);
+        StepOutput output = network.Step(x, y, z, k, alphaOverride: mixer is null ? null : 1f, place, options.StepNorms);
         Tensor nextY = output.Y, nextZ = output.Z;
         Tensor? delta = output.Delta;
         if (mixer is not null)
         {
             // Accelerate the undamped map on the joint state (y, z); report the actual change of y as delta.
-            int d = model.Config.Width;
+            long d = y.shape[^1];
             Tensor mixed = mixer.Next(cat(new[] { y, z }, -1), cat(new[] { output.Y, output.Z }, -1));
             nextY = mixed.narrow(-1, 0, d);
             nextZ = mixed.narrow(-1, d, d);
@@ -95,19 +105,19 @@ public static partial class Refiner
         Tensor? logProbs = null, kl = null;
         if (logits)
         {
-            logProbs = model.Logits(nextY).log_softmax(-1);                                       // (B, T, V)
+            logProbs = network.Logits(nextY).log_softmax(-1);                                     // (B, N, V)
             if (previousLogProbs is not null)
                 using (no_grad())
                 {
                     Tensor detached = logProbs.detach();
-                    kl = (detached.exp() * (detached - previousLogProbs)).sum(-1).clamp_min(0);     // (B, T)
+                    kl = (detached.exp() * (detached - previousLogProbs)).sum(-1).clamp_min(0);     // (B, N)
                 }
         }
         return new RefinementStep
         {
             Step = k, Alpha = output.Alpha, IsLast = false, Y = nextY, Z = nextZ,
             Delta = delta, Residual = output.Residual, LogProbs = logProbs, KlToPrevious = kl,
-            Halt = options.StepHalt ? model.HaltProbability(nextY) : null,
+            Halt = options.StepHalt ? network.HaltProbability(nextY) : null,
         };
     }
 

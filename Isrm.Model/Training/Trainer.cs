@@ -342,7 +342,7 @@ public sealed class Trainer : IDisposable
             var (inputs, targets) = _validation!.Fixed(_options.EvalWindows, _device);
             var options = new RefinementOptions
             {
-                Loops = _model.Config.IsSinglePass ? 1 : k, MaxLoops = k.Limit(RefinementDepth.DefaultCap), EveryStepLogits = false,
+                Loops = k, MaxLoops = k.Limit(RefinementDepth.DefaultCap), EveryStepLogits = false,
                 StepNorms = false, StepHalt = false,
             };
             double total = 0;

@@ -120,14 +120,19 @@ public class AttentionNetworkTests : IDisposable
         Tensor x = Input(task, size, 2, 6);
         Tensor y = network.InitialState(x);
         Assert.Equal(0f, MaxDifference(network.Step(x, y), network.Step(x, randn_like(y))));
-        var logits = Refiner.Run(network, x, new RefinementOptions { Loops = 5, MaxLoops = 5, EveryStepLogits = true })
-            .Select(s => s.LogProbs!.clone()).ToList();
-        Assert.Equal(5, logits.Count);
-        Assert.All(logits, l => Assert.Equal(0f, MaxDifference(l, logits[0])));
+        // the engine alone decides what single-pass means: one step at every K, with the answer of any step
+        Tensor once = Refiner.Run(network, x, new RefinementOptions { Loops = 1, MaxLoops = 1 }).Select(s => s.LogProbs!.clone()).Single();
+        foreach (RefinementDepth k in new RefinementDepth[] { 5, RefinementDepth.Infinite })
+        {
+            var steps = Refiner.Run(network, x, new RefinementOptions { Loops = k, MaxLoops = 5, EveryStepLogits = true })
+                .Select(s => (s.Step, s.IsLast, LogProbs: s.LogProbs!.clone())).ToList();
+            Assert.Equal((1, true), (steps.Single().Step, steps.Single().IsLast));
+            Assert.Equal(0f, MaxDifference(steps.Single().LogProbs, once));
+        }
     }
 
     [Fact]
-    public void Evaluator_applies_the_transformer_once_for_every_K_and_the_solver_stops_at_the_patience()
+    public void Evaluator_and_solver_apply_the_transformer_once_for_every_K()
     {
         manual_seed(6);
         using PuzzleNetwork network = PuzzleNetwork.Create(Config(PuzzleArchitectures.Transformer, PuzzleTask.Mazes, blocks: 1));
@@ -137,9 +142,8 @@ public class AttentionNetworkTests : IDisposable
         Assert.All(results, r => Assert.Equal((results[0].Solved, results[0].PositionAccuracy, 4), (r.Solved, r.PositionAccuracy, r.Instances)));
         Assert.Equal(1.0, results[2].MeanK);
         List<PuzzleFrame> frames = PuzzleSolver.Solve(network, puzzles[0], new PuzzleSolveOptions { Cap = 100, Patience = 3 }).ToList();
-        Assert.Equal(4, frames[^1].Step);                                               // 3 calm steps after the first
-        Assert.True(frames[^1].Stopped);
-        Assert.All(frames, f => Assert.Equal(frames[0].Probabilities, f.Probabilities));
+        Assert.Equal((1, true, true), (frames.Single().Step, frames.Single().IsLast, frames.Single().Stopped));   // applied once, done
+        Assert.Equal(frames[0].Probabilities, PuzzleSolver.Solve(network, puzzles[0], new PuzzleSolveOptions { K = 8, Cap = 100 }).Single().Probabilities);
         Assert.Equal(frames[0].Correct / (double)frames[0].Cells, PuzzleEvaluator.Evaluate(network, [puzzles[0]], [1], new PuzzleSolveOptions()).Single().PositionAccuracy, 6);
     }
 

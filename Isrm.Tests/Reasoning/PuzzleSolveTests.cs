@@ -105,9 +105,9 @@ public class PuzzleSolveTests : IDisposable
         var (x, _) = PuzzleTensors.Build([maze]);
         using (no_grad())
         {
-            int steps = Refiner.Run(loaded.Network, x, new RefinementOptions { Loops = null, MaxLoops = 50 }, s => s.Step == 7).Count();
+            int steps = Refiner.Run(loaded.Network, x, new RefinementOptions { Loops = null, MaxLoops = 50 }, converged: s => s.Step == 7).Count();
             Assert.Equal(7, steps);
-            Assert.Equal(50, Refiner.Run(loaded.Network, x, new RefinementOptions { Loops = null, MaxLoops = 50 }, _ => false).Count());
+            Assert.Equal(50, Refiner.Run(loaded.Network, x, new RefinementOptions { Loops = null, MaxLoops = 50 }, converged: _ => false).Count());
         }
     }
 

@@ -56,9 +56,9 @@ public static class TextTaskEvaluator
         TrainingBatch encoded = TextTaskBatches.Encode(task, model.Config, chunk, model.Device);
         Tensor mask = encoded.LossMask!.to_type(ScalarType.Bool);                                 // (B, T)
         long[] answerTokens = mask.sum(1).data<long>().ToArray();
-        bool wantInfinity = ks.Any(k => k is null) && !model.Config.IsSinglePass;
+        bool wantInfinity = ks.Any(k => k is null);
         int maxFixed = ks.Where(k => k is not null).Select(k => k!.Value).DefaultIfEmpty(1).Max();
-        int cap = model.Config.IsSinglePass ? 1 : Math.Max(maxFixed, wantInfinity ? infinity.Cap : 0);
+        int cap = Math.Max(maxFixed, wantInfinity ? infinity.Cap : 0);   // the engine runs a single-pass model once
         var options = new RefinementOptions
         {
             Loops = cap, MaxLoops = cap, EveryStepLogits = true, StepNorms = false, StepHalt = false,
@@ -70,11 +70,11 @@ public static class TextTaskEvaluator
         {
             using var read = NewDisposeScope();
             IReadOnlyList<int> stopped = wantInfinity ? rule.Observe(step.Step, step.LogProbs!, mask) : [];
-            bool last = step.Step == cap;
+            bool last = step.IsLast;
             List<int> unstopped = last && wantInfinity ? Enumerable.Range(0, chunk.Count).Where(i => rule.StoppedAt[i] is null).ToList() : [];
-            // A single-pass model gives one answer: it counts for every K (∞ with mean K 1).
-            List<string> fixedHere = model.Config.IsSinglePass ? tally.Keys.ToList()
-                : fixedSteps.Contains(step.Step) ? [step.Step.ToString()] : [];
+            // A run that ends before a K gives its last answer at that K: a single-pass model's one answer counts for
+            // every K (∞ with mean K 1).
+            List<string> fixedHere = fixedSteps.Where(k => k == step.Step || (last && k > step.Step)).Select(k => k.ToString()).ToList();
             if (fixedHere.Count > 0 || stopped.Count > 0 || unstopped.Count > 0)
             {
                 long[] right = step.LogProbs!.argmax(-1).eq(encoded.Targets).logical_and(mask).sum(1).data<long>().ToArray();
@@ -109,7 +109,7 @@ public static class TextTaskEvaluator
         TrainingBatch encoded = TextTaskBatches.Encode(task, model.Config, prompts, model.Device);
         var options = new RefinementOptions
         {
-            Loops = model.Config.IsSinglePass ? 1 : k, MaxLoops = Math.Max(1, k), EveryStepLogits = false, StepNorms = false, StepHalt = false,
+            Loops = k, MaxLoops = Math.Max(1, k), EveryStepLogits = false, StepNorms = false, StepHalt = false,
         };
         Tensor mask = encoded.LossMask!;
         foreach (RefinementStep step in Refiner.Run(model, model.Embed(encoded.Inputs), options, layout: encoded.Layout))
