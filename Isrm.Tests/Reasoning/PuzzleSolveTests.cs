@@ -112,26 +112,22 @@ public class PuzzleSolveTests : IDisposable
     }
 
     [Fact]
-    public async Task Session_streams_one_frame_per_step_with_bytes_per_cell_and_stride()
+    public void Solver_streams_one_frame_per_step_with_bytes_per_cell_and_stride()
     {
         string dir = Train(PuzzleTask.Mazes, 1);
-        using PuzzleSession session = await PuzzleSession.OpenAsync(dir);
+        using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
+        PuzzleNetwork network = loaded.Network;
         Puzzle maze = MazeGenerator.Generate(4, MazeAlgorithm.Wilson, new Random(4));
-        var frames = new List<PuzzleFrame>();
-        await foreach (PuzzleFrame f in session.SolveAsync(maze, new PuzzleSolveOptions { K = 5 })) frames.Add(f);
+        var frames = PuzzleSolver.Solve(network, maze, new PuzzleSolveOptions { K = 5 }).ToList();
         Assert.Equal([1, 2, 3, 4, 5], frames.Select(f => f.Step));
         Assert.All(frames, f => Assert.Equal(maze.CellCount, f.Probabilities.Length));
         Assert.True(frames[^1].IsLast && !frames[^1].Stopped);
-        var strided = new List<PuzzleFrame>();
-        await foreach (PuzzleFrame f in session.SolveAsync(maze, new PuzzleSolveOptions { K = 7, Stride = 3 })) strided.Add(f);
+        var strided = PuzzleSolver.Solve(network, maze, new PuzzleSolveOptions { K = 7, Stride = 3 }).ToList();
         Assert.Equal(7, strided[^1].Step);
         Assert.Contains(strided, f => f.Step == 3);
         Assert.All(strided, f => Assert.True(f.Step % 3 == 0 || f.IsLast || f.SolvedAt == f.Step, $"step {f.Step} should not be reported"));
-        await Assert.ThrowsAsync<PuzzleFormatException>(async () =>
-        {
-            await foreach (var _ in session.SolveAsync(PuzzleSource.PrefixSums(8, new Random(1)), new PuzzleSolveOptions { K = 2 })) { }
-        });
-        Assert.Throws<PuzzleFormatException>(() => session.SolveAsync(maze, new PuzzleSolveOptions { K = 5000 }));
+        Assert.Throws<PuzzleFormatException>(() => PuzzleSolver.Solve(network, PuzzleSource.PrefixSums(8, new Random(1)), new PuzzleSolveOptions { K = 2 }).ToList());
+        Assert.Throws<PuzzleFormatException>(() => PuzzleSolver.Solve(network, maze, new PuzzleSolveOptions { K = 5000 }).ToList());
     }
 
     [Fact]

@@ -62,6 +62,10 @@ public sealed class FakeGenerationBackend : IGenerationBackend
             yield return new DoneEvent(request.MaxTokens, 1, StopReason.MaxTokens);
         }
 
+        public IEnumerable<Isrm.Model.Reasoning.PuzzleFrame> Solve(
+            Isrm.Model.Reasoning.Puzzle puzzle, Isrm.Model.Reasoning.PuzzleSolveOptions options, CancellationToken cancellation) =>
+            throw new ArgumentException("The fake backend holds text models only.");
+
         public void Dispose()
         {
             Interlocked.Increment(ref owner.Disposals);

@@ -27,6 +27,14 @@ internal sealed class FakeRefinementService : IRefinementService
 
     public IReadOnlyList<CheckpointListing> ListCheckpoints() => Checkpoints;
 
+    /// <summary>The chat's fake holds no puzzle checkpoint: a solve is refused as the real service refuses an unknown one.</summary>
+    public async IAsyncEnumerable<RefinementFrame> Solve(
+        Isrm.Web.Puzzles.SolveRequest request, [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        await Task.Yield();
+        yield return new ErrorFrame("Unknown puzzle checkpoint: the checkpoints folder holds none.");
+    }
+
     public async IAsyncEnumerable<RefinementFrame> Generate(
         RefinementRequest request, [EnumeratorCancellation] CancellationToken cancellation = default)
     {

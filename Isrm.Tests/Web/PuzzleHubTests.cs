@@ -118,7 +118,7 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
     [Fact]
     public async Task Puzzle_checkpoints_are_listed_apart_from_text_ones()
     {
-        var list = await _hub.InvokeAsync<List<PuzzleCheckpointListing>>("ListPuzzleCheckpoints");
+        var list = await _hub.InvokeAsync<List<Isrm.Web.Refinement.CheckpointListing>>("ListPuzzleCheckpoints");
 
         Assert.Equal(new[] { "bits-tiny", "maze-tiny", "maze-truncated" }, list.Select(c => c.Name));
         Assert.Equal(new[] { "prefix-sums", "mazes" }, list.Where(c => c.Usable).Select(c => c.Task));
@@ -190,9 +190,41 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
     }
 
     [Fact]
+    public async Task Text_and_puzzle_checkpoints_share_one_service_one_frame_hierarchy_and_one_loaded_model_budget()
+    {
+        var service = fixture.App.Services.GetRequiredService<Isrm.Web.Refinement.RefinementService>();
+        Isrm.Web.Refinement.IRefinementService shared = fixture.App.Services.GetRequiredService<Isrm.Web.Refinement.IRefinementService>();
+        Assert.Same(service, shared);   // the Puzzles page and the chat inject the same interface
+
+        var generated = new List<Isrm.Web.Refinement.RefinementFrame>();
+        await foreach (var f in shared.Generate(new Isrm.Web.Refinement.RefinementRequest { Prompt = "ab", Checkpoint = "tiny", K = 2, MaxTokens = 1 }))
+            generated.Add(f);
+        var solved = new List<Isrm.Web.Refinement.RefinementFrame>();
+        await foreach (var f in shared.Solve(new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = 2 })) solved.Add(f);
+
+        Assert.IsType<Isrm.Web.Refinement.StartedFrame>(generated[0]);
+        Assert.IsType<Isrm.Web.Refinement.DoneFrame>(generated[^1]);
+        Assert.IsType<PuzzleStartFrame>(solved[0]);
+        Assert.Equal([1, 2], solved.OfType<PuzzleStepFrame>().Select(f => f.Step));
+        Assert.Equal("k", Assert.IsType<PuzzleDoneFrame>(solved[^1]).StopReason);
+        string Folder(string name) => Path.Combine(fixture.Folder.Root, name);
+        Assert.Subset(service.LoadedCheckpoints.ToHashSet(), new HashSet<string> { Folder("tiny"), Folder("maze-tiny") });
+
+        // a third checkpoint takes the least recently used one's place: two models at most (Isrm:Model:MaxLoadedModels), of either task
+        await foreach (var _ in shared.Solve(new SolveRequest { Checkpoint = "bits-tiny", Size = 5, K = 1 })) { }
+        Assert.Equal([Folder("maze-tiny"), Folder("bits-tiny")], service.LoadedCheckpoints);
+
+        // a text checkpoint is not solved, a puzzle checkpoint does not generate: each says where to go
+        var refused = new List<Isrm.Web.Refinement.RefinementFrame>();
+        await foreach (var f in shared.Generate(new Isrm.Web.Refinement.RefinementRequest { Prompt = "ab", Checkpoint = "maze-tiny" })) refused.Add(f);
+        Assert.Equal("Checkpoint 'maze-tiny' solves mazes, it does not generate text: open it on the Puzzles page.",
+            Assert.IsType<Isrm.Web.Refinement.ErrorFrame>(Assert.Single(refused)).Message);
+    }
+
+    [Fact]
     public void Accuracy_curves_come_from_the_checkpoint_folder_or_a_report_named_after_it_and_of_its_task()
     {
-        PuzzleService service = fixture.App.Services.GetRequiredService<PuzzleService>();
+        PuzzleCurves service = fixture.App.Services.GetRequiredService<PuzzleCurves>();
         string reports = PuzzleAppFixture.Reports(fixture.Folder.Root);
         Directory.CreateDirectory(reports);
         // isrm solve --json output (shape of issue 12 point 3); these numbers are test data, not measurements.
@@ -200,18 +232,18 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
             + """{"size":4,"k":"8","instances":10,"solved":9,"accuracy":0.9,"positionAccuracy":0.99,"meanK":null},"""
             + """{"size":4,"k":"inf","instances":10,"solved":9,"accuracy":0.9,"positionAccuracy":0.99,"meanK":12.5}]""";
         File.WriteAllText(Path.Combine(reports, "bits-tiny-wrong-task.json"), $$"""{"task":"mazes","results":{{Rows}}}""");
-        Assert.Null(service.Curve("bits-tiny"));
+        Assert.Null(service.For("bits-tiny"));
 
         File.WriteAllText(Path.Combine(reports, "bits-tiny.json"), $$"""{"task":"prefix-sums","results":{{Rows}}}""");
-        PuzzleCurve curve = service.Curve("bits-tiny")!;
+        PuzzleCurve curve = service.For("bits-tiny")!;
         Assert.Equal("bits-tiny.json", curve.Source);
         Assert.Equal(new[] { 1.0, 8.0, 12.5 }, curve.Points.Select(p => p.Steps!.Value));
 
         File.WriteAllText(Path.Combine(reports, "any-name.json"), $$"""{"task":"mazes","checkpoint":"checkpoints/maze-tiny","results":{{Rows}}}""");
-        Assert.Equal("any-name.json", service.Curve("maze-tiny")!.Source);
+        Assert.Equal("any-name.json", service.For("maze-tiny")!.Source);
         File.WriteAllText(Path.Combine(fixture.Folder.Root, "maze-tiny", "solve.json"), $$"""{"task":"mazes","results":{{Rows}}}""");
-        Assert.Equal("solve.json", service.Curve("maze-tiny")!.Source);
-        Assert.Null(service.Curve("../maze-tiny"));
+        Assert.Equal("solve.json", service.For("maze-tiny")!.Source);
+        Assert.Null(service.For("../maze-tiny"));
     }
 
     private static string Huge() => string.Join('\n', Enumerable.Repeat(new string('#', 41), 60));

@@ -1,3 +1,4 @@
+using Isrm.Web.Refinement;
 using Isrm.Model.Reasoning;
 using Isrm.Web.Options;
 using Isrm.Web.Puzzles;
@@ -9,13 +10,13 @@ namespace Isrm.Tests.Web;
 public sealed class PuzzleLinkTests
 {
     private static readonly PuzzleOptions Limits = new() { MaxK = 256, MaxMazeSize = 20, MaxBits = 100, MaxInputChars = 5000 };
-    private static readonly PuzzleCheckpointListing Maze = new("maze-a", "mazes", 1000, "", true, null);
-    private static readonly PuzzleCheckpointListing Bits = new("bits-a", "prefix-sums", 1000, "", true, null);
+    private static readonly CheckpointListing Maze = new("maze-a", "dt-recall", 1000, "", true, null, Task: "mazes");
+    private static readonly CheckpointListing Bits = new("bits-a", "carry", 1000, "", true, null, Task: "prefix-sums");
 
     private static Dictionary<string, string> Query(string link) =>
         Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link).ToDictionary(kv => kv.Key, kv => kv.Value.ToString());
 
-    private static async IAsyncEnumerable<SolveFrame> Never(SolveRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+    private static async IAsyncEnumerable<RefinementFrame> Never(SolveRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
     {
         await Task.Delay(Timeout.Infinite, cancellation);
         yield break;

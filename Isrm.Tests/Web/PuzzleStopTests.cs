@@ -35,7 +35,7 @@ public sealed class PuzzleStopTests(Xunit.Abstractions.ITestOutputHelper output)
     public async Task Cancelling_a_million_step_solve_stops_the_model_at_once_and_the_connection_stays_usable()
     {
         await using HubConnection hub = await _app.ConnectAsync(_base);
-        PuzzleService service = _app.Services.GetRequiredService<PuzzleService>();
+        var service = _app.Services.GetRequiredService<Isrm.Web.Refinement.RefinementService>();
         using var stop = new CancellationTokenSource();
         int steps = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -91,7 +91,7 @@ public sealed class PuzzleStopTests(Xunit.Abstractions.ITestOutputHelper output)
         var error = await Assert.ThrowsAsync<HubException>(() =>
             PuzzleHubTests.Collect(second, new SolveRequest { Checkpoint = "maze-tiny", Size = 3, K = 1 }));
         stop.Cancel();
-        PuzzleService service = _app.Services.GetRequiredService<PuzzleService>();
+        var service = _app.Services.GetRequiredService<Isrm.Web.Refinement.RefinementService>();
         for (int i = 0; i < 100 && service.Pending > 0; i++) await Task.Delay(50);   // the place is freed for the next test
         Assert.Equal(0, service.Pending);
 

@@ -1,3 +1,4 @@
+using Isrm.Web.Refinement;
 using System.Runtime.CompilerServices;
 using Isrm.Model.Reasoning;
 using Isrm.Web.Options;
@@ -14,8 +15,8 @@ namespace Isrm.Tests.Web;
 public sealed class PuzzleViewTests
 {
     private static readonly PuzzleOptions Limits = new() { MaxK = 256, MaxMazeSize = 20, MaxBits = 100, MaxInputChars = 5000 };
-    private static readonly PuzzleCheckpointListing Maze = new("maze-a", "mazes", 1000, "", true, null);
-    private static readonly PuzzleCheckpointListing Bits = new("bits-a", "prefix-sums", 1000, "", true, null);
+    private static readonly CheckpointListing Maze = new("maze-a", "dt-recall", 1000, "", true, null, Task: "mazes");
+    private static readonly CheckpointListing Bits = new("bits-a", "carry", 1000, "", true, null, Task: "prefix-sums");
 
     [Fact]
     public async Task New_shows_a_maze_of_the_chosen_size_and_seed_and_moves_the_seed_on()
@@ -167,8 +168,6 @@ public sealed class PuzzleViewTests
     [InlineData("MaxInputChars")]
     [InlineData("QueueCapacity")]
     [InlineData("DenseSteps")]
-    [InlineData("MaxLoadedCheckpoints")]
-    [InlineData("TorchThreads")]
     public void Each_puzzle_limit_is_in_appsettings_and_in_the_manual_table_with_its_default(string key)
     {
         using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Foundation.Repository.Root, "Isrm.Web", "appsettings.json")));
@@ -195,7 +194,7 @@ public sealed class PuzzleViewTests
         Assert.Contains(sentence, error.Failures);
     }
 
-    private static async IAsyncEnumerable<SolveFrame> Never(SolveRequest request, [EnumeratorCancellation] CancellationToken c)
+    private static async IAsyncEnumerable<RefinementFrame> Never(SolveRequest request, [EnumeratorCancellation] CancellationToken c)
     {
         await Task.Yield();
         throw new InvalidOperationException("this test does not solve");
@@ -204,13 +203,13 @@ public sealed class PuzzleViewTests
 #pragma warning restore CS0162
     }
 
-    private static async IAsyncEnumerable<SolveFrame> Refuse(string message)
+    private static async IAsyncEnumerable<RefinementFrame> Refuse(string message)
     {
         await Task.Yield();
-        yield return new PuzzleErrorFrame(message);
+        yield return new ErrorFrame(message);
     }
 
-    private static async IAsyncEnumerable<SolveFrame> Script(SolveRequest request, int steps, int solvedAt, [EnumeratorCancellation] CancellationToken c)
+    private static async IAsyncEnumerable<RefinementFrame> Script(SolveRequest request, int steps, int solvedAt, [EnumeratorCancellation] CancellationToken c)
     {
         Puzzle p = SolveRequestValidator.Instance(request, PuzzleTask.Mazes, Limits, out _)!;
         yield return PuzzleView.StartOf(p, request.Checkpoint!, steps, steps);
@@ -223,7 +222,7 @@ public sealed class PuzzleViewTests
         yield return new PuzzleDoneFrame(steps, true, solvedAt, p.CellCount, p.CellCount, "k", steps);
     }
 
-    private static async IAsyncEnumerable<SolveFrame> Endless(SolveRequest request, [EnumeratorCancellation] CancellationToken c, TaskCompletionSource cancelled)
+    private static async IAsyncEnumerable<RefinementFrame> Endless(SolveRequest request, [EnumeratorCancellation] CancellationToken c, TaskCompletionSource cancelled)
     {
         Puzzle p = SolveRequestValidator.Instance(request, PuzzleTask.Mazes, Limits, out _)!;
         using var registration = c.Register(() => cancelled.TrySetResult());

@@ -23,7 +23,7 @@ public sealed class RefinementServiceTests : IDisposable
             new HostingEnvironment { ContentRootPath = _folder.Root });
         return new RefinementService(_backend, catalog,
             MsOptions.Create(new ModelServiceOptions { MaxLoadedModels = maxLoaded, QueueCapacity = queue, MaxConcurrentGenerations = total }),
-            NullLogger<RefinementService>.Instance);
+            MsOptions.Create(new PuzzleOptions()), NullLogger<RefinementService>.Instance);
     }
 
     private static RefinementRequest Request(string checkpoint, int k = 2, int tokens = 1) =>

@@ -273,6 +273,10 @@ public sealed class ScaleOutTests : IAsyncLifetime
 
         private sealed class GatedModel(ILoadedModel inner, GatedBackend owner) : ILoadedModel
         {
+            public IEnumerable<Isrm.Model.Reasoning.PuzzleFrame> Solve(
+                Isrm.Model.Reasoning.Puzzle puzzle, Isrm.Model.Reasoning.PuzzleSolveOptions options, CancellationToken cancellation) =>
+                inner.Solve(puzzle, options, cancellation);
+
             public IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation)
             {
                 owner.Gate.Wait(cancellation);

@@ -3,7 +3,7 @@ using Isrm.Web.Puzzles;
 
 namespace Isrm.Web.Extensions;
 
-/// <summary>Registration of the Puzzles page's service (which the hub's <c>Solve</c> adapts) and its settings.</summary>
+/// <summary>Registration of the puzzle settings (the limits of a solve, which the one refinement service applies) and the accuracy curves.</summary>
 public static class PuzzleExtensions
 {
     public static IServiceCollection AddIsrmPuzzles(this IServiceCollection services, IConfiguration configuration)
@@ -15,12 +15,8 @@ public static class PuzzleExtensions
             .Validate(o => o.MaxInputChars >= 1, "Isrm:Puzzles:MaxInputChars must be at least 1.")
             .Validate(o => o.DenseSteps >= 1, "Isrm:Puzzles:DenseSteps must be at least 1.")
             .Validate(o => o.QueueCapacity >= 0, "Isrm:Puzzles:QueueCapacity must be 0 or more.")
-            .Validate(o => o.MaxLoadedCheckpoints >= 1, "Isrm:Puzzles:MaxLoadedCheckpoints must be at least 1.")
-            .Validate(o => o.TorchThreads >= 1, "Isrm:Puzzles:TorchThreads must be at least 1.")
             .ValidateOnStart();
-        services.AddSingleton<PuzzleCatalog>();
         services.AddSingleton<PuzzleCurves>();
-        services.AddSingleton<PuzzleService>();
         return services;
     }
 }

@@ -16,8 +16,8 @@ public sealed partial class RefinementHub(IRefinementService refinement, Generat
 {
     public const string Path = "/hubs/refinement";
 
-    /// <summary>Every checkpoint folder; an unusable one says why.</summary>
-    public IReadOnlyList<CheckpointListing> ListCheckpoints() => refinement.ListCheckpoints();
+    /// <summary>Every text checkpoint folder (the puzzle ones: <see cref="ListPuzzleCheckpoints"/>); an unusable one says why.</summary>
+    public IReadOnlyList<CheckpointListing> ListCheckpoints() => refinement.ListCheckpoints().Where(c => !c.IsPuzzle).ToList();
 
     /// <summary>Streams the frames of one generation; cancelling the stream stops the computation.</summary>
     public async IAsyncEnumerable<WireFrame> Generate(

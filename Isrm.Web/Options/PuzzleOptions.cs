@@ -1,6 +1,10 @@
 namespace Isrm.Web.Options;
 
-/// <summary>Limits and places of the Puzzles page and the hub's <c>Solve</c> (section <c>Isrm:Puzzles</c>).</summary>
+/// <summary>
+/// Limits and places of a puzzle solve, for the Puzzles page and the hub's <c>Solve</c> alike (section
+/// <c>Isrm:Puzzles</c>). Loaded models, their threads and the total of requests are the one budget of
+/// <see cref="ModelServiceOptions"/>, shared with the text checkpoints.
+/// </summary>
 public sealed class PuzzleOptions
 {
     public const string Section = "Isrm:Puzzles";
@@ -22,12 +26,6 @@ public sealed class PuzzleOptions
 
     /// <summary>Solves allowed to wait per checkpoint behind the running one; more are answered "busy" at once.</summary>
     public int QueueCapacity { get; set; } = 4;
-
-    /// <summary>Puzzle checkpoints kept loaded at once (each on its own model thread).</summary>
-    public int MaxLoadedCheckpoints { get; set; } = 2;
-
-    /// <summary>TorchSharp intra-op threads per puzzle model thread.</summary>
-    public int TorchThreads { get; set; } = 1;
 
     /// <summary>Folder of <c>isrm solve --json</c> results (accuracy against K) shown beside the grid.</summary>
     public string ReportsPath { get; set; } = "../reports/reasoning";

@@ -1,3 +1,4 @@
+using Isrm.Web.Refinement;
 using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Reasoning;
@@ -24,7 +25,7 @@ public sealed record PuzzleCurve(string Source, string Task, IReadOnlyList<Puzzl
 /// <see cref="PuzzleOptions.ReportsPath"/> whose name starts with the checkpoint's name or whose <c>checkpoint</c> field
 /// names it. Files of another task, or unreadable, are skipped.
 /// </summary>
-public sealed class PuzzleCurves(PuzzleCatalog catalog, IOptions<PuzzleOptions> options, IHostEnvironment environment)
+public sealed class PuzzleCurves(CheckpointCatalog catalog, IOptions<PuzzleOptions> options, IHostEnvironment environment)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly HashSet<string> CheckpointFiles = [Checkpoint.ConfigFile, Checkpoint.MetadataFile, PuzzleTrainer.OptionsFile, "trainer.json", "tokenizer.json", "split.json"];
@@ -34,7 +35,7 @@ public sealed class PuzzleCurves(PuzzleCatalog catalog, IOptions<PuzzleOptions> 
     /// <summary>The curve of <paramref name="checkpoint"/>, or null when none was written.</summary>
     public PuzzleCurve? For(string checkpoint)
     {
-        if (!catalog.TryResolve(checkpoint, null, out string directory, out PuzzleCheckpointListing? listing, out _)) return null;
+        if (!catalog.TryResolvePuzzle(checkpoint, null, out string directory, out CheckpointListing? listing, out _)) return null;
         IEnumerable<string> own = Directory.EnumerateFiles(directory, "*.json")
             .Where(f => !CheckpointFiles.Contains(Path.GetFileName(f))).Order(StringComparer.Ordinal);
         IEnumerable<string> reports = Directory.Exists(ReportsRoot)

@@ -1,5 +1,6 @@
 using Isrm.Model.Reasoning;
 using Isrm.Web.Options;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.Puzzles;
 
@@ -69,7 +70,7 @@ public static class SolveRequestValidator
     }
 
     /// <summary>Returns the checked solve, or null with <paramref name="error"/> set.</summary>
-    public static ValidSolve? Validate(SolveRequest? request, PuzzleCatalog catalog, PuzzleOptions limits, out string error)
+    public static ValidSolve? Validate(SolveRequest? request, CheckpointCatalog catalog, PuzzleOptions limits, out string error)
     {
         if (request is null)
         {
@@ -92,7 +93,7 @@ public static class SolveRequestValidator
             return null;
         }
         int? k = request.K.Steps;
-        if (!catalog.TryResolve(request.Checkpoint, task, out string directory, out PuzzleCheckpointListing? listing, out error)) return null;
+        if (!catalog.TryResolvePuzzle(request.Checkpoint, task?.Name(), out string directory, out CheckpointListing? listing, out error)) return null;
         PuzzleTask checkpointTask = PuzzleTasks.Parse(listing!.Task);
         if (task is not null && task != checkpointTask)
         {

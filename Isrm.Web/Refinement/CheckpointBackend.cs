@@ -1,5 +1,6 @@
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
+using Isrm.Model.Reasoning;
 using Isrm.Model.Tokenization;
 using Isrm.Model.Runtime;
 using Isrm.Web.Options;
@@ -7,30 +8,52 @@ using Microsoft.Extensions.Options;
 
 namespace Isrm.Web.Refinement;
 
-/// <summary>The production backend: the model library's checkpoints and generator.</summary>
+/// <summary>The production backend: the model library's checkpoints of every task, its generator and its puzzle solver.</summary>
 public sealed class CheckpointBackend(IOptions<ModelServiceOptions> options) : IGenerationBackend
 {
     public CheckpointDescription Inspect(string directory)
     {
         try
         {
+            if (PuzzleCheckpoint.IsPuzzle(directory))
+            {
+                var (config, metadata) = PuzzleCheckpoint.Inspect(directory);
+                string summary = $"{config.Architecture}, width {config.Width}, {metadata.Step:N0} steps on {metadata.Corpus}";
+                return new CheckpointDescription(config.Architecture, metadata.ParameterCount, summary, null, Task: config.Task);
+            }
             CheckpointInfo info = Checkpoint.Inspect(directory);
             return new CheckpointDescription(info.Family, info.ParameterCount, info.TrainingSummary, null,
                 info.Config.MaxContext, TokenizerStore.KindOf(directory) == ByteTokenizer.KindName, info.Config.IsSinglePass);
         }
         catch (CheckpointException e)
         {
-            return CheckpointDescription.Unusable(e.Message);
+            // a broken puzzle checkpoint is listed with the puzzles, where a user would look for it
+            return CheckpointDescription.Unusable(e.Message) with { Task = PuzzleCheckpoint.IsPuzzle(directory) ? "puzzle" : CheckpointTasks.Text };
         }
     }
 
-    public ILoadedModel Load(string directory) =>
-        new LoadedModel(Checkpoint.Load(directory, ComputeDevice.Parse(options.Value.Device)));
+    public ILoadedModel Load(string directory) => PuzzleCheckpoint.IsPuzzle(directory)
+        ? new LoadedPuzzle(PuzzleCheckpoint.Load(directory, ComputeDevice.Parse(options.Value.Device)))
+        : new LoadedModel(Checkpoint.Load(directory, ComputeDevice.Parse(options.Value.Device)));
 
     private sealed class LoadedModel(LoadedCheckpoint checkpoint) : ILoadedModel
     {
         public IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation) =>
             Generator.Generate(checkpoint, request, cancellation);
+
+        public IEnumerable<PuzzleFrame> Solve(Puzzle puzzle, PuzzleSolveOptions options, CancellationToken cancellation) =>
+            throw new ArgumentException($"Checkpoint '{checkpoint.Info.Name}' is a text model: it generates text and solves no puzzle.");
+
+        public void Dispose() => checkpoint.Dispose();
+    }
+
+    private sealed class LoadedPuzzle(LoadedPuzzleCheckpoint checkpoint) : ILoadedModel
+    {
+        public IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation) =>
+            throw new ArgumentException($"Checkpoint '{checkpoint.Name}' solves {checkpoint.Config.Task}: open it on the Puzzles page.");
+
+        public IEnumerable<PuzzleFrame> Solve(Puzzle puzzle, PuzzleSolveOptions options, CancellationToken cancellation) =>
+            PuzzleSolver.Solve(checkpoint.Network, puzzle, options, cancellation);
 
         public void Dispose() => checkpoint.Dispose();
     }

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace Isrm.Web.Refinement;
 
-/// <summary>Lists the checkpoint folders and turns a user-supplied name into a folder inside the checkpoints root.</summary>
+/// <summary>
+/// The one catalog of checkpoint folders, text and puzzle alike: lists them with their task and turns a user-supplied
+/// name into a folder inside the checkpoints root, for a generation or for a solve.
+/// </summary>
 public sealed class CheckpointCatalog(
     IGenerationBackend backend, IOptions<CheckpointOptions> options, IHostEnvironment environment)
 {
@@ -13,12 +16,12 @@ public sealed class CheckpointCatalog(
 
     public string DefaultCheckpoint => options.Value.DefaultCheckpoint;
 
-    /// <summary>Every sub-folder of the root, usable or not, sorted by name.</summary>
+    /// <summary>Every sub-folder of the root, usable or not, sorted by name; <see cref="CheckpointListing.Task"/> says which page uses it.</summary>
     public IReadOnlyList<CheckpointListing> List()
     {
         if (!Directory.Exists(Root)) return [];
         return Directory.EnumerateDirectories(Root)
-            .Where(dir => OutsideRoot(dir) is not null || !Isrm.Model.Reasoning.PuzzleCheckpoint.IsPuzzle(dir))   // the Puzzles page lists those
+            .Where(dir => !Path.GetFileName(dir).StartsWith('.'))
             .Select(dir => OutsideRoot(dir) is string error
                 ? new CheckpointListing(Path.GetFileName(dir), "", 0, "", false, char.ToUpperInvariant(error[0]) + error[1..])
                 : Describe(Path.GetFileName(dir), dir))
@@ -26,7 +29,7 @@ public sealed class CheckpointCatalog(
             .ToList();
     }
 
-    /// <summary>Resolves <paramref name="name"/> to a usable checkpoint folder, or returns the sentence saying why not.</summary>
+    /// <summary>Resolves <paramref name="name"/> to a usable text checkpoint's folder, or returns the sentence saying why not.</summary>
     public bool TryResolve(string? name, out string directory, out string error)
     {
         directory = "";
@@ -40,7 +43,7 @@ public sealed class CheckpointCatalog(
         if (!candidate.StartsWith(Root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
             || !Directory.Exists(candidate))
         {
-            var known = List().Where(c => c.Usable).Select(c => c.Name).ToList();
+            var known = List().Where(c => c.Usable && !c.IsPuzzle).Select(c => c.Name).ToList();
             error = known.Count == 0
                 ? $"Unknown checkpoint '{chosen}': the checkpoints folder {Root} holds no usable checkpoint."
                 : $"Unknown checkpoint '{chosen}': choose one of {string.Join(", ", known)}.";
@@ -57,10 +60,59 @@ public sealed class CheckpointCatalog(
             error = $"Checkpoint '{chosen}' cannot be used: {listing.Error}";
             return false;
         }
+        if (listing.IsPuzzle)
+        {
+            error = $"Checkpoint '{chosen}' solves {listing.Task}, it does not generate text: open it on the Puzzles page.";
+            return false;
+        }
         directory = candidate;
         error = "";
         return true;
     }
+
+    /// <summary>
+    /// The folder of puzzle checkpoint <paramref name="name"/> (empty = the first usable one for <paramref name="task"/>,
+    /// or for any puzzle task), or the sentence saying why not.
+    /// </summary>
+    public bool TryResolvePuzzle(string? name, string? task, out string directory, out CheckpointListing? listing, out string error)
+    {
+        directory = "";
+        listing = null;
+        List<CheckpointListing> usable = List().Where(c => c.Usable && c.IsPuzzle).ToList();
+        string? chosen = string.IsNullOrWhiteSpace(name)
+            ? usable.FirstOrDefault(c => task is null || c.Task == task)?.Name
+            : name.Trim();
+        if (chosen is null)
+        {
+            error = $"There is no {task ?? "puzzle"} checkpoint in {Root}: train one with isrm train --task {task ?? "mazes"}.";
+            return false;
+        }
+        string candidate = Path.GetFullPath(Path.Combine(Root, chosen));
+        if (!IsPlainFolderName(chosen) || Path.GetDirectoryName(candidate) != Root.TrimEnd(Path.DirectorySeparatorChar)
+            || !Directory.Exists(candidate) || !Isrm.Model.Reasoning.PuzzleCheckpoint.IsPuzzle(candidate))
+        {
+            error = usable.Count == 0
+                ? $"Unknown puzzle checkpoint '{Shorten(chosen)}': the checkpoints folder holds none."
+                : $"Unknown puzzle checkpoint '{Shorten(chosen)}': choose one of {string.Join(", ", usable.Select(c => c.Name))}.";
+            return false;
+        }
+        if (new DirectoryInfo(candidate).LinkTarget is not null)
+        {
+            error = $"Puzzle checkpoint '{chosen}' is a symbolic link, which the server does not follow.";
+            return false;
+        }
+        listing = Describe(chosen, candidate);
+        if (!listing.Usable)
+        {
+            error = $"Puzzle checkpoint '{chosen}' cannot be used: {listing.Error}";
+            return false;
+        }
+        directory = candidate;
+        error = "";
+        return true;
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
 
     /// <summary>Why a folder that is a symbolic link to somewhere outside the root is refused, or null when it is not.</summary>
     private string? OutsideRoot(string directory)
@@ -79,7 +131,7 @@ public sealed class CheckpointCatalog(
     private CheckpointListing Describe(string name, string directory)
     {
         CheckpointDescription d = backend.Inspect(directory);
-        return new CheckpointListing(name, d.Family, d.ParameterCount, d.TrainingSummary, d.Usable, d.Error, d.MaxContext, d.ByteTokens, d.SinglePass);
+        return new CheckpointListing(name, d.Family, d.ParameterCount, d.TrainingSummary, d.Usable, d.Error, d.MaxContext, d.ByteTokens, d.SinglePass, d.Task);
     }
 
     private static bool IsPlainFolderName(string name) =>

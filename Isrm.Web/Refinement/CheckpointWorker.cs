@@ -1,12 +1,16 @@
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
+using Isrm.Model.Reasoning;
 using Isrm.Model.Runtime;
+using Isrm.Web.Puzzles;
+using System.Diagnostics;
 
 namespace Isrm.Web.Refinement;
 
 /// <summary>
-/// One loaded checkpoint and the dedicated thread that owns its tensors (TorchSharp's dispose scopes and no-grad
-/// state are per thread). Runs its jobs one at a time in arrival order; the queue itself (<see cref="Waiting"/>,
+/// One loaded checkpoint — a text model or a puzzle network — and the dedicated thread that owns its tensors
+/// (TorchSharp's dispose scopes and no-grad state are per thread). Runs its jobs (generations or solves) one at a
+/// time in arrival order; the queue itself (<see cref="Waiting"/>,
 /// <see cref="Running"/>) is kept by <see cref="RefinementService"/> under its lock. A batched step would take
 /// several waiting jobs in <see cref="RunNext"/> instead of one.
 /// </summary>
@@ -79,12 +83,17 @@ internal sealed class CheckpointWorker
         {
             if (_model is null && _loadError is null) Load();
             if (_loadError is not null) job.Write(new ErrorFrame(_loadError));
+            else if (job.Solve is not null) Solve(job, job.Solve);
             else Generate(job);
         }
         catch (Exception e) when (e is CheckpointException or ArgumentException)
         {
             // a request the model itself refuses
             job.Write(new ErrorFrame(e.Message));
+        }
+        catch (PuzzleFormatException e)
+        {
+            job.Write(new ErrorFrame(SolveRequestValidator.Sentence(e.Message)));
         }
         catch (Exception e)
         {
@@ -113,10 +122,30 @@ internal sealed class CheckpointWorker
     private void Generate(RefinementJob job)
     {
         CancellationToken stop = job.Stop.Token;
-        foreach (GenerationEvent e in _model!.Generate(job.Request, stop))
+        foreach (GenerationEvent e in _model!.Generate(job.Request!, stop))
         {
             if (e is StepEvent) _stepComputed();
             job.Write(RefinementFrame.From(e));
+            if (stop.IsCancellationRequested) break;
+        }
+    }
+
+    /// <summary>Streams a solve's steps, thinned past the dense steps (<see cref="FrameSampler"/>), and its end.</summary>
+    private void Solve(RefinementJob job, SolveJob solve)
+    {
+        CancellationToken stop = job.Stop.Token;
+        var clock = Stopwatch.StartNew();
+        foreach (PuzzleFrame f in _model!.Solve(solve.Puzzle, solve.Options, stop))
+        {
+            _stepComputed();
+            double elapsed = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
+            if (f.IsLast || f.SolvedAt == f.Step || FrameSampler.Keep(f.Step, solve.DenseSteps))
+                job.Write(new PuzzleStepFrame(f.Step, f.Probabilities, f.Correct, f.Cells, f.Changed, f.Solved, f.SolvedAt, elapsed));
+            if (f.IsLast)
+            {
+                string reason = solve.Options.K is not null ? "k" : f.Stopped ? "stable" : "cap";
+                job.Write(new PuzzleDoneFrame(f.Step, f.Solved, f.SolvedAt, f.Correct, f.Cells, reason, elapsed));
+            }
             if (stop.IsCancellationRequested) break;
         }
     }

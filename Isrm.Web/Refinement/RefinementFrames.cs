@@ -5,9 +5,10 @@ namespace Isrm.Web.Refinement;
 
 /// <summary>
 /// One item of a refinement stream, the same for the pages (in process) and for hub clients (as JSON, where the
-/// <c>kind</c> field names the type). In order: <c>started</c>, then <c>queued</c> while the request waits, then the
-/// steps of token 0, token 0, the steps of token 1, …, and <c>done</c>; or <c>error</c> as the last frame when the
-/// request is refused or fails. Clients should ignore kinds they do not know.
+/// <c>kind</c> field names the type), of text and puzzles alike. A generation: <c>started</c>, then <c>queued</c> while
+/// the request waits, then the steps of token 0, token 0, the steps of token 1, …, and <c>done</c>. A solve:
+/// <c>puzzle</c> (the instance), <c>queued</c> while it waits, <c>puzzle-step</c> frames and <c>puzzle-done</c>. Either
+/// ends with <c>error</c> when the request is refused or fails. Clients should ignore kinds they do not know.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
 [JsonDerivedType(typeof(StartedFrame), "started")]
@@ -16,6 +17,9 @@ namespace Isrm.Web.Refinement;
 [JsonDerivedType(typeof(TokenFrame), "token")]
 [JsonDerivedType(typeof(DoneFrame), "done")]
 [JsonDerivedType(typeof(ErrorFrame), "error")]
+[JsonDerivedType(typeof(Puzzles.PuzzleStartFrame), "puzzle")]
+[JsonDerivedType(typeof(Puzzles.PuzzleStepFrame), "puzzle-step")]
+[JsonDerivedType(typeof(Puzzles.PuzzleDoneFrame), "puzzle-done")]
 public abstract record RefinementFrame
 {
     /// <summary>The frame of a model event (non-finite numbers become null, which JSON can carry).</summary>

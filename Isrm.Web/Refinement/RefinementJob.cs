@@ -1,19 +1,28 @@
 using System.Threading.Channels;
 using Isrm.Model.Generation;
+using Isrm.Model.Reasoning;
 
 namespace Isrm.Web.Refinement;
 
 /// <summary>
-/// One accepted generation on its way through the service: its validated request, where it stands, and the channel
-/// its frames travel through (written by the worker thread and the service, read by the caller's stream).
+/// One accepted request on its way through the service — a generation (<see cref="Request"/>) or a puzzle solve
+/// (<see cref="Solve"/>): what to run, where it stands, and the channel its frames travel through (written by the
+/// worker thread and the service, read by the caller's stream).
 /// </summary>
-internal sealed class RefinementJob(string directory, GenerationRequest request)
+internal sealed class RefinementJob
 {
+    public RefinementJob(string directory, GenerationRequest request) => (Directory, Request) = (directory, request);
+
+    public RefinementJob(string directory, SolveJob solve) => (Directory, Solve) = (directory, solve);
+
     private readonly Channel<RefinementFrame> _frames =
         Channel.CreateUnbounded<RefinementFrame>(new UnboundedChannelOptions { SingleReader = true });
 
-    public string Directory { get; } = directory;
-    public GenerationRequest Request { get; } = request;
+    public string Directory { get; }
+    /// <summary>The generation to run; null for a solve.</summary>
+    public GenerationRequest? Request { get; }
+    /// <summary>The puzzle to solve; null for a generation.</summary>
+    public SolveJob? Solve { get; }
     public string Id { get; } = Guid.NewGuid().ToString("N");
 
     /// <summary>Cancelled when the caller stops or leaves; the generator checks it once per refinement step.</summary>
@@ -35,3 +44,6 @@ internal sealed class RefinementJob(string directory, GenerationRequest request)
 
 /// <summary>Where a job stands: waiting (for its worker or for a model slot), running on its worker, or finished.</summary>
 internal enum JobState { Waiting, Running, Finished }
+
+/// <summary>A checked solve as the worker runs it: the puzzle, K and cap, and up to which step every step is streamed.</summary>
+internal sealed record SolveJob(Puzzle Puzzle, PuzzleSolveOptions Options, int DenseSteps);

@@ -24,8 +24,12 @@ public sealed class RefinementRequest
 /// <summary>
 /// One checkpoint folder as the service lists it; an unusable one carries its error sentence. <c>MaxContext</c> is
 /// how many tokens the model reads at most (0 = unknown); <c>ByteTokens</c> says one token is one UTF-8 byte, so a
-/// page can tell exactly when a prompt is cut; <c>SinglePass</c> says each token is made in one pass, so K does not apply.
+/// page can tell exactly when a prompt is cut; <c>SinglePass</c> says each token is made in one pass, so K does not apply;
+/// <c>Task</c> is <c>text</c> for the chat's models, or the puzzle task a network solves (the Puzzles page's).
 /// </summary>
 public sealed record CheckpointListing(
     string Name, string Family, long ParameterCount, string TrainingSummary, bool Usable, string? Error,
-    int MaxContext = 0, bool ByteTokens = false, bool SinglePass = false);
+    int MaxContext = 0, bool ByteTokens = false, bool SinglePass = false, string Task = CheckpointTasks.Text)
+{
+    public bool IsPuzzle => CheckpointTasks.IsPuzzle(Task);
+}

@@ -1,13 +1,16 @@
 using System.Runtime.CompilerServices;
 using Isrm.Model.Generation;
+using Isrm.Model.Reasoning;
+using Isrm.Web.Puzzles;
 using Isrm.Web.Options;
 using Microsoft.Extensions.Options;
 
 namespace Isrm.Web.Refinement;
 
 /// <summary>
-/// The in-process <see cref="IRefinementService"/>: validates a request, resolves its checkpoint, reserves a place
-/// (at most <see cref="ModelServiceOptions.QueueCapacity"/> waiting per checkpoint and
+/// The in-process <see cref="IRefinementService"/>, one for every task: validates a generation or a solve, resolves
+/// its checkpoint in the one catalog, reserves a place (at most <see cref="ModelServiceOptions.QueueCapacity"/>
+/// waiting per text checkpoint, <see cref="PuzzleOptions.QueueCapacity"/> per puzzle checkpoint, and
 /// <see cref="ModelServiceOptions.MaxConcurrentGenerations"/> running or waiting in all), and hands it to that
 /// checkpoint's <see cref="CheckpointWorker"/>. Checkpoints run at the same time, each on its own thread; at most
 /// <see cref="ModelServiceOptions.MaxLoadedModels"/> are loaded, the least recently used idle one giving way, and a
@@ -18,6 +21,7 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
     private readonly IGenerationBackend _backend;
     private readonly CheckpointCatalog _catalog;
     private readonly IOptions<ModelServiceOptions> _settings;
+    private readonly IOptions<PuzzleOptions> _puzzleSettings;
     private readonly ILogger<RefinementService> _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, CheckpointWorker> _workers = new(StringComparer.Ordinal);
@@ -31,16 +35,20 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
     private bool _stopped;
 
     public RefinementService(
-        IGenerationBackend backend, CheckpointCatalog catalog, IOptions<ModelServiceOptions> options, ILogger<RefinementService> logger)
+        IGenerationBackend backend, CheckpointCatalog catalog, IOptions<ModelServiceOptions> options, IOptions<PuzzleOptions> puzzleOptions,
+        ILogger<RefinementService> logger)
     {
         _backend = backend;
         _catalog = catalog;
         _settings = options;   // read at first use: the host checks the settings after it builds its services
+        _puzzleSettings = puzzleOptions;
         _logger = logger;
         _unloading = new Lazy<Task>(UnloadCoreAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     private ModelServiceOptions Limits => _settings.Value;
+
+    private PuzzleOptions PuzzleLimits => _puzzleSettings.Value;
 
     public string DefaultCheckpoint => _catalog.DefaultCheckpoint;
 
@@ -48,6 +56,12 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
 
     /// <summary>Refinement steps computed since start (lets tests and operators see that a cancelled run stopped).</summary>
     public long StepsComputed => Interlocked.Read(ref _stepsComputed);
+
+    /// <summary>Generations and solves running or waiting, over all checkpoints.</summary>
+    public int Pending
+    {
+        get { lock (_lock) return _reservedTotal; }
+    }
 
     /// <summary>Folders of the checkpoints in memory, least recently used first.</summary>
     public IReadOnlyList<string> LoadedCheckpoints
@@ -58,12 +72,16 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
     public IReadOnlyList<CheckpointListing> ListCheckpoints() => _catalog.List();
 
     public IAsyncEnumerable<RefinementFrame> Generate(RefinementRequest request, CancellationToken cancellation = default) =>
-        Stream(request, cancellation);
+        Stream(() => (AcceptGeneration(request, out string error), error), cancellation);
 
-    private async IAsyncEnumerable<RefinementFrame> Stream(RefinementRequest request, [EnumeratorCancellation] CancellationToken cancellation)
+    public IAsyncEnumerable<RefinementFrame> Solve(SolveRequest request, CancellationToken cancellation = default) =>
+        Stream(() => (AcceptSolve(request, out string error), error), cancellation);
+
+    private async IAsyncEnumerable<RefinementFrame> Stream(
+        Func<(RefinementJob? Job, string Error)> accept, [EnumeratorCancellation] CancellationToken cancellation)
     {
         cancellation.ThrowIfCancellationRequested();
-        RefinementJob? job = Accept(request, out string error);
+        (RefinementJob? job, string error) = accept();
         if (job is null)
         {
             yield return new ErrorFrame(error);
@@ -81,13 +99,41 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
         }
     }
 
-    /// <summary>Validates, resolves and reserves; returns the queued job with its first frames written, or null and the sentence.</summary>
-    private RefinementJob? Accept(RefinementRequest request, out string error)
+    /// <summary>Validates and resolves a generation, then reserves its place (<see cref="Reserve"/>).</summary>
+    private RefinementJob? AcceptGeneration(RefinementRequest request, out string error)
     {
         GenerationRequest? model = RequestValidator.Validate(request, Limits, out error);
         if (model is null) return null;
         if (!_catalog.TryResolve(request.Checkpoint, out string directory, out error)) return null;
         var job = new RefinementJob(directory, model);
+        string name = Path.GetFileName(directory);
+        return Reserve(job, Limits.QueueCapacity, new StartedFrame(job.Id, name),
+            mine => $"The model is busy: {mine} requests for '{name}' are running or queued; try again in a moment.", out error);
+    }
+
+    /// <summary>Validates a solve (its instance, K and puzzle checkpoint), then reserves its place (<see cref="Reserve"/>).</summary>
+    private RefinementJob? AcceptSolve(SolveRequest request, out string error)
+    {
+        ValidSolve? solve = SolveRequestValidator.Validate(request, _catalog, PuzzleLimits, out error);
+        if (solve is null) return null;
+        var options = new PuzzleSolveOptions { K = solve.K, Cap = solve.Cap, Stride = 1 };
+        var job = new RefinementJob(solve.Directory, new SolveJob(solve.Puzzle, options, PuzzleLimits.DenseSteps));
+        Puzzle p = solve.Puzzle;
+        var start = new PuzzleStartFrame(solve.Checkpoint, p.Task.Name(), p.Size, p.Height, p.Width, p.Cells,
+            p.Target.Select(t => t ? (byte)1 : (byte)0).ToArray(), solve.K, solve.Cap, PuzzleLimits.DenseSteps);
+        return Reserve(job, PuzzleLimits.QueueCapacity, start, mine =>
+            $"The puzzle model '{solve.Checkpoint}' is busy: {mine} {(mine == 1 ? "solve is" : "solves are")} running or waiting; try again in a moment.",
+            out error);
+    }
+
+    /// <summary>
+    /// Reserves a place for <paramref name="job"/> — at most <paramref name="queueCapacity"/> waiting on its checkpoint
+    /// and the server's total — and queues it with <paramref name="first"/> written; or null and the sentence.
+    /// </summary>
+    private RefinementJob? Reserve(RefinementJob job, int queueCapacity, RefinementFrame first, Func<int, string> busy, out string error)
+    {
+        string directory = job.Directory;
+        error = "";
         lock (_lock)
         {
             int total = Math.Max(1, Limits.MaxConcurrentGenerations);
@@ -95,13 +141,13 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
             if (_stopped)
                 error = "The server is shutting down; try again in a moment.";
             else if (_reservedTotal >= total)
-                error = $"The server is busy: it runs or queues at most {total} generations at once, over all checkpoints; try again in a moment.";
-            else if (mine >= Limits.QueueCapacity + 1)
-                error = $"The model is busy: {mine} requests for '{Path.GetFileName(directory)}' are running or queued; try again in a moment.";
+                error = $"The server is busy: it runs or queues at most {total} {(job.Solve is null ? "generations" : "generations and solves")} at once, over all checkpoints; try again in a moment.";
+            else if (mine >= queueCapacity + 1)
+                error = busy(mine);
             if (error.Length > 0) return null;
             _reserved[directory] = mine + 1;
             _reservedTotal++;
-            job.Write(new StartedFrame(job.Id, Path.GetFileName(directory)));
+            job.Write(first);
             if (WorkerFor(directory) is { } worker) Enqueue(worker, job);
             else _slotWaiters.AddLast(job);
             TellPositions();

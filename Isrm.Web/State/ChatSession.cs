@@ -40,7 +40,7 @@ public sealed class ChatSession(IRefinementService refinement)
     /// <summary>Lists the checkpoints and picks the service's default (or the first usable one).</summary>
     public void LoadCheckpoints()
     {
-        Checkpoints = refinement.ListCheckpoints();
+        Checkpoints = refinement.ListCheckpoints().Where(c => !c.IsPuzzle).ToList();   // the Puzzles page has the others
         Settings.MaxK = refinement.MaxLoops;
         Settings.Checkpoint ??= Checkpoints.FirstOrDefault(c => c.Usable && c.Name == refinement.DefaultCheckpoint)?.Name
                                 ?? Checkpoints.FirstOrDefault(c => c.Usable)?.Name;

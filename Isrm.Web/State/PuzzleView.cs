@@ -4,6 +4,7 @@ using Isrm.Model.Reasoning;
 using Isrm.Model.Refinement;
 using Isrm.Web.Options;
 using Isrm.Web.Puzzles;
+using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
 
@@ -15,7 +16,7 @@ public sealed record PuzzleFrameBatch(int[] Steps, byte[] Probabilities, int[] C
 /// frames and status. The page renders it and moves frames to the canvas; tests drive it with a real or fake solver.
 /// Frames reach the browser in batches at most every <see cref="FlushInterval"/> (the canvas then draws the newest).
 /// </summary>
-public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnumerable<SolveFrame>> solve, PuzzleOptions limits)
+public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnumerable<RefinementFrame>> solve, PuzzleOptions limits)
 {
     private CancellationTokenSource? _running;
     private readonly List<PuzzleStepFrame> _pending = [];
@@ -23,7 +24,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     public PuzzleOptions Limits => limits;
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(60);
 
-    public IReadOnlyList<PuzzleCheckpointListing> Checkpoints { get; private set; } = [];
+    public IReadOnlyList<CheckpointListing> Checkpoints { get; private set; } = [];
     public PuzzleTask Task { get; private set; } = PuzzleTask.Mazes;
     public string? Checkpoint { get; set; }
     public int Size { get; set; } = 9;
@@ -50,8 +51,10 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     public bool Stopped { get; private set; }
     public string? Error { get; private set; }
     public bool IsRunning => _running is not null;
+    /// <summary>Requests before this solve on its checkpoint's worker while it waits; null once it runs.</summary>
+    public int? Ahead { get; private set; }
 
-    public IEnumerable<PuzzleCheckpointListing> TaskCheckpoints => Checkpoints.Where(c => c.Usable && c.Task == Task.Name());
+    public IEnumerable<CheckpointListing> TaskCheckpoints => Checkpoints.Where(c => c.Usable && c.Task == Task.Name());
     public bool CanSolve => !IsRunning && Instance is not null && Checkpoint is not null;
 
     /// <summary>A new solve began: reset the canvas to this instance.</summary>
@@ -72,7 +75,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
             PuzzleStepFrame? last = Frames.LastOrDefault();
             if (IsRunning)
                 return last is null
-                    ? "Thinking…"
+                    ? Ahead is int ahead ? $"Waiting: {ahead} {(ahead == 1 ? "request runs or waits" : "requests run or wait")} before this one on the model." : "Thinking…"
                     : $"Thinking… step {last.Step}{(Start?.K is int k ? $" of {k}" : "")}: {last.Correct} of {last.Cells} cells right{Solved(last.SolvedAt)}.";
             if (Stopped) return last is null ? "Stopped before the first step." : $"Stopped at step {last.Step}: {last.Correct} of {last.Cells} cells right{Solved(last.SolvedAt)}.";
             if (Done is { } d)
@@ -96,9 +99,10 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     /// <summary>The K to mark on the accuracy curve: the asked K, or the step an ∞ solve ended at.</summary>
     public int? MarkedK => Done?.Steps ?? Start?.K ?? (Infinite ? null : K);
 
-    public Task LoadCheckpointsAsync(IReadOnlyList<PuzzleCheckpointListing> checkpoints)
+    /// <summary>Takes the puzzle checkpoints of <paramref name="checkpoints"/> (the service lists text ones too).</summary>
+    public Task LoadCheckpointsAsync(IReadOnlyList<CheckpointListing> checkpoints)
     {
-        Checkpoints = checkpoints;
+        Checkpoints = checkpoints = checkpoints.Where(c => c.IsPuzzle).ToList();
         if (TaskCheckpoints.FirstOrDefault() is null && checkpoints.FirstOrDefault(c => c.Usable) is { } any)
             Task = PuzzleTasks.Parse(any.Task);
         Checkpoint = TaskCheckpoints.FirstOrDefault()?.Name;
@@ -222,7 +226,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         var clock = Stopwatch.StartNew();
         try
         {
-            await foreach (SolveFrame frame in solve(request, running.Token).WithCancellation(running.Token))
+            await foreach (RefinementFrame frame in solve(request, running.Token).WithCancellation(running.Token))
             {
                 // Frames already buffered may still come after Stop: the solve ends here, the rest is dropped.
                 if (running.IsCancellationRequested)
@@ -237,6 +241,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
                         if (Started is not null) await Started(start);
                         break;
                     case PuzzleStepFrame step:
+                        Ahead = null;
                         Frames.Add(step);
                         Scrubber.Grow(Frames.Count);
                         _pending.Add(step);
@@ -250,7 +255,11 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
                     case PuzzleDoneFrame done:
                         Done = done;
                         break;
-                    case PuzzleErrorFrame error:
+                    case QueuedFrame queued:
+                        Ahead = queued.Ahead;
+                        await Raise();
+                        break;
+                    case ErrorFrame error:
                         Error = error.Message;
                         break;
                 }
@@ -299,6 +308,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         Done = null;
         Stopped = false;
         Error = null;
+        Ahead = null;
         Frames.Clear();
         _pending.Clear();
         Scrubber.Load(0);

@@ -44,6 +44,10 @@ public sealed class TimingBackend(IGenerationBackend inner) : IGenerationBackend
             }
         }
 
+        public IEnumerable<Isrm.Model.Reasoning.PuzzleFrame> Solve(
+            Isrm.Model.Reasoning.Puzzle puzzle, Isrm.Model.Reasoning.PuzzleSolveOptions options, CancellationToken cancellation) =>
+            model.Solve(puzzle, options, cancellation);
+
         public void Dispose() => model.Dispose();
     }
 }

@@ -53,7 +53,7 @@ public partial class Compare
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         if (!firstRender) return;
-        _checkpoints = Refinement.ListCheckpoints();
+        _checkpoints = Refinement.ListCheckpoints().Where(c => !c.IsPuzzle).ToList();
         Session.LeftSettings.MaxK = Session.RightSettings.MaxK = Refinement.MaxLoops;
         string? first = _checkpoints.FirstOrDefault(c => c.Usable)?.Name;
         Session.LeftSettings.Checkpoint ??= first;

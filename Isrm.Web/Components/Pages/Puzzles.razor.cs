@@ -2,6 +2,7 @@ using Microsoft.JSInterop;
 using System.Globalization;
 using Isrm.Web.Components.Visuals;
 using Isrm.Web.Puzzles;
+using Isrm.Web.Refinement;
 using Isrm.Web.State;
 using Microsoft.AspNetCore.Components;
 
@@ -16,7 +17,9 @@ public partial class Puzzles
     private string? _curveFor;
     private DateTime _lastRender;
 
-    [Inject] private PuzzleService Service { get; set; } = null!;
+    [Inject] private IRefinementService Refinement { get; set; } = null!;
+    [Inject] private PuzzleCurves Curves { get; set; } = null!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<Isrm.Web.Options.PuzzleOptions> Limits { get; set; } = null!;
     [Inject] private NavigationManager Navigation { get; set; } = null!;
     [Inject] private Microsoft.JSInterop.IJSRuntime Js { get; set; } = null!;
 
@@ -31,7 +34,7 @@ public partial class Puzzles
 
     protected override void OnInitialized()
     {
-        View = new PuzzleView((request, cancellation) => Service.Solve(request, cancellation), Service.Limits);
+        View = new PuzzleView((request, cancellation) => Refinement.Solve(request, cancellation), Limits.Value);
         View.Changed += () => InvokeAsync(Render);
         View.Started += start => InvokeAsync(() => _canvas?.InitAsync(start, MaxFrames(start)) ?? Task.CompletedTask);
         View.InstanceShown += start => InvokeAsync(() => _canvas?.InitAsync(start, 1) ?? Task.CompletedTask);
@@ -41,9 +44,9 @@ public partial class Puzzles
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         if (!firstRender) return;
-        await View.LoadCheckpointsAsync(Service.ListCheckpoints());
+        await View.LoadCheckpointsAsync(Refinement.ListCheckpoints());
         LoadCurve();
-        _textCurves = Service.TextTaskCurves();
+        _textCurves = Curves.TextTaskCurves();
         StateHasChanged();
         // A shared link: its task, checkpoint, instance and K, and a solve on open when it says run=1.
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query)
@@ -120,7 +123,7 @@ public partial class Puzzles
     {
         if (_curveFor == View.Checkpoint) return;
         _curveFor = View.Checkpoint;
-        _curve = View.Checkpoint is string name ? Service.Curve(name) : null;
+        _curve = View.Checkpoint is string name ? Curves.For(name) : null;
     }
 
     private static void SetInt(object? value, Action<int> set)
