@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Reasoning;
+using Isrm.Model.Training;
 
 namespace Isrm.Cli.Commands;
 
@@ -79,15 +80,15 @@ internal sealed class PuzzleTrainCommand
             if (json) lines.WriteLine(JsonOutput.Line(new { task = trainer.Network.Config.Task, parameters = trainer.Network.ParameterCount, @out = outDir, step = trainer.Step }));
             (json ? Console.Error : Console.Out).WriteLine(start);
             DateTime lastLine = DateTime.MinValue;
-            bool completed = trainer.Run(p =>
+            TrainingOutcome outcome = trainer.Run(p =>
             {
                 if (json) { lines.WriteLine(JsonOutput.Line(p)); lines.Flush(); return; }
                 if (!p.Saved && DateTime.UtcNow - lastLine < TimeSpan.FromSeconds(10)) return;
                 lastLine = DateTime.UtcNow;
-                Console.WriteLine($"step {p.Step}/{p.Steps} size {p.Size} iters {p.Iterations} loss {p.Loss:F4} cells {p.CellAccuracy:P2} solved {p.Solved:P1} {p.Seconds / 60:F1} min{(p.Saved ? " [saved]" : "")}");
+                Console.WriteLine($"step {p.Step}/{p.Steps} size {p.Size} iters {p.K} loss {p.TrainLoss:F4} cells {p.Accuracy:P2} solved {p.Solved:P1} {p.ElapsedSec / 60:F1} min{(p.Saved ? " [saved]" : "")}");
             }, cancel);
-            (json ? Console.Error : Console.Out).WriteLine(completed ? $"Done: {trainer.Step:N0} steps; checkpoint in {outDir}." : $"Interrupted at step {trainer.Step:N0}; saved to {outDir} (continue with --resume).");
-            return completed ? 0 : 130;
+            (json ? Console.Error : Console.Out).WriteLine(TrainCommand.Ending(outcome, trainer.Step, outDir));
+            return TrainCommand.ExitCode(outcome);
         }
     });
 

@@ -13,7 +13,7 @@ internal static class RunPlan
     /// <summary>A new run's folder: refused when it holds anything, said for a training run in particular.</summary>
     public static void ClaimFolder(string outDir, bool force)
     {
-        string? run = File.Exists(Path.Combine(outDir, Trainer.StateFile)) || File.Exists(Path.Combine(outDir, PuzzleTrainer.OptionsFile))
+        string? run = File.Exists(Path.Combine(outDir, Trainer.StateFile)) || File.Exists(Path.Combine(outDir, PuzzleTrainer.LegacyOptionsFile))
             ? "a training run (continue it with --resume)" : null;
         OutputGuard.Folder(outDir, force, "--out", run);
     }

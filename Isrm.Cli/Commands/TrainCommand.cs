@@ -61,13 +61,9 @@ internal static class TrainCommand
                 TrainingOutcome outcome = json ? RunJson(trainer, lines, cancel.Token) : RunWithProgress(trainer, cancel.Token);
                 string where = trainer.State.Options.Out;
                 if (json) lines.WriteLine(JsonOutput.Line(new { outcome = outcome.ToString().ToLowerInvariant(), checkpoint = where, step = trainer.State.Step }));
-                if (json || Console.IsOutputRedirected) Console.Error.WriteLine(outcome == TrainingOutcome.Completed
-                    ? $"Done: {trainer.State.Step:N0} steps; checkpoint in {where}."
-                    : $"Interrupted at step {trainer.State.Step:N0}; saved to {where} (continue with --resume).");
-                else AnsiConsole.MarkupLine(outcome == TrainingOutcome.Completed
-                    ? $"[green]Done[/]: {trainer.State.Step:N0} steps; checkpoint in {Markup.Escape(where)}."
-                    : $"[yellow]Interrupted[/] at step {trainer.State.Step:N0}; saved to {Markup.Escape(where)} (continue with --resume).");
-                return outcome == TrainingOutcome.Completed ? 0 : 130;
+                if (json || Console.IsOutputRedirected) Console.Error.WriteLine(Ending(outcome, trainer.State.Step, where));
+                else AnsiConsole.MarkupLine(Markup.Escape(Ending(outcome, trainer.State.Step, where)));
+                return ExitCode(outcome);
             }
             catch (Exception e) when (e is ArgumentException or CorpusException or CheckpointException or TokenizerException or FileNotFoundException or JsonException or IOException or UnauthorizedAccessException)
             {
@@ -78,6 +74,22 @@ internal static class TrainCommand
         });
         return command;
     }
+
+    /// <summary>The last line of a training run, text or puzzle: how it ended and where its checkpoint is.</summary>
+    internal static string Ending(TrainingOutcome outcome, int step, string where) => outcome switch
+    {
+        TrainingOutcome.Completed => $"Done: {step:N0} steps; checkpoint in {where}.",
+        TrainingOutcome.Diverged => $"Stopped at step {step:N0}: the loss (or gradient) was no longer a finite number; the last finite weights are saved in {where}. Try a lower --lr.",
+        _ => $"Interrupted at step {step:N0}; saved to {where} (continue with --resume).",
+    };
+
+    /// <summary>0 for a finished run, 1 for a diverged one, 130 for one stopped by Ctrl-C.</summary>
+    internal static int ExitCode(TrainingOutcome outcome) => outcome switch
+    {
+        TrainingOutcome.Completed => 0,
+        TrainingOutcome.Diverged => 1,
+        _ => 130,
+    };
 
     private static string Required(string? value, string name) =>
         string.IsNullOrWhiteSpace(value) ? throw new ArgumentException($"{name} is required.") : value;

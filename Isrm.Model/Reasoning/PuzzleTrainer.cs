@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Refinement;
+using Isrm.Model.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,12 +12,15 @@ namespace Isrm.Model.Reasoning;
 /// Trains a puzzle network on fresh generated instances every batch, with the Deep-Thinking recipe: input re-injected
 /// every step, a random number of steps, and the progressive loss (n ~ U[0, m) steps without gradient, then
 /// k ~ U[1, m − n] with it, loss on the last); a non-recurrent network (<see cref="PuzzleNetwork.Recurrent"/>) trains
-/// with exactly one step. Saves atomically every SaveEvery steps, at the end and when cancelled;
-/// resume restores weights, optimizer, step and elapsed time (batches are a pure function of seed and step).
+/// with exactly one step. Runs in the one <see cref="TrainingLoop"/> (cadence, time budget, metrics.jsonl, the
+/// optimizer step with its clipping and non-finite skip) and saves the one resume format (<see cref="RunState{TOptions}"/>
+/// in trainer.json) atomically every SaveEvery steps, at the end and when cancelled; resume restores weights,
+/// optimizer, step and elapsed time (batches are a pure function of seed and step).
 /// </summary>
-public sealed class PuzzleTrainer : IDisposable
+public sealed class PuzzleTrainer : ITrainingRun, IDisposable
 {
-    public const string OptionsFile = "training.json";
+    /// <summary>The resume file of runs made before the one training loop (options only); such a run still resumes.</summary>
+    public const string LegacyOptionsFile = "training.json";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private readonly PuzzleTrainingOptions _options;
@@ -47,16 +51,21 @@ public sealed class PuzzleTrainer : IDisposable
         config.Validate();
         options.Validate(config.PuzzleTask);
         manual_seed(options.Seed);
-        return new PuzzleTrainer(PuzzleNetwork.Create(config), options, command);
+        var trainer = new PuzzleTrainer(PuzzleNetwork.Create(config), options, command);
+        trainer.Save(0);   // like a text run, the folder is a valid checkpoint (step 0) from the start
+        return trainer;
     }
 
     /// <summary>Continues the run saved in <paramref name="directory"/>; <paramref name="steps"/> may extend it.</summary>
     public static PuzzleTrainer Resume(string directory, string command, int? steps = null, double? maxMinutes = null)
     {
-        string optionsPath = Path.Combine(directory, OptionsFile);
-        if (!File.Exists(optionsPath)) throw new CheckpointException($"'{directory}' holds no {OptionsFile}: it was not written by isrm train --task.");
+        string statePath = Path.Combine(directory, RunState<PuzzleTrainingOptions>.File), legacyPath = Path.Combine(directory, LegacyOptionsFile);
+        if (!File.Exists(statePath) && !File.Exists(legacyPath))
+            throw new CheckpointException($"'{directory}' holds no {RunState<PuzzleTrainingOptions>.File}: it was not written by isrm train --task.");
         LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(directory);
-        var options = JsonSerializer.Deserialize<PuzzleTrainingOptions>(File.ReadAllText(optionsPath), Json)!;
+        var options = File.Exists(statePath)
+            ? JsonSerializer.Deserialize<RunState<PuzzleTrainingOptions>>(File.ReadAllText(statePath), Json)!.Options
+            : JsonSerializer.Deserialize<PuzzleTrainingOptions>(File.ReadAllText(legacyPath), Json)!;   // step and seconds are in the metadata
         if (steps is int s && s < loaded.Metadata.Step)
             throw new ArgumentException($"--steps {s} is below the {loaded.Metadata.Step:N0} steps this run has already done; give more, or leave --steps out to finish the plan.");
         options = options with { Out = directory, Steps = steps ?? options.Steps, MaxMinutes = maxMinutes ?? options.MaxMinutes };
@@ -72,27 +81,35 @@ public sealed class PuzzleTrainer : IDisposable
         return trainer;
     }
 
-    /// <summary>Trains until Steps or MaxMinutes; returns true when it ran to the end, false when cancelled (saved either way).</summary>
-    public bool Run(Action<PuzzleTrainingProgress> progress, CancellationToken cancellation)
+    /// <summary>Trains until Steps or MaxMinutes (Completed), cancellation (Interrupted) or a non-finite loss (Diverged); saved in every case.</summary>
+    public TrainingOutcome Run(Action<TrainingProgress> progress, CancellationToken cancellation)
     {
         Network.train();
-        var clock = Stopwatch.StartNew();
-        double Seconds() => _secondsBefore + clock.Elapsed.TotalSeconds;
-        while (Step < _options.Steps)
-        {
-            if (cancellation.IsCancellationRequested) { Save(Seconds()); return false; }
-            if (_options.MaxMinutes is double budget && Seconds() >= budget * 60) break;
-            var (loss, accuracy, solved, size, iterations) = TrainStep(Seconds());
-            Step++;
-            bool save = Step % _options.SaveEvery == 0 || Step == _options.Steps;
-            if (save) Save(Seconds());
-            progress(new PuzzleTrainingProgress(Step, _options.Steps, loss, accuracy, solved, size, iterations, Seconds(), save));
-        }
-        Save(Seconds());
-        return true;
+        return TrainingLoop.Run(this, _secondsBefore, progress, cancellation);
     }
 
-    private (double Loss, double Accuracy, double Solved, int Size, int Iterations) TrainStep(double seconds)
+    // The loop's view of this run (ITrainingRun).
+    int ITrainingRun.Steps => _options.Steps;
+    int ITrainingRun.SaveEvery => _options.SaveEvery;
+    int ITrainingRun.EvalEvery => 0;
+    double? ITrainingRun.MaxMinutes => _options.MaxMinutes;
+    string ITrainingRun.Out => _options.Out;
+    TrainingProgress ITrainingRun.Evaluate(TrainingProgress line) => line;
+    void ITrainingRun.Save(double seconds, TrainingProgress? line) => Save(seconds);
+
+    TrainingProgress ITrainingRun.TrainStep(double seconds, double sessionSeconds, int sessionSteps)
+    {
+        var (loss, accuracy, solved, size, iterations, lr, norm) = TrainStep(seconds);
+        Step++;
+        return new TrainingProgress
+        {
+            Step = Step, Steps = _options.Steps, TrainLoss = loss, TotalLoss = loss, Accuracy = accuracy, Solved = solved,
+            Size = size, K = iterations, Lr = lr, GradNorm = norm, Tokens = InstancesSeen,
+            TokensPerSec = (double)_options.Batch * sessionSteps / Math.Max(1e-9, sessionSeconds),
+        };
+    }
+
+    private (double Loss, double Accuracy, double Solved, int Size, int Iterations, double Lr, double Norm) TrainStep(double seconds)
     {
         var random = new Random(SeededStart.Stream(_options.Seed, Step));   // the same batches in every process: a resume replays them
         int size = DrawSize(random, seconds);
@@ -108,22 +125,22 @@ public sealed class PuzzleTrainer : IDisposable
             (x, target) = PuzzleTensors.Transform(x, target, quarterTurns, mirror);
         double lr = LearningRate(seconds);
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
-        _optimizer.zero_grad();
+        // Gradients go to None (PyTorch's default): a parameter this step does not reach (the start state's projection
+        // when the gradient window is shorter than the run) is left alone by AdamW, as it is after a resume.
+        Network.zero_grad(set_to_none: true);
         Tensor logProbs = FinalLogProbs(x, n + k, k);
         double alpha = Network.Recurrent ? _options.Alpha : 1;   // one step: the progressive loss is the whole loss
         Tensor loss = nn.functional.nll_loss(logProbs.reshape(-1, 2), target.reshape(-1)) * alpha;
         if (alpha < 1)
             loss = loss + nn.functional.nll_loss(FinalLogProbs(x, m, m).reshape(-1, 2), target.reshape(-1)) * (1 - _options.Alpha);
         loss.backward();
-        // A non-finite gradient (an overflow in a tiny network) would turn every weight into NaN: skip that update.
-        double norm = nn.utils.clip_grad_norm_(Network.parameters(), _options.GradientClip);
-        if (double.IsFinite(norm)) _optimizer.step();
+        double norm = OptimizerStep.Apply(_optimizer, Network.parameters(), _options.GradientClip);
         InstancesSeen += puzzles.Length;
         using (no_grad())
         {
             Tensor correct = logProbs.argmax(-1).eq(target);                        // (B, N)
             return (loss.item<float>(), correct.to(ScalarType.Float32).mean().item<float>(),
-                correct.all(1).to(ScalarType.Float32).mean().item<float>(), size, n + k);
+                correct.all(1).to(ScalarType.Float32).mean().item<float>(), size, n + k, lr, norm);
         }
     }
 
@@ -172,10 +189,13 @@ public sealed class PuzzleTrainer : IDisposable
             Metrics = new() { ["trainSeconds"] = Math.Round(seconds, 1) },
             Notes = new() { ["instancesSeen"] = "tokensSeen counts training instances", ["seed"] = _options.Seed.ToString() },
         };
+        var state = new RunState<PuzzleTrainingOptions>(Step, InstancesSeen, 0, Math.Round(seconds, 1), _options, _command);
+        string metricsPath = Path.Combine(_options.Out, TrainingLoop.MetricsFile);
         PuzzleCheckpoint.Save(_options.Out, Network, metadata, folder =>
         {
             _optimizer.save_state_dict(Path.Combine(folder, PuzzleCheckpoint.OptimizerFile));
-            File.WriteAllText(Path.Combine(folder, OptionsFile), JsonSerializer.Serialize(_options, Json));
+            File.WriteAllText(Path.Combine(folder, RunState<PuzzleTrainingOptions>.File), JsonSerializer.Serialize(state, Json));
+            if (File.Exists(metricsPath)) File.Copy(metricsPath, Path.Combine(folder, TrainingLoop.MetricsFile));
         });
     }
 

@@ -41,5 +41,3 @@ public sealed record PuzzleTrainingOptions
     }
 }
 
-/// <summary>One training step's report.</summary>
-public sealed record PuzzleTrainingProgress(int Step, int Steps, double Loss, double CellAccuracy, double Solved, int Size, int Iterations, double Seconds, bool Saved);

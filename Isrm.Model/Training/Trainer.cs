@@ -20,12 +20,12 @@ namespace Isrm.Model.Training;
 /// baseline with the same blocks, on corpus windows or on generated instances of a text task (<see cref="IBatchSource"/>). The run folder is always a valid checkpoint: it is saved at the start, every
 /// SaveEvery steps, on Ctrl-C and at the end, atomically; resume restores weights, optimizer, schedule and data position.
 /// </summary>
-public sealed class Trainer : IDisposable
+public sealed class Trainer : ITrainingRun, IDisposable
 {
-    public const string StateFile = "trainer.json";
+    public const string StateFile = RunState<TrainingOptions>.File;
     public const string OptimizerFile = "optimizer.bin";
     public const string SplitFile = "split.json";
-    public const string MetricsFile = "metrics.jsonl";
+    public const string MetricsFile = TrainingLoop.MetricsFile;
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -42,12 +42,9 @@ public sealed class Trainer : IDisposable
     private readonly string _command, _corpusHash;
     private readonly Device _device;
     private readonly WeightAverage? _average;
-    private TrainerState _state;
+    private RunState<TrainingOptions> _state;
 
-    /// <summary>Progress so far (step = number of optimizer steps done).</summary>
-    public sealed record TrainerState(int Step, long Tokens, double Flops, double ElapsedSec, TrainingOptions Options, string Command);
-
-    private Trainer(IsrmModel model, TrainingOptions options, ITextTokenizer tokenizer, CorpusSplit? split, Corpus? corpus, TrainerState state)
+    private Trainer(IsrmModel model, TrainingOptions options, ITextTokenizer tokenizer, CorpusSplit? split, Corpus? corpus, RunState<TrainingOptions> state)
     {
         _model = model;
         _options = options;
@@ -106,7 +103,8 @@ public sealed class Trainer : IDisposable
 
     /// <summary>One sentence on the precision in use, e.g. a fallback to fp32; null when fp32 was asked for.</summary>
     public string? PrecisionNote { get; private set; }
-    public TrainerState State => _state;
+    /// <summary>Progress so far (step = number of optimizer steps done).</summary>
+    public RunState<TrainingOptions> State => _state;
 
     /// <summary>The step count a resumed run was planned with, when --steps changed it (its schedule now ends later).</summary>
     public int? ExtendedFrom { get; private set; }
@@ -126,7 +124,7 @@ public sealed class Trainer : IDisposable
         var model = new IsrmModel(config);
         model.to(ComputeDevice.Parse(options.Device));
         var trainer = new Trainer(model, options, tokenizer, corpus.Split(options.Seed, options.ValidationFraction), corpus,
-            new TrainerState(0, 0, 0, 0, options, command));
+            new RunState<TrainingOptions>(0, 0, 0, 0, options, command));
         trainer.Save();
         return trainer;
     }
@@ -143,7 +141,7 @@ public sealed class Trainer : IDisposable
         torch.manual_seed(options.Seed);
         var model = new IsrmModel(config);
         model.to(ComputeDevice.Parse(options.Device));
-        var trainer = new Trainer(model, options, tokenizer, null, null, new TrainerState(0, 0, 0, 0, options, command));
+        var trainer = new Trainer(model, options, tokenizer, null, null, new RunState<TrainingOptions>(0, 0, 0, 0, options, command));
         trainer.Save();
         return trainer;
     }
@@ -154,7 +152,7 @@ public sealed class Trainer : IDisposable
         string statePath = Path.Combine(outDir, StateFile);
         if (!File.Exists(statePath))
             throw new ArgumentException($"{outDir} holds no training run to resume (no {StateFile}); start one without --resume.");
-        TrainerState state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), Json)
+        RunState<TrainingOptions> state = JsonSerializer.Deserialize<RunState<TrainingOptions>>(File.ReadAllText(statePath), Json)
             ?? throw new ArgumentException($"{statePath} is empty.");
         if (steps is int s && s < state.Step)
             throw new ArgumentException($"--steps {s} is below the {state.Step:N0} steps this run has already done; give more, or leave --steps out to finish the plan.");
@@ -178,26 +176,29 @@ public sealed class Trainer : IDisposable
     public TrainingOutcome Run(Action<TrainingProgress>? progress = null, CancellationToken cancellation = default, int? stopAfter = null)
     {
         _model.train();
-        var clock = Stopwatch.StartNew();
-        double elapsedBefore = _state.ElapsedSec;
-        int sessionStart = _state.Step;
-        while (_state.Step < _options.Steps)
-        {
-            if (cancellation.IsCancellationRequested) { Save(); return TrainingOutcome.Interrupted; }
-            if (stopAfter is int n && _state.Step - sessionStart >= n) { Save(); return TrainingOutcome.Paused; }
-            TrainingProgress line = TrainStep(clock.Elapsed.TotalSeconds + elapsedBefore, _state.Step - sessionStart + 1, clock);
-            bool last = _state.Step == _options.Steps;
-            if (_state.Step % _options.EvalEvery == 0 || last)
-                line = _task is null ? line with { ValLoss = Validate(_options.EvalK) } : ValidateTask(line);
-            _state = _state with { ElapsedSec = elapsedBefore + clock.Elapsed.TotalSeconds };
-            File.AppendAllText(Path.Combine(_options.Out, MetricsFile), JsonSerializer.Serialize(line, Json) + "\n");
-            progress?.Invoke(line);
-            if (_state.Step % _options.SaveEvery == 0 || last) Save(line.ValLoss);
-        }
-        return TrainingOutcome.Completed;
+        return TrainingLoop.Run(this, _state.ElapsedSec, progress, cancellation, stopAfter);
     }
 
-    private TrainingProgress TrainStep(double elapsed, int sessionSteps, Stopwatch clock)
+    // The loop's view of this run (ITrainingRun).
+    int ITrainingRun.Step => _state.Step;
+    int ITrainingRun.Steps => _options.Steps;
+    int ITrainingRun.SaveEvery => _options.SaveEvery;
+    int ITrainingRun.EvalEvery => _options.EvalEvery;
+    double? ITrainingRun.MaxMinutes => null;
+    string ITrainingRun.Out => _options.Out;
+
+    TrainingProgress ITrainingRun.TrainStep(double seconds, double sessionSeconds, int sessionSteps) => TrainStep(seconds, sessionSteps, sessionSeconds);
+
+    TrainingProgress ITrainingRun.Evaluate(TrainingProgress line) =>
+        _task is null ? line with { ValLoss = Validate(_options.EvalK) } : ValidateTask(line);
+
+    void ITrainingRun.Save(double seconds, TrainingProgress? line)
+    {
+        _state = _state with { ElapsedSec = seconds };
+        Save(line?.ValLoss);
+    }
+
+    private TrainingProgress TrainStep(double elapsed, int sessionSteps, double sessionSeconds)
     {
         int step = _state.Step;
         using var scope = NewDisposeScope();
@@ -241,9 +242,8 @@ public sealed class Trainer : IDisposable
             flops += _flops.Training(batch.Inputs.numel(), k, gradSteps, terms.LogitSteps);
             tokens += batch.Inputs.numel();
         }
-        double gradNorm = nn.utils.clip_grad_norm_(_model.parameters(), _options.GradientClip);
-        _optimizer.step();
-        _average?.Update(step);
+        double gradNorm = OptimizerStep.Apply(_optimizer, _model.parameters(), _options.GradientClip);
+        if (double.IsFinite(gradNorm)) _average?.Update(step);
 
         _state = _state with { Step = step + 1, Tokens = _state.Tokens + tokens, Flops = _state.Flops + flops };
         double sessionTokens = (double)tokens * sessionSteps;
@@ -252,7 +252,7 @@ public sealed class Trainer : IDisposable
             Step = _state.Step, Steps = _options.Steps, TrainLoss = sums.CrossEntropy, TotalLoss = sums.TotalValue,
             Monotonic = sums.MonotonicValue, Convergence = sums.ConvergenceValue, Ponder = sums.PonderValue,
             DeepSupervision = sums.DeepValue, Lr = lr, K = k, GradNorm = gradNorm, Tokens = _state.Tokens,
-            Flops = _state.Flops, ElapsedSec = elapsed, TokensPerSec = sessionTokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds),
+            Flops = _state.Flops, ElapsedSec = elapsed, TokensPerSec = sessionTokens / Math.Max(1e-9, sessionSeconds),
             Size = size,
         };
     }

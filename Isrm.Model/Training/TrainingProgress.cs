@@ -1,6 +1,10 @@
 namespace Isrm.Model.Training;
 
-/// <summary>One line of <c>metrics.jsonl</c> and what the progress bar shows. ValLoss is cross-entropy alone, apart from penalties.</summary>
+/// <summary>
+/// One line of <c>metrics.jsonl</c> and what the progress bar shows, for every run (<see cref="TrainingLoop"/>). ValLoss is
+/// cross-entropy alone, apart from penalties. A puzzle run's Tokens count training instances, K is the steps refined
+/// (n + k of the progressive loss), and it adds cell accuracy and the share solved.
+/// </summary>
 public sealed record TrainingProgress
 {
     public int Step { get; init; }
@@ -21,6 +25,12 @@ public sealed record TrainingProgress
     /// <summary>Text tasks: the size of this step's training instances.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? Size { get; init; }
+    /// <summary>Puzzles: the share of cells right at the last step of this batch.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? Accuracy { get; init; }
+    /// <summary>Puzzles: the share of this batch's instances with every cell right.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? Solved { get; init; }
     public double Lr { get; init; }
     public int K { get; init; }
     public double GradNorm { get; init; }
@@ -28,7 +38,13 @@ public sealed record TrainingProgress
     public double Flops { get; init; }
     public double ElapsedSec { get; init; }
     public double TokensPerSec { get; init; }
+    /// <summary>The run was saved after this step (for progress output; not written to metrics.jsonl).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Saved { get; init; }
 }
 
-/// <summary>How a call to <see cref="Trainer.Run"/> ended.</summary>
-public enum TrainingOutcome { Completed, Interrupted, Paused }
+/// <summary>
+/// How a call to <see cref="TrainingLoop.Run"/> ended: a spent time budget is Completed; Diverged is a non-finite loss
+/// (or gradients that stayed non-finite), with the last finite weights saved.
+/// </summary>
+public enum TrainingOutcome { Completed, Interrupted, Paused, Diverged }

@@ -158,7 +158,7 @@ public class AttentionNetworkTests : IDisposable
         Tensor expected;
         using (var trainer = PuzzleTrainer.Start(Config(architecture, task, blocks: 2), options, "test"))
         {
-            Assert.True(trainer.Run(_ => { }, CancellationToken.None));
+            Assert.Equal(Isrm.Model.Training.TrainingOutcome.Completed, trainer.Run(_ => { }, CancellationToken.None));
             trainer.Network.eval();
             using var inference = no_grad();
             expected = trainer.Network.Logits(trainer.Network.Step(x, trainer.Network.InitialState(x))).clone();
@@ -182,11 +182,11 @@ public class AttentionNetworkTests : IDisposable
             LearningRate = 1e-2, SaveEvery = 1000,
         };
         using var trainer = PuzzleTrainer.Start(Config(architecture, PuzzleTask.PrefixSums, blocks: 1, causal: true), options, "test");
-        var seen = new List<PuzzleTrainingProgress>();
-        Assert.True(trainer.Run(seen.Add, CancellationToken.None));
-        if (architecture == PuzzleArchitectures.Transformer) Assert.All(seen, p => Assert.Equal(1, p.Iterations));
-        else Assert.Contains(seen, p => p.Iterations > 1);
-        double first = seen.Take(10).Average(p => p.Loss), last = seen.TakeLast(10).Average(p => p.Loss);
+        var seen = new List<Isrm.Model.Training.TrainingProgress>();
+        Assert.Equal(Isrm.Model.Training.TrainingOutcome.Completed, trainer.Run(seen.Add, CancellationToken.None));
+        if (architecture == PuzzleArchitectures.Transformer) Assert.All(seen, p => Assert.Equal(1, p.K));
+        else Assert.Contains(seen, p => p.K > 1);
+        double first = seen.Take(10).Average(p => p.TrainLoss), last = seen.TakeLast(10).Average(p => p.TrainLoss);
         Assert.True(last < 0.9 * first, $"loss went from {first:F3} to {last:F3}");
     }
 

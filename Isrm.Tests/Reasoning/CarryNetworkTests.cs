@@ -59,7 +59,7 @@ public class CarryNetworkTests : IDisposable
         string dir = Path.Combine(_root, "carry");
         var options = new PuzzleTrainingOptions { Out = dir, Sizes = [.. Enumerable.Range(1, 8)], Steps = 500, Batch = 64, MaxIterations = 12, LearningRate = 3e-3, WarmupSteps = 10, SaveEvery = 500, Seed = 5 };
         using (var trainer = PuzzleTrainer.Start(Config(16), options, "test"))
-            Assert.True(trainer.Run(_ => { }, CancellationToken.None));
+            Assert.Equal(Isrm.Model.Training.TrainingOutcome.Completed, trainer.Run(_ => { }, CancellationToken.None));
         using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
         Assert.IsType<CarryNetwork>(loaded.Network);
         List<Puzzle> strings = new PuzzleSource(PuzzleTask.PrefixSums, [24], []).Instances(40, 9).ToList();

@@ -28,7 +28,7 @@ public sealed record PuzzleCurve(string Source, string Task, IReadOnlyList<Puzzl
 public sealed class PuzzleCurves(CheckpointCatalog catalog, IOptions<PuzzleOptions> options, IHostEnvironment environment)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly HashSet<string> CheckpointFiles = [Checkpoint.ConfigFile, Checkpoint.MetadataFile, PuzzleTrainer.OptionsFile, "trainer.json", "tokenizer.json", "split.json"];
+    private static readonly HashSet<string> CheckpointFiles = [Checkpoint.ConfigFile, Checkpoint.MetadataFile, PuzzleTrainer.LegacyOptionsFile, "trainer.json", "metrics.jsonl", "tokenizer.json", "split.json"];
 
     public string ReportsRoot { get; } = Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.Value.ReportsPath));
 
