@@ -9,11 +9,12 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var root = new RootCommand("isrm-research: the experiments behind reports/rlm.md (recall, compression, classification, critic, curvature)");
+        var root = new RootCommand("isrm-research: the experiments behind reports/rlm.md (recall, compression, classification, critic, curvature) and reports/path-independence.md");
         foreach (Command command in new[]
         {
             EvalRlmCommand.Create(), RecallCommand.Create(), RecallCommand.CreateEval(), RecallReportCommand.Create(), CurvatureCommand.Create(),
             CriticCiCommand.Create(), ClassifyE2eCommand.Create(), CompressE2eCommand.Create(), CompressE2eCommand.CreateReport(),
+            PathIndependenceCommand.Create(),
         })
             root.Subcommands.Add(command);
         if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;

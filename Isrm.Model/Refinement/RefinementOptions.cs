@@ -22,6 +22,11 @@ public sealed record RefinementOptions
     public ulong? Seed { get; init; }
     /// <summary>When gradients are on: backpropagate through only the last this-many steps (truncated backprop).</summary>
     public int GradientSteps { get; init; } = int.MaxValue;
+    /// <summary>
+    /// Replaces the states before step 1 — (y₀, z₀) in, the start to refine from out (z may be empty): a perturbed or
+    /// foreign start for a path-independence probe or an intervention. Null starts where the network starts.
+    /// </summary>
+    public Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, (TorchSharp.torch.Tensor Y, TorchSharp.torch.Tensor Z)>? Start { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> with one sentence for an unusable K.</summary>
     public void Validate()

@@ -41,6 +41,7 @@ public static class Refiner
         using (gradientsWanted && cap <= options.GradientSteps ? null : no_grad())
         {
             var (y0, z0) = network.InitialState(input, place, options.Seed);
+            if (options.Start is { } start) (y0, z0) = start(y0, z0);
             y = y0.DetachFromDisposeScope();
             z = z0.DetachFromDisposeScope();
             if (needLogits)

@@ -16,7 +16,9 @@ namespace Isrm.Tests.Model;
 /// tokens, the same per-step probabilities (within 1e-5) and the same puzzle answers, at a fixed K and at K = ∞.
 /// The expected outputs in <c>shipped-outputs.json</c> were recorded with the engine of two refinement loops (commit
 /// 105be74) by running this class with <c>ISRM_RECORD_SHIPPED_OUTPUTS=1</c>; a checkpoint that is retrained must be
-/// recorded again, and its commit says so.
+/// recorded again, and its commit says so. The maze network's entry was recorded again once libtorch's oneDNN
+/// convolutions were limited to SSE4.1 (<c>OneDnnGuard</c>): the AVX kernels this machine had used gave wrong and
+/// batch-dependent results, so its first recording held their errors (the engine change itself left them unchanged).
 /// </summary>
 [Collection(SeededTrainingCollection.Name)]
 public sealed class ShippedOutputTests(ITestOutputHelper output)

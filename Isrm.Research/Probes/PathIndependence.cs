@@ -1,0 +1,120 @@
+using Isrm.Model.Modules;
+using Isrm.Model.Refinement;
+using static TorchSharp.torch;
+
+namespace Isrm.Research.Probes;
+
+/// <summary>
+/// Path independence (Anil et al. 2022): does refinement reach the same answer, and the same state, from different
+/// starting states? Each instance is refined K steps from the network's own start and from N − 1 seeded perturbed
+/// starts (its start plus Gaussian noise of <see cref="Settings.Noise"/> times the start's RMS, or the input's when the
+/// start is zero). Per instance: the same final answer in every run, the largest distance of a final state from the
+/// own start's (relative to its norm), and how each run ends — at a fixed point (‖y_K − y_{K−1}‖ below the tolerance),
+/// in a cycle of period 2 … <see cref="Settings.MaxPeriod"/> (y_K back within the tolerance of y_{K−p} but not of
+/// y_{K−1}), or still moving (a single-pass network, applied once, has no path to end). Works on any <see cref="IStepNetwork"/>: puzzle networks, text tasks and language models.
+/// </summary>
+public static class PathIndependence
+{
+    /// <param name="Starts">N, the own start included.</param>
+    /// <param name="Tolerance">Relative state distance taken as "the same" (and as "not moving").</param>
+    public sealed record Settings(int Starts = 8, int Steps = 256, float Noise = 1f, double Tolerance = 1e-3, int MaxPeriod = 8, long Seed = 1);
+
+    /// <summary>How one run of one instance ended.</summary>
+    public enum Ending { FixedPoint, Cycle, Moving, SinglePass }
+
+    /// <summary>One instance over its N runs: the same answer in all, the largest final-state distance, each run's ending (and cycle period).</summary>
+    public sealed record Instance(bool SameAnswer, double MaxStateDistance, IReadOnlyList<Ending> Endings, IReadOnlyList<int?> Periods, double FinalRms, double LastChange)
+    {
+        public bool SameState(double tolerance) => MaxStateDistance < tolerance;
+    }
+
+    /// <summary>
+    /// Runs the probe on a batch <paramref name="x"/> (as <see cref="Refiner.Run"/> takes it). <paramref name="answer"/>
+    /// turns the last step's log-probabilities (B, N, V) into answers (B, M) to compare — every position's argmax for a
+    /// puzzle, the answer positions for a text task.
+    /// </summary>
+    public static List<Instance> Run(IStepNetwork network, Tensor x, Func<Tensor, Tensor> answer, Settings settings, TokenLayout? layout = null)
+    {
+        if (settings.Starts < 2) throw new ArgumentException("path independence needs at least 2 starts.");
+        if (settings.Steps < settings.MaxPeriod + 1) throw new ArgumentException($"refine at least {settings.MaxPeriod + 1} steps to look for cycles up to period {settings.MaxPeriod}.");
+        using var scope = NewDisposeScope();
+        using var inference = no_grad();
+        double inputRms = x.pow(2).mean().sqrt().item<float>();
+        var answers = new List<Tensor>();          // (B, M) per start
+        var finals = new List<Tensor>();           // (B, D) per start
+        var endings = new List<(Ending[] Ending, int?[] Period)>();
+        Tensor ownChange = zeros(x.shape[0]);       // the own start's last step, ‖y_K − y_{K−1}‖ / ‖y_K‖
+        for (int s = 0; s < settings.Starts; s++)
+        {
+            var options = new RefinementOptions
+            {
+                Loops = settings.Steps, MaxLoops = settings.Steps, EveryStepLogits = false, StepNorms = false, StepHalt = false,
+                Start = s == 0 ? null : Perturbed(settings.Seed * 1_000_003 + s, settings.Noise, inputRms),
+            };
+            var tail = new List<Tensor>();          // the last MaxPeriod + 1 states, (B, D) each
+            Tensor? last = null;
+            foreach (RefinementStep step in Refiner.Run(network, x, options, layout: layout))
+            {
+                if (step.Step > settings.Steps - settings.MaxPeriod - 1 || step.IsLast) tail.Add(step.Y.flatten(1).clone());
+                if (step.IsLast) last = answer(step.LogProbs!).clone();
+                if (Environment.GetEnvironmentVariable("ISRM_DEBUG_PI") == "1" && s == 2 && step.Step % 8 == 0)
+                    Console.Error.WriteLine($"  step {step.Step}: max |y| {step.Y.abs().max().item<float>()} finite rows {step.Y.flatten(1).isfinite().all(1).sum().item<long>()}");
+            }
+            if (Environment.GetEnvironmentVariable("ISRM_DEBUG_PI") == "1")
+                Console.Error.WriteLine($"  x sum {x.sum().item<float>()} weights {((TorchSharp.torch.nn.Module)network).parameters().Sum(p => p.abs().sum().item<float>())}");
+                Console.Error.WriteLine($"start {s}: non-finite rows {(~tail[^1].isfinite().all(1)).sum().item<long>()}, max |y| {tail[^1].abs().max().item<float>()}, rms {tail[^1].pow(2).mean().sqrt().item<float>()}");
+            answers.Add(last!);
+            finals.Add(tail[^1]);
+            if (s == 0 && tail.Count > 1) ownChange = (tail[^1] - tail[^2]).norm(1) / tail[^1].norm(1).clamp_min(1e-12);
+            endings.Add(Endings(tail, settings));
+        }
+        Tensor own = finals[0];
+        Tensor norm = own.norm(1).clamp_min(1e-12);
+        Tensor distance = stack(finals.Skip(1).Select(f => (f - own).norm(1) / norm).ToArray()).max(0).values;   // (B)
+        Tensor same = stack(answers.Skip(1).Select(a => a.eq(answers[0]).all(1)).ToArray()).all(0);            // (B)
+        double[] distances = distance.to(ScalarType.Float64).data<double>().ToArray();
+        bool[] sameAnswers = same.data<bool>().ToArray();
+        double[] rms = (own.pow(2).mean(new long[] { 1 }).sqrt()).to(ScalarType.Float64).data<double>().ToArray();
+        double[] change = ownChange.to(ScalarType.Float64).data<double>().ToArray();
+        return Enumerable.Range(0, distances.Length).Select(i => new Instance(sameAnswers[i], distances[i],
+            endings.Select(e => e.Ending[i]).ToList(), endings.Select(e => e.Period[i]).ToList(), rms[i], change[i])).ToList();
+    }
+
+    /// <summary>A start: the network's own plus noise of <paramref name="noise"/> × its RMS (the input's where it is zero), seeded.</summary>
+    private static Func<Tensor, Tensor, (Tensor, Tensor)> Perturbed(long seed, float noise, double inputRms) => (y, z) =>
+    {
+        var generator = new TorchSharp.torch.Generator((ulong)seed, y.device);
+        Tensor Shift(Tensor t)
+        {
+            if (t.numel() == 0) return t;
+            double rms = t.pow(2).mean().sqrt().item<float>();
+            double scale = noise * (rms > 1e-6 ? rms : inputRms);
+            Tensor eps = randn(t.shape, dtype: t.dtype, device: t.device, generator: generator);
+            if (Environment.GetEnvironmentVariable("ISRM_DEBUG_PI") == "1")
+                Console.Error.WriteLine($"seed {seed}: noise finite {eps.isfinite().all().item<bool>()}, max |eps| {eps.abs().max().item<float>()}, scale {scale}");
+            return t + eps * scale;
+        }
+        return (Shift(y), Shift(z));
+    };
+
+    /// <summary>Per instance: a fixed point, the shortest cycle (period ≥ 2) the last states show, or still moving.</summary>
+    private static (Ending[], int?[]) Endings(List<Tensor> tail, Settings settings)
+    {
+        Tensor final = tail[^1];
+        if (tail.Count <= settings.MaxPeriod)   // the engine applied a single-pass network once: no path to end
+            return (Enumerable.Repeat(Ending.SinglePass, (int)final.shape[0]).ToArray(), new int?[final.shape[0]]);
+        Tensor norm = final.norm(1).clamp_min(1e-12);
+        double[] Back(int p) => ((final - tail[^(1 + p)]).norm(1) / norm).to(ScalarType.Float64).data<double>().ToArray();
+        double[] step = Back(1);
+        var ending = new Ending[step.Length];
+        var period = new int?[step.Length];
+        for (int i = 0; i < step.Length; i++) ending[i] = step[i] < settings.Tolerance ? Ending.FixedPoint : Ending.Moving;
+        for (int p = 2; p <= settings.MaxPeriod; p++)
+        {
+            double[] back = Back(p);
+            for (int i = 0; i < back.Length; i++)
+                if (ending[i] == Ending.Moving && back[i] < settings.Tolerance) (ending[i], period[i]) = (Ending.Cycle, p);
+        }
+        return (ending, period);
+    }
+}
