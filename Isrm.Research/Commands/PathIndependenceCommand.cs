@@ -119,17 +119,17 @@ internal static class PathIndependenceCommand
     public static string Markdown(IReadOnlyList<Row> rows)
     {
         var b = new System.Text.StringBuilder();
-        b.AppendLine("| checkpoint | task | size | n | N starts | K | same answer (95 % CI) | same state | all runs at a fixed point | a run in a cycle (periods) | a run still moving | median distance | median state RMS | median last change |");
-        b.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        b.AppendLine("| checkpoint | task | size | n | N starts | noise | K | same answer (95 % CI) | same state | all runs at a fixed point | a run in a cycle (periods) | a run still moving | median distance | median state RMS | median last change |");
+        b.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (Row r in rows)
         {
             if (r.SinglePass)
             {
-                b.AppendLine($"| `{r.Checkpoint}` | {r.Task} | {r.Size} | {r.Instances} | – | 1 | applied once: no path | – | – | – | – | – | – | – |");
+                b.AppendLine($"| `{r.Checkpoint}` | {r.Task} | {r.Size} | {r.Instances} | – | – | 1 | applied once: no path | – | – | – | – | – | – | – |");
                 continue;
             }
             string periods = r.CyclePeriods.Count == 0 ? "" : $" ({string.Join(", ", r.CyclePeriods)})";
-            b.AppendLine($"| `{r.Checkpoint}` | {r.Task} | {r.Size} | {r.Instances} | {r.Starts} | {r.Steps} | {r.SameAnswer} ({Percent(r.SameAnswerLow)}–{Percent(r.SameAnswerHigh)}) | "
+            b.AppendLine($"| `{r.Checkpoint}` | {r.Task} | {r.Size} | {r.Instances} | {r.Starts} | {Number(r.Noise)}× | {r.Steps} | {r.SameAnswer} ({Percent(r.SameAnswerLow)}–{Percent(r.SameAnswerHigh)}) | "
                 + $"{r.SameState} | {r.AllFixedPoints} | {r.AnyCycle}{periods} | {r.AnyMoving} | {Number(r.MedianStateDistance)} | {Number(r.MedianFinalRms)} | {Number(r.MedianLastChange)} |");
         }
         return b.ToString();

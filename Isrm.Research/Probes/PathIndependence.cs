@@ -57,12 +57,7 @@ public static class PathIndependence
             {
                 if (step.Step > settings.Steps - settings.MaxPeriod - 1 || step.IsLast) tail.Add(step.Y.flatten(1).clone());
                 if (step.IsLast) last = answer(step.LogProbs!).clone();
-                if (Environment.GetEnvironmentVariable("ISRM_DEBUG_PI") == "1" && s == 2 && step.Step % 8 == 0)
-                    Console.Error.WriteLine($"  step {step.Step}: max |y| {step.Y.abs().max().item<float>()} finite rows {step.Y.flatten(1).isfinite().all(1).sum().item<long>()}");
             }
-            if (Environment.GetEnvironmentVariable("ISRM_DEBUG_PI") == "1")
-                Console.Error.WriteLine($"  x sum {x.sum().item<float>()} weights {((TorchSharp.torch.nn.Module)network).parameters().Sum(p => p.abs().sum().item<float>())}");
-                Console.Error.WriteLine($"start {s}: non-finite rows {(~tail[^1].isfinite().all(1)).sum().item<long>()}, max |y| {tail[^1].abs().max().item<float>()}, rms {tail[^1].pow(2).mean().sqrt().item<float>()}");
             answers.Add(last!);
             finals.Add(tail[^1]);
             if (s == 0 && tail.Count > 1) ownChange = (tail[^1] - tail[^2]).norm(1) / tail[^1].norm(1).clamp_min(1e-12);
@@ -89,10 +84,7 @@ public static class PathIndependence
             if (t.numel() == 0) return t;
             double rms = t.pow(2).mean().sqrt().item<float>();
             double scale = noise * (rms > 1e-6 ? rms : inputRms);
-            Tensor eps = randn(t.shape, dtype: t.dtype, device: t.device, generator: generator);
-            if (Environment.GetEnvironmentVariable("ISRM_DEBUG_PI") == "1")
-                Console.Error.WriteLine($"seed {seed}: noise finite {eps.isfinite().all().item<bool>()}, max |eps| {eps.abs().max().item<float>()}, scale {scale}");
-            return t + eps * scale;
+            return t + randn(t.shape, dtype: t.dtype, device: t.device, generator: generator) * scale;
         }
         return (Shift(y), Shift(z));
     };

@@ -108,4 +108,15 @@ public sealed class PathIndependenceCommandTests : IDisposable
         Assert.Equal(1, table.ExitCode);
         Assert.Contains("is not a path-independence results file", table.Err);
     }
+
+    [Fact]
+    public void The_reports_table_is_what_the_table_command_writes_from_the_committed_results()
+    {
+        string folder = Isrm.Tests.Interop.Repository.Combine("reports", "path-independence");
+        string[] files = ["mazes-13", "mazes-13-noise0.1", "mazes-21", "prefix-sums", "addition", "parity", "language-models"];
+        var rows = files.SelectMany(f => Isrm.Research.Commands.PathIndependenceCommand.Read(Path.Combine(folder, f + ".json"))).ToList();
+        Assert.Equal(14, rows.Count);
+        string report = File.ReadAllText(Isrm.Tests.Interop.Repository.Combine("reports", "path-independence.md"));
+        Assert.Contains(Isrm.Research.Commands.PathIndependenceCommand.Markdown(rows), report);
+    }
 }

@@ -18,7 +18,7 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
         await page.Locator("[data-testid=compare-right] [data-testid=checkpoint-select]").SelectOptionAsync("tiny2");
         await page.Locator("[data-testid=compare-right] [data-testid=k-box]").FillAsync("256");
         await page.Locator("[data-testid=compare-right] [data-testid=k-box]").PressAsync("Tab");
-        await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").FillAsync("48");
+        await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").FillAsync("20");
         await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").PressAsync("Tab");
         await page.Locator("[data-testid=compare-run]").ClickAsync();
 
@@ -33,7 +33,7 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
         await LiveViewFixture.ShotAsync(page, "16-compare-live.png");
         Assert.True(stillRunning, "both sides drew only after the run ended");
 
-        await Expect(page.Locator("[data-testid=compare-right] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
+        await Expect(page.Locator("[data-testid=compare-right] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 240_000 });
         await Expect(page.Locator("[data-testid=compare-left] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done");
         await Expect(page.Locator("[data-testid=compare-kl]")).ToBeVisibleAsync();
 
