@@ -30,12 +30,13 @@ internal static class JsonOutput
     /// <summary>
     /// A command's <c>--json</c> answer: one compact line on stdout when <paramref name="file"/> is null, else an indented
     /// document written atomically to the file (refused when it exists, unless <paramref name="force"/>).
+    /// <paramref name="allowNaN"/> writes non-finite numbers as "NaN" / "Infinity" in the file too (lines always do).
     /// </summary>
-    public static void Write(string? file, object value, bool force)
+    public static void Write(string? file, object value, bool force, bool allowNaN = false)
     {
         if (file is null) { Console.Out.WriteLine(Line(value)); return; }
         OutputGuard.File(file, force, "--json");
-        WriteFile(file, JsonSerializer.Serialize(value, value.GetType(), Options));
+        WriteFile(file, JsonSerializer.Serialize(value, value.GetType(), allowNaN ? WithNaN : Options));
     }
 
     /// <summary>Writes text through a temporary file and a rename, so a reader never sees half a file.</summary>

@@ -69,16 +69,9 @@ internal static class PathIndependenceCommand
                     rows.Add(row);
                 }
             if (CliOptions.JsonWanted(parse, json, out string? file))
-            {
                 // a state that grew past float range gives an infinite distance: written as "Infinity"
-                object value = new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows };
-                if (file is null) Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOutput.Lines));
-                else
-                {
-                    OutputGuard.File(file, parse.GetValue(force), "--json");
-                    JsonOutput.WriteFile(file, JsonSerializer.Serialize(value, JsonOutput.WithNaN));
-                }
-            }
+                JsonOutput.Write(file, new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows },
+                    parse.GetValue(force), allowNaN: true);
             return 0;
         }));
         return command;

@@ -9,9 +9,8 @@ namespace Isrm.Tests.Web;
 /// <summary>A puzzle run shared as a link: the same instance, checkpoint and K open again; a bad value is one sentence.</summary>
 public sealed class PuzzleLinkTests
 {
-    private static readonly PuzzleOptions Limits = new() { MaxK = 256, MaxMazeSize = 20, MaxBits = 100, MaxInputChars = 5000 };
-    private static readonly CheckpointListing Maze = new("maze-a", "dt-recall", 1000, "", true, null, Task: "mazes");
-    private static readonly CheckpointListing Bits = new("bits-a", "carry", 1000, "", true, null, Task: "prefix-sums");
+    private static readonly PuzzleOptions Limits = PuzzleViewFixtures.Limits;
+    private static readonly CheckpointListing Maze = PuzzleViewFixtures.Maze, Bits = PuzzleViewFixtures.Bits;
 
     private static Dictionary<string, string> Query(string link) =>
         Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link).ToDictionary(kv => kv.Key, kv => kv.Value.ToString());

@@ -11,12 +11,19 @@ using Microsoft.Extensions.Options;
 
 namespace Isrm.Tests.Web;
 
+/// <summary>The limits and the two puzzle checkpoints (a maze one, a prefix-sums one) the page-logic tests list.</summary>
+internal static class PuzzleViewFixtures
+{
+    public static readonly PuzzleOptions Limits = new() { MaxK = 256, MaxMazeSize = 20, MaxBits = 100, MaxInputChars = 5000 };
+    public static readonly CheckpointListing Maze = new("maze-a", "dt-recall", 1000, "", true, null, Task: "mazes");
+    public static readonly CheckpointListing Bits = new("bits-a", "carry", 1000, "", true, null, Task: "prefix-sums");
+}
+
 /// <summary>The Puzzles page's logic without a browser: instances, limits, K, streaming, Stop, and the frame thinning rule.</summary>
 public sealed class PuzzleViewTests
 {
-    private static readonly PuzzleOptions Limits = new() { MaxK = 256, MaxMazeSize = 20, MaxBits = 100, MaxInputChars = 5000 };
-    private static readonly CheckpointListing Maze = new("maze-a", "dt-recall", 1000, "", true, null, Task: "mazes");
-    private static readonly CheckpointListing Bits = new("bits-a", "carry", 1000, "", true, null, Task: "prefix-sums");
+    private static readonly PuzzleOptions Limits = PuzzleViewFixtures.Limits;
+    private static readonly CheckpointListing Maze = PuzzleViewFixtures.Maze, Bits = PuzzleViewFixtures.Bits;
 
     [Fact]
     public async Task New_shows_a_maze_of_the_chosen_size_and_seed_and_moves_the_seed_on()

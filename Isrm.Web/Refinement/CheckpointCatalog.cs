@@ -78,9 +78,10 @@ public sealed class CheckpointCatalog(
     {
         directory = "";
         listing = null;
-        List<CheckpointListing> usable = List().Where(c => c.Usable && c.IsPuzzle).ToList();
+        // every folder is described only when the answer needs the list: a default, or the sentence of an unknown name
+        List<CheckpointListing> Usable() => List().Where(c => c.Usable && c.IsPuzzle).ToList();
         string? chosen = string.IsNullOrWhiteSpace(name)
-            ? usable.FirstOrDefault(c => task is null || c.Task == task)?.Name
+            ? Usable().FirstOrDefault(c => task is null || c.Task == task)?.Name
             : name.Trim();
         if (chosen is null)
         {
@@ -91,6 +92,7 @@ public sealed class CheckpointCatalog(
         if (!IsPlainFolderName(chosen) || Path.GetDirectoryName(candidate) != Root.TrimEnd(Path.DirectorySeparatorChar)
             || !Directory.Exists(candidate) || !Isrm.Model.Reasoning.PuzzleCheckpoint.IsPuzzle(candidate))
         {
+            List<CheckpointListing> usable = Usable();
             error = usable.Count == 0
                 ? $"Unknown puzzle checkpoint '{Shorten(chosen)}': the checkpoints folder holds none."
                 : $"Unknown puzzle checkpoint '{Shorten(chosen)}': choose one of {string.Join(", ", usable.Select(c => c.Name))}.";
