@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,6 +23,6 @@ public sealed class CodaBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor h)
     {
         using var scope = NewDisposeScope();
-        return (h + feed_forward.forward(norm.forward(h))).MoveToOuterDisposeScope();
+        return h.Plus(feed_forward.forward(norm.forward(h))).MoveToOuterDisposeScope();
     }
 }

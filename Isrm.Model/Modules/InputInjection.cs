@@ -26,7 +26,7 @@ public sealed class InputInjection : nn.Module
         }
         using var scope = NewDisposeScope();
         Tensor sum = parts[0];
-        for (int i = 1; i < parts.Length; i++) sum = sum + parts[i];
+        for (int i = 1; i < parts.Length; i++) sum = sum.Plus(parts[i]);
         return sum.MoveToOuterDisposeScope();
     }
 }

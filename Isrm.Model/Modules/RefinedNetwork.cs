@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using Isrm.Model.Config;
 using Isrm.Model.Refinement;
 using TorchSharp;
@@ -24,8 +25,8 @@ public sealed class RefinedNetwork : IFamilyCore
     {
         _config = config;
         int d = config.Width;
-        y0 = new Parameter(randn(d) * 0.02f);
-        z0 = new Parameter(randn(d) * 0.02f);
+        y0 = new Parameter(randn(d).Times(0.02f));
+        z0 = new Parameter(randn(d).Times(0.02f));
         step_embedding = new StepEmbedding(config);
         network = new TinyNetwork(config);
         bool concat = config.InputInjection == InjectionKind.ConcatProject;
@@ -62,7 +63,7 @@ public sealed class RefinedNetwork : IFamilyCore
         if (_config.InitialState == InitialStateKind.Random && !_config.IsSinglePass)
         {
             if (seed is not ulong s)
-                return (randn(batch, length, d, device: device) * _config.InitStateStd, randn(batch, length, d, device: device) * _config.InitStateStd);
+                return (randn(batch, length, d, device: device).Times(_config.InitStateStd), randn(batch, length, d, device: device).Times(_config.InitStateStd));
             using var scope = NewDisposeScope();
             Tensor drawn = tensor(SeededStart.Draw(s, offset, (int)length, (int)d, _config.InitStateStd), new[] { length, 2, d }, device: device);
             return (drawn.select(1, 0).expand(batch, length, d).MoveToOuterDisposeScope(), drawn.select(1, 1).expand(batch, length, d).MoveToOuterDisposeScope());
@@ -86,7 +87,7 @@ public sealed class RefinedNetwork : IFamilyCore
         {
             Tensor latentInput = latent_injection!.Forward(x, Normalise(y), Normalise(z));
             Tensor latentTarget = network.Forward(latentInput, step, cache?.Buffers(k, j), offset, layout);
-            z = z + alpha * (latentTarget - z);
+            z = z.Plus((latentTarget - z).Times(alpha));
         }
 
         Tensor answerInput = _config.LatentIterations > 0
@@ -95,12 +96,12 @@ public sealed class RefinedNetwork : IFamilyCore
         Tensor target = network.Forward(answerInput, step, cache?.Buffers(k, _config.LatentIterations), offset, layout);
         if (_config.LatentIterations == 0) z = z.alias();                 // unchanged, but owned by this step's result
         Tensor? residual = norms || alpha != 1f ? target - y : null;        // (B, T, D)
-        Tensor next = alpha == 1f ? target : y.add(residual!, alpha);       // y + α (f − y)
+        Tensor next = alpha == 1f ? target : y.PlusScaled(residual!, alpha);       // y + α (f − y)
         if (!norms) return new StepOutput(next.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), alpha, null, null);
         Tensor residualNorm = residual!.detach().square().sum(-1).sqrt();   // (B, T)
         return new StepOutput(
             next.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), alpha,
-            (residualNorm * alpha).MoveToOuterDisposeScope(), residualNorm.MoveToOuterDisposeScope());
+            residualNorm.Times(alpha).MoveToOuterDisposeScope(), residualNorm.MoveToOuterDisposeScope());
     }
 
     private Tensor Normalise(Tensor state) => state_norm is null ? state : state_norm.forward(state);

@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,8 +23,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         if (!is_grad_enabled())   // inference: in place where autograd does not care, 3 tensors instead of 6
-            return x.mul(x.square().mean(_lastDim, keepdim: true).add_(_eps).rsqrt_()).mul_(weight).MoveToOuterDisposeScope();
-        Tensor rms = x.pow(2).mean(_lastDim, keepdim: true).add(_eps).rsqrt();
+            return x.mul(x.square().mean(_lastDim, keepdim: true).PlusInPlace(_eps).rsqrt_()).mul_(weight).MoveToOuterDisposeScope();
+        Tensor rms = x.square().mean(_lastDim, keepdim: true).Plus(_eps).rsqrt();
         return (x * rms * weight).MoveToOuterDisposeScope();
     }
 }

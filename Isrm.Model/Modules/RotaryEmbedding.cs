@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,8 +18,8 @@ public sealed class RotaryEmbedding : nn.Module
     {
         int half = headDim / 2;
         using var scope = NewDisposeScope();
-        Tensor freqs = pow(theta, -arange(0, half, dtype: float32) / half);         // (half)
-        Tensor angles = outer(arange(0, maxContext, dtype: float32), freqs);        // (T, half)
+        Tensor freqs = HeldScalars.Power(theta, HeldScalars.Range(0, half, float32).neg_().DividedBy(half));   // (half)
+        Tensor angles = outer(HeldScalars.Range(0, maxContext, float32), freqs);   // (T, half)
         // Kept in float32 even when matmuls run in bfloat16: the rotation of late positions needs the precision.
         cos = stack(new[] { angles.cos(), angles.cos() }, 1).unsqueeze(1).DetachFromDisposeScope();   // owned by the module
         sin = stack(new[] { -angles.sin(), angles.sin() }, 1).unsqueeze(1).DetachFromDisposeScope();
@@ -51,7 +52,7 @@ public sealed class RotaryEmbedding : nn.Module
     {
         using var scope = NewDisposeScope();
         long b = positions.shape[0], t = positions.shape[1], table = cos.shape[0];
-        Tensor index = positions.clamp(0, table - 1).reshape(-1);
+        Tensor index = positions.Between(0, table - 1).reshape(-1);
         if (is_grad_enabled())
             return (cos.index_select(0, index).view(b, t, 1, 2, -1).MoveToOuterDisposeScope(),
                     sin.index_select(0, index).view(b, t, 1, 2, -1).MoveToOuterDisposeScope());
@@ -81,8 +82,8 @@ public sealed class RotaryEmbedding : nn.Module
         Tensor pairs = x.view(b, t, n, 2, hd / 2);                                  // (B, T, N, 2, half): [x1, x2]
         Tensor swapped = pairs.flip(3);                                             // [x2, x1]
         Tensor rotated = is_grad_enabled()
-            ? (pairs * tables.Cos).addcmul(swapped, tables.Sin, 1)
-            : (pairs * tables.Cos).addcmul_(swapped, tables.Sin, 1);               // [x1 c − x2 s, x2 c + x1 s]
+            ? (pairs * tables.Cos).PlusProduct(swapped, tables.Sin)
+            : (pairs * tables.Cos).PlusProductInPlace(swapped, tables.Sin);               // [x1 c − x2 s, x2 c + x1 s]
         return rotated.view(b, t, n, hd).MoveToOuterDisposeScope();
     }
 }

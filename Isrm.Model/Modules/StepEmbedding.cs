@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using Isrm.Model.Config;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -19,7 +20,7 @@ public sealed class StepEmbedding : nn.Module
     {
         _mode = config.IsSinglePass ? StepEmbeddingKind.None : config.StepEmbedding;
         _width = config.Width;
-        if (_mode == StepEmbeddingKind.Stateless) stateless = new Parameter(randn(config.Width) * 0.02f);
+        if (_mode == StepEmbeddingKind.Stateless) stateless = new Parameter(randn(config.Width).Times(0.02f));
         RegisterComponents();
     }
 
@@ -35,8 +36,8 @@ public sealed class StepEmbedding : nn.Module
     {
         using var scope = NewDisposeScope();
         int half = width / 2;
-        Tensor freqs = pow(10000f, -arange(0, half, dtype: float32, device: device) / half);
-        Tensor angle = freqs * k;
+        Tensor freqs = HeldScalars.Power(10000f, HeldScalars.Range(0, half, float32, device).neg_().DividedBy(half));
+        Tensor angle = freqs.Times(k);
         return cat(new[] { angle.sin(), angle.cos() }).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using Isrm.Model.Config;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -63,12 +64,12 @@ public sealed class TinyBlock : nn.Module
         using var scope = NewDisposeScope();
         bool inPlace = !is_grad_enabled();   // inference: add into the sub-layer's own output, one tensor fewer each
         Tensor attended = attention.Forward(attention_norm.forward(h), rope, cache, offset, significance, mask);
-        if (step is not null && step_scale_attn is not null) attended = attended * (1 + step_scale_attn.forward(step));
-        h = inPlace ? attended.add_(h) : h + attended;
+        if (step is not null && step_scale_attn is not null) attended = attended * step_scale_attn.forward(step).Plus(1.0);
+        h = inPlace ? attended.PlusInPlace(h) : h.Plus(attended);
         if (attention_out_norm is not null) h = attention_out_norm.forward(h);
         Tensor fed = feed_forward.forward(ffn_norm.forward(h));
-        if (step is not null && step_scale_ffn is not null) fed = fed * (1 + step_scale_ffn.forward(step));
-        h = inPlace ? fed.add_(h) : h + fed;
+        if (step is not null && step_scale_ffn is not null) fed = fed * step_scale_ffn.forward(step).Plus(1.0);
+        h = inPlace ? fed.PlusInPlace(h) : h.Plus(fed);
         if (ffn_out_norm is not null) h = ffn_out_norm.forward(h);
         return h.MoveToOuterDisposeScope();
     }

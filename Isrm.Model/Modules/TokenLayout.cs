@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Isrm.Model.Modules;
@@ -21,8 +22,8 @@ public sealed record TokenLayout(Tensor? Significance, Tensor? PromptLength, Ten
     {
         using var scope = NewDisposeScope();
         Device device = (PromptLength ?? AllSignificance)!.device;
-        Tensor queries = arange(offset, offset + length, dtype: int64, device: device).view(1, -1, 1);   // (1, T, 1)
-        Tensor keys = arange(keyStart, offset + length, dtype: int64, device: device).view(1, 1, -1);     // (1, 1, S)
+        Tensor queries = HeldScalars.Range(offset, offset + length, int64, device).view(1, -1, 1);   // (1, T, 1)
+        Tensor keys = HeldScalars.Range(keyStart, offset + length, int64, device).view(1, 1, -1);     // (1, 1, S)
         Tensor allowed = keys.le(queries);                                                                // (1, T, S)
         if (PromptLength is not null)
         {
@@ -33,7 +34,7 @@ public sealed record TokenLayout(Tensor? Significance, Tensor? PromptLength, Ten
         {
             Tensor querySignificance = AllSignificance!.narrow(1, offset, length).unsqueeze(2);          // (B, T, 1)
             Tensor keySignificance = AllSignificance.narrow(1, keyStart, offset + length - keyStart).unsqueeze(1);   // (B, 1, S)
-            allowed = allowed.logical_and((querySignificance - keySignificance).abs().le(window));       // (B, T, S)
+            allowed = allowed.logical_and((querySignificance - keySignificance).abs().NotAbove(window));       // (B, T, S)
         }
         return allowed.unsqueeze(1).MoveToOuterDisposeScope();
     }

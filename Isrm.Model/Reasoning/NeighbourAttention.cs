@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -43,7 +44,7 @@ internal sealed class NeighbourAttention : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         long b = h.shape[0], c = h.shape[1], rows = h.shape[2], cols = h.shape[3], d = c / _heads;
         Tensor[] qkvParts = qkv.forward(h).chunk(3, 1);
-        Tensor q = qkvParts[0] / Math.Sqrt(d);
+        Tensor q = qkvParts[0].DividedBy(Math.Sqrt(d));
         long[] padding = [_left, _right, _top, _bottom];                                   // (W, H) in F.pad order
         Tensor keys = nn.functional.pad(qkvParts[1], padding), values = nn.functional.pad(qkvParts[2], padding);
         Tensor inside = nn.functional.pad(ones(1, 1, rows, cols, device: h.device), padding).to(ScalarType.Bool);
@@ -56,8 +57,8 @@ internal sealed class NeighbourAttention : nn.Module<Tensor, Tensor>
             scores[s] = (q * Shift(keys, s, rows, cols)).view(b, _heads, d, rows, cols).sum(2).MoveToOuterDisposeScope();   // (B, heads, H, W)
             valid[s] = Shift(inside, s, rows, cols).MoveToOuterDisposeScope();                                               // (1, 1, H, W)
         }
-        Tensor score = stack(scores, 2) + slot_bias.view(1, _heads, _slots.Length, 1, 1);   // (B, heads, S, H, W)
-        score = score.masked_fill(stack(valid, 2).logical_not(), float.NegativeInfinity);
+        Tensor score = stack(scores, 2).Plus(slot_bias.view(1, _heads, _slots.Length, 1, 1));   // (B, heads, S, H, W)
+        score = score.MinusInfinityWhere(stack(valid, 2).logical_not());
         Tensor weights = score.softmax(2);
 
         Tensor mixed = zeros(new long[] { b, _heads, d, rows, cols }, device: h.device);
@@ -65,7 +66,7 @@ internal sealed class NeighbourAttention : nn.Module<Tensor, Tensor>
         {
             using var slot = NewDisposeScope();
             Tensor v = Shift(values, s, rows, cols).reshape(b, _heads, d, rows, cols);
-            mixed = (mixed + weights.narrow(2, s, 1) * v).MoveToOuterDisposeScope();
+            mixed = mixed.Plus(weights.narrow(2, s, 1) * v).MoveToOuterDisposeScope();
         }
         return output.forward(mixed.view(b, c, rows, cols)).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -40,7 +41,7 @@ internal sealed class ChannelRmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor rms = x.pow(2).mean(_channels, keepdim: true).add(Epsilon).rsqrt();
+        Tensor rms = x.square().mean(_channels, keepdim: true).Plus(Epsilon).rsqrt();
         return (x * rms * weight.view(1, -1, 1, 1)).MoveToOuterDisposeScope();
     }
 }
@@ -92,8 +93,8 @@ internal sealed class PuzzleBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor h)
     {
         using var scope = NewDisposeScope();
-        h = h + attention.forward(attention_norm.forward(h));
-        return (h + feed_forward.forward(ffn_norm.forward(h))).MoveToOuterDisposeScope();
+        h = h.Plus(attention.forward(attention_norm.forward(h)));
+        return h.Plus(feed_forward.forward(ffn_norm.forward(h))).MoveToOuterDisposeScope();
     }
 }
 

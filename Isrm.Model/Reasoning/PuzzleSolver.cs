@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using Isrm.Model.Refinement;
 using static TorchSharp.torch;
 
@@ -57,13 +58,13 @@ public static class PuzzleSolver
             using var scope = NewDisposeScope();
             if (observed != step.Step) rule.Observe(step.Step, step.LogProbs!);   // fixed K, or a single-pass network's one step
             Tensor probability = step.LogProbs!.select(-1, 1).exp()[0];                     // (N)
-            int correct = probability.gt(0.5f).eq(target[0].to(ScalarType.Bool)).sum().item<long>() is long c ? (int)c : 0;
+            int correct = probability.Above(0.5f).eq(target[0].to(ScalarType.Bool)).sum().item<long>() is long c ? (int)c : 0;
             bool solved = correct == puzzle.CellCount;
             bool firstSolved = solved && solvedAt is null;
             if (firstSolved) solvedAt = step.Step;
             if (step.IsLast || firstSolved || step.Step % options.Stride == 0)
             {
-                byte[] bytes = (probability * 255f).round().to(ScalarType.Byte).data<byte>().ToArray();
+                byte[] bytes = probability.Times(255f).round().to(ScalarType.Byte).data<byte>().ToArray();
                 yield return new PuzzleFrame(step.Step, puzzle.Height, puzzle.Width, bytes, rule.Changed[0], correct, puzzle.CellCount,
                     solved, solvedAt, step.IsLast,
                     Stopped: step.IsLast && options.K is null && (rule.AllStopped || step.Step < options.Cap));   // a single-pass network ends at step 1

@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using Isrm.Model.Refinement;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -36,7 +37,7 @@ public sealed class RecallNetwork : PuzzleNetwork
     {
         Tensor h = nn.functional.relu(recall.forward(cat(new[] { y, x }, 1)));   // (B, w, …)
         for (int i = 0; i < blocks.Count; i += 2)
-            h = nn.functional.relu(blocks[i + 1].forward(nn.functional.relu(blocks[i].forward(h))) + h);
+            h = nn.functional.relu(blocks[i + 1].forward(nn.functional.relu(blocks[i].forward(h))).Plus(h));
         return h;
     }
 

@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Isrm.Model.Reasoning;
@@ -39,7 +40,7 @@ public sealed class StableAnswerRule : IDisposable
     {
         using var scope = NewDisposeScope();
         Tensor probability = logProbs.select(-1, 1).exp().detach();                  // (B, N)
-        return Settle(step, probability.gt(0.5f), probability);
+        return Settle(step, probability.Above(0.5f), probability);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -42,7 +43,7 @@ public sealed class TransformerNetwork : PuzzleNetwork
         using var scope = NewDisposeScope();
         Tensor h = projection.forward(GridLayout.ToGrid(x));                                  // (B, w, H, W)
         Tensor positions = Positions(h.shape[2], h.shape[3], Config.Width, Config.PuzzleTask == PuzzleTask.Mazes, h.device);
-        h = h + positions.permute(2, 0, 1).unsqueeze(0);
+        h = h.Plus(positions.permute(2, 0, 1).unsqueeze(0));
         foreach (PuzzleBlock block in blocks) h = block.forward(h);
         return GridLayout.FromGrid(h, Config.PuzzleTask).MoveToOuterDisposeScope();
     }
@@ -70,10 +71,12 @@ public sealed class TransformerNetwork : PuzzleNetwork
     // (n, dims): channel 2i = sin(p / 10000^(2i/dims)), channel 2i + 1 = cos of the same.
     private static Tensor Sinusoid(long n, int dims, Device? device)
     {
-        Tensor p = arange(n, dtype: ScalarType.Float32, device: device).unsqueeze(1);           // (n, 1)
-        Tensor pair = arange(dims, dtype: ScalarType.Int64, device: device).div(2, rounding_mode: RoundingMode.floor).to(ScalarType.Float32);
-        Tensor angle = p * exp(pair * (-2.0 * Math.Log(10000.0) / Math.Max(1, dims)));       // (n, dims)
-        Tensor even = arange(dims, device: device).remainder(2).eq(0);
+        using Scalar two = 2L.ToScalar(), zero = 0L.ToScalar();   // held past the native calls (HeldScalars)
+        Tensor p = HeldScalars.Range(0, n, ScalarType.Float32, device).unsqueeze(1);            // (n, 1)
+        Tensor channel = HeldScalars.Range(0, dims, ScalarType.Int64, device);                 // (dims)
+        Tensor pair = channel.div(two, rounding_mode: RoundingMode.floor).to(ScalarType.Float32);
+        Tensor angle = p * pair.Times(-2.0 * Math.Log(10000.0) / Math.Max(1, dims)).exp();     // (n, dims)
+        Tensor even = channel.remainder(two).eq(zero);
         return where(even, angle.sin(), angle.cos());
     }
 }

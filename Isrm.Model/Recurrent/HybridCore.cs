@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using Isrm.Model.Config;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -69,7 +70,7 @@ public sealed class HybridCore : RecurrentCore
             keys = allKeys.narrow(1, length, _window);
             values = allValues.narrow(1, length, _window);
         }
-        Tensor outputs = o + output.forward(cat(read.ToArray(), 1));                         // (B, T, D)
+        Tensor outputs = o.Plus(output.forward(cat(read.ToArray(), 1)));                         // (B, T, D)
         Tensor[] next = [.. inner, keys, values, x.select(1, -1)];
         return (outputs.MoveToOuterDisposeScope(), next.Select(s => s.MoveToOuterDisposeScope()).ToArray());
     }
@@ -82,10 +83,10 @@ public sealed class HybridCore : RecurrentCore
         long b = q.shape[0], l = q.shape[1], m = keys.shape[1];
         int dim = _width / _heads;
         Tensor Heads(Tensor a, long length) => a.reshape(b, length, _heads, dim).transpose(1, 2);   // (B, H, ·, d)
-        Tensor scores = Heads(q, l).matmul(Heads(keys, m).transpose(-2, -1)) / Math.Sqrt(dim);      // (B, H, L, W+L)
-        Tensor i = arange(m, device: q.device).unsqueeze(0), j = arange(l, device: q.device).unsqueeze(1);
-        Tensor visible = i.gt(j).logical_and(i.le(j + _window)).logical_and(i.ge(_window - first)); // (L, W+L)
-        Tensor weights = scores.masked_fill(visible.logical_not(), float.NegativeInfinity).softmax(-1);
+        Tensor scores = Heads(q, l).matmul(Heads(keys, m).transpose(-2, -1)).DividedBy(Math.Sqrt(dim));      // (B, H, L, W+L)
+        Tensor i = HeldScalars.Range(0, m, int64, q.device).unsqueeze(0), j = HeldScalars.Range(0, l, int64, q.device).unsqueeze(1);
+        Tensor visible = i.gt(j).logical_and(i.le(j.Plus((long)_window))).logical_and(i.NotBelow(_window - first)); // (L, W+L)
+        Tensor weights = scores.MinusInfinityWhere(visible.logical_not()).softmax(-1);
         Tensor read = weights.matmul(Heads(values, m)).transpose(1, 2).reshape(b, l, _width);       // (B, L, D)
         return read.MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using Isrm.Model.Config;
 using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
@@ -59,16 +60,16 @@ public sealed class RecurrentFamily : IFamilyCore
         if (continuing && carried!.Length != offset)
             throw new InvalidOperationException($"the recurrent state of tick {k} has read {carried.Length} tokens, not {offset}");
         Tensor[] state = continuing ? carried!.Tensors.ToArray() : recurrent.InitialState(x.shape[0], x.device);
-        Tensor input = k == 1 || tick_norm is null ? x : x + tick_norm.forward(y);   // (B, T, D)
+        Tensor input = k == 1 || tick_norm is null ? x : x.Plus(tick_norm.forward(y));   // (B, T, D)
         var (outputs, next) = recurrent.Forward(input, state, offset);              // (B, T, D)
         Tensor? moved = null;
         if (norms && k == 1)
         {
             Tensor before = continuing && carried!.LastOutput is Tensor last ? last.unsqueeze(1) : zeros_like(outputs.narrow(1, 0, 1));
             Tensor previous = cat(new[] { before, outputs.narrow(1, 0, outputs.shape[1] - 1) }, 1);
-            moved = (outputs - previous).detach().pow(2).sum(-1).sqrt();              // (B, T)
+            moved = (outputs - previous).detach().square().sum(-1).sqrt();              // (B, T)
         }
-        else if (norms) moved = (outputs - y).detach().pow(2).sum(-1).sqrt();        // (B, T)
+        else if (norms) moved = (outputs - y).detach().square().sum(-1).sqrt();        // (B, T)
         carried?.Replace(next, offset + (int)x.shape[1], outputs.select(1, -1));
         return new StepOutput(outputs.MoveToOuterDisposeScope(), z.alias().MoveToOuterDisposeScope(), 1f,
             moved?.MoveToOuterDisposeScope(), moved?.clone().MoveToOuterDisposeScope());

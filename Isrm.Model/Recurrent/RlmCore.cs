@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using Isrm.Model.Config;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -77,19 +78,19 @@ public sealed class RlmCore : RecurrentCore
         Tensor fromInput = input_gates.forward(x);                                   // (B, T, 2N), all tokens at once
         Tensor r = Decay();                                                          // (P)
         // Σ_{k<n} r^k = (1 − r^n)/(1 − r) for n = offset+1 … offset+T: the weight S_t has accumulated.
-        Tensor n = arange(offset + 1, offset + t + 1, dtype: float32, device: x.device).unsqueeze(1); // (T, 1)
+        Tensor n = HeldScalars.Range(offset + 1, offset + t + 1, float32, x.device).unsqueeze(1); // (T, 1)
         // r is clamped below 1 here only: at r = 1 in float32 the ratio is 0/0 (NaN), and just below 1 it is ≈ 1/n as it should be.
-        Tensor rc = r.clamp(max: 1 - 1e-6);
-        Tensor scale = ((1 - rc) / (1 - rc.pow(n))).sqrt();                        // (T, P)
+        Tensor rc = r.AtMost(1 - 1e-6);
+        Tensor scale = (rc.SubtractedFrom(1) / rc.pow(n).SubtractedFrom(1)).sqrt();                        // (T, P)
         var outputs = new Tensor[t];
         for (int i = 0; i < t; i++)
         {
             using var step = NewDisposeScope();
-            Tensor pre = fromInput.select(1, i) + recurrent_gates.forward(cat(new[] { a, o }, -1)); // (B, 2N)
+            Tensor pre = fromInput.select(1, i).Plus(recurrent_gates.forward(cat(new[] { a, o }, -1))); // (B, 2N)
             Tensor gate = sigmoid(pre.narrow(-1, 0, _neurons));
             Tensor candidate = tanh(pre.narrow(-1, _neurons, _neurons));
-            a = a + gate * (candidate - a);                                          // (B, N), stays in [−1, 1]
-            s = r * s + a.index_select(1, left) * a.index_select(1, right);          // (B, P)
+            a = a.Plus(gate * (candidate - a));                                          // (B, N), stays in [−1, 1]
+            s = (r * s).Plus(a.index_select(1, left) * a.index_select(1, right));          // (B, P)
             o = readout.forward(s * scale[i]);                                       // (B, D)
             a.MoveToOuterDisposeScope();
             s.MoveToOuterDisposeScope();

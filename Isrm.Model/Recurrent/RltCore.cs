@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using Isrm.Model.Config;
 using Isrm.Model.Modules;
 using TorchSharp;
@@ -25,7 +26,7 @@ public sealed class RltCore : RecurrentCore
     {
         _slots = config.MemorySlots;
         _width = config.Width;
-        memory0 = new Parameter(randn(_slots, _width) * 0.02f);
+        memory0 = new Parameter(randn(_slots, _width).Times(0.02f));
         var blockConfig = config with { StepEmbedding = StepEmbeddingKind.None };
         blocks = new ModuleList<TinyBlock>(Enumerable.Range(0, config.Layers).Select(_ => new TinyBlock(blockConfig)).ToArray());
         rope = new RotaryEmbedding(config.HeadDim, _slots + 1, config.RopeTheta);
@@ -58,7 +59,7 @@ public sealed class RltCore : RecurrentCore
             else
             {
                 Tensor g = sigmoid(gate.forward(cat(new[] { proposed, memory }, -1)));
-                memory = memory + g * (proposed - memory);
+                memory = memory.Plus(g * (proposed - memory));
             }
             memory.MoveToOuterDisposeScope();
             outputs[i] = h.select(1, _slots).MoveToOuterDisposeScope();           // (B, D)

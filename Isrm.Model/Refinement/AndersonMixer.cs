@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Isrm.Model.Refinement;
@@ -35,12 +36,12 @@ public sealed class AndersonMixer : IDisposable
         Tensor residuals = stack(_history.Select(h => h.Residual).ToArray(), -2); // (…, m, D)
         int m = _history.Count;
         Tensor gram = residuals.matmul(residuals.transpose(-1, -2));            // (…, m, m)
-        Tensor scale = gram.diagonal(0, -2, -1).mean(new long[] { -1 }, keepdim: true).unsqueeze(-1) + 1e-10f;
-        Tensor regularised = gram / scale + eye(m, device: state.device) * 1e-6f;
+        Tensor scale = gram.diagonal(0, -2, -1).mean(new long[] { -1 }, keepdim: true).unsqueeze(-1).Plus(1e-10f);
+        Tensor regularised = (gram / scale).Plus(eye(m, device: state.device).Times(1e-6f));
         Tensor ones = ones_like(regularised.select(-1, 0)).unsqueeze(-1);      // (…, m, 1)
         Tensor weights = linalg.solve(regularised, ones);                        // (…, m, 1)
         weights = weights / weights.sum(-2, keepdim: true);
-        Tensor next = (weights * (states + _beta * residuals)).sum(-2);          // (…, D)
+        Tensor next = (weights * states.Plus(residuals.Times(_beta))).sum(-2);          // (…, D)
         return next.MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using Isrm.Model.Runtime;
 using Isrm.Model.Modules;
 using static TorchSharp.torch;
 
@@ -100,7 +101,7 @@ public static class Refiner
             Tensor mixed = mixer.Next(cat(new[] { y, z }, -1), cat(new[] { output.Y, output.Z }, -1));
             nextY = mixed.narrow(-1, 0, d);
             nextZ = mixed.narrow(-1, d, d);
-            if (options.StepNorms) delta = (nextY - y).detach().pow(2).sum(-1).sqrt();
+            if (options.StepNorms) delta = (nextY - y).detach().square().sum(-1).sqrt();
         }
 
         Tensor? logProbs = null, kl = null;
@@ -111,7 +112,7 @@ public static class Refiner
                 using (no_grad())
                 {
                     Tensor detached = logProbs.detach();
-                    kl = (detached.exp() * (detached - previousLogProbs)).sum(-1).clamp_min(0);     // (B, N)
+                    kl = (detached.exp() * (detached - previousLogProbs)).sum(-1).AtLeast(0);     // (B, N)
                 }
         }
         return new RefinementStep

@@ -18,12 +18,13 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
         await page.Locator("[data-testid=compare-right] [data-testid=checkpoint-select]").SelectOptionAsync("tiny2");
         await page.Locator("[data-testid=compare-right] [data-testid=k-box]").FillAsync("256");
         await page.Locator("[data-testid=compare-right] [data-testid=k-box]").PressAsync("Tab");
-        await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").FillAsync("20");
+        await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").FillAsync("60");
         await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").PressAsync("Tab");
         await page.Locator("[data-testid=compare-run]").ClickAsync();
 
         // live: both charts have steps while the run is still going, read in one instant of the page (a tiny model is
-        // fast: a wait and a later read could see the run end in between)
+        // fast: a wait and a later read could see the run end in between; 60 tokens keep it running for several seconds
+        // even on a loaded machine, where 20 once ended before the browser drew)
         var live = await page.WaitForFunctionAsync("""
             () => Number(document.getElementById('compare-left-chart').dataset.steps || 0) > 0
                && Number(document.getElementById('compare-right-chart').dataset.steps || 0) > 0

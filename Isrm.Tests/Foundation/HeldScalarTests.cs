@@ -1,0 +1,93 @@
+using Isrm.Model.Checkpoints;
+using Isrm.Model.Generation;
+using Isrm.Model.Runtime;
+using Isrm.Tests.Model;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+using Generator = Isrm.Model.Generation.Generator;
+
+namespace Isrm.Tests.Foundation;
+
+/// <summary>
+/// Tensor arithmetic stays right while other threads collect garbage (<see cref="HeldScalars"/>). TorchSharp's own
+/// operators hand libtorch temporary scalars that nothing holds, so a collection on another thread can free them
+/// mid-call; each test keeps a collector running beside several computing threads, as the web app does when two
+/// checkpoints run at once.
+/// </summary>
+public sealed class HeldScalarTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Held_arithmetic_gives_the_right_values_while_another_thread_collects()
+    {
+        var (operations, failures) = UnderCollection(TimeSpan.FromSeconds(4), threads: 4, () =>
+        {
+            using var scope = NewDisposeScope();
+            Tensor a = ones(8), b = full(8, 2f);
+            float sum = a.Plus(b).PlusInPlace(b).Plus(0.5).Times(2).DividedBy(4).SubtractedFrom(10).AtLeast(0).AtMost(100)
+                .sum().item<float>();   // ((1 + 2 + 2 + 0.5) · 2 / 4 → 2.75; 10 − 2.75 = 7.25) · 8
+            long range = HeldScalars.Range(3, 7, ScalarType.Int64).Plus(1L).Between(5, 6).NotAbove(5).sum().item<long>();
+            return sum == 58f && range == 2;   // 3 4 5 6 → +1 → 4 5 6 7 → clamped 5 5 6 6 → two at most 5
+        });
+        output.WriteLine($"{operations:N0} rounds of held arithmetic beside a collector, {failures} wrong or failed");
+        Assert.True(operations > 1000, $"only {operations} rounds ran");
+        Assert.Equal(0, failures);
+    }
+
+    [Fact]
+    public void Two_models_generating_at_once_beside_a_collector_give_what_each_gives_alone()
+    {
+        LoadedCheckpoint first = TinyModels.Loaded(seed: 7), second = TinyModels.Loaded(seed: 8);
+        var request = new GenerationRequest { Prompt = "Once upon", Loops = 6, MaxTokens = 6, Temperature = 0, TraceSteps = true };
+        string alone1 = Text(first, request), alone2 = Text(second, request);
+
+        var (runs, failures) = UnderCollection(TimeSpan.FromSeconds(6), threads: 2, worker =>
+            worker == 0 ? Text(first, request) == alone1 : Text(second, request) == alone2);
+        output.WriteLine($"{runs} generations beside a collector, {failures} different or failed; alone: '{alone1}', '{alone2}'");
+        Assert.True(runs >= 4, $"only {runs} generations ran");
+        Assert.Equal(0, failures);
+    }
+
+    private static string Text(LoadedCheckpoint checkpoint, GenerationRequest request)
+    {
+        using var inference = inference_mode();
+        return string.Concat(Generator.Generate(checkpoint, request).OfType<TokenEvent>().Select(t => t.Text));
+    }
+
+    private static (long Rounds, int Failures) UnderCollection(TimeSpan length, int threads, Func<bool> round) =>
+        UnderCollection(length, threads, _ => round());
+
+    // Runs `round` on `threads` threads until `length` has passed while one more thread collects garbage without pause;
+    // a round that throws or returns false counts as a failure.
+    private static (long Rounds, int Failures) UnderCollection(TimeSpan length, int threads, Func<int, bool> round)
+    {
+        long rounds = 0;
+        int failures = 0;
+        DateTime end = DateTime.UtcNow + length;
+        var collector = new Thread(() =>
+        {
+            while (DateTime.UtcNow < end)
+            {
+                GC.Collect(0);
+                Thread.Sleep(0);
+            }
+        });
+        var workers = Enumerable.Range(0, threads).Select(worker => new Thread(() =>
+        {
+            set_num_threads(1);
+            while (DateTime.UtcNow < end)
+            {
+                bool right;
+                try { right = round(worker); }
+                catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidOperationException) { right = false; }
+                if (!right) Interlocked.Increment(ref failures);
+                Interlocked.Increment(ref rounds);
+                GC.KeepAlive(new byte[2048]);   // allocation pressure, as a server has
+            }
+        })).ToList();
+        collector.Start();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        collector.Join();
+        return (rounds, failures);
+    }
+}
