@@ -15,6 +15,7 @@ internal static class Program
             EvalRlmCommand.Create(), RecallCommand.Create(), RecallCommand.CreateEval(), RecallReportCommand.Create(), CurvatureCommand.Create(),
             CriticCiCommand.Create(), ClassifyE2eCommand.Create(), CompressE2eCommand.Create(), CompressE2eCommand.CreateReport(),
             PathIndependenceCommand.Create(),
+            StopRulesCommand.Create(),
         })
             root.Subcommands.Add(command);
         if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
