@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Isrm.Cli.Commands;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Reasoning;
@@ -51,7 +50,8 @@ internal static class PathIndependenceCommand
         var command = new Command("path-independence",
             "Whether refinement from N different starting states ends in the same answer and state, and whether runs end in fixed points or cycles");
         foreach (Option o in new Option[] { checkpoints, sizes, count, text, length, starts, steps, noise, tolerance, seed, json, force }) command.Options.Add(o);
-        command.Subcommands.Add(CreateTable());
+        command.Subcommands.Add(ResultsTable.Command<Row>("path-independence",
+            "Write saved path-independence results as one markdown table (n, 95 % intervals, endings)", Markdown));
         command.SetAction(parse => UserError.Guard(() =>
         {
             set_num_threads(1);
@@ -77,36 +77,8 @@ internal static class PathIndependenceCommand
         return command;
     }
 
-    /// <summary><c>path-independence table --results FILE…</c>: the rows as one markdown table (the report's).</summary>
-    private static Command CreateTable()
-    {
-        var results = CliOptions.Paths(new Option<string[]>("--results")
-        {
-            Description = "JSON files written by path-independence --json", Required = true, AllowMultipleArgumentsPerToken = true,
-        }, PathKind.InputFile);
-        var command = new Command("table", "Write saved path-independence results as one markdown table (n, 95 % intervals, endings)");
-        command.Options.Add(results);
-        command.SetAction(parse => UserError.Guard(() =>
-        {
-            Console.Write(Markdown(parse.GetValue(results)!.SelectMany(Read).ToList()));
-            return 0;
-        }));
-        return command;
-    }
-
     /// <summary>The rows of one results file.</summary>
-    public static IReadOnlyList<Row> Read(string file)
-    {
-        try
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
-            return doc.RootElement.GetProperty("rows").Deserialize<List<Row>>(JsonOutput.WithNaN) ?? [];
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw new ArgumentException($"{file} is not a path-independence results file ({e.Message.ReplaceLineEndings(" ")}).");
-        }
-    }
+    public static IReadOnlyList<Row> Read(string file) => ResultsTable.Read<Row>(file, "path-independence");
 
     /// <summary>One line per checkpoint and size: n, N, K, same answer with its 95 % Wilson interval, same state, endings.</summary>
     public static string Markdown(IReadOnlyList<Row> rows)

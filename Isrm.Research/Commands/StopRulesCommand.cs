@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Isrm.Cli.Commands;
 using Isrm.Model.Reasoning;
 using Isrm.Research.Probes;
@@ -42,7 +41,8 @@ internal static class StopRulesCommand
         var command = new Command("stop-rules",
             "K = inf stop rules of a puzzle checkpoint measured on the same trajectories: solved where each rule stops, and its steps, beside the best fixed K");
         foreach (Option o in new Option[] { checkpoint, inputs, cap, patience, tolerance, batch, json, force }) command.Options.Add(o);
-        command.Subcommands.Add(CreateTable());
+        command.Subcommands.Add(ResultsTable.Command<Row>("stop-rules",
+            "Write saved stop-rule results as one markdown table (solved % with 95 % intervals, mean stop step)", Markdown));
         command.SetAction(parse => UserError.Guard(() =>
         {
             set_num_threads(1);
@@ -96,35 +96,8 @@ internal static class StopRulesCommand
         return new Row(checkpoint, input, size, n, cap, ks, solvedAtK, ruleRows);
     }
 
-    /// <summary><c>stop-rules table --results FILE…</c>: the saved rows as one markdown table.</summary>
-    private static Command CreateTable()
-    {
-        var results = CliOptions.Paths(new Option<string[]>("--results")
-        {
-            Description = "JSON files written by stop-rules --json", Required = true, AllowMultipleArgumentsPerToken = true,
-        }, PathKind.InputFile);
-        var command = new Command("table", "Write saved stop-rule results as one markdown table (solved % with 95 % intervals, mean stop step)");
-        command.Options.Add(results);
-        command.SetAction(parse => UserError.Guard(() =>
-        {
-            Console.Write(Markdown(parse.GetValue(results)!.SelectMany(Read).ToList()));
-            return 0;
-        }));
-        return command;
-    }
-
-    public static IReadOnlyList<Row> Read(string file)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(file));
-            return doc.RootElement.GetProperty("rows").Deserialize<List<Row>>(JsonOutput.WithNaN) ?? [];
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw new ArgumentException($"{file} is not a stop-rules results file ({e.Message.ReplaceLineEndings(" ")}).");
-        }
-    }
+    /// <summary>The rows of one results file.</summary>
+    public static IReadOnlyList<Row> Read(string file) => ResultsTable.Read<Row>(file, "stop-rules");
 
     /// <summary>
     /// One line per input and size: the best fixed K (solved %, the smallest K that reaches it), then each rule's solved %
