@@ -97,5 +97,47 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
         Assert.Empty(problems);
     }
 
+    [Fact]
+    public async Task A_maze_is_edited_on_the_canvas_by_clicks_and_a_drag_and_a_broken_edit_gets_the_pasted_maze_s_sentence()
+    {
+        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+        var problems = new List<string>();
+        page.PageError += (_, e) => problems.Add(e);
+        await page.GotoAsync(new Uri(_base, "/puzzles").ToString());
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("A maze of 8×8 cells");
+        const string maze = "#######\n#S....#\n#.###.#\n#.#...#\n#.#.#.#\n#...#E#\n#######";   // two routes; the top one is shorter
+        await page.Locator("[data-testid=puzzle-input]").FillAsync(maze);
+        await page.Locator("[data-testid=puzzle-input]").DispatchEventAsync("change");
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("A maze of 3×3 cells (7×7 grid)");
+        await Expect(page.Locator("[data-testid=maze-edit-hint]")).ToBeVisibleAsync();
+
+        ILocator grid = page.Locator("[data-testid=puzzle-grid]");
+        var box = (await grid.BoundingBoxAsync())!;
+        (float X, float Y) Cell(int row, int col) => (box.X + (col + 0.5f) * box.Width / 7, box.Y + (row + 0.5f) * box.Height / 7);
+        async Task<string> Row(int row) => (await page.Locator("[data-testid=puzzle-input]").InputValueAsync()).Split('\n')[row];
+
+        var (x, y) = Cell(3, 3);
+        await page.Mouse.ClickAsync(x, y);                                          // floor → wall
+        await Expect(page.Locator("[data-testid=puzzle-input]")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("#\\.##\\.\\.#"));
+        var (sx, sy) = Cell(1, 1);
+        var (tx, ty) = Cell(3, 1);
+        await page.Mouse.MoveAsync(sx, sy);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(tx, ty, new MouseMoveOptions { Steps = 4 });
+        await page.Mouse.UpAsync();                                                 // S dragged two cells down
+        await Expect(page.Locator("[data-testid=puzzle-input]")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("#S##"));
+        Assert.Equal("#.....#", await Row(1));
+        await Expect(page.Locator("[data-testid=puzzle-solve]")).ToBeEnabledAsync();
+
+        var (ex, ey) = Cell(4, 5);
+        await page.Mouse.ClickAsync(ex, ey);                                        // walls E in: the sentence a pasted maze gets
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("no path from S to E");
+        await Expect(page.Locator("[data-testid=puzzle-solve]")).ToBeDisabledAsync();
+        await page.Mouse.ClickAsync(ex, ey);                                        // and the same click undoes it
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("A maze of 3×3 cells");
+        await Expect(page.Locator("[data-testid=puzzle-solve]")).ToBeEnabledAsync();
+        Assert.Empty(problems);
+    }
+
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

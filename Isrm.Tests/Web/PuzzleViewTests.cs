@@ -48,6 +48,38 @@ public sealed class PuzzleViewTests
     }
 
     [Fact]
+    public async Task A_maze_edited_on_the_canvas_toggles_cells_moves_s_and_e_and_gets_a_pasted_maze_s_sentences()
+    {
+        var view = new PuzzleView(Never, Limits);
+        var shown = new List<PuzzleStartFrame>();
+        view.InstanceShown += s => { shown.Add(s); return Task.CompletedTask; };
+        await view.LoadCheckpointsAsync([Maze]);
+        // two routes from S to E: along the top (8 steps, the answer) and round the bottom (12)
+        await view.SetInputAsync("#######\n#S....#\n#.###.#\n#.#...#\n#.#.#.#\n#...#E#\n#######");
+        Assert.True(view.CanSolve, view.Status);
+        int drawn = shown.Count;
+
+        await view.EditMazeAsync(3, 3, 3, 3);                       // floor → wall: the bottom route is closed
+        Assert.Equal('#', view.InputText.Split('\n')[3][3]);
+        Assert.True(view.CanSolve, view.Status);
+        await view.EditMazeAsync(1, 1, 3, 1);                       // drag S down two cells
+        Assert.Equal(("#.....#", "#S#...#"[..3]), (view.InputText.Split('\n')[1], view.InputText.Split('\n')[3][..3]));
+        Assert.Equal(drawn + 2, shown.Count);                       // each valid edit is drawn
+
+        await view.EditMazeAsync(5, 5, 5, 5);                       // E is not a wall or floor: a click on it does nothing
+        await view.EditMazeAsync(1, 3, 2, 3);                       // a drag that does not start on S or E does nothing
+        await view.EditMazeAsync(9, 9, 9, 9);                       // outside the grid: nothing
+        Assert.Equal(drawn + 2, shown.Count);
+
+        await view.EditMazeAsync(4, 5, 4, 5);                       // closes the corridor into E: the pasted maze's sentence
+        Assert.False(view.CanSolve);
+        Assert.Contains("no path from S to E", view.Status);
+        await view.EditMazeAsync(4, 5, 4, 5);                       // the same click again undoes it
+        Assert.True(view.CanSolve, view.Status);
+        Assert.Equal(drawn + 3, shown.Count);
+    }
+
+    [Fact]
     public async Task A_size_beyond_the_limit_or_a_broken_paste_gets_one_sentence_and_cannot_be_solved()
     {
         var view = new PuzzleView(Never, Limits);

@@ -154,6 +154,33 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         await Raise();
     }
 
+    /// <summary>
+    /// A maze edited on the canvas: pressing and releasing on one cell toggles it between wall and floor; a drag from S
+    /// or E moves that mark onto the floor or wall cell where it is dropped (the cell it leaves becomes floor). The edited
+    /// text goes through <see cref="SetInputAsync"/>, so an edit the validator refuses gets the sentence a pasted maze
+    /// gets, and the text box shows the edit. Nothing happens while a solve runs or outside the grid.
+    /// </summary>
+    public async Task EditMazeAsync(int row, int col, int toRow, int toCol)
+    {
+        if (IsRunning || Task != PuzzleTask.Mazes) return;
+        char[][] grid = InputText.Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.ToCharArray()).ToArray();
+        bool Inside(int r, int c) => r >= 0 && r < grid.Length && c >= 0 && c < grid[r].Length;
+        if (!Inside(row, col) || !Inside(toRow, toCol)) return;
+        char at = grid[row][col];
+        if (row == toRow && col == toCol)
+        {
+            if (at is not ('#' or '.')) return;
+            grid[row][col] = at == '#' ? '.' : '#';
+        }
+        else
+        {
+            if (at is not ('S' or 'E') || grid[toRow][toCol] is 'S' or 'E') return;
+            grid[toRow][toCol] = at;
+            grid[row][col] = '.';
+        }
+        await SetInputAsync(string.Join('\n', grid.Select(l => new string(l))));
+    }
+
     /// <summary>The link that shows this instance with this checkpoint and K, and solves it on open.</summary>
     public string ShareQuery() =>
         PuzzleLink.For(Task.Name(), Checkpoint, Size, InstanceSeed, Generator, InputText, Infinite, K, run: true);

@@ -79,6 +79,12 @@ public partial class Puzzles
         StateHasChanged();
     }
 
+    private async Task EditAsync(int row, int col, int toRow, int toCol)
+    {
+        await View.EditMazeAsync(row, col, toRow, toCol);
+        StateHasChanged();
+    }
+
     private async Task CopyLinkAsync() => await Js.InvokeVoidAsync("isrm.copy", Navigation.BaseUri + "puzzles" + View.ShareQuery());
 
     private async Task StopAsync()

@@ -23,7 +23,7 @@ function put(data, index, rgb) {
   data[index * 4] = rgb[0]; data[index * 4 + 1] = rgb[1]; data[index * 4 + 2] = rgb[2]; data[index * 4 + 3] = 255;
 }
 
-export function init(id, grid, spacetime, start) {
+export function init(id, grid, spacetime, start, editor) {
   const maze = start.task === "mazes";
   const rows = maze ? start.height : 2;
   const scale = Math.max(1, Math.min(maze ? 24 : 16, Math.floor(MAX_PX / start.width)));
@@ -40,7 +40,28 @@ export function init(id, grid, spacetime, start) {
     view.space = spacetime.getContext("2d").createImageData(start.width, Math.max(1, start.maxFrames));
   }
   views.set(id, view);
+  if (maze && editor) editable(view, editor);
   draw(view, -1);
+}
+
+// Maze editing by hand: a click on a cell asks the page to toggle it (wall ↔ open), a drag from S or E to another
+// cell to move that mark there. The page edits the maze's text and checks it as it checks a pasted maze.
+function editable(view, editor) {
+  const cellAt = e => {
+    const box = view.grid.getBoundingClientRect();
+    const x = (e.clientX - box.left) * view.grid.width / box.width, y = (e.clientY - box.top) * view.grid.height / box.height;
+    return [Math.floor(y / view.scale), Math.floor(x / view.scale)];
+  };
+  let from = null;
+  view.grid.onpointerdown = e => { from = cellAt(e); };
+  view.grid.onpointerup = e => {
+    if (!from) return;
+    const [r, c] = from, [tr, tc] = cellAt(e);
+    from = null;
+    if (r < 0 || c < 0 || tr < 0 || tc < 0 || r >= view.start.height || tr >= view.start.height || c >= view.start.width || tc >= view.start.width) return;
+    editor.invokeMethodAsync("Edit", r, c, tr, tc);
+  };
+  view.grid.style.cursor = "pointer";
 }
 
 export function push(id, steps, bytes, correct) {
