@@ -100,7 +100,8 @@ internal static class StopRulesCommand
     public static IReadOnlyList<Row> Read(string file) => ResultsTable.Read<Row>(file, "stop-rules");
 
     /// <summary>
-    /// One line per input and size: the best fixed K (solved %, the smallest K that reaches it), then each rule's solved %
+    /// One line per input and size: the best fixed K (solved %, the smallest K that reaches it) and the solved % at twice
+    /// and four times that K (overthinking shows as a drop), then each rule's solved %
     /// (95 % Wilson interval) and mean stop step; a rule within one point of the best fixed K is marked ✓.
     /// </summary>
     public static string Markdown(IReadOnlyList<Row> rows)
@@ -108,17 +109,17 @@ internal static class StopRulesCommand
         if (rows.Count == 0) return "";
         List<RuleRow> header = rows[0].Rules.ToList();
         var b = new System.Text.StringBuilder();
-        b.Append("| checkpoint | input | size | n | cap | best fixed K: solved % (K) |");
+        b.Append("| checkpoint | input | size | n | cap | best fixed K: solved % (K*) | 2K*, 4K*: solved % |");
         foreach (RuleRow r in header) b.Append($" P = {r.Patience}, tol {Tolerance(r.Tolerance)}: solved % (CI), mean stop |");
         b.AppendLine();
-        b.Append("| --- | --- | --- | --- | --- | --- |");
+        b.Append("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (RuleRow _ in header) b.Append(" --- |");
         b.AppendLine();
         foreach (Row row in rows)
         {
             var (best, k) = row.BestFixed;
             double bestShare = 100.0 * best / row.Instances;
-            b.Append($"| `{row.Checkpoint}` | {row.Input} | {row.Size} | {row.Instances} | {row.Cap} | {Pct(bestShare)} ({k}) |");
+            b.Append($"| `{row.Checkpoint}` | {row.Input} | {row.Size} | {row.Instances} | {row.Cap} | {Pct(bestShare)} ({k}) | {Later(row, 2 * k)}, {Later(row, 4 * k)} |");
             foreach (RuleRow r in row.Rules)
             {
                 double share = 100.0 * r.Solved / row.Instances;
@@ -131,6 +132,13 @@ internal static class StopRulesCommand
     }
 
     private static string Pct(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+
+    // Solved % at a multiple of K* (overthinking shows as a drop), or "beyond the cap".
+    private static string Later(Row row, int k)
+    {
+        int i = row.Ks.ToList().IndexOf(k);
+        return i < 0 ? "beyond the cap" : Pct(100.0 * row.SolvedAtK[i] / row.Instances);
+    }
 
     private static string Tolerance(float t) => float.IsPositiveInfinity(t) ? "∞" : t.ToString("G3", CultureInfo.InvariantCulture);
 }
