@@ -98,7 +98,7 @@ public sealed class RefinedNetwork : IFamilyCore
         Tensor? residual = norms || alpha != 1f ? target - y : null;        // (B, T, D)
         Tensor next = alpha == 1f ? target : y.PlusScaled(residual!, alpha);       // y + α (f − y)
         if (!norms) return new StepOutput(next.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), alpha, null, null);
-        Tensor residualNorm = residual!.detach().square().sum(-1).sqrt();   // (B, T)
+        Tensor residualNorm = residual!.detach().Squared().sum(-1).sqrt();   // (B, T)
         return new StepOutput(
             next.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), alpha,
             residualNorm.Times(alpha).MoveToOuterDisposeScope(), residualNorm.MoveToOuterDisposeScope());

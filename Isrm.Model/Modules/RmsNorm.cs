@@ -23,8 +23,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         if (!is_grad_enabled())   // inference: in place where autograd does not care, 3 tensors instead of 6
-            return x.mul(x.square().mean(_lastDim, keepdim: true).PlusInPlace(_eps).rsqrt_()).mul_(weight).MoveToOuterDisposeScope();
-        Tensor rms = x.square().mean(_lastDim, keepdim: true).Plus(_eps).rsqrt();
+            return x.mul(x.Squared().mean(_lastDim, keepdim: true).PlusInPlace(_eps).rsqrt_()).mul_(weight).MoveToOuterDisposeScope();
+        Tensor rms = x.Squared().mean(_lastDim, keepdim: true).Plus(_eps).rsqrt();
         return (x * rms * weight).MoveToOuterDisposeScope();
     }
 }

@@ -41,7 +41,7 @@ internal sealed class ChannelRmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor rms = x.square().mean(_channels, keepdim: true).Plus(Epsilon).rsqrt();
+        Tensor rms = x.Squared().mean(_channels, keepdim: true).Plus(Epsilon).rsqrt();
         return (x * rms * weight.view(1, -1, 1, 1)).MoveToOuterDisposeScope();
     }
 }

@@ -57,7 +57,7 @@ public abstract class PuzzleNetwork : nn.Module, IStepNetwork
     public abstract Tensor Logits(Tensor y);
 
     /// <summary>Euclidean distance between the two states' channel vectors, per position: (B, N).</summary>
-    public virtual Tensor Change(Tensor previous, Tensor next) => (next - previous).square().sum(1).sqrt().flatten(1);
+    public virtual Tensor Change(Tensor previous, Tensor next) => (next - previous).Squared().sum(1).sqrt().flatten(1);
 
     // The engine's seam (IStepNetwork): one state y (z is empty), undamped steps (α = 1), delta = residual =
     // ‖y_k − y_{k−1}‖ per position, no halting head.

@@ -67,9 +67,9 @@ public sealed class RecurrentFamily : IFamilyCore
         {
             Tensor before = continuing && carried!.LastOutput is Tensor last ? last.unsqueeze(1) : zeros_like(outputs.narrow(1, 0, 1));
             Tensor previous = cat(new[] { before, outputs.narrow(1, 0, outputs.shape[1] - 1) }, 1);
-            moved = (outputs - previous).detach().square().sum(-1).sqrt();              // (B, T)
+            moved = (outputs - previous).detach().Squared().sum(-1).sqrt();              // (B, T)
         }
-        else if (norms) moved = (outputs - y).detach().square().sum(-1).sqrt();        // (B, T)
+        else if (norms) moved = (outputs - y).detach().Squared().sum(-1).sqrt();        // (B, T)
         carried?.Replace(next, offset + (int)x.shape[1], outputs.select(1, -1));
         return new StepOutput(outputs.MoveToOuterDisposeScope(), z.alias().MoveToOuterDisposeScope(), 1f,
             moved?.MoveToOuterDisposeScope(), moved?.clone().MoveToOuterDisposeScope());

@@ -101,7 +101,7 @@ public static class Refiner
             Tensor mixed = mixer.Next(cat(new[] { y, z }, -1), cat(new[] { output.Y, output.Z }, -1));
             nextY = mixed.narrow(-1, 0, d);
             nextZ = mixed.narrow(-1, d, d);
-            if (options.StepNorms) delta = (nextY - y).detach().square().sum(-1).sqrt();
+            if (options.StepNorms) delta = (nextY - y).detach().Squared().sum(-1).sqrt();
         }
 
         Tensor? logProbs = null, kl = null;

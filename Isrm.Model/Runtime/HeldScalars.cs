@@ -6,7 +6,8 @@ namespace Isrm.Model.Runtime;
 /// <summary>
 /// Tensor arithmetic whose scalars stay alive until libtorch has read them. TorchSharp 0.107 makes a temporary
 /// <see cref="Scalar"/> for every .NET number in an operator (<c>t * 0.5</c>, <c>1 + t</c>, <c>clamp(0, n)</c>) and
-/// for the <c>alpha = 1</c> of every tensor addition (<c>a + b</c>, <c>add_</c>), then hands libtorch only its native
+/// for the <c>alpha = 1</c> of every tensor addition (<c>a + b</c>, <c>add_</c>) — and inside some of its own methods
+/// (<c>square()</c> is <c>pow(2)</c>) —, then hands libtorch only its native
 /// pointer: nothing holds the object during the call, so a garbage collection started by another thread can finalize it
 /// and free its memory before libtorch reads it. The call then fails ("Expected false to be true" from
 /// <c>c10::Scalar::toFloat</c>) or reads another value. It happened in the web app when two checkpoints generated at once
@@ -18,6 +19,10 @@ public static class HeldScalars
 {
     private static readonly Scalar One = 1.ToScalar();   // alpha of every addition, held for the process
     private static readonly Scalar NegativeInfinityValue = float.NegativeInfinity.ToScalar();
+    private static readonly Scalar Two = 2.ToScalar();
+
+    /// <summary>a², elementwise (TorchSharp's <c>square()</c> is <c>pow(2)</c> with a temporary scalar).</summary>
+    public static Tensor Squared(this Tensor a) => a.pow(Two);
 
     /// <summary>a + b.</summary>
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);

@@ -1,5 +1,6 @@
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
+using Isrm.Model.Reasoning;
 using Isrm.Model.Runtime;
 using Isrm.Tests.Model;
 using Xunit.Abstractions;
@@ -29,6 +30,7 @@ public sealed class HeldScalarTests(ITestOutputHelper output)
             return sum == 58f && range == 2;   // 3 4 5 6 → +1 → 4 5 6 7 → clamped 5 5 6 6 → two at most 5
         });
         output.WriteLine($"{operations:N0} rounds of held arithmetic beside a collector, {failures} wrong or failed");
+        lock (Faults) Faults.ForEach(output.WriteLine);
         Assert.True(operations > 1000, $"only {operations} rounds ran");
         Assert.Equal(0, failures);
     }
@@ -40,18 +42,43 @@ public sealed class HeldScalarTests(ITestOutputHelper output)
         var request = new GenerationRequest { Prompt = "Once upon", Loops = 6, MaxTokens = 6, Temperature = 0, TraceSteps = true };
         string alone1 = Text(first, request), alone2 = Text(second, request);
 
-        var (runs, failures) = UnderCollection(TimeSpan.FromSeconds(6), threads: 2, worker =>
+        var (runs, failures) = UnderCollection(TimeSpan.FromSeconds(Seconds), threads: 2, worker =>
             worker == 0 ? Text(first, request) == alone1 : Text(second, request) == alone2);
         output.WriteLine($"{runs} generations beside a collector, {failures} different or failed; alone: '{alone1}', '{alone2}'");
+        lock (Faults) Faults.ForEach(output.WriteLine);
         Assert.True(runs >= 4, $"only {runs} generations ran");
         Assert.Equal(0, failures);
     }
+
+    [Fact]
+    public void Two_puzzle_networks_solving_at_once_beside_a_collector_give_what_each_gives_alone()
+    {
+        using LoadedPuzzleCheckpoint maze = PuzzleCheckpoint.Load(Isrm.Tests.Interop.Repository.Combine("checkpoints", "mazes-dt-recall"));
+        using LoadedPuzzleCheckpoint bits = PuzzleCheckpoint.Load(Isrm.Tests.Interop.Repository.Combine("checkpoints", "prefix-sums-carry"));
+        Puzzle mazeInstance = new PuzzleSource(PuzzleTask.Mazes, [5], PuzzleSource.TrainingMix).Instances(1, seed: 3).Single();
+        Puzzle bitsInstance = new PuzzleSource(PuzzleTask.PrefixSums, [32], PuzzleSource.TrainingMix).Instances(1, seed: 3).Single();
+        string Answer(LoadedPuzzleCheckpoint c, Puzzle p, int k) =>
+            Convert.ToBase64String(PuzzleSolver.Solve(c.Network, p, new PuzzleSolveOptions { K = k }).Last().Probabilities);
+        string alone1 = Answer(maze, mazeInstance, 12), alone2 = Answer(bits, bitsInstance, 40);
+
+        var (runs, failures) = UnderCollection(TimeSpan.FromSeconds(Seconds), threads: 2, worker =>
+            worker == 0 ? Answer(maze, mazeInstance, 12) == alone1 : Answer(bits, bitsInstance, 40) == alone2);
+        output.WriteLine($"{runs} solves beside a collector, {failures} different or failed");
+        lock (Faults) Faults.ForEach(output.WriteLine);
+        Assert.True(runs >= 4, $"only {runs} solves ran");
+        Assert.Equal(0, failures);
+    }
+
+    private static readonly double Seconds = double.TryParse(Environment.GetEnvironmentVariable("ISRM_HELD_SECONDS"), out double s) ? s : 6;
 
     private static string Text(LoadedCheckpoint checkpoint, GenerationRequest request)
     {
         using var inference = inference_mode();
         return string.Concat(Generator.Generate(checkpoint, request).OfType<TokenEvent>().Select(t => t.Text));
     }
+
+    // The first few exceptions, for the test's output.
+    private static readonly List<string> Faults = [];
 
     private static (long Rounds, int Failures) UnderCollection(TimeSpan length, int threads, Func<bool> round) =>
         UnderCollection(length, threads, _ => round());
@@ -78,7 +105,11 @@ public sealed class HeldScalarTests(ITestOutputHelper output)
             {
                 bool right;
                 try { right = round(worker); }
-                catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidOperationException) { right = false; }
+                catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidOperationException)
+                {
+                    right = false;
+                    lock (Faults) if (Faults.Count < 3) Faults.Add(e.Message.Split('\n')[0] + " at " + string.Join(" < ", (e.StackTrace ?? "").Split('\n').Where(l => l.Contains("Isrm.Model")).Take(3).Select(l => l.Trim())));
+                }
                 if (!right) Interlocked.Increment(ref failures);
                 Interlocked.Increment(ref rounds);
                 GC.KeepAlive(new byte[2048]);   // allocation pressure, as a server has
