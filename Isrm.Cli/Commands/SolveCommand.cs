@@ -19,7 +19,9 @@ internal static class SolveCommand
         var input = CliOptions.Path("--input", "Puzzle file (isrm data task …) of the checkpoint's task", PathKind.InputFile, required: true);
         var ks = CliOptions.Depth("Steps to read, e.g. 1,2,4,…,1024,inf (inf = stop rule)", "1,2,4,…,256,inf");
         var cap = CliOptions.Cap(2048, max: 1 << 16);
-        var patience = CliOptions.Int("--patience", "K = ∞: steps without any change before stopping", 1, 1 << 16, StableAnswerRule.DefaultPatience);
+        var patience = CliOptions.OptionalInt("--patience",
+            $"K = ∞: steps without change before stopping (default {StableAnswerRule.PuzzlePatience} with the answer alone for puzzles, {StableAnswerRule.DefaultPatience} with answer and probabilities for text tasks)",
+            1, 1 << 16);
         var batch = CliOptions.Int("--batch", "Instances refined together", 1, 10_000, 50);
         var limit = CliOptions.OptionalInt("--limit", "Use only the first N instances of each size", 1, 10_000_000);
         var json = CliOptions.Json("the results: {task, results: [{size, k, instances, solved, accuracy, …}]}");
@@ -35,12 +37,14 @@ internal static class SolveCommand
             if (jsonFile is not null) OutputGuard.File(jsonFile, replace, "--json");
             if (parse.GetValue(plot) is string plotFile) OutputGuard.File(plotFile, replace, "--plot");
             TorchSharp.torch.set_num_threads(parse.GetValue(threads));
-            var infinity = new PuzzleSolveOptions { Cap = parse.GetValue(cap), Patience = parse.GetValue(patience) };
+            var infinity = new PuzzleSolveOptions { Cap = parse.GetValue(cap) };
             infinity.Validate();
             List<int?> kList = PuzzleEvaluator.ParseKs(parse.GetValue(ks)!, infinity.Cap);
             if (TextTaskOf(parse.GetValue(checkpoint)!) is ITextTask textTask)
-                return SolveText(textTask, parse.GetValue(checkpoint)!, parse.GetValue(input)!, kList, infinity, parse.GetValue(batch),
-                    parse.GetValue(limit), jsonWanted, jsonFile, parse.GetValue(plot), replace);
+                return SolveText(textTask, parse.GetValue(checkpoint)!, parse.GetValue(input)!, kList,
+                    infinity with { Patience = parse.GetValue(patience) ?? StableAnswerRule.DefaultPatience, Tolerance = StableAnswerRule.DefaultTolerance },
+                    parse.GetValue(batch), parse.GetValue(limit), jsonWanted, jsonFile, parse.GetValue(plot), replace);
+            if (parse.GetValue(patience) is int p) infinity = infinity with { Patience = p };
             using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(parse.GetValue(checkpoint)!);
             IReadOnlyList<Puzzle> puzzles = PuzzleFormat.ReadFile(loaded.Config.PuzzleTask, parse.GetValue(input)!);
             if (parse.GetValue(limit) is int n)
@@ -53,7 +57,7 @@ internal static class SolveCommand
             foreach (PuzzleResult r in results)
                 table.WriteLine($"{r.Size,6} {r.K,6} {r.Instances,6} {r.Solved,7} {r.Accuracy,7:P1} {r.PositionAccuracy,8:P2} {(r.MeanK is double m ? m.ToString("F1") : ""),7}");
             table.WriteLine($"{puzzles.Count} instances in {clock.Elapsed.TotalSeconds:F0} s.");
-            if (jsonWanted) JsonOutput.Write(jsonFile, new { task = loaded.Config.Task, results }, replace);
+            if (jsonWanted) JsonOutput.Write(jsonFile, new { task = loaded.Config.Task, stopRule = infinity.StopRule, results }, replace);
             if (parse.GetValue(plot) is string png)
                 SolvePlot.Write(results, $"{loaded.Name}: {Path.GetFileName(parse.GetValue(input))}", png);
             return 0;
@@ -99,7 +103,7 @@ internal static class SolveCommand
         foreach (PuzzleResult r in results)
             table.WriteLine($"{r.Size,6} {r.K,6} {r.Instances,6} {r.Solved,7} {r.Accuracy,7:P1} {r.PositionAccuracy,8:P2} {(r.MeanK is double m ? m.ToString("F1") : ""),7}");
         table.WriteLine($"{prompts.Count} instances in {clock.Elapsed.TotalSeconds:F0} s.");
-        if (jsonWanted) JsonOutput.Write(jsonFile, new { task = task.Name, checkpoint = loaded.Info.Name, results }, replace);
+        if (jsonWanted) JsonOutput.Write(jsonFile, new { task = task.Name, checkpoint = loaded.Info.Name, stopRule = infinity.StopRule, results }, replace);
         if (plot is string png) SolvePlot.Write(results, $"{loaded.Info.Name}: {Path.GetFileName(input)}", png);
         return 0;
     }

@@ -10,10 +10,17 @@ public sealed record PuzzleSolveOptions
     /// <summary>Fixed K; null = ∞ (the <see cref="StableAnswerRule"/> decides, up to <see cref="Cap"/>).</summary>
     public int? K { get; init; }
     public int Cap { get; init; } = 2048;
-    public int Patience { get; init; } = StableAnswerRule.DefaultPatience;
-    public float Tolerance { get; init; } = StableAnswerRule.DefaultTolerance;
+    /// <summary>Steps the answer must stay the same before K = ∞ stops (a puzzle's default; text tasks use <see cref="StableAnswerRule.DefaultPatience"/>).</summary>
+    public int Patience { get; init; } = StableAnswerRule.PuzzlePatience;
+    /// <summary>Largest probability move that counts as still; ∞ = the answer alone (a puzzle's default).</summary>
+    public float Tolerance { get; init; } = StableAnswerRule.PuzzleTolerance;
     /// <summary>Report every Stride-th step (1 = all); the first solved step and the last step are always reported.</summary>
     public int Stride { get; init; } = 1;
+
+    /// <summary>The K = ∞ rule in words, as results files record it.</summary>
+    public string StopRule => float.IsPositiveInfinity(Tolerance)
+        ? $"the answer unchanged for {Patience} steps, cap {Cap}"
+        : $"the answer unchanged and no probability moving by {Tolerance.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} for {Patience} steps, cap {Cap}";
 
     /// <summary>One sentence for an unusable K, cap or stride.</summary>
     public void Validate()
@@ -22,6 +29,7 @@ public sealed record PuzzleSolveOptions
         if (K is int k && (k < 1 || k > Cap)) throw new PuzzleFormatException($"K must be between 1 and the cap of {Cap} (got {k}).");
         if (Stride < 1) throw new PuzzleFormatException($"the frame stride must be at least 1 (got {Stride}).");
         if (Patience < 1) throw new PuzzleFormatException($"the patience of the stop rule must be at least 1 (got {Patience}).");
+        if (!(Tolerance > 0)) throw new PuzzleFormatException($"the tolerance of the stop rule must be positive (got {Tolerance}).");
     }
 }
 

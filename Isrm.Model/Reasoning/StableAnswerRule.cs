@@ -5,15 +5,24 @@ namespace Isrm.Model.Reasoning;
 
 /// <summary>
 /// The K = ∞ stop rule, per instance, for puzzles and text answers alike: stop once no cell's (or answer token's)
-/// answer (argmax) has changed and no probability has moved by more than <see cref="Tolerance"/> for
-/// <see cref="Patience"/> consecutive steps. The answer alone is not
-/// enough: a network can carry information silently (a wavefront inside the state) before the answer flips, and the
-/// probability test catches most of that; the patience covers the rest. Instances that never settle run to the cap.
+/// answer (argmax) has changed, and no probability has moved by <see cref="Tolerance"/> or more, for
+/// <see cref="Patience"/> consecutive steps (an infinite tolerance watches the answer alone). Instances that never
+/// settle run to the cap. Puzzles stop on the answer alone (<see cref="PuzzlePatience"/>): measured on the shipped
+/// puzzle checkpoints (reports/stop-rules.md), the probabilities of a settled maze keep drifting long after its path
+/// stops changing, so the probability test only delayed the stop — on the Puzzles page often to the cap. Text answers
+/// keep the probability test (<see cref="DefaultPatience"/>, <see cref="DefaultTolerance"/>), whose figures the text
+/// reports were measured with.
 /// </summary>
 public sealed class StableAnswerRule : IDisposable
 {
+    /// <summary>Text answers: steps with the answer and its probabilities still.</summary>
     public const int DefaultPatience = 10;
+    /// <summary>Text answers: the largest probability move that counts as still.</summary>
     public const float DefaultTolerance = 1e-3f;
+    /// <summary>Puzzles: steps with the answer unchanged (reports/stop-rules.md).</summary>
+    public const int PuzzlePatience = 20;
+    /// <summary>Puzzles: the answer alone decides.</summary>
+    public const float PuzzleTolerance = float.PositiveInfinity;
 
     private readonly int[] _calm;
     private Tensor? _previousAnswer, _previousProbability;

@@ -162,6 +162,27 @@ public class PuzzleSolveTests : IDisposable
     }
 
     [Fact]
+    public void A_solved_maze_stops_twenty_steps_after_its_answer_last_changed_although_its_probabilities_still_drift()
+    {
+        // The shipped maze network on the 13×13 maze of ShippedOutputTests: under the earlier rule (probabilities still
+        // too, 10 steps) it ran to its cap of 256, though its path had settled.
+        using LoadedPuzzleCheckpoint shipped = PuzzleCheckpoint.Load(Isrm.Tests.Interop.Repository.Combine("checkpoints", "mazes-dt-recall"));
+        Puzzle maze = new PuzzleSource(PuzzleTask.Mazes, [9, 13], PuzzleSource.TrainingMix).Instances(1, seed: 2024).Single(p => p.Size == 13);
+        var defaults = new PuzzleSolveOptions { Cap = 256 };
+        Assert.Equal((StableAnswerRule.PuzzlePatience, float.PositiveInfinity), (defaults.Patience, defaults.Tolerance));
+
+        List<PuzzleFrame> frames = PuzzleSolver.Solve(shipped.Network, maze, defaults).ToList();
+        PuzzleFrame last = frames[^1];
+        int lastChange = frames.Last(f => f.Changed > 0 && f.Step > 1).Step;
+        Assert.True(last.Stopped && last.Solved, $"stopped {last.Stopped}, solved {last.Solved} at step {last.Step}");
+        Assert.Equal(lastChange + StableAnswerRule.PuzzlePatience, last.Step);
+
+        var earlier = defaults with { Patience = StableAnswerRule.DefaultPatience, Tolerance = StableAnswerRule.DefaultTolerance };
+        PuzzleFrame earlierLast = PuzzleSolver.Solve(shipped.Network, maze, earlier).Last();
+        Assert.True(earlierLast.Step == 256 && earlierLast.Solved && !earlierLast.Stopped, $"the earlier rule stopped at {earlierLast.Step}, the answer alone at {last.Step}");
+    }
+
+    [Fact]
     public void Engine_K_infinity_stops_when_the_rule_says_and_otherwise_at_the_cap()
     {
         string dir = Train(PuzzleTask.Mazes, 1);

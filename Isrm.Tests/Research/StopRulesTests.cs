@@ -64,6 +64,25 @@ public sealed class StopRulesTests : IDisposable
     }
 
     [Fact]
+    public void The_reports_table_is_what_the_table_command_writes_from_the_committed_results()
+    {
+        string folder = Repository.Combine("reports", "stop-rules");
+        var rows = new[] { "mazes-13", "mazes-21", "mazes-33", "prefix-sums" }
+            .SelectMany(f => StopRulesCommand.Read(Path.Combine(folder, f + ".json"))).ToList();
+        Assert.Equal(9, rows.Count);   // 2 generator sets × 3 maze sizes, 3 string lengths
+        Assert.All(rows, r => Assert.Equal(50, r.Instances));
+        string report = File.ReadAllText(Repository.Combine("reports", "stop-rules.md"));
+        Assert.Contains(StopRulesCommand.Markdown(rows), report);
+
+        // the rule the product uses is the one the report chose, and it is within a point of the best fixed K on every row
+        Assert.All(rows, r =>
+        {
+            var chosen = r.Rules.Single(rule => rule.Patience == StableAnswerRule.PuzzlePatience && float.IsPositiveInfinity(rule.Tolerance));
+            Assert.True(chosen.Solved >= r.BestFixed.Solved - 0.01 * r.Instances, $"{r.Input} size {r.Size}: {chosen.Solved} vs {r.BestFixed.Solved}");
+        });
+    }
+
+    [Fact]
     public void A_bad_candidate_list_gets_one_sentence()
     {
         var (code, _, err) = BenchCommandTests.RunResearch("stop-rules", "--checkpoint", Repository.Combine("checkpoints", "prefix-sums-carry"),
