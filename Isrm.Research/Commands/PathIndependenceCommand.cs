@@ -68,10 +68,8 @@ internal static class PathIndependenceCommand
                           + $"all fixed points {row.AllFixedPoints}, a cycle {row.AnyCycle}, still moving {row.AnyMoving} (N = {row.Starts}, K = {row.Steps})");
                     rows.Add(row);
                 }
-            if (CliOptions.JsonWanted(parse, json, out string? file))
-                // a state that grew past float range gives an infinite distance: written as "Infinity"
-                JsonOutput.Write(file, new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows },
-                    parse.GetValue(force), allowNaN: true);
+            // a state that grew past float range gives an infinite distance: written as "Infinity"
+            if (CliOptions.JsonWanted(parse, json, out string? file)) ResultsTable.Write(file, rows, parse.GetValue(force));
             return 0;
         }));
         return command;

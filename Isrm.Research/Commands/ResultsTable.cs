@@ -5,11 +5,19 @@ using Isrm.Cli.Commands;
 namespace Isrm.Research.Commands;
 
 /// <summary>
-/// What every measuring command of a report shares: its JSON results file holds <c>{command, rows: […]}</c>, and a
-/// <c>table</c> subcommand writes the report's markdown table from one or more such files.
+/// What every measuring command of a report shares: its JSON results file holds <c>{command, rows: […]}</c> (written
+/// and read here), and a <c>table</c> subcommand writes the report's markdown table from one or more such files.
 /// </summary>
 internal static class ResultsTable
 {
+    /// <summary>
+    /// Writes <c>{command, rows}</c> where the command's <c>--json</c> says (a file, or one line on stdout); an
+    /// infinite or NaN figure is written as "Infinity" / "NaN".
+    /// </summary>
+    public static void Write<TRow>(string? file, IReadOnlyList<TRow> rows, bool replace) =>
+        JsonOutput.Write(file, new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows },
+            replace, allowNaN: true);
+
     /// <summary>The rows of one results file written by <paramref name="producer"/>; one sentence when it is not one.</summary>
     public static IReadOnlyList<TRow> Read<TRow>(string file, string producer)
     {

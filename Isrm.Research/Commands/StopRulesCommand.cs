@@ -67,9 +67,7 @@ internal static class StopRulesCommand
                     rows.Add(row);
                 }
             }
-            if (CliOptions.JsonWanted(parse, json, out string? file))
-                JsonOutput.Write(file, new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows },
-                    parse.GetValue(force), allowNaN: true);
+            if (CliOptions.JsonWanted(parse, json, out string? file)) ResultsTable.Write(file, rows, parse.GetValue(force));
             return 0;
         }));
         return command;

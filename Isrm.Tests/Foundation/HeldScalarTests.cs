@@ -87,6 +87,8 @@ public sealed class HeldScalarTests(ITestOutputHelper output)
     // a round that throws or returns false counts as a failure.
     private static (long Rounds, int Failures) UnderCollection(TimeSpan length, int threads, Func<int, bool> round)
     {
+        lock (Faults) Faults.Clear();   // each test prints its own
+        round(0);                        // warm-up outside the clock: the first tensor call of a process loads libtorch
         long rounds = 0;
         int failures = 0;
         DateTime end = DateTime.UtcNow + length;
