@@ -13,14 +13,16 @@ namespace Isrm.Tests.Foundation;
 /// Tensor arithmetic stays right while other threads collect garbage (<see cref="HeldScalars"/>). TorchSharp's own
 /// operators hand libtorch temporary scalars that nothing holds, so a collection on another thread can free them
 /// mid-call; each test keeps a collector running beside several computing threads, as the web app does when two
-/// checkpoints run at once.
+/// checkpoints run at once. The tests run alone (<see cref="CollectorCollection"/>): a collector that never pauses
+/// slows every other test of the process, and a loaded machine once let none of the rounds run in the time given.
 /// </summary>
+[Collection(CollectorCollection.Name)]
 public sealed class HeldScalarTests(ITestOutputHelper output)
 {
     [Fact]
     public void Held_arithmetic_gives_the_right_values_while_another_thread_collects()
     {
-        var (operations, failures) = UnderCollection(TimeSpan.FromSeconds(4), threads: 4, () =>
+        var (operations, failures) = UnderCollection(TimeSpan.FromSeconds(4), threads: 4, minimumRounds: 1001, () =>
         {
             using var scope = NewDisposeScope();
             Tensor a = ones(8), b = full(8, 2f);
@@ -42,7 +44,7 @@ public sealed class HeldScalarTests(ITestOutputHelper output)
         var request = new GenerationRequest { Prompt = "Once upon", Loops = 6, MaxTokens = 6, Temperature = 0, TraceSteps = true };
         string alone1 = Text(first, request), alone2 = Text(second, request);
 
-        var (runs, failures) = UnderCollection(TimeSpan.FromSeconds(Seconds), threads: 2, worker =>
+        var (runs, failures) = UnderCollection(TimeSpan.FromSeconds(Seconds), threads: 2, minimumRounds: 4, worker =>
             worker == 0 ? Text(first, request) == alone1 : Text(second, request) == alone2);
         output.WriteLine($"{runs} generations beside a collector, {failures} different or failed; alone: '{alone1}', '{alone2}'");
         lock (Faults) Faults.ForEach(output.WriteLine);
@@ -61,7 +63,7 @@ public sealed class HeldScalarTests(ITestOutputHelper output)
             Convert.ToBase64String(PuzzleSolver.Solve(c.Network, p, new PuzzleSolveOptions { K = k }).Last().Probabilities);
         string alone1 = Answer(maze, mazeInstance, 12), alone2 = Answer(bits, bitsInstance, 40);
 
-        var (runs, failures) = UnderCollection(TimeSpan.FromSeconds(Seconds), threads: 2, worker =>
+        var (runs, failures) = UnderCollection(TimeSpan.FromSeconds(Seconds), threads: 2, minimumRounds: 4, worker =>
             worker == 0 ? Answer(maze, mazeInstance, 12) == alone1 : Answer(bits, bitsInstance, 40) == alone2);
         output.WriteLine($"{runs} solves beside a collector, {failures} different or failed");
         lock (Faults) Faults.ForEach(output.WriteLine);
@@ -80,21 +82,23 @@ public sealed class HeldScalarTests(ITestOutputHelper output)
     // The first few exceptions, for the test's output.
     private static readonly List<string> Faults = [];
 
-    private static (long Rounds, int Failures) UnderCollection(TimeSpan length, int threads, Func<bool> round) =>
-        UnderCollection(length, threads, _ => round());
+    private static (long Rounds, int Failures) UnderCollection(TimeSpan length, int threads, int minimumRounds, Func<bool> round) =>
+        UnderCollection(length, threads, minimumRounds, _ => round());
 
-    // Runs `round` on `threads` threads until `length` has passed while one more thread collects garbage without pause;
-    // a round that throws or returns false counts as a failure.
-    private static (long Rounds, int Failures) UnderCollection(TimeSpan length, int threads, Func<int, bool> round)
+    // Runs `round` on `threads` threads while one more thread collects garbage without pause, until `length` has passed
+    // and `minimumRounds` have run (a slow machine gets more time, up to two minutes); a round that throws or returns
+    // false counts as a failure.
+    private static (long Rounds, int Failures) UnderCollection(TimeSpan length, int threads, int minimumRounds, Func<int, bool> round)
     {
         lock (Faults) Faults.Clear();   // each test prints its own
         round(0);                        // warm-up outside the clock: the first tensor call of a process loads libtorch
         long rounds = 0;
         int failures = 0;
-        DateTime end = DateTime.UtcNow + length;
+        DateTime start = DateTime.UtcNow, end = start + length, limit = start + TimeSpan.FromMinutes(2);
+        bool Running() => DateTime.UtcNow < limit && (DateTime.UtcNow < end || Interlocked.Read(ref rounds) < minimumRounds);
         var collector = new Thread(() =>
         {
-            while (DateTime.UtcNow < end)
+            while (Running())
             {
                 GC.Collect(0);
                 Thread.Sleep(0);
@@ -103,7 +107,7 @@ public sealed class HeldScalarTests(ITestOutputHelper output)
         var workers = Enumerable.Range(0, threads).Select(worker => new Thread(() =>
         {
             set_num_threads(1);
-            while (DateTime.UtcNow < end)
+            while (Running())
             {
                 bool right;
                 try { right = round(worker); }
@@ -123,4 +127,11 @@ public sealed class HeldScalarTests(ITestOutputHelper output)
         collector.Join();
         return (rounds, failures);
     }
+}
+
+/// <summary>Tests that keep a garbage collector running without pause; they run alone, after the parallel tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CollectorCollection
+{
+    public const string Name = "collector";
 }
