@@ -31,6 +31,11 @@ public sealed record GenerationRequest
     /// only tokens — the fast path of plain <c>generate</c>; the tokens are the same either way.
     /// </summary>
     public bool TraceSteps { get; init; } = true;
+    /// <summary>
+    /// Change one token's thought after one of its steps (<see cref="InterventionRequest"/>); the tokens before it and
+    /// its steps before the change are those of the same request without it. Null = none.
+    /// </summary>
+    public InterventionRequest? Intervention { get; init; }
     /// <summary>Use per-step K/V caches (fast); false recomputes the whole sequence for every token (reference path).</summary>
     public bool UseCache { get; init; } = true;
 }

@@ -22,6 +22,8 @@ public static class Generator
         new RefinementOptions { Loops = request.Loops, MaxLoops = request.MaxLoops, KlTolerance = request.KlTolerance }.Validate();
         Sampler.Validate(request.Temperature, request.TopK, request.TopP);
         if (maxContext < 2) throw new ArgumentException("the model's context is too small to generate.");
+        if (request.Intervention?.Problem(request.Loops, request.MaxLoops, request.MaxTokens) is string problem)
+            throw new ArgumentException(problem);
     }
 
     public static IEnumerable<GenerationEvent> Generate(LoadedCheckpoint checkpoint, GenerationRequest request, CancellationToken cancellation = default)
@@ -38,6 +40,10 @@ public static class Generator
             Watch = ConvergenceWatch.LastPosition, EveryStepLogits = request.TraceSteps,
             StepNorms = request.TraceSteps, StepHalt = request.TraceSteps, Seed = request.Seed,
         };
+        if (request.Intervention is { Step: > 0 } && config.IsSinglePass)
+            throw new ArgumentException($"this checkpoint makes each token in one pass, so there is no step after which to intervene: use step 0 (the start).");
+        if (request.Intervention is { Change: InterventionChange.Token } forcing)
+            ForcedTokenId(checkpoint, forcing);   // refuses a token the vocabulary cannot make in one, before any is generated
         var sampler = new Sampler(request.Temperature, request.TopK, request.TopP, request.Seed);
         var clock = Stopwatch.StartNew();
         var tokens = new List<int>(prompt);
@@ -60,7 +66,10 @@ public static class Generator
                 Tensor x = model.Embed(tensor(chunk.Select(t => (long)t).ToArray(), new long[] { 1, chunk.Length }, device: model.Device));
                 // A text-task model reads each token's significance and the prompt (null for every other model).
                 TokenLayout? layout = TextLayout.For(config, [tokens], offset, chunk.Length, model.Device);
-                IEnumerable<RefinementStep> steps = Refiner.Run(model, x, options, cache, offset, cancellation, layout);
+                RefinementOptions tokenOptions = request.Intervention is { } intervention && intervention.At == index
+                    ? options with { Intervene = Intervening(checkpoint, intervention, tokens, options) }
+                    : options;
+                IEnumerable<RefinementStep> steps = Refiner.Run(model, x, tokenOptions, cache, offset, cancellation, layout);
                 IEnumerator<RefinementStep> enumerator = steps.GetEnumerator();
                 try
                 {
@@ -94,6 +103,57 @@ public static class Generator
             if (request.StopText is { Length: > 0 } stop && emitted.EndsWith(stop, StringComparison.Ordinal)) { stopReason = StopReason.StopText; break; }
         }
         yield return new DoneEvent(generated.Count, clock.Elapsed.TotalMilliseconds, stopReason);
+    }
+
+    /// <summary>
+    /// The engine's change for the token refined at the last of <paramref name="tokens"/> (only that position takes it).
+    /// Another seed's state is the state this position reaches after the same number of steps when the whole text is
+    /// refined from that seed's start (no cache); a forced token's input is what the model re-injects for its embedding.
+    /// Tensors made here live in the caller's dispose scope, which outlives the run.
+    /// </summary>
+    private static Intervention Intervening(LoadedCheckpoint checkpoint, InterventionRequest request, List<int> tokens, RefinementOptions options)
+    {
+        var model = checkpoint.Model;
+        int step = request.Step;
+        switch (request.Change)
+        {
+            case InterventionChange.Random:
+                return Intervention.RandomState(step, (ulong)request.Seed, lastPositionOnly: true);
+            case InterventionChange.Scale:
+                return Intervention.Scaled(step, request.Scale, lastPositionOnly: true);
+            case InterventionChange.Seed:
+            {
+                ulong seed = (ulong)request.Seed;
+                if (step == 0)
+                {
+                    var (y0, z0) = model.InitialState(1, tokens.Count, 0, seed);
+                    return Intervention.ForeignState(0, y0, z0, lastPositionOnly: true);
+                }
+                Tensor all = model.Embed(tensor(tokens.Select(t => (long)t).ToArray(), new long[] { 1, tokens.Count }, device: model.Device));
+                TokenLayout? layout = TextLayout.For(model.Config, [tokens], 0, tokens.Count, model.Device);
+                var foreign = options with { Loops = step, MaxLoops = Math.Max(step, options.MaxLoops), Seed = seed, EveryStepLogits = false, StepNorms = false, StepHalt = false, Intervene = null };
+                Tensor y = empty(0), z = empty(0);
+                foreach (RefinementStep s in Refiner.Run(model, all, foreign, layout: layout))
+                    if (s.IsLast) (y, z) = (s.Y.narrow(1, tokens.Count - 1, 1).clone(), s.Z.numel() == 0 ? s.Z.clone() : s.Z.narrow(1, tokens.Count - 1, 1).clone());
+                return Intervention.ForeignState(step, y, z, lastPositionOnly: true);
+            }
+            default:
+            {
+                int id = ForcedTokenId(checkpoint, request);
+                Tensor embedded = model.Embed(tensor(new long[] { id }, new long[] { 1, 1 }, device: model.Device));
+                return Intervention.ForcedInput(step, model.Inject(embedded, null, tokens.Count - 1), lastPositionOnly: true);
+            }
+        }
+    }
+
+    // The one token a forced text makes, or one sentence why it cannot be forced.
+    private static int ForcedTokenId(LoadedCheckpoint checkpoint, InterventionRequest request)
+    {
+        if (checkpoint.Model.Config.Prelude > 0)
+            throw new ArgumentException("this checkpoint has a prelude, whose cached layers would not see a forced token: force tokens on a model without one.");
+        int[] ids = checkpoint.Tokenizer.Encode(request.Token ?? "");
+        return ids.Length == 1 ? ids[0]
+            : throw new ArgumentException($"'{request.Token}' is {ids.Length} tokens for this checkpoint's tokenizer; force one token (for a byte tokenizer, one ASCII character).");
     }
 
     private static float[] LastLogProbs(RefinementStep step)

@@ -16,6 +16,10 @@ public sealed record PuzzleSolveOptions
     public float Tolerance { get; init; } = StableAnswerRule.PuzzleTolerance;
     /// <summary>Report every Stride-th step (1 = all); the first solved step and the last step are always reported.</summary>
     public int Stride { get; init; } = 1;
+    /// <summary>Change the thought after one step (<see cref="InterventionRequest"/>; a puzzle's has no token); null = none.</summary>
+    public InterventionRequest? Intervention { get; init; }
+    /// <summary>The instance whose state an intervention of <see cref="InterventionChange.Seed"/> takes (same grid size).</summary>
+    public Puzzle? Foreign { get; init; }
 
     /// <summary>The K = ∞ rule in words, as results files record it.</summary>
     public string StopRule => float.IsPositiveInfinity(Tolerance)
@@ -30,6 +34,9 @@ public sealed record PuzzleSolveOptions
         if (Stride < 1) throw new PuzzleFormatException($"the frame stride must be at least 1 (got {Stride}).");
         if (Patience < 1) throw new PuzzleFormatException($"the patience of the stop rule must be at least 1 (got {Patience}).");
         if (!(Tolerance > 0)) throw new PuzzleFormatException($"the tolerance of the stop rule must be positive (got {Tolerance}).");
+        if (Intervention?.Problem(K, Cap, maxTokens: null) is string problem) throw new PuzzleFormatException(problem);
+        if (Intervention is { Change: InterventionChange.Seed } && Foreign is null)
+            throw new PuzzleFormatException("an intervention with another seed's state needs that seed's instance.");
     }
 }
 
@@ -53,7 +60,11 @@ public static class PuzzleSolver
         using var inference = no_grad();
         var (x, target) = PuzzleTensors.Build([puzzle], network.Device);
         using var rule = new StableAnswerRule(1, options.Patience, options.Tolerance);
-        var refinement = new RefinementOptions { Loops = options.K, MaxLoops = options.Cap, EveryStepLogits = true };
+        var refinement = new RefinementOptions
+        {
+            Loops = options.K, MaxLoops = options.Cap, EveryStepLogits = true,
+            Intervene = options.Intervention is { } change ? Intervening(network, change, options.Foreign, puzzle) : null,
+        };
         int? solvedAt = null;
         int observed = 0;   // the last step the stop rule saw (K = ∞ asks it at every step the engine may stop at)
         bool Settled(RefinementStep s)
@@ -77,6 +88,39 @@ public static class PuzzleSolver
                     solved, solvedAt, step.IsLast,
                     Stopped: step.IsLast && options.K is null && (rule.AllStopped || step.Step < options.Cap));   // a single-pass network ends at step 1
             }
+        }
+    }
+
+    /// <summary>
+    /// The engine's change for an intervention; another seed's state is the state the network reaches on
+    /// <paramref name="foreign"/> after the same number of steps (its start for step 0). Tensors made here live in the
+    /// caller's dispose scope.
+    /// </summary>
+    private static Intervention Intervening(PuzzleNetwork network, InterventionRequest request, Puzzle? foreign, Puzzle puzzle)
+    {
+        if (((IStepNetwork)network).IsSinglePass && request.Step > 0)
+            throw new PuzzleFormatException("this network is applied once, so there is no step after which to intervene: use step 0 (the start).");
+        switch (request.Change)
+        {
+            case InterventionChange.Random: return Intervention.RandomState(request.Step, (ulong)request.Seed);
+            case InterventionChange.Scale: return Intervention.Scaled(request.Step, request.Scale);
+            case InterventionChange.Seed when foreign is not null:
+            {
+                if (foreign.Height != puzzle.Height || foreign.Width != puzzle.Width || foreign.Task != puzzle.Task)
+                    throw new PuzzleFormatException($"the instance of seed {request.Seed} is {foreign.Height}×{foreign.Width}, this one {puzzle.Height}×{puzzle.Width}: another seed's state must come from an instance of the same size.");
+                var (x, _) = PuzzleTensors.Build([foreign], network.Device);
+                Tensor y;
+                if (request.Step == 0) y = ((IStepNetwork)network).InitialState(x, default, null).Y;
+                else
+                {
+                    y = empty(0);
+                    var options = new RefinementOptions { Loops = request.Step, MaxLoops = request.Step, EveryStepLogits = false, StepNorms = false, StepHalt = false };
+                    foreach (RefinementStep step in Refiner.Run(network, x, options))
+                        if (step.IsLast) y = step.Y.clone();
+                }
+                return Intervention.ForeignState(request.Step, y, empty(0));
+            }
+            default: throw new PuzzleFormatException("forcing a token is for text models: a puzzle's cells have no tokens; choose random, seed or scale.");
         }
     }
 }

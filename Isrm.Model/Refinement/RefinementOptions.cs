@@ -23,10 +23,10 @@ public sealed record RefinementOptions
     /// <summary>When gradients are on: backpropagate through only the last this-many steps (truncated backprop).</summary>
     public int GradientSteps { get; init; } = int.MaxValue;
     /// <summary>
-    /// Replaces the states before step 1 — (y₀, z₀) in, the start to refine from out (z may be empty): a perturbed or
-    /// foreign start for a path-independence probe or an intervention. Null starts where the network starts.
+    /// A change between two steps (<see cref="Intervention"/>): after step 0 a perturbed or foreign start (the
+    /// path-independence probe), after a later step the viewer's interventions. Null runs undisturbed.
     /// </summary>
-    public Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, (TorchSharp.torch.Tensor Y, TorchSharp.torch.Tensor Z)>? Start { get; init; }
+    public Intervention? Intervene { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> with one sentence for an unusable K.</summary>
     public void Validate()

@@ -19,6 +19,8 @@ public static class Refiner
     /// through only the last <see cref="RefinementOptions.GradientSteps"/> steps. Throws
     /// <see cref="OperationCanceledException"/> between steps when cancelled. <paramref name="layout"/>: a text task's
     /// significance and prompt for these positions (<see cref="TokenLayout"/>), for models configured to read them.
+    /// <see cref="RefinementOptions.Intervene"/> changes the input or the states after one step; the steps before it
+    /// are those of the undisturbed run.
     /// </summary>
     public static IEnumerable<RefinementStep> Run(
         IStepNetwork network, Tensor x, RefinementOptions options,
@@ -38,15 +40,27 @@ public static class Refiner
         Tensor input = network.Inject(x, place);
         if (!ReferenceEquals(input, x)) input = input.DetachFromDisposeScope();   // x stays in its caller's scope
         Tensor y, z;
+        bool ownStates = true;   // the initial state and an intervention's states belong to no step
         Tensor? previousLogProbs = null;
+        Intervention? intervention = options.Intervene;
         using (gradientsWanted && cap <= options.GradientSteps ? null : no_grad())
         {
             var (y0, z0) = network.InitialState(input, place, options.Seed);
-            if (options.Start is { } start) (y0, z0) = start(y0, z0);
             y = y0.DetachFromDisposeScope();
             z = z0.DetachFromDisposeScope();
+            if (intervention is { AfterStep: 0 }) Intervene(intervention);
             if (needLogits)
                 using (no_grad()) previousLogProbs = network.Logits(y).log_softmax(-1).DetachFromDisposeScope();
+        }
+
+        // Replaces input, y and z by the intervention's; the replaced ones are disposed where this run owns them.
+        void Intervene(Intervention change)
+        {
+            InterventionState changed;
+            using (no_grad()) changed = change.Run(new InterventionState(input, y, z));
+            if (!ReferenceEquals(input, x)) input.Dispose();
+            if (ownStates) { y.Dispose(); z.Dispose(); }
+            (input, y, z, ownStates) = (changed.Input, changed.Y, changed.Z, true);
         }
 
         using AndersonMixer? mixer = network.IsSinglePass ? null : network.NewMixer();
@@ -56,6 +70,7 @@ public static class Refiner
             for (int k = 1; k <= cap; k++)
             {
                 cancellation.ThrowIfCancellationRequested();
+                if (intervention is { AfterStep: > 0 } && intervention.AfterStep == k - 1) Intervene(intervention);
                 bool withGrad = gradientsWanted && cap - k < options.GradientSteps;
                 RefinementStep next;
                 using (var scope = NewDisposeScope())
@@ -65,7 +80,7 @@ public static class Refiner
                     bool stop = (adaptive && converged(next)) || k == cap;   // the rule sees every step, the last included
                     next = Finish(next, isLast: stop);
                 }
-                if (current is null) { y.Dispose(); z.Dispose(); }   // the initial state
+                if (ownStates) { y.Dispose(); z.Dispose(); ownStates = false; }   // the initial or an intervention's state
                 current?.Dispose();
                 current = next;
                 y = next.Y;
@@ -82,6 +97,7 @@ public static class Refiner
         finally
         {
             current?.Dispose();
+            if (ownStates) { y.Dispose(); z.Dispose(); }
             previousLogProbs?.Dispose();
             if (!ReferenceEquals(input, x)) input.Dispose();
         }

@@ -49,7 +49,7 @@ public static class PathIndependence
             var options = new RefinementOptions
             {
                 Loops = settings.Steps, MaxLoops = settings.Steps, EveryStepLogits = false, StepNorms = false, StepHalt = false,
-                Start = s == 0 ? null : Perturbed(settings.Seed * 1_000_003 + s, settings.Noise, inputRms),
+                Intervene = s == 0 ? null : Perturbed(settings.Seed * 1_000_003 + s, settings.Noise, inputRms),
             };
             var tail = new List<Tensor>();          // the last MaxPeriod + 1 states, (B, D) each
             Tensor? last = null;
@@ -76,8 +76,9 @@ public static class PathIndependence
     }
 
     /// <summary>A start: the network's own plus noise of <paramref name="noise"/> × its RMS (the input's where it is zero), seeded.</summary>
-    private static Func<Tensor, Tensor, (Tensor, Tensor)> Perturbed(long seed, float noise, double inputRms) => (y, z) =>
+    private static Intervention Perturbed(long seed, float noise, double inputRms) => new(AfterStep: 0, state =>
     {
+        var (y, z) = (state.Y, state.Z);
         var generator = new TorchSharp.torch.Generator((ulong)seed, y.device);
         Tensor Shift(Tensor t)
         {
@@ -86,8 +87,8 @@ public static class PathIndependence
             double scale = noise * (rms > 1e-6 ? rms : inputRms);
             return t + randn(t.shape, dtype: t.dtype, device: t.device, generator: generator) * scale;
         }
-        return (Shift(y), Shift(z));
-    };
+        return state with { Y = Shift(y), Z = Shift(z) };
+    });
 
     /// <summary>Per instance: a fixed point, the shortest cycle (period ≥ 2) the last states show, or still moving.</summary>
     private static (Ending[], int?[]) Endings(List<Tensor> tail, Settings settings)

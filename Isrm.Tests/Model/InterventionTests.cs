@@ -1,0 +1,117 @@
+using Isrm.Model.Checkpoints;
+using Isrm.Model.Config;
+using Isrm.Model.Generation;
+using Isrm.Model.Reasoning;
+using Isrm.Model.Refinement;
+using Isrm.Tests.Interop;
+using static TorchSharp.torch;
+using Generator = Isrm.Model.Generation.Generator;
+
+namespace Isrm.Tests.Model;
+
+/// <summary>
+/// Interventions (<see cref="Intervention"/>, <see cref="InterventionRequest"/>): the run is that of the undisturbed
+/// request up to the chosen step and changes only from there; a change that puts back what was there changes nothing.
+/// </summary>
+public sealed class InterventionTests
+{
+    private static readonly GenerationRequest Plain = new() { Prompt = "Once upon", Loops = 6, MaxTokens = 4, Temperature = 0, Seed = 5 };
+
+    private static LoadedCheckpoint RandomStartModel() =>
+        TinyModels.Loaded(TinyModels.Config() with { InitialState = InitialStateKind.Random, InitStateStd = 1f }, seed: 11);
+
+    private static List<GenerationEvent> Run(LoadedCheckpoint checkpoint, GenerationRequest request) => Generator.Generate(checkpoint, request).ToList();
+
+    private static List<StepEvent> Steps(List<GenerationEvent> events, int token) => events.OfType<StepEvent>().Where(s => s.TokenIndex == token).ToList();
+
+    private static float[] Top(StepEvent s) => s.TopTokens.Select(t => t.Prob).ToArray();
+
+    [Fact]
+    public void A_random_state_after_step_two_of_token_one_leaves_token_zero_and_steps_one_and_two_alone_and_is_reproducible()
+    {
+        LoadedCheckpoint model = RandomStartModel();
+        var changed = Plain with { Intervention = new InterventionRequest { At = 1, Step = 2, Change = InterventionChange.Random, Seed = 9 } };
+        List<GenerationEvent> plain = Run(model, Plain), first = Run(model, changed), again = Run(model, changed);
+
+        Assert.Equal(Steps(plain, 0).Select(Top), Steps(first, 0).Select(Top), new ArrayComparer(1e-6f));
+        Assert.Equal(Steps(plain, 1).Take(2).Select(Top), Steps(first, 1).Take(2).Select(Top), new ArrayComparer(1e-6f));
+        // the delta of step 3 measures the jump from the replaced state: it must differ from the undisturbed run's
+        Assert.NotEqual(Steps(plain, 1)[2].Delta, Steps(first, 1)[2].Delta, 3);
+        Assert.Equal(first.OfType<StepEvent>().Select(s => s.Delta), again.OfType<StepEvent>().Select(s => s.Delta));
+    }
+
+    [Fact]
+    public void The_own_seeds_state_puts_back_what_was_there_and_another_seeds_state_changes_the_thought()
+    {
+        LoadedCheckpoint model = RandomStartModel();
+        List<GenerationEvent> plain = Run(model, Plain);
+        // the own seed's state after step 3, from a full uncached recompute, is the cached run's state: nothing changes
+        List<GenerationEvent> own = Run(model, Plain with { Intervention = new InterventionRequest { At = 2, Step = 3, Change = InterventionChange.Seed, Seed = 5 } });
+        Assert.Equal(plain.OfType<StepEvent>().Select(Top), own.OfType<StepEvent>().Select(Top), new ArrayComparer(1e-4f));
+        List<GenerationEvent> other = Run(model, Plain with { Intervention = new InterventionRequest { At = 2, Step = 3, Change = InterventionChange.Seed, Seed = 6 } });
+        Assert.Equal(Steps(plain, 2).Take(3).Select(Top), Steps(other, 2).Take(3).Select(Top), new ArrayComparer(1e-6f));
+        Assert.NotEqual(Steps(plain, 2)[3].Delta, Steps(other, 2)[3].Delta, 3);
+        // at step 0 another seed's start is what that seed's request starts from at this position
+        List<GenerationEvent> start = Run(model, Plain with { Intervention = new InterventionRequest { At = 0, Step = 0, Change = InterventionChange.Seed, Seed = 5 } });
+        Assert.Equal(plain.OfType<StepEvent>().Select(Top), start.OfType<StepEvent>().Select(Top), new ArrayComparer(1e-4f));
+    }
+
+    [Fact]
+    public void Forcing_the_token_that_was_read_changes_nothing_and_forcing_another_changes_the_answer_probabilities()
+    {
+        LoadedCheckpoint model = RandomStartModel();
+        List<GenerationEvent> plain = Run(model, Plain);
+        string read = plain.OfType<TokenEvent>().Single(t => t.TokenIndex == 0).Text;   // token 1 is refined at the position that reads token 0
+        Assert.Single(read);
+        List<GenerationEvent> same = Run(model, Plain with { Intervention = new InterventionRequest { At = 1, Step = 1, Change = InterventionChange.Token, Token = read } });
+        Assert.Equal(plain.OfType<StepEvent>().Select(Top), same.OfType<StepEvent>().Select(Top), new ArrayComparer(1e-6f));
+        string other = read == "Z" ? "Q" : "Z";
+        List<GenerationEvent> forced = Run(model, Plain with { Intervention = new InterventionRequest { At = 1, Step = 1, Change = InterventionChange.Token, Token = other } });
+        Assert.Equal(Top(Steps(plain, 1)[0]), Top(Steps(forced, 1)[0]), new ArrayComparer(1e-6f).Equals);
+        Assert.NotEqual(Steps(plain, 1)[1].TopTokens.Select(t => t.Prob), Steps(forced, 1)[1].TopTokens.Select(t => t.Prob));
+    }
+
+    [Fact]
+    public void Interventions_the_run_cannot_make_are_refused_with_one_sentence()
+    {
+        LoadedCheckpoint model = RandomStartModel();
+        string Refusal(InterventionRequest r) => Assert.Throws<ArgumentException>(() => Run(model, Plain with { Intervention = r })).Message;
+        Assert.Contains("the run ends at step 6 (K = 6): pick a step below 6", Refusal(new() { Step = 6 }));
+        Assert.Contains("only 4 tokens are asked for (#0–#3)", Refusal(new() { At = 4 }));
+        Assert.Contains("step must be ≥ 0", Refusal(new() { Step = -1 }));
+        Assert.Contains("The scale must be a finite factor", Refusal(new() { Change = InterventionChange.Scale, Scale = 0 }));
+        Assert.Contains("is 2 tokens", Refusal(new() { Change = InterventionChange.Token, Token = "ab" }));
+        Assert.Contains("Name the token to force", Refusal(new() { Change = InterventionChange.Token }));
+        Assert.Contains("Forcing a token is for text models", new InterventionRequest { Change = InterventionChange.Token, Token = "a" }.Problem(8, 64, maxTokens: null));
+        Assert.Contains("(the cap of 16 (K = ∞))", new InterventionRequest { Step = 16 }.Problem(RefinementDepth.Infinite, 16, 4));
+    }
+
+    [Fact]
+    public void A_scaled_copy_by_one_changes_no_step_and_by_three_changes_the_steps_after_it_on_a_puzzle()
+    {
+        using LoadedPuzzleCheckpoint maze = PuzzleCheckpoint.Load(Repository.Combine("checkpoints", "mazes-dt-recall"));
+        Puzzle puzzle = new PuzzleSource(PuzzleTask.Mazes, [7], PuzzleSource.TrainingMix).Instances(1, seed: 4).Single();
+        List<PuzzleFrame> Solve(InterventionRequest? change, Puzzle? foreign = null) =>
+            PuzzleSolver.Solve(maze.Network, puzzle, new PuzzleSolveOptions { K = 12, Intervention = change, Foreign = foreign }).ToList();
+        List<PuzzleFrame> plain = Solve(null);
+        Assert.Equal(plain.Select(f => f.Probabilities), Solve(new() { Step = 5, Change = InterventionChange.Scale, Scale = 1 }).Select(f => f.Probabilities));
+        Assert.Equal(plain.Select(f => f.Probabilities), Solve(new() { Step = 5, Change = InterventionChange.Seed, Seed = 4 }, foreign: puzzle).Select(f => f.Probabilities));
+        List<PuzzleFrame> scaled = Solve(new() { Step = 5, Change = InterventionChange.Scale, Scale = 3 });
+        Assert.Equal(plain.Take(5).Select(f => f.Probabilities), scaled.Take(5).Select(f => f.Probabilities));
+        Assert.NotEqual(plain[5].Probabilities, scaled[5].Probabilities);
+        Puzzle other = new PuzzleSource(PuzzleTask.Mazes, [7], PuzzleSource.TrainingMix).Instances(1, seed: 9).Single();
+        List<PuzzleFrame> foreign = Solve(new() { Step = 0, Change = InterventionChange.Seed, Seed = 9 }, foreign: other);
+        Assert.Equal(12, foreign.Count);
+        Puzzle small = new PuzzleSource(PuzzleTask.Mazes, [5], PuzzleSource.TrainingMix).Instances(1, seed: 9).Single();
+        Assert.Contains("must come from an instance of the same size",
+            Assert.Throws<PuzzleFormatException>(() => Solve(new() { Step = 2, Change = InterventionChange.Seed, Seed = 9 }, foreign: small)).Message);
+        Assert.Contains("Forcing a token is for text models",
+            Assert.Throws<PuzzleFormatException>(() => Solve(new() { Step = 2, Change = InterventionChange.Token, Token = "a" })).Message);
+    }
+
+    private sealed class ArrayComparer(float tolerance) : IEqualityComparer<float[]>
+    {
+        public bool Equals(float[]? a, float[]? b) => a is not null && b is not null && a.Length == b.Length && a.Zip(b).All(p => Math.Abs(p.First - p.Second) <= tolerance);
+        public int GetHashCode(float[] obj) => 0;
+    }
+}
