@@ -4,20 +4,45 @@ using System.Text.Json.Serialization;
 namespace Isrm.Model.Refinement;
 
 /// <summary>What an intervention puts in place of the thought (<see cref="InterventionRequest.Change"/>).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<InterventionChange>))]
+[JsonConverter(typeof(InterventionChangeConverter))]
 public enum InterventionChange
 {
     /// <summary>The state replaced by a fresh random one (Gaussian of the state's own size), drawn from the request's seed.</summary>
-    [JsonStringEnumMemberName("random")] Random,
+    Random,
     /// <summary>
     /// The state replaced by another seed's state at the same step: for text, the same position refined from the seeded
     /// start of <see cref="InterventionRequest.Seed"/>; for a puzzle, the instance that seed makes (same size and generator).
     /// </summary>
-    [JsonStringEnumMemberName("seed")] Seed,
+    Seed,
     /// <summary>The state multiplied by <see cref="InterventionRequest.Scale"/>.</summary>
-    [JsonStringEnumMemberName("scale")] Scale,
+    Scale,
     /// <summary>Text only: the position reads <see cref="InterventionRequest.Token"/>'s embedding from the next step on.</summary>
-    [JsonStringEnumMemberName("token")] Token,
+    Token,
+}
+
+/// <summary>
+/// <see cref="InterventionChange"/> as <c>random</c>, <c>seed</c>, <c>scale</c> or <c>token</c>. Any other value is
+/// read as a change that is none of them, so the request is refused with <see cref="InterventionRequest.Problem"/>'s
+/// sentence rather than a binding error.
+/// </summary>
+public sealed class InterventionChangeConverter : JsonConverter<InterventionChange>
+{
+    public static readonly string[] Names = ["random", "seed", "scale", "token"];
+
+    /// <summary>The change a name gives, or null.</summary>
+    public static InterventionChange? Parse(string? name) => Array.IndexOf(Names, name?.Trim().ToLowerInvariant() ?? "") is int i and >= 0 ? (InterventionChange)i : null;
+
+    public static string Name(InterventionChange change) => (int)change is int i and >= 0 and < 4 ? Names[i] : "unknown";
+
+    public override InterventionChange Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        string? text = reader.TokenType == System.Text.Json.JsonTokenType.String ? reader.GetString() : null;
+        if (reader.TokenType is System.Text.Json.JsonTokenType.StartObject or System.Text.Json.JsonTokenType.StartArray) reader.Skip();
+        return Parse(text) ?? (InterventionChange)(-1);
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, InterventionChange value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteStringValue(Name(value));
 }
 
 /// <summary>
@@ -49,7 +74,7 @@ public sealed record InterventionRequest
     public string? Problem(RefinementDepth loops, int cap, int? maxTokens)
     {
         int last = loops.Limit(cap);
-        string k = loops.IsInfinite ? $"the cap of {cap} (K = ∞)" : $"K = {last}";
+        string k = loops.IsInfinite ? $"K = ∞, capped at {cap}" : $"K = {last}";
         return this switch
         {
             { Step: < 0 } => $"The intervention's step must be ≥ 0 (0 = at the start); got {Step}.",

@@ -83,7 +83,7 @@ public sealed class InterventionTests
         Assert.Contains("is 2 tokens", Refusal(new() { Change = InterventionChange.Token, Token = "ab" }));
         Assert.Contains("Name the token to force", Refusal(new() { Change = InterventionChange.Token }));
         Assert.Contains("Forcing a token is for text models", new InterventionRequest { Change = InterventionChange.Token, Token = "a" }.Problem(8, 64, maxTokens: null));
-        Assert.Contains("(the cap of 16 (K = ∞))", new InterventionRequest { Step = 16 }.Problem(RefinementDepth.Infinite, 16, 4));
+        Assert.Contains("(K = ∞, capped at 16)", new InterventionRequest { Step = 16 }.Problem(RefinementDepth.Infinite, 16, 4));
     }
 
     [Fact]

@@ -139,5 +139,31 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
         Assert.Empty(problems);
     }
 
+    [Fact]
+    public async Task A_link_with_an_intervention_solves_the_original_and_the_changed_copy_side_by_side_and_says_where_they_part()
+    {
+        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+        await page.GotoAsync(new Uri(_base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&seed=3&k=16&step=4&change=scale&value=3&run=1").ToString());
+        await Expect(page.Locator("[data-testid=twin-status]")).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-testid=puzzle-status]")).ToHaveAttributeAsync("data-state", "done");
+        await Expect(page.Locator("[data-testid=puzzle-intervened]")).ToContainTextAsync("Intervened: after step 4: state × 3");
+        await Expect(page.Locator("[data-testid=puzzle-divergence]")).ToContainTextAsync("Original: ");
+        await Expect(page.Locator("[data-testid=puzzle-divergence]")).ToContainTextAsync("intervened (after step 4: state × 3): ");
+        await Expect(page.Locator("[data-testid=puzzle-grid]")).ToHaveCountAsync(2);
+        // both canvases drew all 16 steps; the scrubber moves both
+        await Expect(page.Locator("[data-testid=puzzle-grid]").Nth(1)).ToHaveAttributeAsync("data-step", "16");
+        await page.Locator("[data-testid=step-scrubber]").FillAsync("3");
+        await Expect(page.Locator("[data-testid=puzzle-grid]").Nth(0)).ToHaveAttributeAsync("data-step", "3");
+        await Expect(page.Locator("[data-testid=puzzle-grid]").Nth(1)).ToHaveAttributeAsync("data-step", "3");
+        string said = await page.Locator("[data-testid=puzzle-divergence]").TextContentAsync() ?? "";
+        Assert.DoesNotMatch(@"part at step [1-4] ", said);   // steps 1-4 come before the intervention
+        await Expect(page.Locator("[data-testid=share-link]")).ToContainTextAsync("&step=4&change=scale&value=3");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "22-puzzles-intervention.png"), FullPage = true });
+
+        await page.GotoAsync(new Uri(_base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&seed=3&k=16&step=40&change=random&run=1").ToString());
+        await Expect(page.Locator("[data-testid=twin-status]")).ToContainTextAsync("The intervention comes after step 40, but the run ends at step 16 (K = 16): pick a step below 16.", new() { Timeout = 60_000 });
+        await page.CloseAsync();
+    }
+
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

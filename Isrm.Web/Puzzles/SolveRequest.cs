@@ -28,4 +28,10 @@ public sealed class SolveRequest
 
     /// <summary>A whole number of steps, or "inf" (stop once the answer is stable, at most the configured cap).</summary>
     public RefinementDepth K { get; set; } = RefinementDepth.Infinite;
+
+    /// <summary>
+    /// Change the thought after one step and refine on from there; another seed's state comes from the instance that
+    /// seed makes with this instance's size and <see cref="Generator"/>. Null = none.
+    /// </summary>
+    public InterventionRequest? Intervention { get; set; }
 }

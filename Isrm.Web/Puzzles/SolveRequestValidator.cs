@@ -1,11 +1,13 @@
 using Isrm.Model.Reasoning;
+using Isrm.Model.Refinement;
 using Isrm.Web.Options;
 using Isrm.Web.Refinement;
 
 namespace Isrm.Web.Puzzles;
 
 /// <summary>A checked solve: the instance, its checkpoint folder and how long to think.</summary>
-public sealed record ValidSolve(string Checkpoint, string Directory, Puzzle Puzzle, int? K, int Cap);
+public sealed record ValidSolve(string Checkpoint, string Directory, Puzzle Puzzle, int? K, int Cap,
+    InterventionRequest? Intervention = null, Puzzle? Foreign = null);
 
 /// <summary>Checks a <see cref="SolveRequest"/> at the edge and says in one sentence what is wrong.</summary>
 public static class SolveRequestValidator
@@ -101,7 +103,23 @@ public static class SolveRequestValidator
             return null;
         }
         Puzzle? puzzle = Instance(request, checkpointTask, limits, out error);
-        return puzzle is null ? null : new ValidSolve(listing.Name, directory, puzzle, k, k ?? limits.MaxK);
+        if (puzzle is null) return null;
+        Puzzle? foreign = null;
+        if (request.Intervention is { } change)
+        {
+            if (change.Problem(request.K, limits.MaxK, maxTokens: null) is string refused)
+            {
+                error = refused;
+                return null;
+            }
+            if (change.Change == InterventionChange.Seed)
+            {
+                var other = new SolveRequest { Size = puzzle.Size, Seed = (int)Math.Min(change.Seed, int.MaxValue), Generator = request.Generator };
+                foreign = Instance(other, checkpointTask, limits, out error);
+                if (foreign is null) return null;
+            }
+        }
+        return new ValidSolve(listing.Name, directory, puzzle, k, k ?? limits.MaxK, request.Intervention, foreign);
     }
 
     /// <summary>A model-library message ("line 3 has …") as a sentence.</summary>

@@ -19,6 +19,8 @@ public sealed class RefinementRequest
     public string? StopText { get; set; }
     /// <summary>Attach the latent state vector to each step (for the PCA view); large, so off by default.</summary>
     public bool IncludeStates { get; set; }
+    /// <summary>Change one token's thought after one of its steps and refine on from there (the compare view's right side); null = none.</summary>
+    public InterventionRequest? Intervention { get; set; }
 }
 
 /// <summary>

@@ -29,6 +29,7 @@ public static class RequestValidator
                 $"topP must be in (0, 1] (1 = off); got {dto.TopP?.ToString(CultureInfo.InvariantCulture) ?? "null"}.",
             _ when dto.Seed < 0 => $"seed must be ≥ 0; got {dto.Seed}.",
             _ when dto.StopText is { Length: 0 or > 16 } => "stopText must be 1 to 16 characters, or left out.",
+            _ when dto.Intervention?.Problem(dto.K, limits.MaxLoops, dto.MaxTokens) is string problem => problem,
             _ => "",
         };
         if (error.Length > 0) return null;
@@ -44,6 +45,7 @@ public static class RequestValidator
             Seed = (ulong)dto.Seed,
             IncludeStates = dto.IncludeStates,
             StopText = dto.StopText,
+            Intervention = dto.Intervention,
         };
     }
 }

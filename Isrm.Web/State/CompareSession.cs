@@ -1,3 +1,4 @@
+using Isrm.Model.Refinement;
 using Isrm.Web.Refinement;
 
 namespace Isrm.Web.State;
@@ -5,6 +6,8 @@ namespace Isrm.Web.State;
 /// <summary>
 /// Two runs of the same prompt and seed side by side, streamed together and scrubbed together. Both sides show the
 /// same token position; where their texts part, that position is marked and later positions are not compared.
+/// With <see cref="Intervening"/> the right side is the left side's run with one intervention (<see cref="Intervention"/>):
+/// same checkpoint, K and seed, one token's thought changed after one step.
 /// </summary>
 public sealed class CompareSession
 {
@@ -21,6 +24,54 @@ public sealed class CompareSession
     public int TokenIndex { get; private set; }
     public bool FollowLive { get; private set; } = true;
     public StepScrubber Scrubber { get; } = new();
+
+    /// <summary>The right side re-runs the left side's settings with <see cref="Intervention"/>.</summary>
+    public bool Intervening { get; set; }
+    /// <summary>The intervention's fields as the form edits them (its token and step follow a click and the scrubber).</summary>
+    public int InterveneAt { get; set; }
+    public int InterveneStep { get; set; } = 1;
+    public InterventionChange Change { get; set; } = InterventionChange.Random;
+    public long InterveneSeed { get; set; } = 2;
+    public double InterveneScale { get; set; } = 2;
+    public string ForcedToken { get; set; } = "";
+    /// <summary>The intervention the last run made (null when the two sides were compared as they are).</summary>
+    public InterventionRequest? RunIntervention { get; private set; }
+
+    /// <summary>The intervention of the form.</summary>
+    public InterventionRequest Intervention => new()
+    {
+        At = InterveneAt, Step = InterveneStep, Change = Change, Seed = InterveneSeed, Scale = InterveneScale,
+        Token = Change == InterventionChange.Token ? ForcedToken : null,
+    };
+
+    /// <summary>Shows <paramref name="problem"/> as the page's error (a link it cannot take).</summary>
+    public void Fail(string problem) => Error = problem;
+
+    /// <summary>Takes a link's intervention into the form (and turns intervening on).</summary>
+    public void Take(InterventionRequest change)
+    {
+        Intervening = true;
+        (InterveneAt, InterveneStep, Change, InterveneSeed, InterveneScale, ForcedToken) =
+            (change.At, change.Step, change.Change, change.Seed, change.Scale, change.Token ?? "");
+    }
+
+    /// <summary>The query of a link that opens this comparison (with its intervention) and runs it.</summary>
+    public string ShareQuery() => ChatLink.For(LeftSettings, Prompt, run: true) + (Intervening ? "&" + InterventionLink.For(Intervention, text: true) : "");
+
+    /// <summary>
+    /// The first step of the shown token at which the two sides' top tokens differ (steps of a token after the texts
+    /// parted are not compared); null while they agree.
+    /// </summary>
+    public int? FirstDifferentStep
+    {
+        get
+        {
+            if (LeftToken is not { } l || RightToken is not { } r || IsAfterDivergence(TokenIndex)) return null;
+            for (int s = 0; s < Math.Min(l.Steps.Count, r.Steps.Count); s++)
+                if (l.Steps[s].TopTokens.FirstOrDefault()?.Token != r.Steps[s].TopTokens.FirstOrDefault()?.Token) return s + 1;
+            return null;
+        }
+    }
 
     /// <summary>A frame was folded in (draw on the next frame budget tick).</summary>
     public event Action? Invalidated;
@@ -67,6 +118,13 @@ public sealed class CompareSession
         var cts = new CancellationTokenSource();
         _running = cts;
         Error = null;
+        RunIntervention = Intervening ? Intervention : null;
+        if (RunIntervention is not null)
+        {
+            RightSettings.Checkpoint = LeftSettings.Checkpoint;
+            RightSettings.K = LeftSettings.K;
+            RightSettings.InfiniteK = LeftSettings.InfiniteK;
+        }
         RightSettings.MaxTokens = LeftSettings.MaxTokens;
         RightSettings.Temperature = LeftSettings.Temperature;
         RightSettings.TopK = LeftSettings.TopK;
@@ -79,14 +137,14 @@ public sealed class CompareSession
         await changed();
         try
         {
-            await Task.WhenAll(Stream(refinement, Left, LeftSettings, cts), Stream(refinement, Right, RightSettings, cts));
+            await Task.WhenAll(Stream(refinement, Left, LeftSettings, null, cts), Stream(refinement, Right, RightSettings, RunIntervention, cts));
         }
         finally
         {
             if (ReferenceEquals(_running, cts)) _running = null;
             cts.Dispose();
         }
-        if (FollowLive) Show(DivergenceIndex ?? 0);
+        if (FollowLive) Show(RunIntervention is { } change && (DivergenceIndex is not int d || d >= change.At) ? change.At : DivergenceIndex ?? 0);
         await changed();
     }
 
@@ -101,11 +159,13 @@ public sealed class CompareSession
         await changed();
     }
 
-    private async Task Stream(IRefinementService refinement, ConversationTurn turn, GenerationSettings settings, CancellationTokenSource cts)
+    private async Task Stream(IRefinementService refinement, ConversationTurn turn, GenerationSettings settings, InterventionRequest? change, CancellationTokenSource cts)
     {
         try
         {
-            await foreach (RefinementFrame frame in refinement.Generate(settings.ToRequest(Prompt), cts.Token))
+            RefinementRequest request = settings.ToRequest(Prompt);
+            request.Intervention = change;
+            await foreach (RefinementFrame frame in refinement.Generate(request, cts.Token))
             {
                 if (cts.IsCancellationRequested) break;
                 turn.Apply(frame);

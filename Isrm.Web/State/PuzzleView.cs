@@ -51,6 +51,51 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     public bool Stopped { get; private set; }
     public string? Error { get; private set; }
     public bool IsRunning => _running is not null;
+    /// <summary>The intervention every solve of this view makes (the intervened side of a comparison); null = none.</summary>
+    public InterventionRequest? Intervention { get; set; }
+
+    /// <summary>The intervention form of the page (step, change, seed, factor), kept when the instance changes.</summary>
+    public int InterveneStep { get; set; } = 8;
+    public InterventionChange Change { get; set; } = InterventionChange.Random;
+    public long InterveneSeed { get; set; } = 2;
+    public double InterveneScale { get; set; } = 2;
+    public InterventionRequest FormIntervention => new() { Step = InterveneStep, Change = Change, Seed = InterveneSeed, Scale = InterveneScale };
+
+    /// <summary>Takes the instance, checkpoint and K <paramref name="original"/> shows, to solve them with <see cref="Intervention"/>.</summary>
+    public void Mirror(PuzzleView original)
+    {
+        Checkpoints = original.Checkpoints;
+        (Task, Checkpoint, Size, Seed, Generator) = (original.Task, original.Checkpoint, original.Size, original.Seed, original.Generator);
+        (InputText, InstanceSeed, Instance) = (original.InputText, original.InstanceSeed, original.Instance);
+        (KIndex, Infinite) = (original.KIndex, original.Infinite);
+        Reset();
+    }
+
+    /// <summary>Forgets the shown solve (the intervened side when a new instance is shown).</summary>
+    public void Clear()
+    {
+        Reset();
+        Instance = null;
+    }
+
+    /// <summary>
+    /// The first streamed step at which this view's answer (p &gt; ½ per cell) differs from <paramref name="other"/>'s
+    /// at the same step, with the number of cells that differ; null while they agree on every step both have.
+    /// </summary>
+    public (int Step, int Cells)? FirstDifference(PuzzleView other)
+    {
+        var theirs = other.Frames.ToDictionary(f => f.Step);
+        foreach (PuzzleStepFrame mine in Frames)
+        {
+            if (!theirs.TryGetValue(mine.Step, out PuzzleStepFrame? frame)) continue;
+            int cells = 0;
+            for (int i = 0; i < mine.Probabilities.Length && i < frame.Probabilities.Length; i++)
+                if (mine.Probabilities[i] > 127 != frame.Probabilities[i] > 127) cells++;
+            if (cells > 0) return (mine.Step, cells);
+        }
+        return null;
+    }
+
     /// <summary>Requests before this solve on its checkpoint's worker while it waits; null once it runs.</summary>
     public int? Ahead { get; private set; }
 
@@ -183,13 +228,25 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
 
     /// <summary>The link that shows this instance with this checkpoint and K, and solves it on open.</summary>
     public string ShareQuery() =>
-        PuzzleLink.For(Task.Name(), Checkpoint, Size, InstanceSeed, Generator, InputText, Infinite, K, run: true);
+        PuzzleLink.For(Task.Name(), Checkpoint, Size, InstanceSeed, Generator, InputText, Infinite, K, run: true)
+        + (Intervening ? "&" + InterventionLink.For(FormIntervention, text: false) : "");
+
+    /// <summary>The page solves a second, intervened copy beside this one (<see cref="FormIntervention"/>).</summary>
+    public bool Intervening { get; set; }
+
+    /// <summary>The intervention a link asked for, taken into the form (and intervening turned on) by <see cref="OpenLinkAsync"/>.</summary>
+    public void Take(InterventionRequest change)
+    {
+        Intervening = true;
+        (InterveneStep, Change, InterveneSeed, InterveneScale) = (change.Step, change.Change, change.Seed, change.Scale);
+    }
 
     /// <summary>
-    /// Opens a shared link (<see cref="PuzzleLink"/>): task, checkpoint, K and the instance (by seed, or its packed
-    /// text), then solves it when the link says <c>run=1</c>. A value the page cannot take is its one-sentence error.
+    /// Opens a shared link (<see cref="PuzzleLink"/>): task, checkpoint, K, the instance (by seed, or its packed
+    /// text) and an intervention (<see cref="InterventionLink"/>), then solves it (with <paramref name="solve"/>, the
+    /// page's, which also runs the intervened copy) when the link says <c>run=1</c>. A value the page cannot take is its one-sentence error.
     /// </summary>
-    public async Task OpenLinkAsync(IReadOnlyDictionary<string, string> query)
+    public async Task OpenLinkAsync(IReadOnlyDictionary<string, string> query, Func<Task>? solve = null)
     {
         if (query.Count == 0 || IsRunning) return;
         string? problem = null;
@@ -211,6 +268,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
             else problem = $"The link's k must be inf or one of {string.Join(", ", KLadder)}; got '{k}'.";
         }
         if (problem is null && query.TryGetValue("generator", out string? generator)) Generator = generator;
+        if (problem is null && InterventionLink.Read(query, out problem) is { } change) Take(change);
         int number = 0;
         if (problem is null && query.TryGetValue("size", out string? size))
         {
@@ -239,7 +297,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
             await SetInputAsync(text);
         }
         else await NewInstanceAsync();   // the same size, seed and generator give the same instance (the validator's sentence otherwise)
-        if (Error is null && query.TryGetValue("run", out string? run) && run == "1") await SolveAsync();
+        if (Error is null && query.TryGetValue("run", out string? run) && run == "1") await (solve ?? SolveAsync)();
     }
 
     /// <summary>Solves the shown instance, streaming its steps until done, stopped or refused.</summary>
@@ -248,7 +306,11 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         if (!CanSolve) return;
         Reset();
         var running = _running = new CancellationTokenSource();
-        var request = new SolveRequest { Checkpoint = Checkpoint, Task = Task.Name(), Text = InputText, K = Infinite ? RefinementDepth.Infinite : RefinementDepth.Of(K) };
+        var request = new SolveRequest
+        {
+            Checkpoint = Checkpoint, Task = Task.Name(), Text = InputText, K = Infinite ? RefinementDepth.Infinite : RefinementDepth.Of(K),
+            Generator = Generator, Intervention = Intervention,
+        };
         await Raise();
         var clock = Stopwatch.StartNew();
         try

@@ -62,5 +62,45 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
         await LiveViewFixture.ShotAsync(page, "17-compare-done.png");
     }
 
+    [Fact]
+    public async Task A_link_with_an_intervention_runs_the_original_beside_the_changed_run_the_same_way_twice_and_the_chat_offers_it()
+    {
+        // from the chat: a finished run, a token picked, and a link into the compare view at the scrubber's step
+        (IPage chat, _) = await app.OpenAsync("/?checkpoint=tiny&prompt=Once%20upon&k=6&seed=3&maxTokens=4&temperature=0&run=1");
+        await Expect(chat.Locator("[data-testid=intervene-link]")).ToHaveCountAsync(1, new() { Timeout = 60_000 });
+        string? offered = await chat.Locator("[data-testid=intervene-link]").GetAttributeAsync("href");
+        output.WriteLine($"chat offers {offered}");
+        Assert.StartsWith("compare?checkpoint=tiny&prompt=Once%20upon&k=6&seed=3&maxTokens=4", offered);
+        Assert.Contains("&step=", offered);
+        Assert.Contains("&change=random", offered);
+        await chat.CloseAsync();
+
+        string link = "/compare?checkpoint=tiny&prompt=Once%20upon&k=6&seed=3&maxTokens=4&temperature=0&at=1&step=3&change=scale&value=-1&run=1";
+        var runs = new List<(IReadOnlyList<string> Left, IReadOnlyList<string> Right, string Said)>();
+        for (int open = 0; open < 2; open++)
+        {
+            (IPage page, _) = await app.OpenAsync(link);
+            await Expect(page.Locator("[data-testid=compare-right] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
+            await Expect(page.Locator("[data-testid=compare-left] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done");
+            await Expect(page.Locator("[data-testid=intervention-divergence]")).ToContainTextAsync("Right side: token #1, after step 3: state × -1");
+            await Expect(page.Locator("[data-testid=intervene-on]")).ToBeCheckedAsync();
+            await Expect(page.Locator("[data-testid=compare-share-link]")).ToContainTextAsync("&at=1&step=3&change=scale&value=-1");
+            if (open == 0) await LiveViewFixture.ShotAsync(page, "21-compare-intervention.png");
+            runs.Add((await page.Locator("[data-testid=compare-left] [data-testid=token]").AllTextContentsAsync(),
+                      await page.Locator("[data-testid=compare-right] [data-testid=token]").AllTextContentsAsync(),
+                      await page.Locator("[data-testid=intervention-divergence]").TextContentAsync() ?? ""));
+            await page.CloseAsync();
+        }
+        output.WriteLine($"left '{string.Concat(runs[0].Left)}', right '{string.Concat(runs[0].Right)}': {runs[0].Said}");
+        Assert.Equal(runs[0].Left, runs[1].Left);
+        Assert.Equal(runs[0].Right, runs[1].Right);
+        Assert.Equal(runs[0].Said, runs[1].Said);
+        Assert.Equal(runs[0].Left[0], runs[0].Right[0]);   // token 0 comes before the intervention
+
+        (IPage bad, _) = await app.OpenAsync("/compare?checkpoint=tiny&prompt=ab&k=6&at=0&step=9&change=blur&value=1");
+        await Expect(bad.Locator("[data-testid=compare]")).ToContainTextAsync("The link's change must be random, seed, scale or token; got 'blur'.");
+        await bad.CloseAsync();
+    }
+
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

@@ -3,6 +3,7 @@ using Isrm.Web.Components.Visuals;
 using Isrm.Web.Refinement;
 using Isrm.Web.State;
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
 
 namespace Isrm.Web.Components.Pages;
 
@@ -17,6 +18,8 @@ public partial class Compare
     private FrameBudget _budget = null!;
 
     [Inject] private IRefinementService Refinement { get; set; } = null!;
+    [Inject] private NavigationManager Navigation { get; set; } = null!;
+    [Inject] private Microsoft.JSInterop.IJSRuntime Js { get; set; } = null!;
 
     private StepFrame? LeftStep => StepAt(Session.LeftToken);
     private StepFrame? RightStep => StepAt(Session.RightToken);
@@ -39,9 +42,11 @@ public partial class Compare
         font = new { size = 13, color = "#212121" },
         xaxis = new { title = new { text = "refinement step" }, nticks = 12, tickformat = "d" },
         yaxis = new { title = new { text = "≈ KL (nats, top-k)" }, rangemode = "tozero" },
-        shapes = Session.Scrubber.Current > 0
+        shapes = (Session.Scrubber.Current > 0
             ? new object[] { new { type = "line", xref = "x", yref = "paper", x0 = Session.Scrubber.Current, x1 = Session.Scrubber.Current, y0 = 0, y1 = 1, line = new { color = "#424242", width = 2, dash = "dot" } } }
-            : [],
+            : []).Concat(Session.RunIntervention is { } change && change.At == Session.TokenIndex
+            ? new object[] { new { type = "line", xref = "x", yref = "paper", x0 = change.Step + 0.5, x1 = change.Step + 0.5, y0 = 0, y1 = 1, line = new { color = "#c62828", width = 2 } } }
+            : []).ToArray(),
     };
 
     protected override void OnInitialized()
@@ -59,15 +64,50 @@ public partial class Compare
         Session.LeftSettings.Checkpoint ??= first;
         Session.RightSettings.Checkpoint ??= first;
         StateHasChanged();
+        // A link: the left side's settings and prompt, an intervention for the right side, and a run on open with run=1.
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query)
+            .ToDictionary(kv => kv.Key, kv => kv.Value.ToString());
+        if (query.Count == 0) return;
+        string? prompt = ChatLink.Apply(query, Session.LeftSettings, _checkpoints.Where(c => c.Usable).Select(c => c.Name), out bool run, out string? problem);
+        if (problem is null && InterventionLink.Read(query, out problem) is { } change) Session.Take(change);
+        if (prompt is not null) Session.Prompt = prompt;
+        if (problem is not null) { Session.Fail(problem); StateHasChanged(); return; }
+        StateHasChanged();
+        if (run) await RunAsync();
     }
 
     private Task RunAsync() => Session.RunAsync(Refinement, _budget.FlushAsync);
+
+    private void InterveneHere()
+    {
+        Session.InterveneAt = Session.TokenIndex;
+        Session.InterveneStep = Math.Max(0, Session.Scrubber.Current);
+    }
+
+    private async Task CopyLinkAsync() => await Js.InvokeVoidAsync("isrm.copy", Navigation.BaseUri + "compare" + Session.ShareQuery());
+
+    // Where the intervened run parted from the original: the token whose text changed, or the step whose top token did.
+    private string InterventionSummary(Isrm.Model.Refinement.InterventionRequest made)
+    {
+        string what = $"Right side: {made.Describe(text: true)} (red line on the divergence chart).";
+        if (Session.Right is { Status: TurnStatus.Running } || Session.Left is { Status: TurnStatus.Running }) return what;
+        if (Session.Right is { } right && right.Tokens.Count <= made.At)
+            return $"{what} The right side ended before token #{made.At}, so the intervention was never made.";
+        string texts = Session.DivergenceIndex is int d
+            ? $" The texts part at token #{d}."
+            : " The two texts are the same.";
+        string steps = Session.TokenIndex == made.At
+            ? Session.FirstDifferentStep is int s ? $" On token #{made.At} the top token first differs at step {s}." : $" On token #{made.At} the top token is the same at every step."
+            : "";
+        return what + texts + steps;
+    }
 
     private Task StopAsync() => Session.StopAsync(_budget.FlushAsync);
 
     private async Task SelectAsync(int tokenIndex)
     {
         Session.Select(tokenIndex);
+        if (!Session.IsRunning) Session.InterveneAt = tokenIndex;
         await _budget.FlushAsync();
     }
 

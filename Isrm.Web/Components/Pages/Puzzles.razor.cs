@@ -11,7 +11,7 @@ namespace Isrm.Web.Components.Pages;
 /// <summary>The Puzzles page: pick or type an instance, move K, watch the answer spread over the grid as the model thinks.</summary>
 public partial class Puzzles
 {
-    private PuzzleCanvas? _canvas;
+    private PuzzleCanvas? _canvas, _twinCanvas;
     private PuzzleCurve? _curve;
     private IReadOnlyList<PuzzleCurve> _textCurves = [];
     private string? _curveFor;
@@ -24,6 +24,24 @@ public partial class Puzzles
     [Inject] private Microsoft.JSInterop.IJSRuntime Js { get; set; } = null!;
 
     private PuzzleView View { get; set; } = null!;
+    /// <summary>The intervened copy of <see cref="View"/>'s solve, drawn beside it.</summary>
+    private PuzzleView Twin { get; set; } = null!;
+
+    private bool Running => View.IsRunning || Twin.IsRunning;
+
+    // Where the intervened answer parted from the original, and how both ended.
+    private string Divergence
+    {
+        get
+        {
+            if (Twin.Intervention is not { } made || View.Frames.Count == 0) return "";
+            string parted = Twin.FirstDifference(View) is var (step, cells)
+                ? $"The answers part at step {step} ({cells} {(cells == 1 ? "cell differs" : "cells differ")})."
+                : Twin.Frames.Count == 0 ? "" : "The intervened answer is the original's at every streamed step so far.";
+            string Ending(PuzzleView v) => v.Done is { } d ? (d.SolvedAt is int at ? $"solved at step {at}" : $"not solved, {d.Correct} of {d.Cells} cells right") : "running";
+            return Running ? parted : $"{parted} Original: {Ending(View)}; intervened ({made.Describe(text: false)}): {Ending(Twin)}.";
+        }
+    }
 
     private string State => View.IsRunning ? "running" : View.Error is not null ? "error" : View.Stopped ? "stopped"
         : View.Done is not null ? "done" : "idle";
@@ -39,6 +57,10 @@ public partial class Puzzles
         View.Started += start => InvokeAsync(() => _canvas?.InitAsync(start, MaxFrames(start)) ?? Task.CompletedTask);
         View.InstanceShown += start => InvokeAsync(() => _canvas?.InitAsync(start, 1) ?? Task.CompletedTask);
         View.FramesArrived += batch => InvokeAsync(() => _canvas?.PushAsync(batch) ?? Task.CompletedTask);
+        Twin = new PuzzleView((request, cancellation) => Refinement.Solve(request, cancellation), Limits.Value);
+        Twin.Changed += () => InvokeAsync(Render);
+        Twin.Started += start => InvokeAsync(() => _twinCanvas?.InitAsync(start, MaxFrames(start)) ?? Task.CompletedTask);
+        Twin.FramesArrived += batch => InvokeAsync(() => _twinCanvas?.PushAsync(batch) ?? Task.CompletedTask);
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -53,7 +75,7 @@ public partial class Puzzles
             .ToDictionary(kv => kv.Key, kv => kv.Value.ToString());
         if (query.Count > 0)
         {
-            await View.OpenLinkAsync(query);
+            await View.OpenLinkAsync(query, SolveAsync);
             LoadCurve();
             if (_canvas is not null && View.Done is not null) await _canvas.FlushAsync();
             StateHasChanged();
@@ -73,7 +95,22 @@ public partial class Puzzles
 
     private async Task SolveAsync()
     {
-        await View.SolveAsync();
+        if (View.Intervening && View.CanSolve)
+        {
+            // the original and the intervened copy run at once, each on the checkpoint's worker like any two requests
+            Twin.Mirror(View);
+            Twin.Intervention = View.FormIntervention;
+            StateHasChanged();
+            await Task.Yield();   // the intervened canvas is on the page before its first frame
+            await Task.WhenAll(View.SolveAsync(), Twin.SolveAsync());
+            if (_twinCanvas is not null && !Twin.Stopped) await _twinCanvas.FlushAsync();
+        }
+        else
+        {
+            Twin.Clear();
+            Twin.Intervention = null;
+            await View.SolveAsync();
+        }
         if (_canvas is not null && !View.Stopped) await _canvas.FlushAsync();
         _lastRender = DateTime.MinValue;
         StateHasChanged();
@@ -90,7 +127,9 @@ public partial class Puzzles
     private async Task StopAsync()
     {
         View.Stop();
+        Twin.Stop();
         if (_canvas is not null) await _canvas.FlushAsync();
+        if (_twinCanvas is not null && Twin.Intervention is not null) await _twinCanvas.FlushAsync();
     }
 
     private async Task ScrubAsync(object? value)
@@ -98,6 +137,15 @@ public partial class Puzzles
         if (!int.TryParse(value as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out int frame)) return;
         View.Scrubber.Seek(frame);
         if (_canvas is not null && View.Scrubber.Current > 0) await _canvas.ShowAsync(View.Scrubber.Current - 1);
+        await ShowTwinAsync();
+    }
+
+    // The intervened canvas shows the step the original's scrubber points at (or the nearest step it streamed before it).
+    private async Task ShowTwinAsync()
+    {
+        if (_twinCanvas is null || Twin.Intervention is null || View.ScrubbedFrame is not { } shown || Twin.Frames.Count == 0) return;
+        int index = Twin.Frames.FindLastIndex(f => f.Step <= shown.Step);
+        await _twinCanvas.ShowAsync(Math.Max(0, index));
     }
 
     private int? SolvedAt => View.Done?.SolvedAt ?? View.Frames.LastOrDefault()?.SolvedAt;
@@ -117,6 +165,7 @@ public partial class Puzzles
         if (index < 0) return;
         View.Scrubber.Seek(index + 1);
         if (_canvas is not null) await _canvas.ShowAsync(index);
+        await ShowTwinAsync();
     }
 
     private void SetCheckpoint(string? name)
@@ -137,5 +186,9 @@ public partial class Puzzles
         if (int.TryParse(value as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)) set(v);
     }
 
-    public void Dispose() => View.Stop();
+    public void Dispose()
+    {
+        View.Stop();
+        Twin.Stop();
+    }
 }
