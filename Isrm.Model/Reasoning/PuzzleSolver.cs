@@ -20,6 +20,19 @@ public sealed record PuzzleSolveOptions
     public InterventionRequest? Intervention { get; init; }
     /// <summary>The instance whose state an intervention of <see cref="InterventionChange.Seed"/> takes (same grid size).</summary>
     public Puzzle? Foreign { get; init; }
+    /// <summary>
+    /// Path independence: refine the instance from this many starting states at once — the network's own (the frames'
+    /// probabilities) and <see cref="Starts"/> − 1 fresh random ones drawn from <see cref="StartSeed"/> — and report
+    /// every run per step (<see cref="PuzzleFrame.Paths"/>). K = ∞ stops when every run's answer is stable.
+    /// </summary>
+    public int Starts { get; init; } = 1;
+    public long StartSeed { get; init; } = 1;
+    /// <summary>The most starts one solve takes.</summary>
+    public const int MaxStarts = 16;
+    /// <summary>Relative state distance taken as "the same" and as "not moving" (fixed point, cycle) for path independence.</summary>
+    public const double SameState = 1e-3;
+    /// <summary>The longest cycle looked for at the end of a path-independence run.</summary>
+    public const int MaxPeriod = 8;
 
     /// <summary>The K = ∞ rule in words, as results files record it.</summary>
     public string StopRule => float.IsPositiveInfinity(Tolerance)
@@ -35,6 +48,9 @@ public sealed record PuzzleSolveOptions
         if (Patience < 1) throw new PuzzleFormatException($"the patience of the stop rule must be at least 1 (got {Patience}).");
         if (!(Tolerance > 0)) throw new PuzzleFormatException($"the tolerance of the stop rule must be positive (got {Tolerance}).");
         if (Intervention?.Problem(K, Cap, maxTokens: null) is string problem) throw new PuzzleFormatException(problem);
+        if (Starts < 1 || Starts > MaxStarts) throw new PuzzleFormatException($"the number of starts must be from 1 to {MaxStarts} (got {Starts}).");
+        if (StartSeed < 0) throw new PuzzleFormatException($"the seed of the starts must be ≥ 0 (got {StartSeed}).");
+        if (Starts > 1 && Intervention is not null) throw new PuzzleFormatException("choose either an intervention or several starts, not both in one solve.");
         if (Intervention is { Change: InterventionChange.Seed } && Foreign is null)
             throw new PuzzleFormatException("an intervention with another seed's state needs that seed's instance.");
     }
@@ -46,7 +62,24 @@ public sealed record PuzzleSolveOptions
 /// </summary>
 public sealed record PuzzleFrame(
     int Step, int Height, int Width, byte[] Probabilities, int Changed, int Correct, int Cells,
-    bool Solved, int? SolvedAt, bool IsLast, bool Stopped);
+    bool Solved, int? SolvedAt, bool IsLast, bool Stopped)
+{
+    /// <summary>With several starts (<see cref="PuzzleSolveOptions.Starts"/>): every run at this step; null otherwise.</summary>
+    public PathStep? Paths { get; init; }
+}
+
+/// <summary>
+/// N runs of one instance at one step, run 0 from the network's own start: cells right per run; the relative distance
+/// ‖yᵢ − y₀‖ / ‖y₀‖ of each state from run 0's; how many different answers (p &gt; ½ per cell) the runs hold. The last
+/// step adds how each run ended (<see cref="RunEndings"/>: fixed point, cycle and its period, still moving).
+/// </summary>
+public sealed record PathStep(int[] Correct, float[] Distance, int DistinctAnswers, RunEnding[]? Endings = null, int?[]? Periods = null)
+{
+    /// <summary>Every run holds the same answer.</summary>
+    public bool SameAnswer => DistinctAnswers == 1;
+    /// <summary>Every run's state is within <see cref="PuzzleSolveOptions.SameState"/> of run 0's.</summary>
+    public bool SameState => Distance.All(d => d < PuzzleSolveOptions.SameState);
+}
 
 /// <summary>Runs the refinement engine on one puzzle and turns its steps into <see cref="PuzzleFrame"/>s (call on the model thread).</summary>
 public static class PuzzleSolver
@@ -58,26 +91,39 @@ public static class PuzzleSolver
             throw new PuzzleFormatException($"this checkpoint solves {network.Config.Task}, not {puzzle.Task.Name()}.");
         using var outer = NewDisposeScope();
         using var inference = no_grad();
-        var (x, target) = PuzzleTensors.Build([puzzle], network.Device);
-        using var rule = new StableAnswerRule(1, options.Patience, options.Tolerance);
+        int runs = options.Starts;
+        var (x, target) = PuzzleTensors.Build(Enumerable.Repeat(puzzle, runs).ToList(), network.Device);
+        using var rule = new StableAnswerRule(runs, options.Patience, options.Tolerance);
         var refinement = new RefinementOptions
         {
             Loops = options.K, MaxLoops = options.Cap, EveryStepLogits = true,
-            Intervene = options.Intervention is { } change ? Intervening(network, change, options.Foreign, puzzle) : null,
+            Intervene = options.Intervention is { } change ? Intervening(network, change, options.Foreign, puzzle)
+                : runs > 1 ? RandomStarts(options.StartSeed) : null,
         };
+        var tail = new List<Tensor>();   // several starts: the last MaxPeriod + 1 states, (N, D) each
         int? solvedAt = null;
         int observed = 0;   // the last step the stop rule saw (K = ∞ asks it at every step the engine may stop at)
         bool Settled(RefinementStep s)
         {
             observed = s.Step;
-            return rule.Observe(s.Step, s.LogProbs!).Count > 0 || rule.AllStopped;
+            rule.Observe(s.Step, s.LogProbs!);
+            return rule.AllStopped;   // several starts: when every run's answer is stable
         }
         foreach (RefinementStep step in Refiner.Run(network, x, refinement, cancellation: cancellation, converged: Settled))
         {
             using var scope = NewDisposeScope();
             if (observed != step.Step) rule.Observe(step.Step, step.LogProbs!);   // fixed K, or a single-pass network's one step
-            Tensor probability = step.LogProbs!.select(-1, 1).exp()[0];                     // (N)
+            Tensor probabilities = step.LogProbs!.select(-1, 1).exp();                      // (runs, N)
+            Tensor probability = probabilities[0];                                          // (N): the own start's run
             int correct = probability.Above(0.5f).eq(target[0].to(ScalarType.Bool)).sum().item<long>() is long c ? (int)c : 0;
+            PathStep? paths = null;
+            if (runs > 1)
+            {
+                Tensor states = step.Y.flatten(1);
+                if (tail.Count > PuzzleSolveOptions.MaxPeriod) { tail[0].Dispose(); tail.RemoveAt(0); }
+                tail.Add(states.clone().DetachFromDisposeScope());
+                paths = Paths(probabilities, target, states, step.IsLast ? tail : null);
+            }
             bool solved = correct == puzzle.CellCount;
             bool firstSolved = solved && solvedAt is null;
             if (firstSolved) solvedAt = step.Step;
@@ -86,10 +132,40 @@ public static class PuzzleSolver
                 byte[] bytes = probability.Times(255f).round().to(ScalarType.Byte).data<byte>().ToArray();
                 yield return new PuzzleFrame(step.Step, puzzle.Height, puzzle.Width, bytes, rule.Changed[0], correct, puzzle.CellCount,
                     solved, solvedAt, step.IsLast,
-                    Stopped: step.IsLast && options.K is null && (rule.AllStopped || step.Step < options.Cap));   // a single-pass network ends at step 1
+                    Stopped: step.IsLast && options.K is null && (rule.AllStopped || step.Step < options.Cap))   // a single-pass network ends at step 1
+                { Paths = paths };
             }
         }
+        tail.ForEach(t => t.Dispose());
     }
+
+    // Every run at one step; with the last states, how each ended.
+    private static PathStep Paths(Tensor probabilities, Tensor target, Tensor states, List<Tensor>? tail)
+    {
+        Tensor answers = probabilities.Above(0.5f);                                                        // (runs, N)
+        int[] correct = answers.eq(target.to(ScalarType.Bool)).sum(1).to(ScalarType.Int32).data<int>().ToArray();
+        float[] distance = ((states - states[0]).norm(1) / states[0].norm().AtLeast(1e-12)).data<float>().ToArray();   // tensor − tensor takes no scalar
+        byte[] bytes = answers.to(ScalarType.Byte).data<byte>().ToArray();
+        int cells = (int)answers.shape[1];
+        int distinct = Enumerable.Range(0, correct.Length).Select(r => Convert.ToBase64String(bytes, r * cells, cells)).Distinct().Count();
+        if (tail is null) return new PathStep(correct, distance, distinct);
+        var (endings, periods) = RunEndings.Classify(tail, PuzzleSolveOptions.SameState, PuzzleSolveOptions.MaxPeriod);
+        return new PathStep(correct, distance, distinct, endings, periods);
+    }
+
+    /// <summary>Run 0 keeps the network's own start; run i ≥ 1 starts from Gaussian noise of the start's RMS (the input's where it is zero), seeded by (seed, i).</summary>
+    private static Intervention RandomStarts(long seed) => new(AfterStep: 0, s =>
+    {
+        Tensor y = s.Y.clone();
+        double rms = y.Squared().mean().sqrt().item<float>();
+        double scale = rms > 1e-6 ? rms : s.Input.Squared().mean().sqrt().item<float>();
+        for (int i = 1; i < y.shape[0]; i++)
+        {
+            var generator = new TorchSharp.torch.Generator((ulong)SeededStart.Stream(seed, i), y.device);
+            y[i].copy_(randn(y[i].shape, dtype: y.dtype, device: y.device, generator: generator).Times(scale));
+        }
+        return s with { Y = y };
+    });
 
     /// <summary>
     /// The engine's change for an intervention; another seed's state is the state the network reaches on

@@ -167,9 +167,9 @@ internal static class PathIndependenceCommand
         double[] distances = instances.Select(i => i.MaxStateDistance).Order().ToArray();
         return new Row(checkpoint, task, size, n, s.Starts, s.Steps, s.Noise, s.Tolerance, same, Math.Round(low, 4), Math.Round(high, 4),
             instances.Count(i => i.SameState(s.Tolerance)),
-            instances.Count(i => i.Endings.All(e => e == PathIndependence.Ending.FixedPoint)),
-            instances.Count(i => i.Endings.Contains(PathIndependence.Ending.Cycle)),
-            instances.Count(i => i.Endings.Contains(PathIndependence.Ending.Moving)),
+            instances.Count(i => i.Endings.All(e => e == RunEnding.FixedPoint)),
+            instances.Count(i => i.Endings.Contains(RunEnding.Cycle)),
+            instances.Count(i => i.Endings.Contains(RunEnding.Moving)),
             false,
             instances.SelectMany(i => i.Periods).OfType<int>().Distinct().Order().ToList(),
             distances[distances.Length / 2], Median(instances.Select(i => i.FinalRms)), Median(instances.Select(i => i.LastChange)));

@@ -19,11 +19,8 @@ public static class PathIndependence
     /// <param name="Tolerance">Relative state distance taken as "the same" (and as "not moving").</param>
     public sealed record Settings(int Starts = 8, int Steps = 256, float Noise = 1f, double Tolerance = 1e-3, int MaxPeriod = 8, long Seed = 1);
 
-    /// <summary>How one run of one instance ended.</summary>
-    public enum Ending { FixedPoint, Cycle, Moving, SinglePass }
-
     /// <summary>One instance over its N runs: the same answer in all, the largest final-state distance, each run's ending (and cycle period).</summary>
-    public sealed record Instance(bool SameAnswer, double MaxStateDistance, IReadOnlyList<Ending> Endings, IReadOnlyList<int?> Periods, double FinalRms, double LastChange)
+    public sealed record Instance(bool SameAnswer, double MaxStateDistance, IReadOnlyList<RunEnding> Endings, IReadOnlyList<int?> Periods, double FinalRms, double LastChange)
     {
         public bool SameState(double tolerance) => MaxStateDistance < tolerance;
     }
@@ -42,7 +39,7 @@ public static class PathIndependence
         double inputRms = x.pow(2).mean().sqrt().item<float>();
         var answers = new List<Tensor>();          // (B, M) per start
         var finals = new List<Tensor>();           // (B, D) per start
-        var endings = new List<(Ending[] Ending, int?[] Period)>();
+        var endings = new List<(RunEnding[] Ending, int?[] Period)>();
         Tensor ownChange = zeros(x.shape[0]);       // the own start's last step, ‖y_K − y_{K−1}‖ / ‖y_K‖
         for (int s = 0; s < settings.Starts; s++)
         {
@@ -61,7 +58,7 @@ public static class PathIndependence
             answers.Add(last!);
             finals.Add(tail[^1]);
             if (s == 0 && tail.Count > 1) ownChange = (tail[^1] - tail[^2]).norm(1) / tail[^1].norm(1).clamp_min(1e-12);
-            endings.Add(Endings(tail, settings));
+            endings.Add(RunEndings.Classify(tail, settings.Tolerance, settings.MaxPeriod));
         }
         Tensor own = finals[0];
         Tensor norm = own.norm(1).clamp_min(1e-12);
@@ -89,25 +86,4 @@ public static class PathIndependence
         }
         return state with { Y = Shift(y), Z = Shift(z) };
     });
-
-    /// <summary>Per instance: a fixed point, the shortest cycle (period ≥ 2) the last states show, or still moving.</summary>
-    private static (Ending[], int?[]) Endings(List<Tensor> tail, Settings settings)
-    {
-        Tensor final = tail[^1];
-        if (tail.Count <= settings.MaxPeriod)   // the engine applied a single-pass network once: no path to end
-            return (Enumerable.Repeat(Ending.SinglePass, (int)final.shape[0]).ToArray(), new int?[final.shape[0]]);
-        Tensor norm = final.norm(1).clamp_min(1e-12);
-        double[] Back(int p) => ((final - tail[^(1 + p)]).norm(1) / norm).to(ScalarType.Float64).data<double>().ToArray();
-        double[] step = Back(1);
-        var ending = new Ending[step.Length];
-        var period = new int?[step.Length];
-        for (int i = 0; i < step.Length; i++) ending[i] = step[i] < settings.Tolerance ? Ending.FixedPoint : Ending.Moving;
-        for (int p = 2; p <= settings.MaxPeriod; p++)
-        {
-            double[] back = Back(p);
-            for (int i = 0; i < back.Length; i++)
-                if (ending[i] == Ending.Moving && back[i] < settings.Tolerance) (ending[i], period[i]) = (Ending.Cycle, p);
-        }
-        return (ending, period);
-    }
 }

@@ -115,3 +115,58 @@ public sealed class InterventionTests
         public int GetHashCode(float[] obj) => 0;
     }
 }
+
+/// <summary>Path independence in the solver (issue 28, point 2): one instance from N starts at once, every run reported.</summary>
+public sealed class PathStartsTests
+{
+    [Fact]
+    public void A_maze_from_four_starts_reports_every_run_its_own_start_first_and_how_each_ended()
+    {
+        using LoadedPuzzleCheckpoint maze = PuzzleCheckpoint.Load(Repository.Combine("checkpoints", "mazes-dt-recall"));
+        Puzzle puzzle = new PuzzleSource(PuzzleTask.Mazes, [7], PuzzleSource.TrainingMix).Instances(1, seed: 4).Single();
+        List<PuzzleFrame> alone = PuzzleSolver.Solve(maze.Network, puzzle, new PuzzleSolveOptions { K = 40 }).ToList();
+        List<PuzzleFrame> four = PuzzleSolver.Solve(maze.Network, puzzle, new PuzzleSolveOptions { K = 40, Starts = 4, StartSeed = 3 }).ToList();
+
+        Assert.All(alone, f => Assert.Null(f.Paths));
+        Assert.Equal(40, four.Count);
+        Assert.All(four, f => Assert.Equal(4, f.Paths!.Correct.Length));
+        Assert.All(four, f => Assert.Equal(0f, f.Paths!.Distance[0]));
+        // the frames' own probabilities are the own start's run, as a solve from one start gives them
+        for (int i = 0; i < 40; i++)
+            Assert.True(alone[i].Probabilities.Zip(four[i].Probabilities).All(p => Math.Abs(p.First - p.Second) <= 1), $"step {i + 1} differs");
+        Assert.True(four[0].Paths!.Distance.Skip(1).All(d => d > 0.01f), "the random starts begin away from the own start");
+        Assert.All(four.Take(39), f => Assert.Null(f.Paths!.Endings));
+        PathStep last = four[^1].Paths!;
+        Assert.Equal(4, last.Endings!.Length);
+        Assert.InRange(last.DistinctAnswers, 1, 4);
+        Assert.Equal(last.DistinctAnswers == 1, last.SameAnswer);
+
+        // the same seed gives the same runs; another seed other starts
+        List<PuzzleFrame> again = PuzzleSolver.Solve(maze.Network, puzzle, new PuzzleSolveOptions { K = 40, Starts = 4, StartSeed = 3 }).ToList();
+        Assert.Equal(four.Select(f => f.Paths!.Distance), again.Select(f => f.Paths!.Distance));
+        List<PuzzleFrame> other = PuzzleSolver.Solve(maze.Network, puzzle, new PuzzleSolveOptions { K = 2, Starts = 4, StartSeed = 4 }).ToList();
+        Assert.NotEqual(four[0].Paths!.Distance, other[0].Paths!.Distance);
+    }
+
+    [Fact]
+    public void A_fixed_point_a_two_cycle_and_a_moving_run_are_told_apart()
+    {
+        Tensor a = tensor(new float[] { 1, 0 }), b = tensor(new float[] { 0, 1 });
+        Tensor Row(params Tensor[] rows) => stack(rows);
+        // run 0 settles on a; run 1 alternates a, b; run 2 drifts
+        var tail = Enumerable.Range(0, 9).Select(t => Row(a, t % 2 == 0 ? a : b, tensor(new float[] { t, 1 }))).ToList();
+        var (endings, periods) = RunEndings.Classify(tail, 1e-3, 8);
+        Assert.Equal([RunEnding.FixedPoint, RunEnding.Cycle, RunEnding.Moving], endings);
+        Assert.Equal([null, 2, null], periods);
+        Assert.All(RunEndings.Classify(tail.Take(3).ToList(), 1e-3, 8).Endings, e => Assert.Equal(RunEnding.SinglePass, e));
+    }
+
+    [Fact]
+    public void Too_many_starts_and_starts_with_an_intervention_are_refused_with_one_sentence()
+    {
+        Assert.Contains("the number of starts must be from 1 to 16 (got 17)",
+            Assert.Throws<PuzzleFormatException>(() => new PuzzleSolveOptions { Starts = 17 }.Validate()).Message);
+        Assert.Contains("choose either an intervention or several starts",
+            Assert.Throws<PuzzleFormatException>(() => new PuzzleSolveOptions { Starts = 2, Intervention = new() { Step = 1 } }.Validate()).Message);
+    }
+}

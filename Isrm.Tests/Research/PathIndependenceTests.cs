@@ -32,7 +32,7 @@ public sealed class PathIndependenceTests
         {
             Assert.True(r.SameAnswer);
             Assert.True(r.SameState(1e-3), $"distance {r.MaxStateDistance}");
-            Assert.All(r.Endings, e => Assert.Equal(PathIndependence.Ending.FixedPoint, e));
+            Assert.All(r.Endings, e => Assert.Equal(RunEnding.FixedPoint, e));
         });
     }
 
@@ -43,7 +43,7 @@ public sealed class PathIndependenceTests
 
         Assert.All(results, r =>
         {
-            Assert.All(r.Endings, e => Assert.Equal(PathIndependence.Ending.Cycle, e));
+            Assert.All(r.Endings, e => Assert.Equal(RunEnding.Cycle, e));
             Assert.All(r.Periods, p => Assert.Equal(2, p));
             Assert.False(r.SameState(1e-3));   // each run keeps its own start's state, flipped
         });
@@ -53,7 +53,7 @@ public sealed class PathIndependenceTests
     public void A_drift_is_still_moving_and_too_few_steps_are_refused()
     {
         var results = PathIndependence.Run(new Map((x, y) => y + 1), X, l => l.argmax(-1), new PathIndependence.Settings(Starts: 2, Steps: 20));
-        Assert.All(results, r => Assert.All(r.Endings, e => Assert.Equal(PathIndependence.Ending.Moving, e)));
+        Assert.All(results, r => Assert.All(r.Endings, e => Assert.Equal(RunEnding.Moving, e)));
 
         var e = Assert.Throws<ArgumentException>(() => PathIndependence.Run(new Map((x, y) => y), X, l => l, new PathIndependence.Settings(Steps: 5)));
         Assert.Contains("at least 9 steps", e.Message);

@@ -83,3 +83,36 @@ public sealed class InterventionHubTests(PuzzleAppFixture fixture) : IClassFixtu
         Assert.EndsWith("The intervention comes after step 64, but the run ends at step 64 (K = ∞, capped at 64): pick a step below 64.", late.Message);
     }
 }
+
+/// <summary>Path independence through the hub: a solve from several starts streams every run, and the last step how each ended.</summary>
+public sealed class PathStartsHubTests(PuzzleAppFixture fixture) : IClassFixture<PuzzleAppFixture>, IAsyncLifetime
+{
+    private HubConnection _hub = null!;
+
+    public async Task InitializeAsync() => _hub = await fixture.App.ConnectAsync(fixture.Base);
+
+    public async Task DisposeAsync() => await _hub.DisposeAsync();
+
+    [Fact]
+    public async Task Three_starts_stream_three_runs_per_step_and_seventeen_are_one_sentence()
+    {
+        var frames = new List<JsonElement>();
+        await foreach (JsonElement f in _hub.StreamAsync<JsonElement>("Solve", new SolveRequest { Checkpoint = "maze-tiny", Size = 4, Seed = 2, K = 12, Starts = 3, StartSeed = 5 }))
+            frames.Add(f);
+        var steps = frames.Where(f => f.GetProperty("kind").GetString() == "puzzle-step").ToList();
+        Assert.All(steps, s => Assert.Equal(3, s.GetProperty("paths").GetProperty("correct").GetArrayLength()));
+        Assert.All(steps, s => Assert.Equal(0, s.GetProperty("paths").GetProperty("distance")[0].GetDouble()));
+        JsonElement endings = steps[^1].GetProperty("paths").GetProperty("endings");
+        Assert.Equal(3, endings.GetArrayLength());
+        Assert.All(endings.EnumerateArray(), e => Assert.Contains(e.GetString(), new[] { "fixed-point", "cycle", "moving" }));
+
+        var refused = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (JsonElement _ in _hub.StreamAsync<JsonElement>("Solve", new SolveRequest { Checkpoint = "maze-tiny", Size = 4, Starts = 17 })) { }
+        });
+        Assert.EndsWith("starts must be from 1 to 16 (1 = the network's own start only); got 17.", refused.Message);
+        var plain = new List<JsonElement>();
+        await foreach (JsonElement f in _hub.StreamAsync<JsonElement>("Solve", new SolveRequest { Checkpoint = "maze-tiny", Size = 4, Seed = 2, K = 2 })) plain.Add(f);
+        Assert.All(plain.Where(f => f.GetProperty("kind").GetString() == "puzzle-step"), s => Assert.False(s.TryGetProperty("paths", out _)));
+    }
+}

@@ -165,5 +165,31 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
         await page.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_link_with_several_starts_draws_every_run_says_how_they_end_and_gives_the_same_runs_when_opened_again()
+    {
+        var said = new List<string>();
+        for (int open = 0; open < 2; open++)
+        {
+            IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+            await page.GotoAsync(new Uri(_base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&seed=3&k=32&starts=6&startSeed=2&run=1").ToString());
+            await Expect(page.Locator("[data-testid=puzzle-status]")).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+            await Expect(page.Locator("[data-testid=paths-summary]")).ToContainTextAsync("How the runs end:");
+            await Expect(page.Locator("[data-testid=paths-view] h2")).ToHaveTextAsync("The same instance from 6 starting states");
+            // six runs of cells right, five distances (the own start's is 0) and the count of different answers
+            await page.WaitForFunctionAsync("() => (document.getElementById('paths-chart')?.data || []).length === 12");
+            await Expect(page.Locator("[data-testid=share-link]")).ToContainTextAsync("&starts=6&startSeed=2");
+            said.Add(await page.Locator("[data-testid=paths-summary]").TextContentAsync() ?? "");
+            if (open == 0) await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "24-puzzles-paths.png"), FullPage = true });
+            await page.CloseAsync();
+        }
+        Assert.Equal(said[0], said[1]);
+
+        IPage bad = await _browser.NewPageAsync();
+        await bad.GotoAsync(new Uri(_base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&starts=40").ToString());
+        await Expect(bad.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("The link's starts must be a whole number from 1 to 16; got '40'.");
+        await bad.CloseAsync();
+    }
+
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

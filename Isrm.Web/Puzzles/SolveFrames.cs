@@ -19,7 +19,27 @@ public sealed record PuzzleStartFrame(
 /// </summary>
 public sealed record PuzzleStepFrame(
     int Step, byte[] Probabilities, int Correct, int Cells, int Changed, bool Solved, int? SolvedAt, double ElapsedMs)
-    : RefinementFrame;
+    : RefinementFrame
+{
+    /// <summary>A solve from several starts (<see cref="SolveRequest.Starts"/>): every run at this step; absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public PathsFrame? Paths { get; init; }
+}
+
+/// <summary>
+/// N runs of one instance at one step (run 0 from the network's own start, whose probabilities the step frame carries):
+/// cells right per run, each state's distance from run 0's relative to its norm, how many different answers the runs
+/// hold; on the last step how each run ended — <c>fixed-point</c>, <c>cycle</c> (with its period) or <c>moving</c>.
+/// </summary>
+public sealed record PathsFrame(int[] Correct, float[] Distance, int DistinctAnswers, string[]? Endings = null, int?[]? Periods = null)
+{
+    public static PathsFrame From(Isrm.Model.Reasoning.PathStep p) => new(p.Correct, p.Distance, p.DistinctAnswers,
+        p.Endings?.Select(e => e switch
+        {
+            Isrm.Model.Refinement.RunEnding.FixedPoint => "fixed-point", Isrm.Model.Refinement.RunEnding.Cycle => "cycle",
+            Isrm.Model.Refinement.RunEnding.Moving => "moving", _ => "single-pass",
+        }).ToArray(), p.Periods);
+}
 
 /// <summary>
 /// The end: <see cref="StopReason"/> is <c>k</c> (ran the asked K), <c>stable</c> (K = ∞: the answer stopped changing)

@@ -34,4 +34,10 @@ public sealed class SolveRequest
     /// seed makes with this instance's size and <see cref="Generator"/>. Null = none.
     /// </summary>
     public InterventionRequest? Intervention { get; set; }
+
+    /// <summary>Path independence: solve from this many starting states at once (1 = the network's own start only; at most 16).</summary>
+    public int Starts { get; set; } = 1;
+
+    /// <summary>Seed of the random starts 2 … <see cref="Starts"/>.</summary>
+    public long StartSeed { get; set; } = 1;
 }

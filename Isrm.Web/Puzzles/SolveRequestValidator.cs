@@ -7,7 +7,7 @@ namespace Isrm.Web.Puzzles;
 
 /// <summary>A checked solve: the instance, its checkpoint folder and how long to think.</summary>
 public sealed record ValidSolve(string Checkpoint, string Directory, Puzzle Puzzle, int? K, int Cap,
-    InterventionRequest? Intervention = null, Puzzle? Foreign = null);
+    InterventionRequest? Intervention = null, Puzzle? Foreign = null, int Starts = 1, long StartSeed = 1);
 
 /// <summary>Checks a <see cref="SolveRequest"/> at the edge and says in one sentence what is wrong.</summary>
 public static class SolveRequestValidator
@@ -102,6 +102,21 @@ public static class SolveRequestValidator
             error = $"Checkpoint '{listing.Name}' solves {checkpointTask.Name()}, not {task.Value.Name()}: choose a {task.Value.Name()} checkpoint.";
             return null;
         }
+        if (request.Starts < 1 || request.Starts > PuzzleSolveOptions.MaxStarts)
+        {
+            error = $"starts must be from 1 to {PuzzleSolveOptions.MaxStarts} (1 = the network's own start only); got {request.Starts}.";
+            return null;
+        }
+        if (request.StartSeed < 0)
+        {
+            error = $"startSeed must be ≥ 0; got {request.StartSeed}.";
+            return null;
+        }
+        if (request.Starts > 1 && request.Intervention is not null)
+        {
+            error = "Choose either an intervention or several starts, not both in one solve.";
+            return null;
+        }
         Puzzle? puzzle = Instance(request, checkpointTask, limits, out error);
         if (puzzle is null) return null;
         Puzzle? foreign = null;
@@ -119,7 +134,7 @@ public static class SolveRequestValidator
                 if (foreign is null) return null;
             }
         }
-        return new ValidSolve(listing.Name, directory, puzzle, k, k ?? limits.MaxK, request.Intervention, foreign);
+        return new ValidSolve(listing.Name, directory, puzzle, k, k ?? limits.MaxK, request.Intervention, foreign, request.Starts, request.StartSeed);
     }
 
     /// <summary>A model-library message ("line 3 has …") as a sentence.</summary>

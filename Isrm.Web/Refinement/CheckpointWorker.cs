@@ -140,7 +140,10 @@ internal sealed class CheckpointWorker
             _stepComputed();
             double elapsed = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
             if (f.IsLast || f.SolvedAt == f.Step || FrameSampler.Keep(f.Step, solve.DenseSteps))
-                job.Write(new PuzzleStepFrame(f.Step, f.Probabilities, f.Correct, f.Cells, f.Changed, f.Solved, f.SolvedAt, elapsed));
+                job.Write(new PuzzleStepFrame(f.Step, f.Probabilities, f.Correct, f.Cells, f.Changed, f.Solved, f.SolvedAt, elapsed)
+                {
+                    Paths = f.Paths is { } paths ? PathsFrame.From(paths) : null,
+                });
             if (f.IsLast)
             {
                 string reason = solve.Options.K is not null ? "k" : f.Stopped ? "stable" : "cap";

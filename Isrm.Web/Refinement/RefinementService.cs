@@ -116,7 +116,8 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
     {
         ValidSolve? solve = SolveRequestValidator.Validate(request, _catalog, PuzzleLimits, out error);
         if (solve is null) return null;
-        var options = new PuzzleSolveOptions { K = solve.K, Cap = solve.Cap, Stride = 1, Intervention = solve.Intervention, Foreign = solve.Foreign };
+        var options = new PuzzleSolveOptions { K = solve.K, Cap = solve.Cap, Stride = 1, Intervention = solve.Intervention, Foreign = solve.Foreign,
+            Starts = solve.Starts, StartSeed = solve.StartSeed };
         var job = new RefinementJob(solve.Directory, new SolveJob(solve.Puzzle, options, PuzzleLimits.DenseSteps));
         Puzzle p = solve.Puzzle;
         var start = new PuzzleStartFrame(solve.Checkpoint, p.Task.Name(), p.Size, p.Height, p.Width, p.Cells,

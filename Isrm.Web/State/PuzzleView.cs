@@ -61,6 +61,33 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     public double InterveneScale { get; set; } = 2;
     public InterventionRequest FormIntervention => new() { Step = InterveneStep, Change = Change, Seed = InterveneSeed, Scale = InterveneScale };
 
+    /// <summary>Path independence: solve from this many starting states at once (1 = off; at most 16) and draw every run.</summary>
+    public int Starts { get; set; } = 1;
+    public long StartSeed { get; set; } = 1;
+
+    /// <summary>The frames of a solve from several starts, with every run's numbers.</summary>
+    public IEnumerable<PuzzleStepFrame> PathFrames => Frames.Where(f => f.Paths is not null);
+
+    /// <summary>What the runs from several starts show so far, in words; null when the solve shown has one start.</summary>
+    public string? PathSummary
+    {
+        get
+        {
+            if (Frames.LastOrDefault(f => f.Paths is not null) is not { Paths: { } p } last) return null;
+            int n = p.Correct.Length;
+            string distance = p.Distance.Max().ToString("0.###e0", CultureInfo.InvariantCulture);
+            string now = $"step {last.Step}: {p.DistinctAnswers} different {(p.DistinctAnswers == 1 ? "answer" : "answers")} among {n} starts, states at most {distance} apart (relative to the own start's)";
+            if (p.Endings is not { } endings) return $"Running from {n} starts… {now}.";
+            string answer = p.DistinctAnswers == 1
+                ? $"All {n} runs end in the same answer ({(p.Correct.All(c => c == last.Cells) ? "solved" : $"{p.Correct[0]} of {last.Cells} cells right")})"
+                : $"The {n} runs end in {p.DistinctAnswers} different answers";
+            string state = p.Distance.All(d => d < PuzzleSolveOptions.SameState) ? " and the same state (within 10⁻³)" : $", their states up to {distance} apart";
+            var groups = endings.Select((e, i) => e == "cycle" ? $"a {p.Periods?[i]}-cycle" : e.Replace('-', ' '))
+                .GroupBy(e => e).Select(g => $"{g.Count()} × {g.Key}");
+            return $"{answer}{state} at step {last.Step}. How the runs end: {string.Join(", ", groups)}.";
+        }
+    }
+
     /// <summary>Takes the instance, checkpoint and K <paramref name="original"/> shows, to solve them with <see cref="Intervention"/>.</summary>
     public void Mirror(PuzzleView original)
     {
@@ -229,7 +256,8 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     /// <summary>The link that shows this instance with this checkpoint and K, and solves it on open.</summary>
     public string ShareQuery() =>
         PuzzleLink.For(Task.Name(), Checkpoint, Size, InstanceSeed, Generator, InputText, Infinite, K, run: true)
-        + (Intervening ? "&" + InterventionLink.For(FormIntervention, text: false) : "");
+        + (Intervening ? "&" + InterventionLink.For(FormIntervention, text: false)
+            : Starts > 1 ? $"&starts={Starts}&startSeed={StartSeed.ToString(CultureInfo.InvariantCulture)}" : "");
 
     /// <summary>The page solves a second, intervened copy beside this one (<see cref="FormIntervention"/>).</summary>
     public bool Intervening { get; set; }
@@ -269,6 +297,16 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         }
         if (problem is null && query.TryGetValue("generator", out string? generator)) Generator = generator;
         if (problem is null && InterventionLink.Read(query, out problem) is { } change) Take(change);
+        if (problem is null && query.TryGetValue("starts", out string? starts))
+        {
+            if (int.TryParse(starts, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && n <= PuzzleSolveOptions.MaxStarts) Starts = n;
+            else problem = $"The link's starts must be a whole number from 1 to {PuzzleSolveOptions.MaxStarts}; got '{starts}'.";
+        }
+        if (problem is null && query.TryGetValue("startSeed", out string? startSeed))
+        {
+            if (long.TryParse(startSeed, NumberStyles.None, CultureInfo.InvariantCulture, out long n)) StartSeed = n;
+            else problem = $"The link's startSeed must be a whole number ≥ 0; got '{startSeed}'.";
+        }
         int number = 0;
         if (problem is null && query.TryGetValue("size", out string? size))
         {
@@ -310,6 +348,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         {
             Checkpoint = Checkpoint, Task = Task.Name(), Text = InputText, K = Infinite ? RefinementDepth.Infinite : RefinementDepth.Of(K),
             Generator = Generator, Intervention = Intervention,
+            Starts = Intervention is null ? Math.Clamp(Starts, 1, PuzzleSolveOptions.MaxStarts) : 1, StartSeed = StartSeed,
         };
         await Raise();
         var clock = Stopwatch.StartNew();

@@ -105,6 +105,40 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
         await LiveViewFixture.ShotAsync(page, "19-phone-compare.png");
     }
 
+    [Fact]
+    public async Task The_intervention_controls_are_named_reached_by_keyboard_pass_axe_and_fit_a_phone()
+    {
+        (IPage page, _) = await app.OpenAsync("/compare?checkpoint=tiny&prompt=Once&k=6&maxTokens=4&temperature=0&at=1&step=2&change=scale&value=2&run=1", width: 390, height: 844);
+        await Expect(page.Locator("[data-testid=compare-right] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-testid=intervention-divergence]")).ToBeVisibleAsync();
+        await AssertNoSeriousViolationsAsync(page, "compare with an intervention");
+        await AssertFitsAsync(page);
+        await LiveViewFixture.ShotAsync(page, "23-phone-intervention.png");
+
+        // keyboard: from the prompt, Tab reaches the intervention's switch and its fields; Space turns it off and on
+        await page.Locator("[data-testid=compare-prompt]").FocusAsync();
+        int stops = 0;
+        while (stops < 20 && await page.EvaluateAsync<string>("() => document.activeElement?.dataset?.testid ?? ''") != "intervene-on")
+        {
+            await page.Keyboard.PressAsync("Tab");
+            stops++;
+        }
+        output.WriteLine($"tab stops from the prompt to the intervention switch: {stops}");
+        Assert.True(stops < 20, "Tab never reached the intervention switch");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("intervene-at", await page.EvaluateAsync<string>("() => document.activeElement?.dataset?.testid ?? ''"));
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await page.Keyboard.PressAsync("Space");
+        await Expect(page.Locator("[data-testid=intervene-at]")).ToHaveCountAsync(0);
+        await page.Keyboard.PressAsync("Space");
+        await Expect(page.Locator("[data-testid=intervene-change]")).ToHaveValueAsync("Scale");
+        foreach (string field in new[] { "intervene-at", "intervene-step", "intervene-change", "intervene-value" })
+        {
+            string name = await page.Locator($"[data-testid={field}]").EvaluateAsync<string>("e => e.labels && e.labels.length ? e.labels[0].textContent.trim() : ''");
+            Assert.False(string.IsNullOrEmpty(name), $"{field} has no label");
+        }
+    }
+
     private static async Task AssertFitsAsync(IPage page)
     {
         int width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");

@@ -29,6 +29,48 @@ public partial class Puzzles
 
     private bool Running => View.IsRunning || Twin.IsRunning;
 
+    private string PathKey => View.PathFrames.LastOrDefault() is { } last ? $"{View.Frames.Count}:{last.Step}:{last.Paths!.Endings is not null}" : "";
+
+    // Cells right per run (top) and each run's distance from the own start's state, log scale (bottom); run 0 bold.
+    private IReadOnlyList<object> PathTraces
+    {
+        get
+        {
+            List<PuzzleStepFrame> frames = View.PathFrames.ToList();
+            if (frames.Count == 0) return [];
+            int[] steps = frames.Select(f => f.Step).ToArray();
+            int runs = frames[0].Paths!.Correct.Length;
+            var traces = new List<object>();
+            for (int r = 0; r < runs; r++)
+            {
+                int run = r;
+                string name = run == 0 ? "own start" : $"start {run}";
+                var line = new { width = run == 0 ? 3 : 1.2 };
+                traces.Add(new { name, legendgroup = name, type = "scatter", mode = "lines", x = steps, y = frames.Select(f => f.Paths!.Correct[run]).ToArray(), line });
+                if (run > 0)
+                    traces.Add(new { name, legendgroup = name, showlegend = false, type = "scatter", mode = "lines", xaxis = "x2", yaxis = "y2", x = steps,
+                        y = frames.Select(f => Math.Max(f.Paths!.Distance[run], 1e-9f)).ToArray(), line });
+            }
+            traces.Add(new { name = "different answers", type = "scatter", mode = "lines", xaxis = "x2", yaxis = "y3", x = steps,
+                y = frames.Select(f => f.Paths!.DistinctAnswers).ToArray(), line = new { color = "#424242", dash = "dot", width = 2, shape = "hv" } });
+            return traces;
+        }
+    }
+
+    private object PathLayout => new
+    {
+        height = 420,
+        margin = new { l = 64, r = 56, t = 8, b = 45 },
+        font = new { size = 13, color = "#212121" },
+        showlegend = true,
+        legend = new { orientation = "h", y = -0.15 },
+        xaxis = new { anchor = "y", matches = "x2", showticklabels = false },
+        yaxis = new { title = new { text = "cells right" }, domain = new[] { 0.55, 1.0 } },
+        xaxis2 = new { anchor = "y2", title = new { text = "refinement step" } },
+        yaxis2 = new { title = new { text = "‖yᵢ − y₀‖ / ‖y₀‖" }, type = "log", domain = new[] { 0.0, 0.45 } },
+        yaxis3 = new { title = new { text = "answers" }, overlaying = "y2", side = "right", rangemode = "tozero", dtick = 1 },
+    };
+
     // Where the intervened answer parted from the original, and how both ended.
     private string Divergence
     {
@@ -107,6 +149,7 @@ public partial class Puzzles
         }
         else
         {
+            if (Twin.Intervention is not null) StateHasChanged();
             Twin.Clear();
             Twin.Intervention = null;
             await View.SolveAsync();

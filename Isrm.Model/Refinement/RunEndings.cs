@@ -1,0 +1,38 @@
+using Isrm.Model.Runtime;
+using static TorchSharp.torch;
+
+namespace Isrm.Model.Refinement;
+
+/// <summary>How a run of the refinement engine ended.</summary>
+public enum RunEnding { FixedPoint, Cycle, Moving, SinglePass }
+
+/// <summary>Period detection over a run's last states: a fixed point, the shortest cycle, or still moving.</summary>
+public static class RunEndings
+{
+    /// <summary>
+    /// Per row of the last states <paramref name="tail"/> (oldest first, (B, D) each): a fixed point when the last step
+    /// moved the state by less than <paramref name="tolerance"/> of its norm, a cycle of period p (2 … <paramref name="maxPeriod"/>,
+    /// the shortest) when the last state is back within the tolerance of the state p steps before but not of the one
+    /// before it, or still moving. Fewer than <paramref name="maxPeriod"/> + 1 states: a single-pass network, applied once.
+    /// </summary>
+    public static (RunEnding[] Endings, int?[] Periods) Classify(IReadOnlyList<Tensor> tail, double tolerance, int maxPeriod)
+    {
+        using var scope = NewDisposeScope();
+        Tensor final = tail[^1];
+        if (tail.Count <= maxPeriod)
+            return (Enumerable.Repeat(RunEnding.SinglePass, (int)final.shape[0]).ToArray(), new int?[final.shape[0]]);
+        Tensor norm = final.norm(1).AtLeast(1e-12);
+        double[] Back(int p) => ((final - tail[^(1 + p)]).norm(1) / norm).to(ScalarType.Float64).data<double>().ToArray();
+        double[] step = Back(1);
+        var ending = new RunEnding[step.Length];
+        var period = new int?[step.Length];
+        for (int i = 0; i < step.Length; i++) ending[i] = step[i] < tolerance ? RunEnding.FixedPoint : RunEnding.Moving;
+        for (int p = 2; p <= maxPeriod; p++)
+        {
+            double[] back = Back(p);
+            for (int i = 0; i < back.Length; i++)
+                if (ending[i] == RunEnding.Moving && back[i] < tolerance) (ending[i], period[i]) = (RunEnding.Cycle, p);
+        }
+        return (ending, period);
+    }
+}
