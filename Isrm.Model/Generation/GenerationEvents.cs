@@ -19,7 +19,11 @@ public sealed record StepEvent(
     float Alpha,
     float HaltProbability,
     double ElapsedMs,
-    float[]? State = null) : GenerationEvent("step");
+    float[]? State = null) : GenerationEvent("step")
+{
+    /// <summary>Path independence (<see cref="GenerationRequest.Starts"/>): every start's run at this step; null otherwise.</summary>
+    public Refinement.PathStep? Paths { get; init; }
+}
 
 /// <summary>A token was chosen after <see cref="StepsUsed"/> refinement steps.</summary>
 public sealed record TokenEvent(int TokenIndex, string Text, int TokenId, int StepsUsed) : GenerationEvent("token");

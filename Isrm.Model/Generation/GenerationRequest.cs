@@ -36,6 +36,11 @@ public sealed record GenerationRequest
     /// its steps before the change are those of the same request without it. Null = none.
     /// </summary>
     public InterventionRequest? Intervention { get; init; }
+    /// <summary>
+    /// Path independence: refine token <see cref="StartsRequest.At"/> from several starts at once (the own start's run is
+    /// the one reported as usual, each step event adds <see cref="StepEvent.Paths"/>); generation ends with that token.
+    /// </summary>
+    public StartsRequest? Starts { get; init; }
     /// <summary>Use per-step K/V caches (fast); false recomputes the whole sequence for every token (reference path).</summary>
     public bool UseCache { get; init; } = true;
 }

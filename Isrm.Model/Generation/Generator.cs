@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
+using Isrm.Model.Runtime;
 using Isrm.Model.Tasks.Text;
 using static TorchSharp.torch;
 
@@ -24,6 +25,9 @@ public static class Generator
         if (maxContext < 2) throw new ArgumentException("the model's context is too small to generate.");
         if (request.Intervention?.Problem(request.Loops, request.MaxLoops, request.MaxTokens) is string problem)
             throw new ArgumentException(problem);
+        if (request.Starts?.Problem(request.MaxTokens) is string startsProblem) throw new ArgumentException(startsProblem);
+        if (request.Starts is not null && request.Intervention is not null)
+            throw new ArgumentException("Choose either an intervention or several starts, not both in one request.");
     }
 
     public static IEnumerable<GenerationEvent> Generate(LoadedCheckpoint checkpoint, GenerationRequest request, CancellationToken cancellation = default)
@@ -56,21 +60,26 @@ public static class Generator
         for (int index = 0; index < request.MaxTokens; index++)
         {
             if (tokens.Count > config.MaxContext) { stopReason = StopReason.ContextFull; break; }
-            // Cached: refine only the positions not yet in the cache. Uncached: the whole sequence again.
-            int offset = cache?.Length ?? 0;
+            // Cached: refine only the positions not yet in the cache. Uncached: the whole sequence again. The token of a
+            // path-independence request: the whole sequence, once per start, as one batch without the cache.
+            bool fromStarts = request.Starts is { } starts && starts.At == index;
+            int rows = fromStarts ? request.Starts!.Starts : 1;
+            int offset = fromStarts ? 0 : cache?.Length ?? 0;
             int[] chunk = tokens.Skip(offset).ToArray();
             float[] lastLogProbs = [];
             int stepsUsed = 0;
             using (var scope = NewDisposeScope())
             {
                 Tensor x = model.Embed(tensor(chunk.Select(t => (long)t).ToArray(), new long[] { 1, chunk.Length }, device: model.Device));
+                if (rows > 1) x = x.repeat(rows, 1, 1);
                 // A text-task model reads each token's significance and the prompt (null for every other model).
-                TokenLayout? layout = TextLayout.For(config, [tokens], offset, chunk.Length, model.Device);
+                TokenLayout? layout = TextLayout.For(config, Enumerable.Repeat<IReadOnlyList<int>>(tokens, rows).ToList(), offset, chunk.Length, model.Device);
                 RefinementOptions tokenOptions = request.Intervention is { } intervention && intervention.At == index
                     ? options with { Intervene = Intervening(checkpoint, intervention, tokens, options) }
-                    : options;
-                IEnumerable<RefinementStep> steps = Refiner.Run(model, x, tokenOptions, cache, offset, cancellation, layout);
+                    : fromStarts ? options with { Intervene = Starts(request.Starts!.Seed), EveryStepLogits = true } : options;
+                IEnumerable<RefinementStep> steps = Refiner.Run(model, x, tokenOptions, fromStarts ? null : cache, offset, cancellation, layout);
                 IEnumerator<RefinementStep> enumerator = steps.GetEnumerator();
+                var tail = new List<Tensor>();   // from several starts: the last states of the token's position, (rows, D) each
                 try
                 {
                     while (true)
@@ -85,6 +94,7 @@ public static class Generator
                             continue;
                         }
                         StepEvent frame = Frame(checkpoint, step, index, request, clock, out lastLogProbs);
+                        if (fromStarts) frame = frame with { Paths = Paths(checkpoint, step, tail) };
                         yield return frame;
                     }
                 }
@@ -100,6 +110,7 @@ public static class Generator
             string text = stable.Length >= emitted.Length && stable.StartsWith(emitted, StringComparison.Ordinal) ? stable[emitted.Length..] : "";
             emitted += text;
             yield return new TokenEvent(index, text, next, stepsUsed);
+            if (request.Starts is { } made && made.At == index) break;   // a path-independence request ends with its token
             if (request.StopText is { Length: > 0 } stop && emitted.EndsWith(stop, StringComparison.Ordinal)) { stopReason = StopReason.StopText; break; }
         }
         yield return new DoneEvent(generated.Count, clock.Elapsed.TotalMilliseconds, stopReason);
@@ -144,6 +155,40 @@ public static class Generator
                 return Intervention.ForcedInput(step, model.Inject(embedded, null, tokens.Count - 1), lastPositionOnly: true);
             }
         }
+    }
+
+    // Row 0 keeps every position's own start; row i ≥ 1 gets a fresh Gaussian start at the token's position (the own
+    // start's RMS there), seeded by (seed, i). Only the last position is changed.
+    private static Intervention Starts(long seed) => new(AfterStep: 0, s =>
+    {
+        Tensor Draw(Tensor t)
+        {
+            if (t.numel() == 0) return t;
+            Tensor drawn = t.clone();
+            double rms = t[0, -1].Squared().mean().sqrt().item<float>();
+            if (!(rms > 1e-6)) rms = s.Input[0, -1].Squared().mean().sqrt().item<float>();
+            for (int i = 1; i < t.shape[0]; i++)
+            {
+                var generator = new TorchSharp.torch.Generator((ulong)SeededStart.Stream(seed, i), t.device);
+                drawn[i].copy_(randn(t[i].shape, dtype: t.dtype, device: t.device, generator: generator).Times(rms));
+            }
+            return drawn;
+        }
+        return s with { Y = Draw(s.Y), Z = Draw(s.Z) };
+    }, LastPositionOnly: true);
+
+    // Every start's run of the token's position at one step: distance from row 0's state, top tokens; at the last step how each ended.
+    private static PathStep Paths(LoadedCheckpoint checkpoint, RefinementStep step, List<Tensor> tail)
+    {
+        Tensor states = step.Y.select(1, -1);                                                    // (rows, D)
+        if (tail.Count > PathStep.MaxPeriod) { tail[0].Dispose(); tail.RemoveAt(0); }
+        tail.Add(states.clone());
+        float[] distance = ((states - states[0]).norm(1) / states[0].norm().AtLeast(1e-12)).data<float>().ToArray();
+        string[] answers = step.LogProbs![.., -1].argmax(-1).data<long>().ToArray().Select(id => checkpoint.Tokenizer.TokenText((int)id)).ToArray();
+        var paths = new PathStep(distance, answers.Distinct().Count()) { Answers = answers };
+        if (!step.IsLast) return paths;
+        var (endings, periods) = RunEndings.Classify(tail, PathStep.SameStateTolerance, PathStep.MaxPeriod);
+        return paths with { Endings = endings, Periods = periods };
     }
 
     // The one token a forced text makes, or one sentence why it cannot be forced.

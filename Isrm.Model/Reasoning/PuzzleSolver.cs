@@ -28,11 +28,7 @@ public sealed record PuzzleSolveOptions
     public int Starts { get; init; } = 1;
     public long StartSeed { get; init; } = 1;
     /// <summary>The most starts one solve takes.</summary>
-    public const int MaxStarts = 16;
-    /// <summary>Relative state distance taken as "the same" and as "not moving" (fixed point, cycle) for path independence.</summary>
-    public const double SameState = 1e-3;
-    /// <summary>The longest cycle looked for at the end of a path-independence run.</summary>
-    public const int MaxPeriod = 8;
+    public const int MaxStarts = PathStep.MaxStarts;
 
     /// <summary>The K = ∞ rule in words, as results files record it.</summary>
     public string StopRule => float.IsPositiveInfinity(Tolerance)
@@ -66,19 +62,6 @@ public sealed record PuzzleFrame(
 {
     /// <summary>With several starts (<see cref="PuzzleSolveOptions.Starts"/>): every run at this step; null otherwise.</summary>
     public PathStep? Paths { get; init; }
-}
-
-/// <summary>
-/// N runs of one instance at one step, run 0 from the network's own start: cells right per run; the relative distance
-/// ‖yᵢ − y₀‖ / ‖y₀‖ of each state from run 0's; how many different answers (p &gt; ½ per cell) the runs hold. The last
-/// step adds how each run ended (<see cref="RunEndings"/>: fixed point, cycle and its period, still moving).
-/// </summary>
-public sealed record PathStep(int[] Correct, float[] Distance, int DistinctAnswers, RunEnding[]? Endings = null, int?[]? Periods = null)
-{
-    /// <summary>Every run holds the same answer.</summary>
-    public bool SameAnswer => DistinctAnswers == 1;
-    /// <summary>Every run's state is within <see cref="PuzzleSolveOptions.SameState"/> of run 0's.</summary>
-    public bool SameState => Distance.All(d => d < PuzzleSolveOptions.SameState);
 }
 
 /// <summary>Runs the refinement engine on one puzzle and turns its steps into <see cref="PuzzleFrame"/>s (call on the model thread).</summary>
@@ -120,7 +103,7 @@ public static class PuzzleSolver
             if (runs > 1)
             {
                 Tensor states = step.Y.flatten(1);
-                if (tail.Count > PuzzleSolveOptions.MaxPeriod) { tail[0].Dispose(); tail.RemoveAt(0); }
+                if (tail.Count > PathStep.MaxPeriod) { tail[0].Dispose(); tail.RemoveAt(0); }
                 tail.Add(states.clone().DetachFromDisposeScope());
                 paths = Paths(probabilities, target, states, step.IsLast ? tail : null);
             }
@@ -148,9 +131,10 @@ public static class PuzzleSolver
         byte[] bytes = answers.to(ScalarType.Byte).data<byte>().ToArray();
         int cells = (int)answers.shape[1];
         int distinct = Enumerable.Range(0, correct.Length).Select(r => Convert.ToBase64String(bytes, r * cells, cells)).Distinct().Count();
-        if (tail is null) return new PathStep(correct, distance, distinct);
-        var (endings, periods) = RunEndings.Classify(tail, PuzzleSolveOptions.SameState, PuzzleSolveOptions.MaxPeriod);
-        return new PathStep(correct, distance, distinct, endings, periods);
+        var step = new PathStep(distance, distinct) { Correct = correct };
+        if (tail is null) return step;
+        var (endings, periods) = RunEndings.Classify(tail, PathStep.SameStateTolerance, PathStep.MaxPeriod);
+        return step with { Endings = endings, Periods = periods };
     }
 
     /// <summary>Run 0 keeps the network's own start; run i ≥ 1 starts from Gaussian noise of the start's RMS (the input's where it is zero), seeded by (seed, i).</summary>

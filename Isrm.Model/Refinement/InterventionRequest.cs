@@ -101,3 +101,24 @@ public sealed record InterventionRequest
         _ => $"input forced to '{Token}'",
     };
 }
+
+/// <summary>
+/// Path independence for one generated token: token <see cref="At"/> (the tokens before it as the request makes them)
+/// is refined from the network's own start and from <see cref="Starts"/> − 1 fresh random starts of its position, drawn
+/// from <see cref="Seed"/>; generation ends with that token. <see cref="Problem"/> says what is wrong in one sentence.
+/// </summary>
+public sealed record StartsRequest
+{
+    public int At { get; init; }
+    public int Starts { get; init; } = 8;
+    public long Seed { get; init; } = 1;
+
+    public string? Problem(int maxTokens) => this switch
+    {
+        { Starts: < 2 or > PathStep.MaxStarts } => $"The number of starts must be from 2 to {PathStep.MaxStarts}; got {Starts}.",
+        { At: < 0 } => $"The starts' token must be ≥ 0 (0 = the first generated token); got {At}.",
+        _ when At >= maxTokens => $"The starts are for token #{At}, but only {maxTokens} {(maxTokens == 1 ? "token is" : "tokens are")} asked for (#0–#{maxTokens - 1}).",
+        { Seed: < 0 } => $"The seed of the starts must be ≥ 0; got {Seed}.",
+        _ => null,
+    };
+}

@@ -6,6 +6,32 @@ namespace Isrm.Model.Refinement;
 /// <summary>How a run of the refinement engine ended.</summary>
 public enum RunEnding { FixedPoint, Cycle, Moving, SinglePass }
 
+/// <summary>
+/// N runs of one instance (or one token's position) at one step, run 0 from the network's own start: each state's
+/// relative distance ‖yᵢ − y₀‖ / ‖y₀‖ from run 0's; how many different answers the runs hold (a puzzle's cells with
+/// p &gt; ½, a token's top token); for a puzzle the cells right per run, for text each run's top token. The last step
+/// adds how each run ended (<see cref="RunEndings"/>: fixed point, cycle and its period, still moving).
+/// </summary>
+public sealed record PathStep(float[] Distance, int DistinctAnswers)
+{
+    /// <summary>The most starts one run takes.</summary>
+    public const int MaxStarts = 16;
+    /// <summary>Relative state distance taken as "the same" and as "not moving" (fixed point, cycle).</summary>
+    public const double SameStateTolerance = 1e-3;
+    /// <summary>The longest cycle looked for at the end.</summary>
+    public const int MaxPeriod = 8;
+
+    public int[]? Correct { get; init; }
+    public string[]? Answers { get; init; }
+    public RunEnding[]? Endings { get; init; }
+    public int?[]? Periods { get; init; }
+
+    /// <summary>Every run holds the same answer.</summary>
+    public bool SameAnswer => DistinctAnswers == 1;
+    /// <summary>Every run's state is within <see cref="SameStateTolerance"/> of run 0's.</summary>
+    public bool SameState => Distance.All(d => d < SameStateTolerance);
+}
+
 /// <summary>Period detection over a run's last states: a fixed point, the shortest cycle, or still moving.</summary>
 public static class RunEndings
 {

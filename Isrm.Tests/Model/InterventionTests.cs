@@ -129,7 +129,7 @@ public sealed class PathStartsTests
 
         Assert.All(alone, f => Assert.Null(f.Paths));
         Assert.Equal(40, four.Count);
-        Assert.All(four, f => Assert.Equal(4, f.Paths!.Correct.Length));
+        Assert.All(four, f => Assert.Equal(4, f.Paths!.Correct!.Length));
         Assert.All(four, f => Assert.Equal(0f, f.Paths!.Distance[0]));
         // the frames' own probabilities are the own start's run, as a solve from one start gives them
         for (int i = 0; i < 40; i++)
@@ -159,6 +159,35 @@ public sealed class PathStartsTests
         Assert.Equal([RunEnding.FixedPoint, RunEnding.Cycle, RunEnding.Moving], endings);
         Assert.Equal([null, 2, null], periods);
         Assert.All(RunEndings.Classify(tail.Take(3).ToList(), 1e-3, 8).Endings, e => Assert.Equal(RunEnding.SinglePass, e));
+    }
+
+    [Fact]
+    public void A_chat_token_from_four_starts_reports_every_run_keeps_the_own_starts_steps_and_ends_the_generation()
+    {
+        LoadedCheckpoint model = TinyModels.Loaded(TinyModels.Config() with { InitialState = InitialStateKind.Random, InitStateStd = 1f }, seed: 11);
+        var plain = new GenerationRequest { Prompt = "Once upon", Loops = 12, MaxTokens = 4, Temperature = 0, Seed = 5 };
+        List<GenerationEvent> alone = Generator.Generate(model, plain).ToList();
+        List<GenerationEvent> four = Generator.Generate(model, plain with { Starts = new StartsRequest { At = 1, Starts = 4, Seed = 2 } }).ToList();
+
+        Assert.Equal(2, four.OfType<TokenEvent>().Count());   // the generation ends with the starts' token
+        Assert.All(four.OfType<StepEvent>().Where(s => s.TokenIndex == 0), s => Assert.Null(s.Paths));
+        List<StepEvent> token = four.OfType<StepEvent>().Where(s => s.TokenIndex == 1).ToList();
+        List<StepEvent> own = alone.OfType<StepEvent>().Where(s => s.TokenIndex == 1).ToList();
+        Assert.Equal(12, token.Count);
+        // the own start's run, recomputed without the cache in a batch of four, is the plain run's token 1
+        for (int i = 0; i < 12; i++)
+            Assert.True(own[i].TopTokens.Zip(token[i].TopTokens).All(p => p.First.TokenId == p.Second.TokenId && Math.Abs(p.First.Prob - p.Second.Prob) < 1e-4), $"step {i + 1}");
+        Assert.All(token, s => Assert.Equal(4, s.Paths!.Answers!.Length));
+        Assert.All(token, s => Assert.Equal(0f, s.Paths!.Distance[0]));
+        Assert.All(token, s => Assert.Equal(s.TopTokens[0].Token, s.Paths!.Answers![0]));
+        Assert.True(token[0].Paths!.Distance.Skip(1).All(d => d > 0.01f), "the random starts begin away from the own start");
+        Assert.Equal(4, token[^1].Paths!.Endings!.Length);
+        Assert.All(token.Take(11), s => Assert.Null(s.Paths!.Endings));
+
+        string Refusal(GenerationRequest r) => Assert.Throws<ArgumentException>(() => Generator.Generate(model, r).ToList()).Message;
+        Assert.Contains("The number of starts must be from 2 to 16; got 1.", Refusal(plain with { Starts = new() { Starts = 1 } }));
+        Assert.Contains("The starts are for token #4, but only 4 tokens are asked for", Refusal(plain with { Starts = new() { At = 4 } }));
+        Assert.Contains("Choose either an intervention or several starts", Refusal(plain with { Starts = new(), Intervention = new() }));
     }
 
     [Fact]

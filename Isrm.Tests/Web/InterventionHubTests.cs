@@ -115,4 +115,23 @@ public sealed class PathStartsHubTests(PuzzleAppFixture fixture) : IClassFixture
         await foreach (JsonElement f in _hub.StreamAsync<JsonElement>("Solve", new SolveRequest { Checkpoint = "maze-tiny", Size = 4, Seed = 2, K = 2 })) plain.Add(f);
         Assert.All(plain.Where(f => f.GetProperty("kind").GetString() == "puzzle-step"), s => Assert.False(s.TryGetProperty("paths", out _)));
     }
+
+    [Fact]
+    public async Task A_generation_from_three_starts_streams_every_runs_top_token_and_ends_with_that_token()
+    {
+        var frames = new List<JsonElement>();
+        await foreach (JsonElement f in _hub.StreamAsync<JsonElement>("Generate",
+                           new { prompt = "ab", checkpoint = "tiny", k = 10, maxTokens = 5, temperature = 0, starts = new { at = 1, starts = 3, seed = 4 } }))
+            frames.Add(f);
+        Assert.Equal(2, frames.Count(f => f.GetProperty("kind").GetString() == "token"));
+        var steps = frames.Where(f => f.GetProperty("kind").GetString() == "step" && f.GetProperty("tokenIndex").GetInt32() == 1).ToList();
+        Assert.Equal(10, steps.Count);
+        Assert.All(steps, s => Assert.Equal(3, s.GetProperty("paths").GetProperty("answers").GetArrayLength()));
+        Assert.Equal(3, steps[^1].GetProperty("paths").GetProperty("endings").GetArrayLength());
+        var refused = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (JsonElement _ in _hub.StreamAsync<JsonElement>("Generate", new { prompt = "ab", checkpoint = "tiny", maxTokens = 2, starts = new { at = 2, starts = 3 } })) { }
+        });
+        Assert.EndsWith("The starts are for token #2, but only 2 tokens are asked for (#0–#1).", refused.Message);
+    }
 }

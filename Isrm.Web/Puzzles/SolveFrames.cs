@@ -27,18 +27,20 @@ public sealed record PuzzleStepFrame(
 }
 
 /// <summary>
-/// N runs of one instance at one step (run 0 from the network's own start, whose probabilities the step frame carries):
-/// cells right per run, each state's distance from run 0's relative to its norm, how many different answers the runs
-/// hold; on the last step how each run ended — <c>fixed-point</c>, <c>cycle</c> (with its period) or <c>moving</c>.
+/// N runs of one instance or one token at one step (run 0 from the network's own start, which the step frame shows):
+/// cells right per run (puzzles), each state's distance from run 0's relative to its norm, how many different answers the runs
+/// hold (for text, <see cref="Answers"/> is each run's top token); on the last step how each run ended —
+/// <c>fixed-point</c>, <c>cycle</c> (with its period), <c>moving</c>, or <c>too-few-steps</c> (fewer than 9 steps, or a
+/// network applied once: no period can be told).
 /// </summary>
-public sealed record PathsFrame(int[] Correct, float[] Distance, int DistinctAnswers, string[]? Endings = null, int?[]? Periods = null)
+public sealed record PathsFrame(int[]? Correct, float[] Distance, int DistinctAnswers, string[]? Endings = null, int?[]? Periods = null, string[]? Answers = null)
 {
-    public static PathsFrame From(Isrm.Model.Reasoning.PathStep p) => new(p.Correct, p.Distance, p.DistinctAnswers,
+    public static PathsFrame From(Isrm.Model.Refinement.PathStep p) => new(p.Correct, p.Distance, p.DistinctAnswers,
         p.Endings?.Select(e => e switch
         {
             Isrm.Model.Refinement.RunEnding.FixedPoint => "fixed-point", Isrm.Model.Refinement.RunEnding.Cycle => "cycle",
-            Isrm.Model.Refinement.RunEnding.Moving => "moving", _ => "single-pass",
-        }).ToArray(), p.Periods);
+            Isrm.Model.Refinement.RunEnding.Moving => "moving", _ => "too-few-steps",
+        }).ToArray(), p.Periods, p.Answers);
 }
 
 /// <summary>

@@ -30,7 +30,10 @@ public abstract record RefinementFrame
             s.TopTokens.Select(t => new TopToken(t.Token, Finite(t.Prob) ?? 0)).ToList(),
             Finite(s.Confidence), Finite(s.Entropy), Finite(s.Delta), Finite(s.Residual),
             Finite(s.KlToPrevious), Finite(s.Alpha), Finite(s.HaltProbability), s.ElapsedMs,
-            s.State is { } state && state.All(float.IsFinite) ? state : null),
+            s.State is { } state && state.All(float.IsFinite) ? state : null)
+        {
+            Paths = s.Paths is { } paths ? Puzzles.PathsFrame.From(paths) : null,
+        },
         TokenEvent t => new TokenFrame(t.TokenIndex, t.Text, t.StepsUsed),
         DoneEvent d => new DoneFrame(d.Tokens, d.ElapsedMs, d.StopReason),
         _ => throw new InvalidOperationException($"Unknown generation event {e.GetType().Name}."),
@@ -67,7 +70,12 @@ public sealed record StepFrame(
     double? Alpha,
     double? HaltProbability,
     double ElapsedMs,
-    float[]? State = null) : RefinementFrame;
+    float[]? State = null) : RefinementFrame
+{
+    /// <summary>A request with several starts (<see cref="RefinementRequest.Starts"/>): every start's run of this token at this step.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Puzzles.PathsFrame? Paths { get; init; }
+}
 
 /// <summary>The token chosen at <see cref="TokenIndex"/> after <see cref="StepsUsed"/> steps.</summary>
 public sealed record TokenFrame(int TokenIndex, string Text, int StepsUsed) : RefinementFrame;

@@ -21,6 +21,8 @@ public sealed class RefinementRequest
     public bool IncludeStates { get; set; }
     /// <summary>Change one token's thought after one of its steps and refine on from there (the compare view's right side); null = none.</summary>
     public InterventionRequest? Intervention { get; set; }
+    /// <summary>Path independence: refine one token from several starts (the chat's path-independence view); generation ends with it. Null = none.</summary>
+    public StartsRequest? Starts { get; set; }
 }
 
 /// <summary>

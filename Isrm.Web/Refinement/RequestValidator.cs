@@ -30,6 +30,8 @@ public static class RequestValidator
             _ when dto.Seed < 0 => $"seed must be ≥ 0; got {dto.Seed}.",
             _ when dto.StopText is { Length: 0 or > 16 } => "stopText must be 1 to 16 characters, or left out.",
             _ when dto.Intervention?.Problem(dto.K, limits.MaxLoops, dto.MaxTokens) is string problem => problem,
+            _ when dto.Starts?.Problem(dto.MaxTokens) is string problem => problem,
+            _ when dto.Starts is not null && dto.Intervention is not null => "Choose either an intervention or several starts, not both in one request.",
             _ => "",
         };
         if (error.Length > 0) return null;
@@ -46,6 +48,7 @@ public static class RequestValidator
             IncludeStates = dto.IncludeStates,
             StopText = dto.StopText,
             Intervention = dto.Intervention,
+            Starts = dto.Starts,
         };
     }
 }

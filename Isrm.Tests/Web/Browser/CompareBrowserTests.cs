@@ -102,5 +102,21 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
         await bad.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_chat_token_runs_from_several_starts_and_the_page_says_how_the_runs_end()
+    {
+        (IPage chat, _) = await app.OpenAsync("/?checkpoint=tiny&prompt=Once%20upon&k=12&seed=3&maxTokens=3&temperature=0&run=1");
+        await Expect(chat.Locator("[data-testid=token-paths-run]")).ToBeEnabledAsync(new() { Timeout = 60_000 });
+        await chat.Locator("[data-testid=token-paths-starts]").FillAsync("5");
+        await chat.Locator("[data-testid=token-paths-starts]").PressAsync("Tab");
+        await chat.Locator("[data-testid=token-paths-run]").ClickAsync();
+        await Expect(chat.Locator("[data-testid=token-paths-summary]")).ToContainTextAsync("How the runs end:", new() { Timeout = 60_000 });
+        await Expect(chat.Locator("[data-testid=token-paths-summary]")).ToContainTextAsync("runs of token #2");
+        await chat.WaitForFunctionAsync("() => (document.getElementById('token-paths-chart')?.data || []).length === 5");
+        output.WriteLine(await chat.Locator("[data-testid=token-paths-summary]").TextContentAsync());
+        await LiveViewFixture.ShotAsync(chat, "25-chat-token-paths.png");
+        await chat.CloseAsync();
+    }
+
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

@@ -118,7 +118,7 @@ public partial class Home
 
     // The compare view's link for an intervention after the scrubbed step of the selected token (null with none selected).
     private string? InterveneLink => Session.SelectedTurn is { Status: not TurnStatus.Running } turn && Session.Selected is { } token
-        ? "compare" + ChatLink.For(turn.Settings, turn.Prompt, run: false) + "&" + InterventionLink.For(
+        ? "compare" + ChatLink.For(turn.Settings, turn.SentText, run: false) + "&" + InterventionLink.For(
             new Isrm.Model.Refinement.InterventionRequest { At = token.TokenIndex, Step = Math.Max(0, Math.Min(Session.Scrubber.Current, token.Steps.Count - 1)) }, text: true)
         : null;
 

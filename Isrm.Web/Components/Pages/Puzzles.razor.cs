@@ -39,14 +39,14 @@ public partial class Puzzles
             List<PuzzleStepFrame> frames = View.PathFrames.ToList();
             if (frames.Count == 0) return [];
             int[] steps = frames.Select(f => f.Step).ToArray();
-            int runs = frames[0].Paths!.Correct.Length;
+            int runs = frames[0].Paths!.Distance.Length;
             var traces = new List<object>();
             for (int r = 0; r < runs; r++)
             {
                 int run = r;
                 string name = run == 0 ? "own start" : $"start {run}";
                 var line = new { width = run == 0 ? 3 : 1.2 };
-                traces.Add(new { name, legendgroup = name, type = "scatter", mode = "lines", x = steps, y = frames.Select(f => f.Paths!.Correct[run]).ToArray(), line });
+                traces.Add(new { name, legendgroup = name, type = "scatter", mode = "lines", x = steps, y = frames.Select(f => f.Paths!.Correct![run]).ToArray(), line });
                 if (run > 0)
                     traces.Add(new { name, legendgroup = name, showlegend = false, type = "scatter", mode = "lines", xaxis = "x2", yaxis = "y2", x = steps,
                         y = frames.Select(f => Math.Max(f.Paths!.Distance[run], 1e-9f)).ToArray(), line });
@@ -63,7 +63,7 @@ public partial class Puzzles
         margin = new { l = 64, r = 56, t = 8, b = 45 },
         font = new { size = 13, color = "#212121" },
         showlegend = true,
-        legend = new { orientation = "h", y = -0.15 },
+        legend = new { orientation = "h", y = -0.22 },
         xaxis = new { anchor = "y", matches = "x2", showticklabels = false },
         yaxis = new { title = new { text = "cells right" }, domain = new[] { 0.55, 1.0 } },
         xaxis2 = new { anchor = "y2", title = new { text = "refinement step" } },
