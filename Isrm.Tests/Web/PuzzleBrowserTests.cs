@@ -158,6 +158,25 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
         string said = await page.Locator("[data-testid=puzzle-divergence]").TextContentAsync() ?? "";
         Assert.DoesNotMatch(@"part at step [1-4] ", said);   // steps 1-4 come before the intervention
         await Expect(page.Locator("[data-testid=share-link]")).ToContainTextAsync("&step=4&change=scale&value=3");
+
+        // the solve as one HTML file: offline, from disk, its grid replays the original's steps
+        string file = Path.Combine(Path.GetTempPath(), $"isrm-solve-{Guid.NewGuid():N}.html");
+        try
+        {
+            IDownload download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=export-html]").ClickAsync());
+            await download.SaveAsAsync(file);
+            string appSays = await page.Locator("[data-testid=step-label]").TextContentAsync() ?? "";   // "step 3 (3 of 12 frames): N of 121 right"
+            IBrowserContext offline = await _browser.NewContextAsync(new BrowserNewContextOptions { Offline = true });
+            IPage replay = await offline.NewPageAsync();
+            await replay.GotoAsync(new Uri(file).AbsoluteUri);
+            await Expect(replay.Locator("[data-testid=replay-grid]")).ToHaveAttributeAsync("data-step", "16");
+            await replay.Locator("[data-testid=replay-step]").FillAsync("3");
+            await Expect(replay.Locator("[data-testid=replay-grid]")).ToHaveAttributeAsync("data-step", "3");
+            string right = System.Text.RegularExpressions.Regex.Match(appSays, @"(\d+) of (\d+) right").Groups[1].Value;
+            await Expect(replay.Locator("[data-testid=replay-grid]")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex($"^step 3: {right} of 121 cells right"));
+            await offline.CloseAsync();
+        }
+        finally { File.Delete(file); }
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "22-puzzles-intervention.png"), FullPage = true });
 
         await page.GotoAsync(new Uri(_base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&seed=3&k=16&step=40&change=random&run=1").ToString());
@@ -180,7 +199,24 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
             await page.WaitForFunctionAsync("() => (document.getElementById('paths-chart')?.data || []).length === 12");
             await Expect(page.Locator("[data-testid=share-link]")).ToContainTextAsync("&starts=6&startSeed=2");
             said.Add(await page.Locator("[data-testid=paths-summary]").TextContentAsync() ?? "");
-            if (open == 0) await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "24-puzzles-paths.png"), FullPage = true });
+            if (open == 0)
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "24-puzzles-paths.png"), FullPage = true });
+                // the new controls and views pass axe, with the intervention's fields open too, and fit a phone
+                await page.Locator("[data-testid=intervene-on]").CheckAsync();
+                await Expect(page.Locator("[data-testid=intervene-step]")).ToBeVisibleAsync();
+                var violations = await Browser.Axe.SeriousViolationsAsync(page);
+                Assert.True(violations.Count == 0, string.Join("; ", violations));
+                await page.SetViewportSizeAsync(390, 844);
+                await page.WaitForTimeoutAsync(300);
+                int width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+                Assert.True(width <= 390, $"the Puzzles page is {width} px wide at a 390 px viewport");
+                // keyboard: the switch and its fields are reached by Tab and named by their labels
+                await page.Locator("[data-testid=intervene-on]").FocusAsync();
+                await page.Keyboard.PressAsync("Tab");
+                Assert.Equal("intervene-step", await page.EvaluateAsync<string>("() => document.activeElement?.dataset?.testid ?? ''"));
+                Assert.Equal("after step", (await page.Locator("[data-testid=intervene-step]").EvaluateAsync<string>("e => e.labels[0].textContent")).Trim());
+            }
             await page.CloseAsync();
         }
         Assert.Equal(said[0], said[1]);

@@ -146,6 +146,10 @@ public partial class Home
 
     private async Task CopyAsync() => await Js.InvokeVoidAsync("isrm.copy", Session.Conversation.ExportText());
 
+    private async Task ExportHtmlAsync() =>
+        await Js.InvokeVoidAsync("isrm.download", $"isrm-conversation-{DateTime.UtcNow:yyyyMMdd-HHmmss}.html",
+            Isrm.Web.Replay.RunReplay.Conversation(Session.Conversation.ExportJson()), "text/html");
+
     private async Task ExportAsync() =>
         await Js.InvokeVoidAsync("isrm.download", $"isrm-conversation-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json", Session.Conversation.ExportJson());
 

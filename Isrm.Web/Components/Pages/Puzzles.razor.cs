@@ -165,6 +165,13 @@ public partial class Puzzles
         StateHasChanged();
     }
 
+    private async Task ExportHtmlAsync()
+    {
+        if (View.Start is not { } start || View.Frames.Count == 0) return;
+        string html = Isrm.Web.Replay.RunReplay.Solve(start, View.Frames, View.Status);
+        await Js.InvokeVoidAsync("isrm.download", $"isrm-{start.Task}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.html", html, "text/html");
+    }
+
     private async Task CopyLinkAsync() => await Js.InvokeVoidAsync("isrm.copy", Navigation.BaseUri + "puzzles" + View.ShareQuery());
 
     private async Task StopAsync()

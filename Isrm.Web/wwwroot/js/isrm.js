@@ -1,8 +1,8 @@
 // Browser-side helpers the pages call through JS interop: file download, clipboard, Esc to stop, keeping the
 // newest turn in view.
 window.isrm = {
-  download: function (fileName, text) {
-    const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  download: function (fileName, text, type) {
+    const url = URL.createObjectURL(new Blob([text], { type: type || "application/json" }));
     const a = document.createElement("a");
     a.href = url; a.download = fileName; document.body.appendChild(a); a.click(); a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
