@@ -41,6 +41,7 @@ internal static class BenchCommand
         command.Subcommands.Add(MemoryBenchmark.CreateProbe());
         command.Subcommands.Add(HubServer.Create());
         command.Subcommands.Add(BenchRlmCommand.Create());
+        command.Subcommands.Add(ReferenceTrainingBenchmark.Create());
         command.SetAction(async (parse, cancellation) =>
         {
             bool json = parse.GetValue(jsonOption), quick = parse.GetValue(quickOption);

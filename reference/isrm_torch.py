@@ -20,6 +20,7 @@ import os
 import shutil
 import struct
 import sys
+import time
 from dataclasses import dataclass, fields, replace
 
 import torch
@@ -401,7 +402,7 @@ def generate(args):
 
 
 def train(args):
-    """Continues training on a UTF-8 text file (byte tokens): AdamW, K drawn uniformly from 1..k-max per batch,
+    """Continues training on a UTF-8 text file (byte tokens): AdamW, K drawn uniformly from k-min..k-max per batch,
     backprop through the last --backprop steps, loss = cross-entropy after the last step.
 
     Under torchrun (WORLD_SIZE > 1) it trains with DistributedDataParallel: gloo on CPU, nccl on CUDA. --batch is the
@@ -430,11 +431,14 @@ def train(args):
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.1)
     total = args.batch * world                                        # the global batch
     shard = slice(rank * args.batch, (rank + 1) * args.batch)
+    clock = None                                                      # started after step 1, which warms up
     for step in range(1, args.steps + 1):
+        if step == 2:
+            clock = time.perf_counter()
         # The global batch, K and initial state of this step depend on (seed, step) only: the same on every rank.
         g = torch.Generator().manual_seed(args.seed * 1_000_003 + step)
         starts = torch.randint(0, len(data) - T - 1, (total,), generator=g)
-        k = int(torch.randint(1, args.k_max + 1, (), generator=g).item())
+        k = int(torch.randint(args.k_min, args.k_max + 1, (), generator=g).item())
         y0, z0 = model.initial_state(total, T, generator=g) if model.y0.device.type == "cpu" else model.initial_state(total, T)
         batch = torch.stack([data[s:s + T + 1] for s in starts.tolist()])[shard].to(args.device)
         state = (y0[shard].to(args.device), z0[shard].to(args.device))
@@ -446,6 +450,10 @@ def train(args):
         optimizer.step()
         if rank == 0:
             print(f"step {step}: K = {k}, loss {loss.item():.4f} nats/byte (rank 0's shard of {total})", flush=True)
+    if rank == 0 and clock is not None:
+        seconds = time.perf_counter() - clock
+        print(f"timed: {args.steps - 1} steps of {total} x {T} tokens in {seconds:.3f} s "
+              f"({(args.steps - 1) * total * T / seconds:.1f} tokens/s, {torch.get_num_threads()} threads)", flush=True)
     if rank == 0:
         model.save(args.out, args.checkpoint)
         print(f"wrote {args.out}/model.safetensors; bring it back with: isrm import --checkpoint {args.out} --out DIR")
@@ -474,6 +482,7 @@ def main():
     t.add_argument("--steps", type=int, default=100)
     t.add_argument("--batch", type=int, default=16, help="sequences per process (global batch = processes x this)")
     t.add_argument("--context", type=int, default=128)
+    t.add_argument("--k-min", type=int, default=1, help="K is drawn uniformly from k-min..k-max per batch (equal: a fixed K)")
     t.add_argument("--k-max", type=int, default=16)
     t.add_argument("--backprop", type=int, default=4)
     t.add_argument("--lr", type=float, default=3e-4)

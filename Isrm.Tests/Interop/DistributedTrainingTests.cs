@@ -62,11 +62,26 @@ public sealed class DistributedTrainingTests(ITestOutputHelper output) : IDispos
         Assert.Equal(4, tokens);
     }
 
+    [Fact]
+    public void Debians_pytorch_runs_on_openblas_provisioned_beside_it()
+    {
+        string? folder = Isrm.Bench.OpenBlasLibrary.Folder(out string? problem);
+        Assert.True(folder is not null, problem);
+        Assert.True(File.Exists(Path.Combine(folder!, "libblas.so.3")));
+        var (exit, maps) = Run(["-c", "import torch; (torch.randn(256, 96) @ torch.randn(96, 384)).sum(); print(open('/proc/self/maps').read())"]);
+        Assert.True(exit == 0, maps);
+        string blas = maps.Split('\n').Where(l => l.Contains("blas", StringComparison.OrdinalIgnoreCase)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]).Distinct().FirstOrDefault() ?? "";
+        output.WriteLine($"OpenBLAS folder {folder}; the process mapped {blas}");
+        Assert.Contains("openblas", blas, StringComparison.OrdinalIgnoreCase);
+    }
+
+    // The PyTorch runs of these tests use OpenBLAS (Debian's python3-torch otherwise multiplies on the generic reference BLAS).
     private static (int Exit, string Output) Run(string[] args)
     {
         var start = new ProcessStartInfo(HostTools.TorchPython) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in args) start.ArgumentList.Add(a);
         start.Environment["OMP_NUM_THREADS"] = "1";
+        if (Isrm.Bench.OpenBlasLibrary.Folder(out _) is string blas) start.Environment["LD_LIBRARY_PATH"] = blas;
         using Process process = Process.Start(start)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5))) { process.Kill(entireProcessTree: true); throw new TimeoutException("the PyTorch run did not finish"); }
