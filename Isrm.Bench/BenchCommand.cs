@@ -105,3 +105,14 @@ internal static class BenchCommand
         return (process.ExitCode, text.ToString());
     }
 }
+
+/// <summary>The isrm-bench command tree (public: the tests walk it to check every documented command).</summary>
+public static class BenchCommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("isrm-bench: measure ISRM (no subcommand: every benchmark, written to reports/bench.md)");
+        BenchCommand.Configure(root);
+        return root;
+    }
+}

@@ -4,8 +4,7 @@ using Isrm.Cli.Commands;
 
 // isrm-bench: the project's benchmarks, apart from the isrm command line that users run.
 // `dotnet run --project Isrm.Bench -c Release --` runs them all and writes reports/bench.md; `-- generate …` runs one.
-var root = new RootCommand("isrm-bench: measure ISRM (no subcommand: every benchmark, written to reports/bench.md)");
-BenchCommand.Configure(root);
+RootCommand root = BenchCommandLine.Build();
 if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0) return UserError.Report(parse.Errors[0].Message);

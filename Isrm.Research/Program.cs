@@ -9,6 +9,16 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        RootCommand root = Build();
+        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0) return UserError.Report(parse.Errors[0].Message);
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>The command tree (the tests walk it to check every documented command).</summary>
+    public static RootCommand Build()
+    {
         var root = new RootCommand("isrm-research: the experiments behind reports/rlm.md (recall, compression, classification, critic, curvature) and reports/path-independence.md");
         foreach (Command command in new[]
         {
@@ -18,9 +28,6 @@ internal static class Program
             StopRulesCommand.Create(),
         })
             root.Subcommands.Add(command);
-        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
-        ParseResult parse = root.Parse(args);
-        if (parse.Errors.Count > 0) return UserError.Report(parse.Errors[0].Message);
-        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        return root;
     }
 }
