@@ -45,9 +45,12 @@ public sealed class AndersonMixer : IDisposable
         return next.MoveToOuterDisposeScope();
     }
 
-    public void Dispose()
+    /// <summary>Drops the history: the next iterate starts a fresh acceleration (after an intervention replaced the state).</summary>
+    public void Forget()
     {
         foreach (var (s, r) in _history) { s.Dispose(); r.Dispose(); }
         _history.Clear();
     }
+
+    public void Dispose() => Forget();
 }

@@ -70,7 +70,11 @@ public static class Refiner
             for (int k = 1; k <= cap; k++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                if (intervention is { AfterStep: > 0 } && intervention.AfterStep == k - 1) Intervene(intervention);
+                if (intervention is { AfterStep: > 0 } && intervention.AfterStep == k - 1)
+                {
+                    Intervene(intervention);
+                    mixer?.Forget();   // the accelerator's history belongs to the states before the change
+                }
                 bool withGrad = gradientsWanted && cap - k < options.GradientSteps;
                 RefinementStep next;
                 using (var scope = NewDisposeScope())

@@ -93,6 +93,8 @@ public partial class Compare
         if (Session.Right is { Status: TurnStatus.Running } || Session.Left is { Status: TurnStatus.Running }) return what;
         if (Session.Right is { } right && right.Tokens.Count <= made.At)
             return $"{what} The right side ended before token #{made.At}, so the intervention was never made.";
+        if (Session.Right is { } ended && ended.Tokens[made.At].Steps.Count <= made.Step)
+            return $"{what} Token #{made.At} stopped at step {ended.Tokens[made.At].Steps.Count} (K = ∞ found it settled), before the change after step {made.Step}: nothing was changed.";
         string texts = Session.DivergenceIndex is int d
             ? $" The texts part at token #{d}."
             : " The two texts are the same.";
