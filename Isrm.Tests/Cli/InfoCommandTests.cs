@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Xunit.Abstractions;
 using static Isrm.Tests.Foundation.CommandLineTests;
 
 namespace Isrm.Tests.Cli;

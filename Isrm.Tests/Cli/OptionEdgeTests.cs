@@ -3,7 +3,6 @@ using Isrm.Cli;
 using Isrm.Cli.Commands;
 using Isrm.Tests.Interop;
 using Isrm.Tests.Model;
-using Xunit.Abstractions;
 
 namespace Isrm.Tests.Cli;
 

@@ -5,7 +5,6 @@ using Isrm.Model.Training;
 using Isrm.Tests.Interop;
 using Isrm.Tests.Model;
 using Isrm.Tests.Training;
-using Xunit.Abstractions;
 using static Isrm.Tests.Foundation.CommandLineTests;
 
 namespace Isrm.Tests.Cli;

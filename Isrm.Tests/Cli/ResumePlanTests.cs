@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Training;
 using Isrm.Tests.Training;
-using Xunit.Abstractions;
 using static Isrm.Tests.Foundation.CommandLineTests;
 
 namespace Isrm.Tests.Cli;

@@ -1,5 +1,4 @@
 using Isrm.Model.Checkpoints;
-using Xunit.Abstractions;
 using static Isrm.Tests.Foundation.CommandLineTests;
 
 namespace Isrm.Tests.Cli;

@@ -8,7 +8,6 @@ using Isrm.Tests.Web;
 using Isrm.Web.Hubs;
 using Isrm.Web.Refinement;
 using Microsoft.AspNetCore.SignalR.Client;
-using Xunit.Abstractions;
 
 namespace Isrm.Tests.Interop;
 

@@ -6,7 +6,6 @@ using Isrm.Model.Tokenization;
 using Isrm.Model.Training;
 using Isrm.Tests.Training;
 using TorchSharp;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Isrm.Tests.Model;

@@ -3,7 +3,6 @@ using Isrm.Model.Generation;
 using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
 using TorchSharp;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 using Generator = Isrm.Model.Generation.Generator;
 

@@ -5,7 +5,6 @@ using Isrm.Model.Generation;
 using Isrm.Model.Reasoning;
 using Isrm.Model.Refinement;
 using Isrm.Tests.Reasoning;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 using Generator = Isrm.Model.Generation.Generator;
 

@@ -8,7 +8,6 @@ using Isrm.Model.Training;
 using Isrm.Tests.Cli;
 using Isrm.Tests.Model;
 using TorchSharp;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Isrm.Tests.Research;

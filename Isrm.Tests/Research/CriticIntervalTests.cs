@@ -5,7 +5,6 @@ using System.Text.Json;
 using Isrm.Model.Evaluation;
 using Isrm.Tests.Cli;
 using Isrm.Tests.Model;
-using Xunit.Abstractions;
 
 namespace Isrm.Tests.Research;
 

@@ -9,7 +9,6 @@ using Isrm.Model.Tokenization;
 using Isrm.Tests.Cli;
 using Isrm.Tests.Model;
 using TorchSharp;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Isrm.Tests.Research;

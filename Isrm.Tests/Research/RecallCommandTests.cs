@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Isrm.Tests.Cli;
 using Isrm.Tests.Model;
-using Xunit.Abstractions;
 
 namespace Isrm.Tests.Research;
 

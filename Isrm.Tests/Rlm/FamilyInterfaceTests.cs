@@ -4,7 +4,6 @@ using Isrm.Model.Checkpoints;
 using Isrm.Model.Modules;
 using Isrm.Model.Recurrent;
 using Isrm.Tests.Interop;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Isrm.Tests.Rlm;

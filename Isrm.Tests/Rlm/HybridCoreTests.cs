@@ -10,7 +10,6 @@ using Isrm.Model.Tokenization;
 using Isrm.Model.Training;
 using Isrm.Tests.Model;
 using TorchSharp;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Isrm.Tests.Rlm;

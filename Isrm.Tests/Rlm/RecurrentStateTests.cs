@@ -1,6 +1,5 @@
 using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Isrm.Tests.Rlm;

@@ -2,7 +2,6 @@ using Isrm.Model.Config;
 using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
 using TorchSharp;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Isrm.Tests.Rlm;

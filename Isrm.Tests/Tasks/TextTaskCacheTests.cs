@@ -4,7 +4,6 @@ using Isrm.Model.Modules;
 using Isrm.Model.Refinement;
 using Isrm.Model.Tasks.Text;
 using Isrm.Tests.Model;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Isrm.Tests.Tasks;

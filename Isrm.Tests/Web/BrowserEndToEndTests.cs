@@ -1,4 +1,3 @@
-using Microsoft.Playwright;
 
 namespace Isrm.Tests.Web;
 
@@ -108,5 +107,4 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
         return dir?.FullName ?? AppContext.BaseDirectory;
     }
 
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Isrm.Web.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Xunit.Abstractions;
 using Isrm.Web.Refinement;
 using Isrm.Model.Refinement;
 

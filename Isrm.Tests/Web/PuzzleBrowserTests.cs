@@ -1,4 +1,3 @@
-using Microsoft.Playwright;
 
 namespace Isrm.Tests.Web;
 
@@ -227,5 +226,4 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
         await bad.CloseAsync();
     }
 
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

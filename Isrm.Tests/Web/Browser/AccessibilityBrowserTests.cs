@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-using Xunit.Abstractions;
 
 namespace Isrm.Tests.Web.Browser;
 
@@ -152,5 +150,4 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
         Assert.Empty(violations);
     }
 
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

@@ -2,7 +2,6 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
 using Isrm.Model.Data;
-using Microsoft.Playwright;
 
 namespace Isrm.Tests.Web.Browser;
 

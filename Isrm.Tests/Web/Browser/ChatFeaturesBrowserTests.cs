@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-using Xunit.Abstractions;
 
 namespace Isrm.Tests.Web.Browser;
 
@@ -102,5 +100,4 @@ public sealed class ChatFeaturesBrowserTests(LiveViewFixture app, ITestOutputHel
     private static Task<bool> InViewAsync(ILocator locator) => locator.EvaluateAsync<bool>(
         "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }");
 
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

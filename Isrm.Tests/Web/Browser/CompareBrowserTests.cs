@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Microsoft.Playwright;
-using Xunit.Abstractions;
 
 namespace Isrm.Tests.Web.Browser;
 
@@ -118,5 +116,4 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
         await chat.CloseAsync();
     }
 
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Microsoft.Playwright;
-using Xunit.Abstractions;
 
 namespace Isrm.Tests.Web.Browser;
 
@@ -148,7 +146,6 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
         await LiveViewFixture.ShotAsync(page, "12-chart-k256.png");
     }
 
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }
 
 /// <summary>Steps every chat test takes.</summary>

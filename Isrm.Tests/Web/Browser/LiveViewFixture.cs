@@ -3,7 +3,6 @@ using Isrm.Model.Tokenization;
 using Isrm.Tests.Model;
 using Isrm.Web.Options;
 using Isrm.Web.Refinement;
-using Microsoft.Playwright;
 
 namespace Isrm.Tests.Web.Browser;
 

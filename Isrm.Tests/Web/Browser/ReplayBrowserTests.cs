@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Isrm.Web.Replay;
-using Microsoft.Playwright;
-using Xunit.Abstractions;
 
 namespace Isrm.Tests.Web.Browser;
 
@@ -68,5 +66,4 @@ public sealed class ReplayBrowserTests(LiveViewFixture app, ITestOutputHelper ou
         Assert.Contains("data-kind=\"chat\"", html);
     }
 
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 }
