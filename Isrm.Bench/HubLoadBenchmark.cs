@@ -25,7 +25,10 @@ internal static class HubLoadBenchmark
         long RssBeforeMb, long RssPeakSampledMb, long RssAfterMb, long PeakRssBeforeMb, long PeakRssAfterMb, int RssSamples,
         Client[] PerClient);
 
-    private sealed record Report(string Model, int K, int Tokens, double TimeoutSeconds, Variant[] Variants);
+    /// <summary>Server memory around many requests one after another: a leak per request shows as growth.</summary>
+    private sealed record Soak(int Requests, int Completed, long RssBeforeMb, long RssAfterMb, long PeakRssAfterMb, double Seconds);
+
+    private sealed record Report(string Model, int K, int Tokens, double TimeoutSeconds, Variant[] Variants, Soak? Soak = null);
 
     public static Command Create()
     {
@@ -37,8 +40,9 @@ internal static class HubLoadBenchmark
         var timeoutOption = new Option<double>("--timeout") { Description = "Seconds a client may take before it counts as a hang", DefaultValueFactory = _ => 300 };
         var quickOption = new Option<bool>("--quick") { Description = "4 clients, K = 2, 3 tokens, queues 1 and 4 (a smoke test)" };
         var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var soakOption = new Option<int>("--soak") { Description = "Then this many requests one after another (K as given, 2 tokens) on a fresh server, with its RSS before and after (0 = none) [0…100,000]", DefaultValueFactory = _ => 1000 };
         var command = new Command("hub", "32 concurrent SignalR clients at K = 8: completed vs busy, p50/p95 time to first step, steps/s, server RSS");
-        foreach (Option option in new Option[] { checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption })
+        foreach (Option option in new Option[] { checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption, soakOption })
             command.Options.Add(option);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
@@ -46,6 +50,8 @@ internal static class HubLoadBenchmark
             int clients = quick ? 4 : parse.GetValue(clientsOption), k = quick ? 2 : parse.GetValue(loopsOption), tokens = quick ? 3 : parse.GetValue(tokensOption);
             int[] queues = Queues(quick ? "1,4" : parse.GetValue(queuesOption)!);
             double timeout = parse.GetValue(timeoutOption);
+            int soak = quick ? 20 : parse.GetValue(soakOption);
+            if (soak is < 0 or > 100_000) throw new ArgumentException($"--soak must be from 0 to 100,000 (got {soak}).");
             if (clients is < 1 or > 256) throw new ArgumentException($"--clients must be from 1 to 256 (got {clients}).");
             if (k is < 1 or > 256) throw new ArgumentException($"--loops must be from 1 to 256 (got {k}).");
             if (tokens is < 1 or > 512) throw new ArgumentException($"--tokens must be from 1 to 512 (got {tokens}).");
@@ -60,10 +66,12 @@ internal static class HubLoadBenchmark
                 variants.Add(await RunVariant(checkpoint, queue, clients, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
                 if (!json) Console.Out.WriteLine($"  queue {queue}: {variants[^1].Completed} completed, {variants[^1].Busy} busy, {variants[^1].Errors} errors, {variants[^1].Hangs} hangs");
             }
-            var report = new Report(description, k, tokens, timeout, variants.ToArray());
+            Soak? soaked = soak == 0 ? null : await RunSoak(checkpoint, soak, k, TimeSpan.FromSeconds(timeout), cancellation);
+            if (!json && soaked is not null) Console.Out.WriteLine($"  soak: {soaked.Completed} of {soaked.Requests} requests completed");
+            var report = new Report(description, k, tokens, timeout, variants.ToArray(), soaked);
             if (json) Console.Out.WriteLine(JsonSerializer.Serialize(report, JsonOutput.WithNaN));
             else Print(report);
-            return variants.Any(v => v.Errors + v.Hangs > 0) ? 2 : 0;
+            return variants.Any(v => v.Errors + v.Hangs > 0) || soaked is { } s && s.Completed < s.Requests ? 2 : 0;
         }));
         return command;
     }
@@ -130,6 +138,24 @@ internal static class HubLoadBenchmark
         }
     }
 
+    // Requests one after another from one client on a fresh server; RSS after a warm-up and after the last request.
+    private static async Task<Soak> RunSoak(string checkpoint, int requests, int k, TimeSpan timeout, CancellationToken cancellation)
+    {
+        await using HubServerProcess server = await HubServerProcess.StartAsync(checkpoint, 4, cancellation);
+        await using HubConnection connection = await server.ConnectAsync(cancellation);
+        HubClientRun warm = await HubClientRun.RunAsync(connection, HubClientRun.Request(k, 2), timeout);
+        if (warm.Outcome != HubOutcome.Completed) throw new InvalidOperationException($"warm-up generation failed: {warm.Message} {server.Errors}");
+        long before = server.Memory().RssKb;
+        var clock = Stopwatch.StartNew();
+        int completed = 0;
+        for (int i = 0; i < requests; i++)
+            if ((await HubClientRun.RunAsync(connection, HubClientRun.Request(k, 2), timeout)).Outcome == HubOutcome.Completed) completed++;
+        double seconds = clock.Elapsed.TotalSeconds;
+        await Task.Delay(500, CancellationToken.None);
+        var (after, peak) = server.Memory();
+        return new Soak(requests, completed, before / 1024, after / 1024, peak / 1024, Math.Round(seconds, 1));
+    }
+
     private static string F(double value, string format = "F1") => double.IsFinite(value) ? value.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "–";
 
     private static void Print(Report report)
@@ -154,6 +180,8 @@ internal static class HubLoadBenchmark
                 v.PeakRssBeforeMb.ToString(), v.PeakRssAfterMb.ToString(), v.RssSamples.ToString());
         AnsiConsole.Write(memory);
         AnsiConsole.WriteLine("Server RSS sampled every 50 ms from /proc/<pid>/status; \"before\" is after loading the model and one warm-up generation.");
+        if (report.Soak is { } soak)
+            AnsiConsole.WriteLine($"Soak: {soak.Completed} of {soak.Requests} requests one after another (K = {report.K}, 2 tokens each) in {soak.Seconds:F1} s; server RSS {soak.RssBeforeMb} MB before, {soak.RssAfterMb} MB after ({soak.RssAfterMb - soak.RssBeforeMb:+0;-0;0} MB), peak {soak.PeakRssAfterMb} MB.");
 
         foreach (Variant v in report.Variants)
         {
