@@ -26,6 +26,7 @@ internal static class Program
             CriticCiCommand.Create(), ClassifyE2eCommand.Create(), CompressE2eCommand.Create(), CompressE2eCommand.CreateReport(),
             PathIndependenceCommand.Create(),
             StopRulesCommand.Create(),
+            ReportCommand.Create(),
         })
             root.Subcommands.Add(command);
         return root;
