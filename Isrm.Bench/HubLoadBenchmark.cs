@@ -28,7 +28,14 @@ internal static class HubLoadBenchmark
     /// <summary>Server memory around many requests one after another: a leak per request shows as growth.</summary>
     private sealed record Soak(int Requests, int Completed, long RssBeforeMb, long RssAfterMb, long PeakRssAfterMb, double Seconds);
 
-    private sealed record Report(string Model, int K, int Tokens, double TimeoutSeconds, Variant[] Variants, Soak? Soak = null);
+    /// <summary>
+    /// Aggregate steps/s of the many clients against one client alone, on fresh servers with the largest queue, repeated:
+    /// each repeat's ratio, their median and range.
+    /// </summary>
+    private sealed record Scaling(int Clients, int Repeats, double[] OneClientStepsPerSecond, double[] ManyClientsStepsPerSecond, double[] Ratios,
+        double MedianRatio, double MinRatio, double MaxRatio, double[] ManyFirstStepP95Ms);
+
+    private sealed record Report(string Model, int K, int Tokens, double TimeoutSeconds, Variant[] Variants, Soak? Soak = null, Scaling? Scaling = null);
 
     public static Command Create()
     {
@@ -40,9 +47,10 @@ internal static class HubLoadBenchmark
         var timeoutOption = new Option<double>("--timeout") { Description = "Seconds a client may take before it counts as a hang", DefaultValueFactory = _ => 300 };
         var quickOption = new Option<bool>("--quick") { Description = "4 clients, K = 2, 3 tokens, queues 1 and 4 (a smoke test)" };
         var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var repeatsOption = new Option<int>("--repeats") { Description = "Then this many pairs of runs, one client alone and all clients, for the ratio of their aggregate steps/s with its median and range (0 = none) [0…20]", DefaultValueFactory = _ => 3 };
         var soakOption = new Option<int>("--soak") { Description = "Then this many requests one after another (K as given, 2 tokens) on a fresh server, with its RSS before and after (0 = none) [0…100,000]", DefaultValueFactory = _ => 1000 };
         var command = new Command("hub", "32 concurrent SignalR clients at K = 8: completed vs busy, p50/p95 time to first step, steps/s, server RSS");
-        foreach (Option option in new Option[] { checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption, soakOption })
+        foreach (Option option in new Option[] { checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption, soakOption, repeatsOption })
             command.Options.Add(option);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
@@ -51,6 +59,8 @@ internal static class HubLoadBenchmark
             int[] queues = Queues(quick ? "1,4" : parse.GetValue(queuesOption)!);
             double timeout = parse.GetValue(timeoutOption);
             int soak = quick ? 20 : parse.GetValue(soakOption);
+            int repeats = quick ? 1 : parse.GetValue(repeatsOption);
+            if (repeats is < 0 or > 20) throw new ArgumentException($"--repeats must be from 0 to 20 (got {repeats}).");
             if (soak is < 0 or > 100_000) throw new ArgumentException($"--soak must be from 0 to 100,000 (got {soak}).");
             if (clients is < 1 or > 256) throw new ArgumentException($"--clients must be from 1 to 256 (got {clients}).");
             if (k is < 1 or > 256) throw new ArgumentException($"--loops must be from 1 to 256 (got {k}).");
@@ -66,9 +76,24 @@ internal static class HubLoadBenchmark
                 variants.Add(await RunVariant(checkpoint, queue, clients, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
                 if (!json) Console.Out.WriteLine($"  queue {queue}: {variants[^1].Completed} completed, {variants[^1].Busy} busy, {variants[^1].Errors} errors, {variants[^1].Hangs} hangs");
             }
+            Scaling? scaling = null;
+            if (repeats > 0)
+            {
+                var one = new List<Variant>();
+                var many = new List<Variant>();
+                for (int r = 0; r < repeats; r++)
+                {
+                    one.Add(await RunVariant(checkpoint, queues.Max(), 1, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
+                    many.Add(await RunVariant(checkpoint, queues.Max(), clients, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
+                    if (!json) Console.Out.WriteLine($"  repeat {r + 1}: one client {one[^1].AggregateStepsPerSecond:F1} steps/s, {clients} clients {many[^1].AggregateStepsPerSecond:F1} steps/s");
+                }
+                double[] ratios = one.Zip(many, (o, m) => Math.Round(m.AggregateStepsPerSecond / o.AggregateStepsPerSecond, 2)).ToArray();
+                scaling = new Scaling(clients, repeats, one.Select(v => v.AggregateStepsPerSecond).ToArray(), many.Select(v => v.AggregateStepsPerSecond).ToArray(),
+                    ratios, HubClientRun.Percentile(ratios, 0.5), ratios.Min(), ratios.Max(), many.Select(v => v.FirstStepP95Ms).ToArray());
+            }
             Soak? soaked = soak == 0 ? null : await RunSoak(checkpoint, soak, k, TimeSpan.FromSeconds(timeout), cancellation);
             if (!json && soaked is not null) Console.Out.WriteLine($"  soak: {soaked.Completed} of {soaked.Requests} requests completed");
-            var report = new Report(description, k, tokens, timeout, variants.ToArray(), soaked);
+            var report = new Report(description, k, tokens, timeout, variants.ToArray(), soaked, scaling);
             if (json) Console.Out.WriteLine(JsonSerializer.Serialize(report, JsonOutput.WithNaN));
             else Print(report);
             return variants.Any(v => v.Errors + v.Hangs > 0) || soaked is { } s && s.Completed < s.Requests ? 2 : 0;
@@ -180,6 +205,10 @@ internal static class HubLoadBenchmark
                 v.PeakRssBeforeMb.ToString(), v.PeakRssAfterMb.ToString(), v.RssSamples.ToString());
         AnsiConsole.Write(memory);
         AnsiConsole.WriteLine("Server RSS sampled every 50 ms from /proc/<pid>/status; \"before\" is after loading the model and one warm-up generation.");
+        if (report.Scaling is { } scaling)
+            AnsiConsole.WriteLine($"{scaling.Clients} clients together against one alone, {scaling.Repeats} repeats on fresh servers: aggregate steps/s ratio median {scaling.MedianRatio:F2}× " +
+                $"(range {scaling.MinRatio:F2}–{scaling.MaxRatio:F2}; each: {string.Join(", ", scaling.Ratios.Select(r => r.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}); " +
+                $"time to first step p95 with {scaling.Clients} clients {string.Join(", ", scaling.ManyFirstStepP95Ms.Select(ms => (ms / 1000).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))} s.");
         if (report.Soak is { } soak)
             AnsiConsole.WriteLine($"Soak: {soak.Completed} of {soak.Requests} requests one after another (K = {report.K}, 2 tokens each) in {soak.Seconds:F1} s; server RSS {soak.RssBeforeMb} MB before, {soak.RssAfterMb} MB after ({soak.RssAfterMb - soak.RssBeforeMb:+0;-0;0} MB), peak {soak.PeakRssAfterMb} MB.");
 

@@ -110,6 +110,11 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
         // told busy depends on whether the first finished before the last arrived).
         Assert.Equal(4, variants[1].GetProperty("completed").GetInt32());
         Assert.All(variants[1].GetProperty("perClient").EnumerateArray(), c => Assert.Equal(2 * 3, c.GetProperty("steps").GetInt32()));
+        JsonElement scaling = report.GetProperty("scaling");   // --quick: one pair, one client alone and the four together
+        Assert.Equal(4, scaling.GetProperty("clients").GetInt32());
+        Assert.Equal(1, scaling.GetProperty("ratios").GetArrayLength());
+        Assert.True(scaling.GetProperty("medianRatio").GetDouble() > 0);
+        Assert.Equal(scaling.GetProperty("minRatio").GetDouble(), scaling.GetProperty("maxRatio").GetDouble());
         JsonElement soak = report.GetProperty("soak");   // --quick: 20 requests one after another on a fresh server
         Assert.Equal(20, soak.GetProperty("requests").GetInt32());
         Assert.Equal(20, soak.GetProperty("completed").GetInt32());
