@@ -82,6 +82,9 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
             await Expect(page.Locator("[data-testid=compare-left] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done");
             await Expect(page.Locator("[data-testid=intervention-divergence]")).ToContainTextAsync("Right side: token #1, after step 3: state × -1");
             await Expect(page.Locator("[data-testid=intervene-on]")).ToBeCheckedAsync();
+            // the runs end within a few hundred ms of the page opening, before the charts' script may have loaded: both draw anyway
+            await Expect(page.Locator("#compare-left-chart")).ToHaveAttributeAsync("data-steps", "6");
+            await Expect(page.Locator("#compare-right-chart")).ToHaveAttributeAsync("data-steps", "6");
             await Expect(page.Locator("[data-testid=compare-share-link]")).ToContainTextAsync("&at=1&step=3&change=scale&value=-1");
             if (open == 0) await LiveViewFixture.ShotAsync(page, "21-compare-intervention.png");
             runs.Add((await page.Locator("[data-testid=compare-left] [data-testid=token]").AllTextContentsAsync(),

@@ -40,7 +40,7 @@ public partial class Compare
         height = 260,
         margin = new { l = 60, r = 16, t = 8, b = 45 },
         font = new { size = 13, color = "#212121" },
-        xaxis = new { title = new { text = "refinement step" }, nticks = 12, tickformat = "d" },
+        xaxis = new { title = new { text = "refinement step" }, tick0 = 1, dtick = Math.Max(1, (int)Math.Ceiling(_kl.Count / 12.0)), tickformat = "d" },   // whole steps only: half ticks rounded to "d" repeated labels
         yaxis = new { title = new { text = "≈ KL (nats, top-k)" }, rangemode = "tozero" },
         shapes = (Session.Scrubber.Current > 0
             ? new object[] { new { type = "line", xref = "x", yref = "paper", x0 = Session.Scrubber.Current, x1 = Session.Scrubber.Current, y0 = 0, y1 = 1, line = new { color = "#424242", width = 2, dash = "dot" } } }

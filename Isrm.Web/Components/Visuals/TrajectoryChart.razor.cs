@@ -14,6 +14,8 @@ public partial class TrajectoryChart : IAsyncDisposable
     private IJSObjectReference? _module;
     private readonly TrajectoryFeed _feed = new();
     private int _steps;
+    // A draw asked for before the chart's script had loaded (a link that runs on open can finish that fast).
+    private (TokenTrajectory? Token, int Mark, ChartRange? Range)? _pending;
 
     [Inject] private IJSRuntime Js { get; set; } = null!;
 
@@ -27,14 +29,24 @@ public partial class TrajectoryChart : IAsyncDisposable
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         if (!firstRender) return;
-        _module = await Js.InvokeAsync<IJSObjectReference>("import", "./js/plot.js");
-        await _module.InvokeVoidAsync("preload");
+        var module = await Js.InvokeAsync<IJSObjectReference>("import", "./js/plot.js");
+        await module.InvokeVoidAsync("preload");
+        _module = module;
+        if (_pending is { } pending)
+        {
+            _pending = null;
+            await DrawAsync(pending.Token, pending.Mark, pending.Range);
+        }
     }
 
     /// <summary>Shows <paramref name="token"/> (appending its new steps), the scrubbed step marked, on an optional shared scale.</summary>
     public async Task DrawAsync(TokenTrajectory? token, int markStep, ChartRange? range = null)
     {
-        if (_module is null) return;
+        if (_module is null)
+        {
+            _pending = (token, markStep, range);
+            return;
+        }
         TrajectoryBatch? batch = _feed.Next(token);
         int steps = token?.Steps.Count ?? 0;
         await _module.InvokeVoidAsync("trajectory", _plot, batch?.Key ?? "", batch?.Reset ?? false, batch?.Points, markStep, range);
