@@ -46,4 +46,29 @@ public sealed class CompareSessionTests
     {
         lock (drawn) return drawn.Where(d => d.Left == left).Select(d => d.Step).DefaultIfEmpty(0).Max();
     }
+
+    [Fact]
+    public void A_comparison_travels_in_its_link_with_its_right_side_or_its_intervention()
+    {
+        var session = new CompareSession { Prompt = "Once upon" };
+        session.LeftSettings.Checkpoint = "a";
+        session.RightSettings.Checkpoint = "b";
+        session.RightSettings.K = 32;
+        string link = session.ShareQuery();
+        Assert.Contains("prompt=Once%20upon", link);
+        Assert.EndsWith("&run=1&rightCheckpoint=b&rightK=32", link);
+
+        var opened = new CompareSession();
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link).ToDictionary(kv => kv.Key, kv => kv.Value.ToString());
+        Assert.Null(opened.TakeRight(query, ["a", "b"]));
+        Assert.Equal(("b", 32, false), (opened.RightSettings.Checkpoint, opened.RightSettings.K, opened.RightSettings.InfiniteK));
+        Assert.Contains("checkpoint 'b' for the right side", opened.TakeRight(query, ["a"]));
+        Assert.StartsWith("The link's rightK", opened.TakeRight(new Dictionary<string, string> { ["rightK"] = "0" }, ["a"]));
+
+        session.Take(new Isrm.Model.Refinement.InterventionRequest { At = 2, Step = 3, Change = Isrm.Model.Refinement.InterventionChange.Scale, Scale = 0.5 });
+        Assert.EndsWith("&run=1&at=2&step=3&change=scale&value=0.5", session.ShareQuery());
+        Assert.Equal(session.Intervention, InterventionLink.Read(
+            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(session.ShareQuery()).ToDictionary(kv => kv.Key, kv => kv.Value.ToString()), out string? problem));
+        Assert.Null(problem);
+    }
 }

@@ -56,7 +56,27 @@ public sealed class CompareSession
     }
 
     /// <summary>The query of a link that opens this comparison (with its intervention) and runs it.</summary>
-    public string ShareQuery() => ChatLink.For(LeftSettings, Prompt, run: true) + (Intervening ? "&" + InterventionLink.For(Intervention, text: true) : "");
+    public string ShareQuery() => ChatLink.For(LeftSettings, Prompt, run: true) + (Intervening
+        ? "&" + InterventionLink.For(Intervention, text: true)
+        : $"&rightCheckpoint={Uri.EscapeDataString(RightSettings.Checkpoint ?? "")}&rightK={(RightSettings.InfiniteK ? "inf" : RightSettings.K.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+
+    /// <summary>A link's right side (<c>rightCheckpoint</c>, <c>rightK</c>), or the first value the page cannot take.</summary>
+    public string? TakeRight(IReadOnlyDictionary<string, string> query, IEnumerable<string> checkpoints)
+    {
+        if (query.TryGetValue("rightCheckpoint", out string? name) && name.Length > 0)
+        {
+            if (!checkpoints.Contains(name)) return $"The link names checkpoint '{name}' for the right side, which this app does not list.";
+            RightSettings.Checkpoint = name;
+        }
+        if (query.TryGetValue("rightK", out string? k))
+        {
+            RefinementDepth depth = RefinementDepth.Parse(k);
+            if (depth.Problem(RightSettings.MaxK, "The link's rightK") is string problem) return problem;
+            RightSettings.InfiniteK = depth.IsInfinite;
+            if (depth.Steps is int steps) RightSettings.K = steps;
+        }
+        return null;
+    }
 
     /// <summary>
     /// The first step of the shown token at which the two sides' top tokens differ (steps of a token after the texts

@@ -70,6 +70,7 @@ public partial class Compare
         if (query.Count == 0) return;
         string? prompt = ChatLink.Apply(query, Session.LeftSettings, _checkpoints.Where(c => c.Usable).Select(c => c.Name), out bool run, out string? problem);
         if (problem is null && InterventionLink.Read(query, out problem) is { } change) Session.Take(change);
+        problem ??= Session.TakeRight(query, _checkpoints.Where(c => c.Usable).Select(c => c.Name));
         if (prompt is not null) Session.Prompt = prompt;
         if (problem is not null) { Session.Fail(problem); StateHasChanged(); return; }
         StateHasChanged();
