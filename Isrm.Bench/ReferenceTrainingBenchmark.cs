@@ -73,14 +73,8 @@ internal static partial class ReferenceTrainingBenchmark
     // The text both sides train on: this repository's documentation, repeated to a few hundred kilobytes.
     private static string Text()
     {
-        string root = AppContext.BaseDirectory;
-        for (var dir = new DirectoryInfo(root); dir is not null; dir = dir.Parent)
-            if (Directory.Exists(Path.Combine(dir.FullName, "docs")) && File.Exists(Path.Combine(dir.FullName, "README.md")))
-            {
-                string docs = string.Concat(Directory.GetFiles(Path.Combine(dir.FullName, "docs"), "*.md").Order().Select(File.ReadAllText));
-                return string.Concat(Enumerable.Repeat(docs, Math.Max(1, 200_000 / Math.Max(1, docs.Length))));
-            }
-        return string.Concat(Enumerable.Repeat("A tiny model thinks longer, step by step, about what comes next. ", 4000));
+        string docs = string.Concat(Directory.GetFiles(Repository("docs"), "*.md").Order().Select(File.ReadAllText));
+        return string.Concat(Enumerable.Repeat(docs, Math.Max(1, 200_000 / Math.Max(1, docs.Length))));
     }
 
     // Our step: the same AdamW, clipping, fixed K, truncated backprop and loss after the last step as the reference's.

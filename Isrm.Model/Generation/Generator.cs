@@ -76,10 +76,10 @@ public static class Generator
                 TokenLayout? layout = TextLayout.For(config, Enumerable.Repeat<IReadOnlyList<int>>(tokens, rows).ToList(), offset, chunk.Length, model.Device);
                 RefinementOptions tokenOptions = request.Intervention is { } intervention && intervention.At == index
                     ? options with { Intervene = Intervening(checkpoint, intervention, tokens, options) }
-                    : fromStarts ? options with { Intervene = Starts(request.Starts!.Seed), EveryStepLogits = true } : options;
+                    : fromStarts ? options with { Intervene = Intervention.RandomStarts(request.Starts!.Seed, lastPositionOnly: true), EveryStepLogits = true } : options;
                 IEnumerable<RefinementStep> steps = Refiner.Run(model, x, tokenOptions, fromStarts ? null : cache, offset, cancellation, layout);
                 IEnumerator<RefinementStep> enumerator = steps.GetEnumerator();
-                var tail = new List<Tensor>();   // from several starts: the last states of the token's position, (rows, D) each
+                using PathTail? tail = fromStarts ? new PathTail() : null;   // several starts: the token's position in every run
                 try
                 {
                     while (true)
@@ -94,7 +94,7 @@ public static class Generator
                             continue;
                         }
                         StepEvent frame = Frame(checkpoint, step, index, request, clock, out lastLogProbs);
-                        if (fromStarts) frame = frame with { Paths = Paths(checkpoint, step, tail) };
+                        if (tail is not null) frame = frame with { Paths = Paths(checkpoint, step, tail) };
                         yield return frame;
                     }
                 }
@@ -157,38 +157,11 @@ public static class Generator
         }
     }
 
-    // Row 0 keeps every position's own start; row i ≥ 1 gets a fresh Gaussian start at the token's position (the own
-    // start's RMS there), seeded by (seed, i). Only the last position is changed.
-    private static Intervention Starts(long seed) => new(AfterStep: 0, s =>
-    {
-        Tensor Draw(Tensor t)
-        {
-            if (t.numel() == 0) return t;
-            Tensor drawn = t.clone();
-            double rms = t[0, -1].Squared().mean().sqrt().item<float>();
-            if (!(rms > 1e-6)) rms = s.Input[0, -1].Squared().mean().sqrt().item<float>();
-            for (int i = 1; i < t.shape[0]; i++)
-            {
-                var generator = new TorchSharp.torch.Generator((ulong)SeededStart.Stream(seed, i), t.device);
-                drawn[i].copy_(randn(t[i].shape, dtype: t.dtype, device: t.device, generator: generator).Times(rms));
-            }
-            return drawn;
-        }
-        return s with { Y = Draw(s.Y), Z = Draw(s.Z) };
-    }, LastPositionOnly: true);
-
     // Every start's run of the token's position at one step: distance from row 0's state, top tokens; at the last step how each ended.
-    private static PathStep Paths(LoadedCheckpoint checkpoint, RefinementStep step, List<Tensor> tail)
+    private static PathStep Paths(LoadedCheckpoint checkpoint, RefinementStep step, PathTail tail)
     {
-        Tensor states = step.Y.select(1, -1);                                                    // (rows, D)
-        if (tail.Count > PathStep.MaxPeriod) { tail[0].Dispose(); tail.RemoveAt(0); }
-        tail.Add(states.clone());
-        float[] distance = ((states - states[0]).norm(1) / states[0].norm().AtLeast(1e-12)).data<float>().ToArray();
         string[] answers = step.LogProbs![.., -1].argmax(-1).data<long>().ToArray().Select(id => checkpoint.Tokenizer.TokenText((int)id)).ToArray();
-        var paths = new PathStep(distance, answers.Distinct().Count()) { Answers = answers };
-        if (!step.IsLast) return paths;
-        var (endings, periods) = RunEndings.Classify(tail, PathStep.SameStateTolerance, PathStep.MaxPeriod);
-        return paths with { Endings = endings, Periods = periods };
+        return tail.Next(step.Y.select(1, -1), answers.Distinct().Count(), step.IsLast) with { Answers = answers };   // the token's position, (rows, D)
     }
 
     // The one token a forced text makes, or one sentence why it cannot be forced.

@@ -81,9 +81,9 @@ public static class PuzzleSolver
         {
             Loops = options.K, MaxLoops = options.Cap, EveryStepLogits = true,
             Intervene = options.Intervention is { } change ? Intervening(network, change, options.Foreign, puzzle)
-                : runs > 1 ? RandomStarts(options.StartSeed) : null,
+                : runs > 1 ? Intervention.RandomStarts(options.StartSeed) : null,
         };
-        var tail = new List<Tensor>();   // several starts: the last MaxPeriod + 1 states, (N, D) each
+        using PathTail? tail = runs > 1 ? new PathTail() : null;   // several starts
         int? solvedAt = null;
         int observed = 0;   // the last step the stop rule saw (K = ∞ asks it at every step the engine may stop at)
         bool Settled(RefinementStep s)
@@ -100,13 +100,7 @@ public static class PuzzleSolver
             Tensor probability = probabilities[0];                                          // (N): the own start's run
             int correct = probability.Above(0.5f).eq(target[0].to(ScalarType.Bool)).sum().item<long>() is long c ? (int)c : 0;
             PathStep? paths = null;
-            if (runs > 1)
-            {
-                Tensor states = step.Y.flatten(1);
-                if (tail.Count > PathStep.MaxPeriod) { tail[0].Dispose(); tail.RemoveAt(0); }
-                tail.Add(states.clone().DetachFromDisposeScope());
-                paths = Paths(probabilities, target, states, step.IsLast ? tail : null);
-            }
+            if (tail is not null) paths = Paths(probabilities, target, step.Y.flatten(1), tail, step.IsLast);
             bool solved = correct == puzzle.CellCount;
             bool firstSolved = solved && solvedAt is null;
             if (firstSolved) solvedAt = step.Step;
@@ -119,37 +113,18 @@ public static class PuzzleSolver
                 { Paths = paths };
             }
         }
-        tail.ForEach(t => t.Dispose());
     }
 
-    // Every run at one step; with the last states, how each ended.
-    private static PathStep Paths(Tensor probabilities, Tensor target, Tensor states, List<Tensor>? tail)
+    // Every run at one step: its cells right and the different answers (p > ½ per cell) the runs hold; the tail adds distances and endings.
+    private static PathStep Paths(Tensor probabilities, Tensor target, Tensor states, PathTail tail, bool last)
     {
         Tensor answers = probabilities.Above(0.5f);                                                        // (runs, N)
         int[] correct = answers.eq(target.to(ScalarType.Bool)).sum(1).to(ScalarType.Int32).data<int>().ToArray();
-        float[] distance = ((states - states[0]).norm(1) / states[0].norm().AtLeast(1e-12)).data<float>().ToArray();   // tensor − tensor takes no scalar
         byte[] bytes = answers.to(ScalarType.Byte).data<byte>().ToArray();
         int cells = (int)answers.shape[1];
         int distinct = Enumerable.Range(0, correct.Length).Select(r => Convert.ToBase64String(bytes, r * cells, cells)).Distinct().Count();
-        var step = new PathStep(distance, distinct) { Correct = correct };
-        if (tail is null) return step;
-        var (endings, periods) = RunEndings.Classify(tail, PathStep.SameStateTolerance, PathStep.MaxPeriod);
-        return step with { Endings = endings, Periods = periods };
+        return tail.Next(states, distinct, last) with { Correct = correct };
     }
-
-    /// <summary>Run 0 keeps the network's own start; run i ≥ 1 starts from Gaussian noise of the start's RMS (the input's where it is zero), seeded by (seed, i).</summary>
-    private static Intervention RandomStarts(long seed) => new(AfterStep: 0, s =>
-    {
-        Tensor y = s.Y.clone();
-        double rms = y.Squared().mean().sqrt().item<float>();
-        double scale = rms > 1e-6 ? rms : s.Input.Squared().mean().sqrt().item<float>();
-        for (int i = 1; i < y.shape[0]; i++)
-        {
-            var generator = new TorchSharp.torch.Generator((ulong)SeededStart.Stream(seed, i), y.device);
-            y[i].copy_(randn(y[i].shape, dtype: y.dtype, device: y.device, generator: generator).Times(scale));
-        }
-        return s with { Y = y };
-    });
 
     /// <summary>
     /// The engine's change for an intervention; another seed's state is the state the network reaches on

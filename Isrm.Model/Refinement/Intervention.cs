@@ -29,6 +29,30 @@ public sealed record Intervention(int AfterStep, Func<InterventionState, Interve
             return s with { Y = Draw(s.Y), Z = Draw(s.Z) };
         }, lastPositionOnly);
 
+    /// <summary>
+    /// Path independence: row 0 keeps its own start; row i ≥ 1 starts from Gaussian noise of row 0's RMS (the input's
+    /// where that is zero), seeded by (<paramref name="seed"/>, i). With <paramref name="lastPositionOnly"/> the RMS is
+    /// the last position's and only that position changes.
+    /// </summary>
+    public static Intervention RandomStarts(long seed, bool lastPositionOnly = false) => new(0, s =>
+    {
+        Tensor Own(Tensor t) => lastPositionOnly ? t[0].select(0, -1) : t[0];
+        Tensor Draw(Tensor t)
+        {
+            if (t.numel() == 0) return t;
+            Tensor drawn = t.clone();
+            double rms = Rms(Own(t));
+            if (!(rms > 1e-6)) rms = Rms(Own(s.Input));
+            for (int i = 1; i < t.shape[0]; i++)
+            {
+                var generator = new TorchSharp.torch.Generator((ulong)SeededStart.Stream(seed, i), t.device);
+                drawn[i].copy_(randn(t[i].shape, dtype: t.dtype, device: t.device, generator: generator).Times(rms));
+            }
+            return drawn;
+        }
+        return s with { Y = Draw(s.Y), Z = Draw(s.Z) };
+    }, lastPositionOnly);
+
     /// <summary>The states multiplied by <paramref name="factor"/>.</summary>
     public static Intervention Scaled(int afterStep, double factor, bool lastPositionOnly = false) =>
         new(afterStep, s => s with { Y = s.Y.Times(factor), Z = s.Z.numel() == 0 ? s.Z : s.Z.Times(factor) }, lastPositionOnly);

@@ -32,6 +32,37 @@ public sealed record PathStep(float[] Distance, int DistinctAnswers)
     public bool SameState => Distance.All(d => d < SameStateTolerance);
 }
 
+/// <summary>
+/// The states of N runs of one instance, step after step: each state's distance from run 0's, and at the last step how
+/// each run ended (<see cref="RunEndings"/> over the last <see cref="PathStep.MaxPeriod"/> + 1 states, held here).
+/// </summary>
+public sealed class PathTail : IDisposable
+{
+    private readonly List<Tensor> _tail = [];
+
+    /// <summary>One step: <paramref name="states"/> (runs, D), and how many different answers the caller counted.</summary>
+    public PathStep Next(Tensor states, int distinctAnswers, bool last)
+    {
+        if (_tail.Count > PathStep.MaxPeriod) { _tail[0].Dispose(); _tail.RemoveAt(0); }
+        float[] distance;
+        using (NewDisposeScope())
+        {
+            _tail.Add(states.detach().clone().DetachFromDisposeScope());
+            distance = ((states - states[0]).norm(1) / states[0].norm().AtLeast(1e-12)).data<float>().ToArray();   // tensor − tensor takes no scalar
+        }
+        var step = new PathStep(distance, distinctAnswers);
+        if (!last) return step;
+        var (endings, periods) = RunEndings.Classify(_tail, PathStep.SameStateTolerance, PathStep.MaxPeriod);
+        return step with { Endings = endings, Periods = periods };
+    }
+
+    public void Dispose()
+    {
+        _tail.ForEach(t => t.Dispose());
+        _tail.Clear();
+    }
+}
+
 /// <summary>Period detection over a run's last states: a fixed point, the shortest cycle, or still moving.</summary>
 public static class RunEndings
 {

@@ -35,6 +35,16 @@ public sealed record PuzzleStepFrame(
 /// </summary>
 public sealed record PathsFrame(int[]? Correct, float[] Distance, int DistinctAnswers, string[]? Endings = null, int?[]? Periods = null, string[]? Answers = null)
 {
+    /// <summary>The largest distance from run 0's state, as the pages write it.</summary>
+    public string Farthest => Distance.Max().ToString("0.###e0", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Every run's state within <see cref="Isrm.Model.Refinement.PathStep.SameStateTolerance"/> of run 0's.</summary>
+    public bool SameState => Distance.All(d => d < Isrm.Model.Refinement.PathStep.SameStateTolerance);
+
+    /// <summary>How the runs ended, grouped ("6 × fixed point, 2 × a 2-cycle"); null before the last step.</summary>
+    public string? EndingsSaid => Endings is null ? null : string.Join(", ", Endings
+        .Select((e, i) => e == "cycle" ? $"a {Periods?[i]}-cycle" : e.Replace('-', ' ')).GroupBy(e => e).Select(g => $"{g.Count()} × {g.Key}"));
+
     public static PathsFrame From(Isrm.Model.Refinement.PathStep p) => new(p.Correct, p.Distance, p.DistinctAnswers,
         p.Endings?.Select(e => e switch
         {

@@ -66,14 +66,13 @@ public sealed class PathStartsRun
         {
             if (Steps.LastOrDefault() is not { Paths: { } p } last) return null;
             int n = p.Distance.Length;
-            string far = p.Distance.Max().ToString("0.###e0", CultureInfo.InvariantCulture);
+            string far = p.Farthest;
             string tops = string.Join(", ", (p.Answers ?? []).GroupBy(a => a).OrderByDescending(g => g.Count()).Select(g => $"'{TokenText.Visible(g.Key)}' × {g.Count()}"));
             string now = $"step {last.Step}: top tokens {tops}; states at most {far} apart (relative to the own start's)";
-            if (p.Endings is not { } endings) return IsRunning ? $"Running token #{Token} from {n} starts… {now}." : $"Stopped at {now}.";
+            if (p.Endings is null) return IsRunning ? $"Running token #{Token} from {n} starts… {now}." : $"Stopped at {now}.";
             string answer = p.DistinctAnswers == 1 ? $"All {n} runs of token #{Token} end on the same top token" : $"The {n} runs of token #{Token} end on {p.DistinctAnswers} different top tokens";
-            string state = p.Distance.All(d => d < PathStep.SameStateTolerance) ? " and in the same state (within 10⁻³)" : $", their states up to {far} apart";
-            var groups = endings.Select((e, i) => e == "cycle" ? $"a {p.Periods?[i]}-cycle" : e.Replace('-', ' ')).GroupBy(e => e).Select(g => $"{g.Count()} × {g.Key}");
-            return $"{answer}{state} at step {last.Step} ({tops}). How the runs end: {string.Join(", ", groups)}.";
+            string state = p.SameState ? " and in the same state (within 10⁻³)" : $", their states up to {far} apart";
+            return $"{answer}{state} at step {last.Step} ({tops}). How the runs end: {p.EndingsSaid}.";
         }
     }
 }

@@ -76,16 +76,14 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
             if (Frames.LastOrDefault(f => f.Paths is not null) is not { Paths: { } p } last) return null;
             int n = p.Distance.Length;
             int[] correct = p.Correct ?? [];
-            string distance = p.Distance.Max().ToString("0.###e0", CultureInfo.InvariantCulture);
+            string distance = p.Farthest;
             string now = $"step {last.Step}: {p.DistinctAnswers} different {(p.DistinctAnswers == 1 ? "answer" : "answers")} among {n} starts, states at most {distance} apart (relative to the own start's)";
-            if (p.Endings is not { } endings) return $"Running from {n} starts… {now}.";
+            if (p.Endings is null) return $"Running from {n} starts… {now}.";
             string answer = p.DistinctAnswers == 1
                 ? $"All {n} runs end in the same answer ({(correct.All(c => c == last.Cells) ? "solved" : $"{correct.FirstOrDefault()} of {last.Cells} cells right")})"
                 : $"The {n} runs end in {p.DistinctAnswers} different answers";
-            string state = p.Distance.All(d => d < PathStep.SameStateTolerance) ? " and the same state (within 10⁻³)" : $", their states up to {distance} apart";
-            var groups = endings.Select((e, i) => e == "cycle" ? $"a {p.Periods?[i]}-cycle" : e.Replace('-', ' '))
-                .GroupBy(e => e).Select(g => $"{g.Count()} × {g.Key}");
-            return $"{answer}{state} at step {last.Step}. How the runs end: {string.Join(", ", groups)}.";
+            string state = p.SameState ? " and the same state (within 10⁻³)" : $", their states up to {distance} apart";
+            return $"{answer}{state} at step {last.Step}. How the runs end: {p.EndingsSaid}.";
         }
     }
 
