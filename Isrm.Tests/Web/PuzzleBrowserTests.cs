@@ -111,6 +111,7 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
         await Expect(page.Locator("[data-testid=maze-edit-hint]")).ToBeVisibleAsync();
 
         ILocator grid = page.Locator("[data-testid=puzzle-grid]");
+        await Expect(grid).ToHaveAttributeAsync("data-size", "7x7");   // laid out for the pasted maze before its box is read
         var box = (await grid.BoundingBoxAsync())!;
         (float X, float Y) Cell(int row, int col) => (box.X + (col + 0.5f) * box.Width / 7, box.Y + (row + 0.5f) * box.Height / 7);
         async Task<string> Row(int row) => (await page.Locator("[data-testid=puzzle-input]").InputValueAsync()).Split('\n')[row];

@@ -30,6 +30,7 @@ export function init(id, grid, spacetime, start, editor) {
   grid.width = start.width * scale;
   grid.height = rows * scale;
   grid.style.width = Math.min(grid.width, MAX_PX) + "px";
+  grid.dataset.size = start.height + "x" + start.width;   // which instance the canvas is laid out for (tests wait on it)
   const view = {
     grid, spacetime, start, maze, rows, scale, steps: [], probs: [], correct: [], shown: -1, follow: true, timer: null,
     pendingDraw: false, space: null, spaceRows: 0,
