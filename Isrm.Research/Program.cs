@@ -27,6 +27,7 @@ internal static class Program
             PathIndependenceCommand.Create(),
             StopRulesCommand.Create(),
             ReportCommand.Create(),
+            TableCommand.Create(),
         })
             root.Subcommands.Add(command);
         return root;
