@@ -98,7 +98,7 @@ internal static class AndersonBenchmark
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         Tensor x = model.Embed(tensor(ids, new long[] { 1, ids.Length }));
-        var options = new RefinementOptions { Loops = calls, MaxLoops = Math.Max(calls, 256), EveryStepLogits = false };
+        var options = new RefinementOptions { K = calls, EveryStepLogits = false };
         return Refiner.Run(model, x, options).Select(step => (double)step.Residual!.mean().item<float>()).ToArray();
     }
 

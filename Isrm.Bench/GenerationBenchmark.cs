@@ -72,7 +72,7 @@ internal static class GenerationBenchmark
                     throw new ArgumentException($"--context {context} exceeds the model's maximum context of {model.Model.Config.MaxContext}.");
                 if (!json) Console.Out.WriteLine(BenchModel.Describe(model));
                 // Warm-up: the first calls pay for libtorch's lazy initialisation, which is not what is measured.
-                Run(model, new GenerationRequest { Prompt = BenchModel.Prompt(model.Tokenizer, 32), Loops = 2, MaxTokens = 3, Temperature = 0, TraceSteps = false });
+                Run(model, new GenerationRequest { Prompt = BenchModel.Prompt(model.Tokenizer, 32), K = 2, MaxTokens = 3, Temperature = 0, TraceSteps = false });
                 DecodeFloor.Floor? floor = DecodeFloor.Measure(model.Model);
                 if (!json && floor is not null) Console.Out.WriteLine($"  floor: {floor.Products} matrix–vector products per step, {floor.MicrosecondsPerStep:F0} µs alone");
                 var rows = new List<Row>();
@@ -95,7 +95,7 @@ internal static class GenerationBenchmark
     private static Row Measure(LoadedCheckpoint checkpoint, int context, int tokens, int k, int repeats, DecodeFloor.Floor? floor)
     {
         string prompt = BenchModel.Prompt(checkpoint.Tokenizer, context - tokens);
-        var request = new GenerationRequest { Prompt = prompt, Loops = k, MaxTokens = tokens, Temperature = 0, ReportTopTokens = 1, Seed = Seed, TraceSteps = false };
+        var request = new GenerationRequest { Prompt = prompt, K = k, MaxTokens = tokens, Temperature = 0, ReportTopTokens = 1, Seed = Seed, TraceSteps = false };
         Timing cached = Fastest(checkpoint, request, repeats), recompute = Fastest(checkpoint, request with { UseCache = false }, repeats);
         long[] sequence = checkpoint.Tokenizer.Encode(prompt).Concat(cached.Ids[..^1]).Select(t => (long)t).ToArray();
         float difference = MaxLogitDifference(checkpoint.Model, sequence, sequence.Length - (tokens - 1), k);
@@ -141,7 +141,7 @@ internal static class GenerationBenchmark
     {
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
-        var options = new RefinementOptions { Loops = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = Seed };
+        var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = Seed };
         int n = ids.Length;
         Tensor full = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, n })), options)); // (1, n, V)
 

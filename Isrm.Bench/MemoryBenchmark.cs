@@ -98,14 +98,14 @@ internal static class MemoryBenchmark
             using var scope = NewDisposeScope();
             long[] ids = model.Tokenizer.Encode(BenchModel.Prompt(model.Tokenizer, context)).Select(t => (long)t).ToArray();
             Tensor x = model.Model.Embed(tensor(ids, new long[] { 1, ids.Length }));
-            foreach (RefinementStep step in Refiner.Run(model.Model, x, new RefinementOptions { Loops = k, MaxLoops = Math.Max(k, 256) }))
+            foreach (RefinementStep step in Refiner.Run(model.Model, x, new RefinementOptions { K = k}))
                 _ = step.Step;
         }
         else
         {
             var request = new GenerationRequest
             {
-                Prompt = BenchModel.Prompt(model.Tokenizer, context - 8), Loops = k, MaxLoops = Math.Max(k, 256), MaxTokens = 8, Temperature = 0,
+                Prompt = BenchModel.Prompt(model.Tokenizer, context - 8), K = k, MaxTokens = 8, Temperature = 0,
             };
             foreach (GenerationEvent e in Generator.Generate(model, request)) _ = e.Kind;
         }

@@ -8,6 +8,7 @@ RootCommand root = BenchCommandLine.Build();
 if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count > 0) return UserError.Report(parse.Errors[0].Message);
+foreach (string note in Isrm.Cli.IsrmCommandLine.RenameNotes(parse.CommandResult)) Console.Error.WriteLine(note);
 return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 /// <summary>Internal so that ASP.NET Core's source generator (this project references Isrm.Web) does not make it public.</summary>

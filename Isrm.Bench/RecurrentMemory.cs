@@ -29,7 +29,7 @@ public static class RecurrentMemory
             using (var cache = new RefinementCache(recurrent.Config, 1, recurrent.Device))
             {
                 var clock = Stopwatch.StartNew();
-                var options = new RefinementOptions { Loops = 1, EveryStepLogits = false };
+                var options = new RefinementOptions { K = 1, EveryStepLogits = false };
                 for (int offset = 0; offset < context; offset += chunk)
                 {
                     using var scope = NewDisposeScope();

@@ -28,7 +28,7 @@ internal static partial class ReferenceTrainingBenchmark
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "Text checkpoint folder (its safetensors export is what the reference trains)", DefaultValueFactory = _ => "checkpoints/isrm-default" };
         var steps = new Option<int>("--steps") { Description = "Timed optimizer steps per side (one more warms up) [1…200]", DefaultValueFactory = _ => 5 };
-        var k = new Option<int>("--k") { Description = "Refinement steps per training step, the same on both sides [1…64]", DefaultValueFactory = _ => 8 };
+        var k = new Option<int>("--k", "--loops") { Description = "Refinement steps per training step, the same on both sides [1…64]", DefaultValueFactory = _ => 8 };
         var backprop = new Option<int>("--backprop") { Description = "Backpropagate through the last this-many steps [1…K]", DefaultValueFactory = _ => 4 };
         var batch = new Option<int>("--batch") { Description = "Sequences per step [1…256]", DefaultValueFactory = _ => 16 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
@@ -101,7 +101,7 @@ internal static partial class ReferenceTrainingBenchmark
             Tensor tokens = tensor(windows, new long[] { batch, context + 1 });
             Tensor inputs = tokens.narrow(1, 0, context), targets = tokens.narrow(1, 1, context).reshape(-1);
             optimizer.zero_grad();
-            var options = new RefinementOptions { Loops = k, MaxLoops = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, GradientSteps = backprop, Seed = (ulong)step + 1 };
+            var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, GradientSteps = backprop, Seed = (ulong)step + 1 };
             Tensor? loss = null;
             foreach (RefinementStep s in Refiner.Run(model, model.Embed(inputs), options))
                 if (s.IsLast) loss = nn.functional.nll_loss(s.LogProbs!.reshape(-1, model.Config.VocabSize), targets);

@@ -85,7 +85,7 @@ internal static class RefinerBenchmark
         using var scope = NewDisposeScope();
         int n = ids.Length, offset = decode ? n - 1 : 0;
         using RefinementCache? cache = decode ? new RefinementCache(model.Config, 1, model.Device) : null;
-        var options = new RefinementOptions { Loops = k, MaxLoops = Math.Max(k, 256), EveryStepLogits = path == Path.RefinerWithLogits };
+        var options = new RefinementOptions { K = k, EveryStepLogits = path == Path.RefinerWithLogits };
         if (cache is not null)
             foreach (RefinementStep _ in Refiner.Run(model, model.Embed(tensor(ids[..offset], new long[] { 1, offset })), options with { EveryStepLogits = false }, cache, 0)) { }
         Tensor x = model.Embed(tensor(ids[offset..], new long[] { 1, n - offset }));   // (1, T, D)

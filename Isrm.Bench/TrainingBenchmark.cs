@@ -70,7 +70,7 @@ internal static class TrainingBenchmark
                 Tensor tokens = randint(0, config.VocabSize, new long[] { batch, context + 1 });
                 Tensor inputs = tokens.narrow(1, 0, context), targets = tokens.narrow(1, 1, context).reshape(-1);
                 optimizer.zero_grad();
-                var options = new RefinementOptions { Loops = k, MaxLoops = k, EveryStepLogits = false, GradientSteps = backprop > 0 ? backprop : k };
+                var options = new RefinementOptions { K = k, EveryStepLogits = false, GradientSteps = backprop > 0 ? backprop : k };
                 Tensor? loss = null;
                 using (bf16 ? MixedPrecision.Enable() : null)
                     foreach (RefinementStep s in Refiner.Run(model, model.Embed(inputs), options with { StepNorms = false, StepHalt = false }))

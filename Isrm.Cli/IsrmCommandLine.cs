@@ -76,7 +76,11 @@ public static class IsrmCommandLine
         return message.Replace("Option '", "option '").Replace("' is required.", "' is required; see --help.");
     }
 
-    private static IEnumerable<string> RenameNotes(CommandResult command)
+    /// <summary>
+    /// One note for each old option name the command line used (all three tools accept <c>--loops</c> for
+    /// <c>--k</c> and say so).
+    /// </summary>
+    public static IEnumerable<string> RenameNotes(CommandResult command)
     {
         foreach (SymbolResult child in command.Children)
             if (child is OptionResult { IdentifierToken.Value: string used } && Renamed.TryGetValue(used, out string? now))

@@ -13,6 +13,7 @@ internal static class Program
         if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0) return UserError.Report(parse.Errors[0].Message);
+        foreach (string note in Isrm.Cli.IsrmCommandLine.RenameNotes(parse.CommandResult)) Console.Error.WriteLine(note);
         return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 

@@ -17,7 +17,7 @@ internal static class ChatCommand
         options.AddTo(command);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
-            RefinementDepth loops = options.Request(parse, "check").Loops;   // reject bad settings before loading anything
+            RefinementDepth loops = options.Request(parse, "check").K;   // reject bad settings before loading anything
             await using ModelSession session = await ModelSession.OpenAsync(parse.GetValue(options.Checkpoint)!, parse.GetValue(options.Device)!, parse.GetValue(options.Threads));
             Console.Out.WriteLine($"Chatting with {session.Info.Name} at K = {loops.Show()}. Type /k N (or /k inf) to change K, /quit to leave.");
             string transcript = "";
@@ -32,7 +32,7 @@ internal static class ChatCommand
                 {
                     try
                     {
-                        loops = RefinementDepth.Parse(line.Trim()[2..].Trim()).Checked(parse.GetValue(options.MaxLoops), "/k");
+                        loops = RefinementDepth.Parse(line.Trim()[2..].Trim()).Checked(parse.GetValue(options.Cap), "/k");
                         Console.Out.WriteLine($"K = {loops.Show()}.");
                     }
                     catch (ArgumentException e) { Console.Error.WriteLine(UserError.Sentence(e.Message)); }

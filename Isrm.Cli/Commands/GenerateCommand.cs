@@ -38,7 +38,7 @@ internal static class GenerateCommand
             }
             // Per-step read-outs cost time: computed only when shown (--debug-refinement) or streamed (--json).
             // A long K on one token is minutes of work: its steps are followed so that progress can be shown.
-            bool longRun = !json && debugTokens is null && request.Loops.Limit(request.MaxLoops) >= LongK;
+            bool longRun = !json && debugTokens is null && request.K.Limit() >= LongK;
             request = request with { TraceSteps = json || debugTokens is not null || longRun };
             await using ModelSession session = await ModelSession.OpenAsync(parse.GetValue(options.Checkpoint)!, parse.GetValue(options.Device)!, parse.GetValue(options.Threads));
             int promptTokens = session.CountTokens(request.Prompt);
@@ -50,7 +50,7 @@ internal static class GenerateCommand
                 await using TextWriter? file = jsonFile is null ? null : new StreamWriter(jsonFile);
                 await PrintJson(events, file ?? Console.Out);
             }
-            else await PrintText(events, debugTokens, longRun ? request.Loops.Limit(request.MaxLoops) : null);
+            else await PrintText(events, debugTokens, longRun ? request.K.Limit() : null);
             return 0;
         }));
         return command;

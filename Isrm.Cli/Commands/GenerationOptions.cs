@@ -8,8 +8,8 @@ namespace Isrm.Cli.Commands;
 internal sealed class GenerationOptions
 {
     public Option<string> Checkpoint { get; } = CliOptions.Checkpoint();
-    public Option<string> Loops { get; } = CliOptions.Depth("Refinement steps per token: a number K ≥ 1, or inf (until KL < --kl-tolerance, at most --cap steps)", "8", "--loops");
-    public Option<int> MaxLoops { get; } = CliOptions.Cap(RefinementDepth.DefaultCap, max: MaxCap);
+    public Option<string> K { get; } = CliOptions.Depth("Refinement steps per token: a number K ≥ 1, or inf (until KL < --kl-tolerance, at most --cap steps)", "8", "--loops");
+    public Option<int> Cap { get; } = CliOptions.Cap(RefinementDepth.DefaultCap, max: MaxCap);
     public Option<float> KlTolerance { get; } = CliOptions.Single("--kl-tolerance", "K = inf stops when the KL between successive steps falls below this", 1e-38, 10, 1e-3f);
     public Option<int> MaxTokens { get; }
     public Option<float> Temperature { get; } = CliOptions.Single("--temperature", "Sampling temperature; 0 = greedy", 0, 100, 0.8f);
@@ -31,7 +31,7 @@ internal sealed class GenerationOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Checkpoint, Loops, MaxLoops, KlTolerance, MaxTokens, Temperature, TopK, TopP, Seed, Device, NoCache, Threads })
+        foreach (Option option in new Option[] { Checkpoint, K, Cap, KlTolerance, MaxTokens, Temperature, TopK, TopP, Seed, Device, NoCache, Threads })
             command.Options.Add(option);
     }
 
@@ -50,21 +50,20 @@ internal sealed class GenerationOptions
         if (topK < 0) throw new ArgumentException($"--top-k must be 0 (off) or positive (got {topK}).");
         if (float.IsNaN(topP) || topP <= 0 || topP > 1) throw new ArgumentException($"--top-p must be in (0, 1] (got {topP}).");
         Sampler.Validate(temperature, topK, topP);
-        int maxLoops = parse.GetValue(MaxLoops);
+        int cap = parse.GetValue(Cap);
                 int maxTokens = parse.GetValue(MaxTokens);
         if (maxTokens < 1) throw new ArgumentException($"--max-tokens must be at least 1 (got {maxTokens}).");
         float tolerance = parse.GetValue(KlTolerance);
         if (!(tolerance > 0)) throw new ArgumentException($"--kl-tolerance must be positive (got {tolerance}).");
         if (string.IsNullOrWhiteSpace(prompt)) throw new ArgumentException("The prompt is empty: pass some text with --prompt.");
         if (PromptText.Problem(prompt) is string problem) throw new ArgumentException(problem);
-        RefinementDepth loops = k ?? RefinementDepth.Parse(parse.GetValue(Loops));
-        if (loops.Steps > maxLoops) throw new ArgumentException($"--k {loops} is above --cap {maxLoops}: lower K or raise --cap.");
-        loops.Checked(maxLoops, "--k");
+        RefinementDepth depth = k ?? RefinementDepth.Parse(parse.GetValue(K));
+        if (depth.Steps > cap) throw new ArgumentException($"--k {depth} is above --cap {cap}: lower K or raise --cap.");
+        depth = depth.Checked(cap, "--k");
         return new GenerationRequest
         {
             Prompt = prompt,
-            Loops = loops,
-            MaxLoops = maxLoops,
+            K = depth,
             KlTolerance = tolerance,
             MaxTokens = maxTokens,
             Temperature = temperature,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Reasoning;
 using Isrm.Model.Tasks.Text;
+using Isrm.Model.Refinement;
 
 namespace Isrm.Cli.Commands;
 
@@ -37,9 +38,9 @@ internal static class SolveCommand
             if (jsonFile is not null) OutputGuard.File(jsonFile, replace, "--json");
             if (parse.GetValue(plot) is string plotFile) OutputGuard.File(plotFile, replace, "--plot");
             TorchSharp.torch.set_num_threads(parse.GetValue(threads));
-            var infinity = new PuzzleSolveOptions { Cap = parse.GetValue(cap) };
+            var infinity = new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(parse.GetValue(cap)) };
             infinity.Validate();
-            List<int?> kList = PuzzleEvaluator.ParseKs(parse.GetValue(ks)!, infinity.Cap);
+            List<int?> kList = PuzzleEvaluator.ParseKs(parse.GetValue(ks)!, infinity.K.Cap);
             if (TextTaskOf(parse.GetValue(checkpoint)!) is ITextTask textTask)
                 return SolveText(textTask, parse.GetValue(checkpoint)!, parse.GetValue(input)!, kList,
                     infinity with { Patience = parse.GetValue(patience) ?? StableAnswerRule.DefaultPatience, Tolerance = StableAnswerRule.DefaultTolerance },
@@ -57,7 +58,7 @@ internal static class SolveCommand
             foreach (PuzzleResult r in results)
                 table.WriteLine($"{r.Size,6} {r.K,6} {r.Instances,6} {r.Solved,7} {r.Accuracy,7:P1} {r.PositionAccuracy,8:P2} {(r.MeanK is double m ? m.ToString("F1") : ""),7}");
             table.WriteLine($"{puzzles.Count} instances in {clock.Elapsed.TotalSeconds:F0} s.");
-            if (jsonWanted) JsonOutput.Write(jsonFile, new { task = loaded.Config.Task, stopRule = infinity.StopRule, results }, replace);
+            if (jsonWanted) JsonOutput.Write(jsonFile, new { task = loaded.Config.Task, checkpoint = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(parse.GetValue(checkpoint)!))), stopRule = infinity.StopRule, results }, replace);
             if (parse.GetValue(plot) is string png)
                 SolvePlot.Write(results, $"{loaded.Name}: {Path.GetFileName(parse.GetValue(input))}", png);
             return 0;

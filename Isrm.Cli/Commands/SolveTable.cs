@@ -26,14 +26,21 @@ internal static class SolveTable
         var tolerance = CliOptions.Real("--tolerance", "Overthinking check: accuracy at 2K*, 4K* and K = inf must stay within this many points of the best", 0, 100, 2);
         var output = CliOptions.OptionalPath("--out", "Markdown file to write (an existing one only with --force); default: stdout", PathKind.OutputFile);
         var force = CliOptions.Force("--out");
+        var measuredOn = CliOptions.Text("--checkpoint", "The checkpoint the results were measured on, for a results file that does not record it (files written before it did)");
         var command = new Command("table", "Write saved solve results as a markdown table: accuracy per size and K with n and 95 % intervals, K* and overthinking");
-        foreach (Option o in new Option[] { results, tolerance, output, force }) command.Options.Add(o);
+        foreach (Option o in new Option[] { results, tolerance, output, force, measuredOn }) command.Options.Add(o);
         Declare(results);
         command.SetAction(parse => UserError.Guard(() =>
         {
             string file = parse.GetValue(results)!;
             Saved saved = Read(file);
-            string markdown = Markdown(saved, file, parse.GetValue(tolerance));
+            if (parse.GetValue(measuredOn) is string name)
+            {
+                if (saved.Checkpoint is string recorded && recorded != name)
+                    throw new ArgumentException($"{file} records that it was measured on '{recorded}', not '{name}'.");
+                saved = saved with { Checkpoint = name };
+            }
+            string markdown = Markdown(saved, file, parse.GetValue(tolerance), parse.GetValue(measuredOn));
             if (parse.GetValue(output) is string path)
             {
                 OutputGuard.File(path, parse.GetValue(force), "--out");
@@ -71,7 +78,7 @@ internal static class SolveTable
         return (Math.Max(0, centre - half), Math.Min(1, centre + half));
     }
 
-    internal static string Markdown(Saved saved, string file, double tolerance)
+    internal static string Markdown(Saved saved, string file, double tolerance, string? label = null)
     {
         static string Pct(double x) => (100 * x).ToString("0.#", CultureInfo.InvariantCulture);
         var ks = saved.Results.Select(r => r.K).Distinct().ToList();
@@ -97,15 +104,15 @@ internal static class SolveTable
                 var later = new List<string>();
                 foreach (int multiple in new[] { 2, 4 })
                     later.Add(fixedKs.FirstOrDefault(x => x.K == multiple * kStar) is { K: > 0 } at
-                        ? (top - at.Accuracy) * 100 <= tolerance ? "yes" : $"no ({Pct(at.Accuracy)})"
+                        ? (top - at.Accuracy) * 100 <= tolerance + 1e-9 ? "yes" : $"no ({Pct(at.Accuracy)})"
                         : "not measured");
-                later.Add(row.TryGetValue("inf", out PuzzleResult? inf) ? ((top - inf.Accuracy) * 100 <= tolerance ? "yes" : $"no ({Pct(inf.Accuracy)})") : "not measured");
+                later.Add(row.TryGetValue("inf", out PuzzleResult? inf) ? ((top - inf.Accuracy) * 100 <= tolerance + 1e-9 ? "yes" : $"no ({Pct(inf.Accuracy)})") : "not measured");
                 check = string.Join(", ", later);
             }
             md.AppendLine($"| {group.Key} | {n} | " + string.Join(" | ", cells) + $" | {best} | {check} |");
         }
         md.AppendLine();
-        md.AppendLine($"Written by `isrm solve table --results {file.Replace('\\', '/')}`; K* is the smallest fixed K with the best accuracy, chosen on these same instances.");
+        md.AppendLine($"Written by `isrm solve table --results {file.Replace('\\', '/')}{(label is null ? "" : $" --checkpoint {label}")}`; K* is the smallest fixed K with the best accuracy, chosen on these same instances.");
         return md.ToString();
     }
 }

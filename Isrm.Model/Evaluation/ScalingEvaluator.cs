@@ -38,7 +38,7 @@ public static class ScalingEvaluator
             long start = b * settings.BatchSize, n = Math.Min(settings.BatchSize, inputs.shape[0] - start);
             Tensor x = model.Embed(inputs.narrow(0, start, n)), y = targets.narrow(0, start, n).reshape(-1);
             Tensor? previous = null;
-            var options = new RefinementOptions { Loops = finite[^1], MaxLoops = Math.Max(finite[^1], 1), EveryStepLogits = false };
+            var options = new RefinementOptions { K = finite[^1], EveryStepLogits = false };
             foreach (RefinementStep step in Refiner.Run(model, x, options))
             {
                 if (!sums.TryGetValue(step.Step, out Sums? s)) continue;
@@ -48,7 +48,7 @@ public static class ScalingEvaluator
             }
             if (inf)
             {
-                var adaptive = new RefinementOptions { Loops = RefinementDepth.Infinite, MaxLoops = settings.InfCap, KlTolerance = settings.KlTolerance, Watch = ConvergenceWatch.MeanOverPositions };
+                var adaptive = new RefinementOptions { K = RefinementDepth.Infinite.Capped(settings.InfCap), KlTolerance = settings.KlTolerance, Watch = ConvergenceWatch.MeanOverPositions };
                 foreach (RefinementStep step in Refiner.Run(model, x, adaptive))
                     if (step.IsLast)
                     {

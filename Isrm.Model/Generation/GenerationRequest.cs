@@ -2,13 +2,12 @@ using Isrm.Model.Refinement;
 
 namespace Isrm.Model.Generation;
 
-/// <summary>What to generate and how; <see cref="Loops"/> is K (∞ = adaptive, until KL falls below a tolerance).</summary>
+/// <summary>What to generate and how; <see cref="K"/> is K (∞ = adaptive, until KL falls below a tolerance, at most K's cap).</summary>
 public sealed record GenerationRequest
 {
     public required string Prompt { get; init; }
-    /// <summary>Refinement steps per token, K; ∞ is adaptive with <see cref="MaxLoops"/> as hard cap.</summary>
-    public RefinementDepth Loops { get; init; } = 8;
-    public int MaxLoops { get; init; } = RefinementDepth.DefaultCap;
+    /// <summary>Refinement steps per token, K; ∞ is adaptive, with the cap K carries (<see cref="RefinementDepth.Capped"/>) as hard cap.</summary>
+    public RefinementDepth K { get; init; } = 8;
     public float KlTolerance { get; init; } = 1e-3f;
     public int MaxTokens { get; init; } = 64;
     /// <summary>0 = greedy.</summary>

@@ -20,10 +20,10 @@ public static class Generator
         if (string.IsNullOrEmpty(request.Prompt)) throw new ArgumentException("the prompt is empty.");
         if (request.MaxTokens < 1) throw new ArgumentException("max tokens must be at least 1.");
         if (request.ReportTopTokens < 1) throw new ArgumentException("the number of reported top tokens must be at least 1.");
-        new RefinementOptions { Loops = request.Loops, MaxLoops = request.MaxLoops, KlTolerance = request.KlTolerance }.Validate();
+        new RefinementOptions { K = request.K, KlTolerance = request.KlTolerance }.Validate();
         Sampler.Validate(request.Temperature, request.TopK, request.TopP);
         if (maxContext < 2) throw new ArgumentException("the model's context is too small to generate.");
-        if (request.Intervention?.Problem(request.Loops, request.MaxLoops, request.MaxTokens) is string problem)
+        if (request.Intervention?.Problem(request.K, request.MaxTokens) is string problem)
             throw new ArgumentException(problem);
         if (request.Starts?.Problem(request.MaxTokens) is string startsProblem) throw new ArgumentException(startsProblem);
         if (request.Starts is not null && request.Intervention is not null)
@@ -40,7 +40,7 @@ public static class Generator
             prompt = prompt[^(config.MaxContext - 1)..];   // keep the most recent context; generation stops when it is full
         var options = new RefinementOptions
         {
-            Loops = request.Loops, MaxLoops = request.MaxLoops, KlTolerance = request.KlTolerance,
+            K = request.K, KlTolerance = request.KlTolerance,
             Watch = ConvergenceWatch.LastPosition, EveryStepLogits = request.TraceSteps,
             StepNorms = request.TraceSteps, StepHalt = request.TraceSteps, Seed = request.Seed,
         };
@@ -142,7 +142,7 @@ public static class Generator
                 }
                 Tensor all = model.Embed(tensor(tokens.Select(t => (long)t).ToArray(), new long[] { 1, tokens.Count }, device: model.Device));
                 TokenLayout? layout = TextLayout.For(model.Config, [tokens], 0, tokens.Count, model.Device);
-                var foreign = options with { Loops = step, MaxLoops = Math.Max(step, options.MaxLoops), Seed = seed, EveryStepLogits = false, StepNorms = false, StepHalt = false, Intervene = null };
+                var foreign = options with { K = step, Seed = seed, EveryStepLogits = false, StepNorms = false, StepHalt = false, Intervene = null };
                 Tensor y = empty(0), z = empty(0);
                 foreach (RefinementStep s in Refiner.Run(model, all, foreign, layout: layout))
                     if (s.IsLast) (y, z) = (s.Y.narrow(1, tokens.Count - 1, 1).clone(), s.Z.numel() == 0 ? s.Z.clone() : s.Z.narrow(1, tokens.Count - 1, 1).clone());

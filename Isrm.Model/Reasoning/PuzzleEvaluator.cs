@@ -55,9 +55,9 @@ public static class PuzzleEvaluator
         var (x, target) = PuzzleTensors.Build(chunk, network.Device);
         bool wantInfinity = ks.Any(k => k is null);
         int maxFixed = ks.Where(k => k is not null).Select(k => k!.Value).DefaultIfEmpty(0).Max();
-        int cap = Math.Max(maxFixed, wantInfinity ? infinity.Cap : 0);
+        int cap = Math.Max(maxFixed, wantInfinity ? infinity.K.Cap : 0);
         using var rule = new StableAnswerRule(chunk.Count, infinity.Patience, infinity.Tolerance);
-        var options = new RefinementOptions { Loops = wantInfinity ? null : maxFixed, MaxLoops = cap, EveryStepLogits = wantInfinity };
+        var options = new RefinementOptions { K = (wantInfinity ? RefinementDepth.Infinite : RefinementDepth.Of(maxFixed)).Capped(cap), EveryStepLogits = wantInfinity };
         var fixedSteps = ks.Where(k => k is not null).Select(k => k!.Value).ToHashSet();
         foreach (RefinementStep step in Refiner.Run(network, x, options, cancellation: cancellation, converged: s => rule.AllStopped && s.Step >= maxFixed))
         {

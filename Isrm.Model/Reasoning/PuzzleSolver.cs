@@ -7,9 +7,10 @@ namespace Isrm.Model.Reasoning;
 /// <summary>How long to think about one puzzle and which steps to report.</summary>
 public sealed record PuzzleSolveOptions
 {
-    /// <summary>Fixed K; null = ∞ (the <see cref="StableAnswerRule"/> decides, up to <see cref="Cap"/>).</summary>
-    public int? K { get; init; }
-    public int Cap { get; init; } = 2048;
+    /// <summary>K: fixed, or ∞ (the <see cref="StableAnswerRule"/> decides, up to K's cap).</summary>
+    public RefinementDepth K { get; init; } = RefinementDepth.Infinite.Capped(DefaultCap);
+    /// <summary>A puzzle's cap when none is given: bigger instances need thousands of steps.</summary>
+    public const int DefaultCap = 2048;
     /// <summary>Steps the answer must stay the same before K = ∞ stops (a puzzle's default; text tasks use <see cref="StableAnswerRule.DefaultPatience"/>).</summary>
     public int Patience { get; init; } = StableAnswerRule.PuzzlePatience;
     /// <summary>Largest probability move that counts as still; ∞ = the answer alone (a puzzle's default).</summary>
@@ -32,18 +33,18 @@ public sealed record PuzzleSolveOptions
 
     /// <summary>The K = ∞ rule in words, as results files record it.</summary>
     public string StopRule => float.IsPositiveInfinity(Tolerance)
-        ? $"the answer unchanged for {Patience} steps, cap {Cap}"
-        : $"the answer unchanged and no probability moving by {Tolerance.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} for {Patience} steps, cap {Cap}";
+        ? $"the answer unchanged for {Patience} steps, cap {K.Cap}"
+        : $"the answer unchanged and no probability moving by {Tolerance.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} for {Patience} steps, cap {K.Cap}";
 
     /// <summary>One sentence for an unusable K, cap or stride.</summary>
     public void Validate()
     {
-        if (Cap < 1) throw new PuzzleFormatException($"the cap on K must be at least 1 (got {Cap}).");
-        if (K is int k && (k < 1 || k > Cap)) throw new PuzzleFormatException($"K must be between 1 and the cap of {Cap} (got {k}).");
+        if (K.Cap < 1) throw new PuzzleFormatException($"the cap on K must be at least 1 (got {K.Cap}).");
+        if (K.Steps is int k && (k < 1 || k > K.Cap)) throw new PuzzleFormatException($"K must be between 1 and the cap of {K.Cap} (got {k}).");
         if (Stride < 1) throw new PuzzleFormatException($"the frame stride must be at least 1 (got {Stride}).");
         if (Patience < 1) throw new PuzzleFormatException($"the patience of the stop rule must be at least 1 (got {Patience}).");
         if (!(Tolerance > 0)) throw new PuzzleFormatException($"the tolerance of the stop rule must be positive (got {Tolerance}).");
-        if (Intervention?.Problem(K, Cap, maxTokens: null) is string problem) throw new PuzzleFormatException(problem);
+        if (Intervention?.Problem(K, maxTokens: null) is string problem) throw new PuzzleFormatException(problem);
         if (Starts < 1 || Starts > MaxStarts) throw new PuzzleFormatException($"the number of starts must be from 1 to {MaxStarts} (got {Starts}).");
         if (StartSeed < 0) throw new PuzzleFormatException($"the seed of the starts must be ≥ 0 (got {StartSeed}).");
         if (Starts > 1 && Intervention is not null) throw new PuzzleFormatException("choose either an intervention or several starts, not both in one solve.");
@@ -79,7 +80,7 @@ public static class PuzzleSolver
         using var rule = new StableAnswerRule(runs, options.Patience, options.Tolerance);
         var refinement = new RefinementOptions
         {
-            Loops = options.K, MaxLoops = options.Cap, EveryStepLogits = true,
+            K = options.K, EveryStepLogits = true,
             Intervene = options.Intervention is { } change ? Intervening(network, change, options.Foreign, puzzle)
                 : runs > 1 ? Intervention.RandomStarts(options.StartSeed) : null,
         };
@@ -109,7 +110,7 @@ public static class PuzzleSolver
                 byte[] bytes = probability.Times(255f).round().to(ScalarType.Byte).data<byte>().ToArray();
                 yield return new PuzzleFrame(step.Step, puzzle.Height, puzzle.Width, bytes, rule.Changed[0], correct, puzzle.CellCount,
                     solved, solvedAt, step.IsLast,
-                    Stopped: step.IsLast && options.K is null && (rule.AllStopped || step.Step < options.Cap))   // a single-pass network ends at step 1
+                    Stopped: step.IsLast && options.K.IsInfinite && (rule.AllStopped || step.Step < options.K.Cap))   // a single-pass network ends at step 1
                 { Paths = paths };
             }
         }
@@ -149,7 +150,7 @@ public static class PuzzleSolver
                 else
                 {
                     y = empty(0);
-                    var options = new RefinementOptions { Loops = request.Step, MaxLoops = request.Step, EveryStepLogits = false, StepNorms = false, StepHalt = false };
+                    var options = new RefinementOptions { K = request.Step, EveryStepLogits = false, StepNorms = false, StepHalt = false };
                     foreach (RefinementStep step in Refiner.Run(network, x, options))
                         if (step.IsLast) y = step.Y.clone();
                 }

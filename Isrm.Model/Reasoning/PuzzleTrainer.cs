@@ -146,7 +146,7 @@ public sealed class PuzzleTrainer : ITrainingRun, IDisposable
 
     private Tensor FinalLogProbs(Tensor x, int steps, int gradientSteps)
     {
-        var options = new RefinementOptions { Loops = steps, MaxLoops = Math.Max(steps, 1), EveryStepLogits = false, GradientSteps = gradientSteps };
+        var options = new RefinementOptions { K = steps, EveryStepLogits = false, GradientSteps = gradientSteps };
         Tensor? last = null;
         foreach (RefinementStep step in Refiner.Run(Network, x, options))
             if (step.IsLast) last = step.LogProbs!.alias().MoveToOuterDisposeScope();

@@ -68,17 +68,17 @@ public sealed record InterventionRequest
     public const double MaxScale = 1000;
 
     /// <summary>
-    /// One sentence for an intervention the run cannot make, or null: <paramref name="loops"/> and <paramref name="cap"/>
-    /// are the run's K and cap, <paramref name="maxTokens"/> the tokens asked for (text; null for a puzzle).
+    /// One sentence for an intervention the run cannot make, or null: <paramref name="k"/> is the run's K (with its
+    /// cap), <paramref name="maxTokens"/> the tokens asked for (text; null for a puzzle).
     /// </summary>
-    public string? Problem(RefinementDepth loops, int cap, int? maxTokens)
+    public string? Problem(RefinementDepth k, int? maxTokens)
     {
-        int last = loops.Limit(cap);
-        string k = loops.IsInfinite ? $"K = ∞, capped at {cap}" : $"K = {last}";
+        int last = k.Limit();
+        string depth = k.IsInfinite ? $"K = ∞, capped at {k.Cap}" : $"K = {last}";
         return this switch
         {
             { Step: < 0 } => $"The intervention's step must be ≥ 0 (0 = at the start); got {Step}.",
-            _ when Step >= last => $"The intervention comes after step {Step}, but the run ends at step {last} ({k}): pick a step below {last}.",
+            _ when Step >= last => $"The intervention comes after step {Step}, but the run ends at step {last} ({depth}): pick a step below {last}.",
             { At: < 0 } => $"The intervention's token must be ≥ 0 (0 = the first generated token); got {At}.",
             _ when maxTokens is int n && At >= n => $"The intervention is on token #{At}, but only {n} {(n == 1 ? "token is" : "tokens are")} asked for (#0–#{n - 1}).",
             { Seed: < 0 } => $"The intervention's seed must be ≥ 0; got {Seed}.",

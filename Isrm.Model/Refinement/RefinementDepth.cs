@@ -6,19 +6,44 @@ namespace Isrm.Model.Refinement;
 
 /// <summary>
 /// K, the number of refinement steps per token: a whole number, or ∞ (refine until the output stops changing, up to
-/// a cap). One type from the command line, the web slider and the hub's JSON down to the refinement loop: parsing,
-/// JSON and the check against the cap live here. Text that is not a K is kept as <see cref="Invalid"/> so that the
-/// edge that received it can answer with <see cref="Problem"/> instead of failing to bind.
+/// its cap). One type and one name from the command line, the web slider and the hub's JSON down to the refinement
+/// loop: parsing, JSON and the check against the cap live here, and the value carries its cap (<see cref="Cap"/>: the
+/// most steps ∞ may take and the largest fixed K allowed), so no caller passes a K and a cap side by side. Text that
+/// is not a K is kept as <see cref="Invalid"/> so that the edge that received it can answer with <see cref="Problem"/>
+/// instead of failing to bind. Two depths are equal when they are the same K; the cap is not part of it.
 /// </summary>
 [JsonConverter(typeof(RefinementDepthJsonConverter))]
 public readonly record struct RefinementDepth
 {
-    private RefinementDepth(int? steps, bool infinite, string? invalid)
+    private readonly int _cap;   // 0: the default cap, or the fixed K when that is larger
+
+    private RefinementDepth(int? steps, bool infinite, string? invalid, int cap = 0)
     {
         Steps = steps;
         IsInfinite = infinite;
         Invalid = invalid;
+        _cap = cap;
     }
+
+    /// <summary>
+    /// The most steps K = ∞ takes, and the largest fixed K allowed: set at the edge (<see cref="Capped"/>, from
+    /// configuration or an option); otherwise <see cref="DefaultCap"/>, or the fixed K itself when that is larger.
+    /// </summary>
+    public int Cap => _cap > 0 ? _cap : Math.Max(DefaultCap, Steps ?? 0);
+
+    /// <summary>This K under <paramref name="cap"/> (not checked: <see cref="Checked(int, string)"/> checks).</summary>
+    public RefinementDepth Capped(int cap) =>
+        cap >= 1 ? new(Steps, IsInfinite, Invalid, cap) : throw new ArgumentException("the cap on K must be at least 1.");
+
+    /// <summary>The most steps this K takes: the fixed K, or the cap for ∞.</summary>
+    public int Limit() => Steps ?? Cap;
+
+    /// <summary>Why this K is not allowed under its own cap, or null.</summary>
+    public string? Problem(string name = "k") => Problem(Cap, name);
+
+    public bool Equals(RefinementDepth other) => Steps == other.Steps && IsInfinite == other.IsInfinite && Invalid == other.Invalid;
+
+    public override int GetHashCode() => HashCode.Combine(Steps, IsInfinite, Invalid);
 
     /// <summary>The default cap of K = ∞ and of any K, when configuration does not say otherwise.</summary>
     public const int DefaultCap = 256;
@@ -40,9 +65,6 @@ public readonly record struct RefinementDepth
     /// <summary>What was given instead of a K (from JSON or the command line), or null.</summary>
     public string? Invalid { get; }
 
-    /// <summary>The most steps this K can take under <paramref name="cap"/>.</summary>
-    public int Limit(int cap) => Steps ?? cap;
-
     /// <summary>Reads a whole number, or <c>inf</c> / <c>infinity</c> / <c>∞</c>; anything else becomes <see cref="NotADepth"/>.</summary>
     public static RefinementDepth Parse(string? text)
     {
@@ -63,9 +85,9 @@ public readonly record struct RefinementDepth
         return k < 1 || k > cap ? $"{allowed}; got {k}." : null;
     }
 
-    /// <summary>This K, or an <see cref="ArgumentException"/> carrying <see cref="Problem"/>.</summary>
+    /// <summary>This K under <paramref name="cap"/>, or an <see cref="ArgumentException"/> carrying <see cref="Problem"/>.</summary>
     public RefinementDepth Checked(int cap, string name = "k") =>
-        Problem(cap, name) is string problem ? throw new ArgumentException(problem) : this;
+        Problem(cap, name) is string problem ? throw new ArgumentException(problem) : Capped(cap);
 
     /// <summary>A comma-separated list of K values such as <c>1,8,32,inf</c>, each checked against <paramref name="cap"/>.</summary>
     public static IReadOnlyList<RefinementDepth> ParseList(string? text, int cap, string name)

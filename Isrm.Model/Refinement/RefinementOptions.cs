@@ -6,10 +6,11 @@ public enum ConvergenceWatch { LastPosition, MeanOverPositions }
 /// <summary>How long to refine and what to compute at each step.</summary>
 public sealed record RefinementOptions
 {
-    /// <summary>K: a fixed number of steps, or ∞: stop when KL between successive steps falls below <see cref="KlTolerance"/>.</summary>
-    public RefinementDepth Loops { get; init; } = 8;
-    /// <summary>Hard cap for K = ∞.</summary>
-    public int MaxLoops { get; init; } = RefinementDepth.DefaultCap;
+    /// <summary>
+    /// K: a fixed number of steps, or ∞: stop when KL between successive steps falls below <see cref="KlTolerance"/>,
+    /// at the latest at K's cap (<see cref="RefinementDepth.Capped"/>).
+    /// </summary>
+    public RefinementDepth K { get; init; } = 8;
     public float KlTolerance { get; init; } = 1e-3f;
     public ConvergenceWatch Watch { get; init; } = ConvergenceWatch.LastPosition;
     /// <summary>Compute log-probabilities and KL at every step (forced for K = ∞); the last step always has log-probabilities.</summary>
@@ -31,8 +32,7 @@ public sealed record RefinementOptions
     /// <summary>Throws <see cref="ArgumentException"/> with one sentence for an unusable K.</summary>
     public void Validate()
     {
-        if (MaxLoops < 1) throw new ArgumentException("the cap on K must be at least 1.");
-        Loops.Checked(MaxLoops, "K");
+        K.Checked(K.Cap, "K");
         if (!(KlTolerance > 0)) throw new ArgumentException("the KL tolerance must be positive.");
     }
 }

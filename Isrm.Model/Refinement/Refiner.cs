@@ -29,8 +29,8 @@ public static class Refiner
     {
         options.Validate();
         var place = new StepPlace(cache, offset, layout);
-        bool adaptive = options.Loops.IsInfinite && !network.IsSinglePass;
-        int cap = network.IsSinglePass ? 1 : options.Loops.Limit(options.MaxLoops);
+        bool adaptive = options.K.IsInfinite && !network.IsSinglePass;
+        int cap = network.IsSinglePass ? 1 : options.K.Limit();
         bool needLogits = options.EveryStepLogits || adaptive;
         bool gradientsWanted = is_grad_enabled();
         converged ??= step => step.KlToPrevious is not null && Watched(step.KlToPrevious, options.Watch) < options.KlTolerance;

@@ -266,7 +266,7 @@ public sealed class Trainer : ITrainingRun, IDisposable
         bool perStep = _options.MonotonicWeight > 0 || _options.PonderWeight > 0 || _options.DeepSupervisionSteps > 0;
         var options = new RefinementOptions
         {
-            Loops = k, MaxLoops = Math.Max(k, 1), EveryStepLogits = perStep, GradientSteps = gradSteps,
+            K = k, EveryStepLogits = perStep, GradientSteps = gradSteps,
             StepNorms = false, StepHalt = _options.PonderWeight > 0,
         };
         Tensor flatTargets = targets.reshape(-1);
@@ -342,7 +342,7 @@ public sealed class Trainer : ITrainingRun, IDisposable
             var (inputs, targets) = _validation!.Fixed(_options.EvalWindows, _device);
             var options = new RefinementOptions
             {
-                Loops = k, MaxLoops = k.Limit(RefinementDepth.DefaultCap), EveryStepLogits = false,
+                K = k, EveryStepLogits = false,
                 StepNorms = false, StepHalt = false,
             };
             double total = 0;

@@ -26,7 +26,7 @@ internal static class ClassifyE2eCommand
         var context = new Option<int>("--context") { DefaultValueFactory = _ => 128 };
         var windows = new Option<int>("--windows") { Description = "Windows per document", DefaultValueFactory = _ => 8 };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3 };
-        var loops = new Option<int>("--k") { Description = "Refinement steps for models that refine", DefaultValueFactory = _ => 4 };
+        var loops = new Option<int>("--k", "--loops") { Description = "Refinement steps for models that refine", DefaultValueFactory = _ => 4 };
         var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
         var command = new Command("classify-e2e", "Genre classification fine-tuned end to end vs a bag-of-n-grams baseline and the majority class");
         foreach (Option o in new Option[] { checkpoints, corpus, labels, steps, minutes, batch, context, windows, lr, loops, json }) command.Options.Add(o);
@@ -48,7 +48,7 @@ internal static class ClassifyE2eCommand
                     {
                         using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
                         var settings = new GenreFineTune.Settings(Context: parse.GetValue(context), WindowsPerDocument: parse.GetValue(windows), Steps: parse.GetValue(steps),
-                            Minutes: parse.GetValue(minutes), Batch: parse.GetValue(batch), LearningRate: parse.GetValue(lr), Loops: parse.GetValue(loops), Coarse: groups);
+                            Minutes: parse.GetValue(minutes), Batch: parse.GetValue(batch), LearningRate: parse.GetValue(lr), K: parse.GetValue(loops), Coarse: groups);
                         var (fit, score, _) = EvaluationDocuments.Select(data, dir, "auto").ProbeDocuments();
                         var (classes, train, test) = GenreFineTune.Split(checkpoint.Tokenizer, fit, score, settings);
                         if (train.Count == 0 || test.Count == 0) throw new ArgumentException($"the corpus gives no windows of {settings.Context} tokens to train or test on.");

@@ -35,7 +35,7 @@ internal static class CompressE2eCommand
         var neurons = new Option<int>("--neurons") { Description = "rlm: neurons", DefaultValueFactory = _ => 64 };
         var pairs = new Option<int>("--sync-pairs") { Description = "rlm: synchronised pairs (64 + 896 + 64 = 1,024 state floats = 16 × 64)", DefaultValueFactory = _ => 896 };
         var slots = new Option<int>("--memory-slots") { Description = "rlt, gated-rlt: memory slots", DefaultValueFactory = _ => 16 };
-        var loops = new Option<int>("--k") { Description = "isrm: refinement steps", DefaultValueFactory = _ => 4 };
+        var loops = new Option<int>("--k", "--loops") { Description = "isrm: refinement steps", DefaultValueFactory = _ => 4 };
         var minutes = new Option<string>("--minutes") { Description = "Wall-time budget of each length's training: one value, or one per length", DefaultValueFactory = _ => "5" };
         var steps = new Option<int>("--steps") { Description = "Step cap of each length's training", DefaultValueFactory = _ => 100_000 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 16 };
@@ -68,7 +68,7 @@ internal static class CompressE2eCommand
                 {
                     if (trainBytes.Length < length + 1) throw new ArgumentException($"the training documents hold {trainBytes.Length} bytes, fewer than one window of {length}.");
                     var training = new CompressionTraining(length, m, parse.GetValue(steps), budgets[budgets.Length == 1 ? 0 : index], parse.GetValue(batch), parse.GetValue(lr),
-                        Loops: parse.GetValue(loops), Seed: parse.GetValue(seed));
+                        K: parse.GetValue(loops), Seed: parse.GetValue(seed));
                     var kind = EnumNames.Parse<ModelFamily>(familyName, "--family");
                     var config = new IsrmConfig
                     {

@@ -33,7 +33,7 @@ internal static class CriticCiCommand
         var steps = new Option<int>("--steps") { Description = "Critic training steps", DefaultValueFactory = _ => 200 };
         var promptLength = new Option<int>("--prompt-length") { DefaultValueFactory = _ => 64 };
         var continuation = new Option<int>("--continuation") { DefaultValueFactory = _ => 48 };
-        var loops = new Option<int>("--k") { Description = "Refinement steps for models that refine", DefaultValueFactory = _ => 8 };
+        var loops = new Option<int>("--k", "--loops") { Description = "Refinement steps for models that refine", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file" };
         var command = new Command("critic-ci", "The critic's effect on the chosen continuation over many prompts, with 95 % confidence intervals");
@@ -53,7 +53,7 @@ internal static class CriticCiCommand
                     throw new ArgumentException($"the judge's tokenizer ({judging.Tokenizer.Kind}) differs from the checkpoint's ({model.Tokenizer.Kind}).");
                 var (fit, score, _) = EvaluationDocuments.Select(Corpus.Load(parse.GetValue(corpus)!), dir, "auto").ProbeDocuments();
                 var settings = new CriticProbe.Settings(Prompt: parse.GetValue(promptLength), Continuation: parse.GetValue(continuation),
-                    Candidates: parse.GetValue(candidates), Prompts: parse.GetValue(prompts), Steps: parse.GetValue(steps), Seed: parse.GetValue(seed), Loops: parse.GetValue(loops));
+                    Candidates: parse.GetValue(candidates), Prompts: parse.GetValue(prompts), Steps: parse.GetValue(steps), Seed: parse.GetValue(seed), K: parse.GetValue(loops));
                 int need = settings.Prompt + settings.Continuation;
                 List<int[]> train = Windows(model, fit, need, parse.GetValue(trainWindows)), test = Windows(model, score, need, settings.Prompts);
                 if (test.Count < settings.Prompts)

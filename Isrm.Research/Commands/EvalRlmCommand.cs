@@ -41,7 +41,7 @@ internal static class EvalRlmCommand
             ["--steps"] = CliOptions.Int("--steps", "compress / critic: training steps of the decoder or critic", 1, 10_000_000, 400),
             ["--windows"] = CliOptions.Int("--windows", "classify: windows per document; compress / critic: training windows", 1, 100_000, 4),
             ["--samples"] = CliOptions.Int("--samples", "recall: sequences per gap", 1, 100_000, 24),
-            ["--k"] = CliOptions.Int("--k", "Refinement steps for an isrm checkpoint (others run once)", 1, 4096, 8),
+            ["--k"] = CliOptions.Int("--k", "Refinement steps for an isrm checkpoint (others run once)", 1, 4096, 8, false, "--loops"),
         };
         var gaps = CliOptions.Text("--gaps", "recall: gaps in tokens", "8,16,32,64,128,192,384,768,1536");
         var command = new Command(name, description);
@@ -78,7 +78,7 @@ internal static class EvalRlmCommand
 
     private static object Classify(Common c)
     {
-        var settings = new GenreProbe.Settings(Context: 128, WindowsPerDocument: c.Int("--windows"), Loops: c.Int("--k"));
+        var settings = new GenreProbe.Settings(Context: 128, WindowsPerDocument: c.Int("--windows"), K: c.Int("--k"));
         GenreProbe.Result r = GenreProbe.Run(c.Checkpoint.Model, c.Checkpoint.Tokenizer, c.Corpus.Documents, settings);
         AnsiConsole.MarkupLine($"accuracy {r.Accuracy:P1} on {r.TestWindows} held-out windows (majority class {r.MajorityBaseline:P1}); trained on {r.TrainWindows}");
         var table = new Table().Border(TableBorder.Simple).AddColumn("true");
@@ -94,7 +94,7 @@ internal static class EvalRlmCommand
     {
         int[] gaps = c.Gaps.Split(',').Select(g => int.TryParse(g, out int v) && v > 0 ? v : throw new ArgumentException($"--gaps takes positive integers; '{g}' is not one.")).ToArray();
         string filler = string.Join("\n\n", Validation(c).Select(d => d.Text));
-        RecallProbe.Result r = RecallProbe.Run(c.Checkpoint.Model, c.Checkpoint.Tokenizer, filler, gaps, new RecallProbe.Settings(Samples: c.Int("--samples"), Loops: c.Int("--k")));
+        RecallProbe.Result r = RecallProbe.Run(c.Checkpoint.Model, c.Checkpoint.Tokenizer, filler, gaps, new RecallProbe.Settings(Samples: c.Int("--samples"), K: c.Int("--k")));
         var table = new Table().AddColumn("gap").AddColumn("loss, key seen").AddColumn("loss, decoy seen").AddColumn("recall gain");
         foreach (RecallProbe.Point p in r.Points) table.AddRow(p.Gap.ToString(), $"{p.LossWithKey:F3}", $"{p.LossWithoutKey:F3}", $"{p.Gain:F3}");
         AnsiConsole.Write(table);
@@ -110,7 +110,7 @@ internal static class EvalRlmCommand
             .Where(t => t.Length >= length).SelectMany(t => Enumerable.Range(0, Math.Max(1, t.Length / length)).Select(i => t[(i * length)..((i + 1) * length)]))
             .Take(count).ToList();
         int trainCount = c.Int("--windows") * 64;
-        var settings = new CompressionProbe.Settings(Length: length, Vectors: c.Int("--vectors"), Steps: c.Int("--steps"), Loops: c.Int("--k"));
+        var settings = new CompressionProbe.Settings(Length: length, Vectors: c.Int("--vectors"), Steps: c.Int("--steps"), K: c.Int("--k"));
         CompressionProbe.Result r = CompressionProbe.Run(c.Checkpoint.Model, Windows(train, trainCount), Windows(validation, 64), settings, s => AnsiConsole.MarkupLine(Markup.Escape(s)));
         AnsiConsole.MarkupLine($"{length} tokens → {settings.Vectors} vectors: reconstruction token accuracy {r.TokenAccuracy:P1} on {r.TestWindows} held-out windows (most frequent token {r.MostFrequentBaseline:P1})");
         return r;
@@ -119,7 +119,7 @@ internal static class EvalRlmCommand
     private static object CriticTask(Common c)
     {
         var (train, validation) = Split(c);
-        var settings = new CriticProbe.Settings(Steps: c.Int("--steps"), Loops: c.Int("--k"));
+        var settings = new CriticProbe.Settings(Steps: c.Int("--steps"), K: c.Int("--k"));
         int need = settings.Prompt + settings.Continuation;
         List<int[]> Windows(IEnumerable<CorpusDocument> docs, int count, int seed)
         {

@@ -41,7 +41,7 @@ internal static class PathIndependenceCommand
         var text = CliOptions.OptionalPath("--text", "A language model's text: windows of it are the instances", PathKind.InputFile);
         var length = CliOptions.Int("--length", "Tokens per text window", 2, 4096, 32);
         var starts = CliOptions.Int("--starts", "N: runs per instance, the network's own start and N − 1 perturbed ones", 2, 16, 8);
-        var steps = CliOptions.Int("--k", "Refinement steps of every run", 9, 65_536, 256);
+        var steps = CliOptions.Int("--k", "Refinement steps of every run", 9, 65_536, 256, false, "--loops");
         var noise = CliOptions.Real("--noise", "Perturbation: Gaussian noise of this many times the start's RMS", 0.001, 100, 1.0);
         var tolerance = CliOptions.Real("--tolerance", "Relative state distance taken as the same state (and as not moving)", 1e-9, 1, 1e-3);
         var seed = CliOptions.Seed("Seed of the instances and the perturbations");

@@ -25,8 +25,8 @@ namespace Isrm.Research.Commands;
 /// the element with the least / most value).</item>
 /// </list>
 /// Formats: <c>F0</c>…<c>F6</c> (fixed decimals), <c>N0</c> (thousands separated by commas), <c>E1</c>…<c>E3</c>
-/// (like 7.77e+13), <c>P0</c>…<c>P2</c> (× 100, without the sign), <c>raw</c> (the JSON text). Without a format a
-/// number is written as JSON has it.
+/// (like 7.77e+13), <c>P0</c>…<c>P2</c> (× 100, without the sign), <c>raw</c> (the JSON text); <c>FORMAT/N</c>
+/// divides by N first (<c>F1/60</c>: seconds as minutes). Without a format a number is written as JSON has it.
 /// </summary>
 internal static partial class TableCommand
 {
@@ -244,9 +244,16 @@ internal static partial class TableCommand
         _ => v.ToJsonString(),
     };
 
-    /// <summary>A number in one of the spec's formats.</summary>
+    /// <summary>A number in one of the spec's formats; <c>FORMAT/N</c> divides by N first (seconds as minutes: <c>F1/60</c>).</summary>
     public static string Format(double value, string format)
     {
+        int slash = format.IndexOf('/');
+        if (slash >= 0)
+        {
+            if (!double.TryParse(format[(slash + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double divisor) || divisor == 0)
+                throw new ArgumentException($"'{format}' divides by '{format[(slash + 1)..]}', which is not a number other than 0.");
+            return Format(value / divisor, format[..slash]);
+        }
         if (double.IsNaN(value)) return "NaN";
         if (double.IsInfinity(value)) return value > 0 ? "∞" : "−∞";
         var c = CultureInfo.InvariantCulture;

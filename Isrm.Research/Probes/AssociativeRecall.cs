@@ -64,7 +64,7 @@ public sealed record AssociativeRecall(int Keys = 256, int Values = 64, int Quer
     {
         var options = new RefinementOptions
         {
-            Loops = model.Config.IsSinglePass ? 1 : loops, MaxLoops = Math.Max(loops, 1),
+            K = loops,
             EveryStepLogits = false, StepNorms = false, StepHalt = false,
         };
         Tensor x = model.Embed(inputs);

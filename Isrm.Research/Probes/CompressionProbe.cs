@@ -14,7 +14,7 @@ namespace Isrm.Research.Probes;
 public static class CompressionProbe
 {
     /// <summary>L tokens into M vectors; decoder training steps.</summary>
-    public sealed record Settings(int Length = 1024, int Vectors = 16, int Steps = 400, int Batch = 16, double LearningRate = 3e-3, int Seed = 1, int Loops = 8);
+    public sealed record Settings(int Length = 1024, int Vectors = 16, int Steps = 400, int Batch = 16, double LearningRate = 3e-3, int Seed = 1, int K = 8);
 
     /// <summary>Reconstruction accuracy on held-out windows, and the accuracy of always predicting the most frequent token.</summary>
     public sealed record Result(double TokenAccuracy, double MostFrequentBaseline, int TrainWindows, int TestWindows);
@@ -88,7 +88,7 @@ public static class CompressionProbe
         Tensor tokens = tensor(windows.SelectMany(w => w.Take(settings.Length).Select(t => (long)t)).ToArray(), new long[] { windows.Count, settings.Length });
         long[] positions = Enumerable.Range(1, settings.Vectors).Select(i => (long)i * settings.Length / settings.Vectors - 1).ToArray();
         Tensor index = tensor(positions, device: model.Device);
-        Tensor memory = StateReader.Batched(tokens.to(model.Device), 8, b => StateReader.States(model, b, settings.Loops).index_select(1, index));
+        Tensor memory = StateReader.Batched(tokens.to(model.Device), 8, b => StateReader.States(model, b, settings.K).index_select(1, index));
         return (memory.cpu(), tokens);
     }
 }

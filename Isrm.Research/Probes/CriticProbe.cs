@@ -14,7 +14,7 @@ public static class CriticProbe
 {
     /// <summary>Prompt and continuation lengths, candidates per prompt, prompts, critic training steps.</summary>
     public sealed record Settings(int Prompt = 64, int Continuation = 48, int Candidates = 4, int Prompts = 32, int Steps = 200,
-        float Temperature = 1f, int Seed = 1, int Loops = 8);
+        float Temperature = 1f, int Seed = 1, int K = 8);
 
     /// <summary>Metrics of the first sample (no critic) and of the critic's choice; critic accuracy on held-out real/fake pairs.</summary>
     public sealed record Result(double RepeatedFourGramsPlain, double RepeatedFourGramsCritic, double LossPlain, double LossCritic, double CriticAccuracy, int ChangedChoices);
@@ -112,7 +112,7 @@ public static class CriticProbe
         var prompts = windows.Select(w => w[..settings.Prompt]).ToList();
         Tensor full = tensor(windows.SelectMany(w => w[..(settings.Prompt + settings.Continuation)].Select(t => (long)t)).ToArray(),
             new long[] { windows.Count, settings.Prompt + settings.Continuation }, device: model.Device);
-        Tensor real = StateReader.Batched(full, 16, b => StateReader.States(model, b, settings.Loops)).narrow(1, settings.Prompt, settings.Continuation);
+        Tensor real = StateReader.Batched(full, 16, b => StateReader.States(model, b, settings.K)).narrow(1, settings.Prompt, settings.Continuation);
         var (_, fake, _) = Sample(model, prompts, 1, settings);
         return (real.MoveToOuterDisposeScope(), fake.MoveToOuterDisposeScope());
     }
@@ -143,7 +143,7 @@ public static class CriticProbe
         using var inference = no_grad();
         int batch = prompts.Count * n;
         Tensor prompt = tensor(prompts.SelectMany(p => Enumerable.Repeat(p, n)).SelectMany(p => p.Select(t => (long)t)).ToArray(), new long[] { batch, settings.Prompt }, device: model.Device);
-        var options = new RefinementOptions { Loops = settings.Loops, MaxLoops = Math.Max(settings.Loops, 1), EveryStepLogits = false };
+        var options = new RefinementOptions { K = settings.K, EveryStepLogits = false };
         using var cache = new RefinementCache(model.Config with { MaxContext = Math.Max(model.Config.MaxContext, settings.Prompt + settings.Continuation) }, batch, model.Device);
         Tensor input = prompt;
         var sampled = new List<Tensor>();
@@ -161,7 +161,7 @@ public static class CriticProbe
             input = next;
         }
         Tensor tokens = cat(sampled.ToArray(), 1);                                           // (batch, m)
-        Tensor states = StateReader.Batched(cat(new[] { prompt, tokens }, 1), 16, b => StateReader.States(model, b, settings.Loops))
+        Tensor states = StateReader.Batched(cat(new[] { prompt, tokens }, 1), 16, b => StateReader.States(model, b, settings.K))
             .narrow(1, settings.Prompt, settings.Continuation);
         Tensor loss = cat(nll.ToArray(), 1).mean(new long[] { 1 }).cpu();
         var list = Enumerable.Range(0, batch).Select(i => tokens[i].cpu().data<long>().ToArray()).ToList();

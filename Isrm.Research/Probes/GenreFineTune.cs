@@ -18,7 +18,7 @@ public static class GenreFineTune
 {
     /// <summary>Window length, windows per document, optimizer steps (or minutes), batch, learning rates of model and head.</summary>
     public sealed record Settings(int Context = 128, int WindowsPerDocument = 8, int Steps = 300, double Minutes = 15, int Batch = 16,
-        double LearningRate = 1e-3, double HeadLearningRate = 1e-2, int Seed = 1, int Loops = 1, bool Coarse = false);
+        double LearningRate = 1e-3, double HeadLearningRate = 1e-2, int Seed = 1, int K = 1, bool Coarse = false);
 
     /// <summary>A window of tokens and its class.</summary>
     public sealed record Sample(int[] Tokens, int Label);
@@ -78,7 +78,7 @@ public static class GenreFineTune
         {
             using var scope = NewDisposeScope();
             var batch = Enumerable.Range(0, settings.Batch).Select(_ => train[random.Next(train.Count)]).ToList();
-            Tensor logits = head.forward(ClassificationHead.Features(States(model, Tokens(batch, model.Device), settings.Loops)));   // (B, C)
+            Tensor logits = head.forward(ClassificationHead.Features(States(model, Tokens(batch, model.Device), settings.K)));   // (B, C)
             Tensor loss = nn.functional.cross_entropy(logits, tensor(batch.Select(s => (long)s.Label).ToArray(), device: model.Device));
             optimizer.zero_grad();
             headOptimizer.zero_grad();
@@ -100,7 +100,7 @@ public static class GenreFineTune
             {
                 using var scope = NewDisposeScope();
                 var block = test.Skip(start).Take(32).ToList();
-                long[] predicted = head.forward(ClassificationHead.Features(States(model, Tokens(block, model.Device), settings.Loops))).argmax(-1).cpu().data<long>().ToArray();
+                long[] predicted = head.forward(ClassificationHead.Features(States(model, Tokens(block, model.Device), settings.K))).argmax(-1).cpu().data<long>().ToArray();
                 for (int i = 0; i < block.Count; i++)
                 {
                     confusion[block[i].Label, predicted[i]]++;
@@ -125,7 +125,7 @@ public static class GenreFineTune
     {
         var options = new RefinementOptions
         {
-            Loops = model.Config.IsSinglePass ? 1 : loops, MaxLoops = Math.Max(loops, 1), EveryStepLogits = false, StepNorms = false, StepHalt = false,
+            K = loops, EveryStepLogits = false, StepNorms = false, StepHalt = false,
         };
         Tensor? y = null;
         foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), options))

@@ -13,7 +13,7 @@ namespace Isrm.Research.Probes;
 public static class GenreProbe
 {
     /// <summary>How to sample windows and train the head.</summary>
-    public sealed record Settings(int Context = 128, int WindowsPerDocument = 4, int Epochs = 300, double LearningRate = 1e-2, int Seed = 1, int Loops = 8);
+    public sealed record Settings(int Context = 128, int WindowsPerDocument = 4, int Epochs = 300, double LearningRate = 1e-2, int Seed = 1, int K = 8);
 
     /// <summary>Accuracy on held-out documents' windows, the majority-class baseline and the confusion matrix [true, predicted].</summary>
     public sealed record Result(IReadOnlyList<string> Genres, double Accuracy, double MajorityBaseline, int[,] Confusion, int TrainWindows, int TestWindows);
@@ -72,7 +72,7 @@ public static class GenreProbe
     private static Tensor Features(IsrmModel model, List<(int[] Tokens, int Label)> windows, Settings settings)
     {
         Tensor tokens = tensor(windows.SelectMany(w => w.Tokens.Select(t => (long)t)).ToArray(), new long[] { windows.Count, settings.Context }, device: model.Device);
-        return StateReader.Batched(tokens, 32, b => ClassificationHead.Features(StateReader.States(model, b, settings.Loops))).cpu();
+        return StateReader.Batched(tokens, 32, b => ClassificationHead.Features(StateReader.States(model, b, settings.K))).cpu();
     }
 
     // Evenly spaced windows across the document (fewer when it is short).

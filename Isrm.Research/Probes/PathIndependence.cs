@@ -45,7 +45,7 @@ public static class PathIndependence
         {
             var options = new RefinementOptions
             {
-                Loops = settings.Steps, MaxLoops = settings.Steps, EveryStepLogits = false, StepNorms = false, StepHalt = false,
+                K = settings.Steps, EveryStepLogits = false, StepNorms = false, StepHalt = false,
                 Intervene = s == 0 ? null : Perturbed(settings.Seed * 1_000_003 + s, settings.Noise, inputRms),
             };
             var tail = new List<Tensor>();          // the last MaxPeriod + 1 states, (B, D) each

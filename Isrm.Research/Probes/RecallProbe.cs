@@ -17,7 +17,7 @@ public static class RecallProbe
     public const double MinimumGain = 0.05;
 
     /// <summary>Key length, samples per gap, the filler text and the seed.</summary>
-    public sealed record Settings(int KeyLength = 16, int Samples = 24, int Seed = 1, int Loops = 8);
+    public sealed record Settings(int KeyLength = 16, int Samples = 24, int Seed = 1, int K = 8);
 
     /// <summary>Loss on the second copy with and without a matching first copy, per gap.</summary>
     public sealed record Point(int Gap, double LossWithKey, double LossWithoutKey)
@@ -65,7 +65,7 @@ public static class RecallProbe
         using var scope = NewDisposeScope();
         Tensor tokens = tensor(data, new long[] { settings.Samples, length }, device: model.Device);
         Tensor inputs = tokens.narrow(1, 0, length - 1), targets = tokens.narrow(1, 1, length - 1);
-        Tensor logProbs = StateReader.Batched(inputs, 8, b => StateReader.LogProbs(model, b, settings.Loops));   // (S, L−1, V)
+        Tensor logProbs = StateReader.Batched(inputs, 8, b => StateReader.LogProbs(model, b, settings.K));   // (S, L−1, V)
         Tensor nll = -logProbs.gather(-1, targets.unsqueeze(-1)).squeeze(-1);                                     // (S, L−1)
         int from = length - settings.KeyLength;                 // target index of the copy's second token
         return nll.narrow(1, from, settings.KeyLength - 1).mean().item<float>();

@@ -12,7 +12,7 @@ public static class StateReader
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var options = new RefinementOptions { Loops = loops, MaxLoops = Math.Max(loops, 1), EveryStepLogits = false };
+        var options = new RefinementOptions { K = loops, EveryStepLogits = false };
         Tensor? y = null;
         foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), options))
             if (step.IsLast) y = step.Y.clone();

@@ -43,7 +43,7 @@ public static class StopRules
         bool[] solved = new bool[n];
         try
         {
-            var options = new RefinementOptions { Loops = cap, MaxLoops = cap, EveryStepLogits = true, StepNorms = false, StepHalt = false };
+            var options = new RefinementOptions { K = cap, EveryStepLogits = true, StepNorms = false, StepHalt = false };
             foreach (RefinementStep step in Refiner.Run(network, x, options))
             {
                 using var read = NewDisposeScope();

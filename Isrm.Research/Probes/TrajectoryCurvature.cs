@@ -37,7 +37,7 @@ public static class TrajectoryCurvature
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var options = new RefinementOptions { Loops = loops, MaxLoops = Math.Max(loops, 1), EveryStepLogits = false, StepNorms = false, StepHalt = false };
+        var options = new RefinementOptions { K = loops, EveryStepLogits = false, StepNorms = false, StepHalt = false };
         var states = new List<Tensor>();
         foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), options))
             states.Add(step.Y.detach().clone());                                                           // (B, T, D) each

@@ -17,7 +17,7 @@ namespace Isrm.Research.Training;
 /// cross-entropy on every byte, in the shared <see cref="TaskLoop"/>.
 /// </summary>
 public sealed record CompressionTraining(int Length, int Vectors = 16, int Steps = 100_000, double Minutes = 5, int Batch = 16,
-    double LearningRate = 3e-3, int Warmup = 50, int Loops = 4, int Seed = 1)
+    double LearningRate = 3e-3, int Warmup = 50, int K = 4, int Seed = 1)
 {
     /// <summary>Bytes are tokens 0…255; memory token i is 256 + i.</summary>
     public const int Bytes = 256;
@@ -50,7 +50,7 @@ public sealed record CompressionTraining(int Length, int Vectors = 16, int Steps
         Tensor input = cat(new[] { bytes, memoryTokens }, 1);
         var options = new RefinementOptions
         {
-            Loops = encoder.Config.IsSinglePass ? 1 : Loops, MaxLoops = Math.Max(Loops, 1),
+            K = K,
             EveryStepLogits = false, StepNorms = false, StepHalt = false,
         };
         Tensor? last = null;

@@ -15,7 +15,7 @@ public sealed record RecallTraining(IReadOnlyList<int> Pairs, int Steps = 100_00
     public TaskLoop.Outcome Run(IsrmModel model, AssociativeRecall task, Action<int, double>? progress = null)
     {
         if (Pairs.Count == 0) throw new ArgumentException("give at least one number of pairs to train on.");
-        int k = model.Config.IsSinglePass ? 1 : model.Config.Ticks;
+        int k = model.Config.Ticks;   // the engine applies a single-pass model once
         model.train();
         var outcome = TaskLoop.Run(model.parameters().ToList(), random =>
         {

@@ -39,7 +39,7 @@ public sealed class HeldScalarTests(ITestOutputHelper output)
     public void Two_models_generating_at_once_beside_a_collector_give_what_each_gives_alone()
     {
         LoadedCheckpoint first = TinyModels.Loaded(seed: 7), second = TinyModels.Loaded(seed: 8);
-        var request = new GenerationRequest { Prompt = "Once upon", Loops = 6, MaxTokens = 6, Temperature = 0, TraceSteps = true };
+        var request = new GenerationRequest { Prompt = "Once upon", K = 6, MaxTokens = 6, Temperature = 0, TraceSteps = true };
         string alone1 = Text(first, request), alone2 = Text(second, request);
 
         var (runs, failures) = UnderCollection(TimeSpan.FromSeconds(Seconds), threads: 2, minimumRounds: 4, worker =>

@@ -100,7 +100,7 @@ public sealed partial class ReferenceModelTests : IDisposable
             Named("y_init", y0), Named("z_init", z0),
         };
         manual_seed(20261126);
-        var options = new RefinementOptions { Loops = Depths.Max(), MaxLoops = Depths.Max(), EveryStepLogits = true };
+        var options = new RefinementOptions { K = Depths.Max(), EveryStepLogits = true };
         foreach (RefinementStep step in Refiner.Run(loaded.Model, loaded.Model.Embed(tokens), options))
             if (Depths.Contains(step.Step)) named.Add(Named($"logprobs.k{step.Step}", step.LogProbs!));
         Assert.Equal(loaded.Model.Config.IsSinglePass ? 1 : Depths.Length, named.Count - 3);

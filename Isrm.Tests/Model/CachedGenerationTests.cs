@@ -19,7 +19,7 @@ public class CachedGenerationTests(ITestOutputHelper output)
         using var model = TinyModels.Create(TinyModels.Config(latent));
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
-        var options = new RefinementOptions { Loops = k, EveryStepLogits = false };
+        var options = new RefinementOptions { K = k, EveryStepLogits = false };
         long[] ids = Enumerable.Range(0, 12).Select(i => (long)((i * 37 + 11) % 256)).ToArray();
 
         Tensor full = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, 12 })), options));

@@ -35,7 +35,7 @@ public class CheckpointRoundTripTests
     private static Tensor FinalLogits(IsrmModel model, Tensor tokens)
     {
         Tensor? logits = null;
-        foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { Loops = 4 }))
+        foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { K = 4 }))
             if (step.IsLast) logits = model.Logits(step.Y);
         return logits!;
     }

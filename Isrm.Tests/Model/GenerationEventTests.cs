@@ -1,3 +1,4 @@
+using Isrm.Model.Refinement;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
 
@@ -13,7 +14,7 @@ public class GenerationEventTests
     public void Events_come_as_steps_one_to_K_then_the_token_for_each_token_then_done(int loops, bool cache)
     {
         using LoadedCheckpoint checkpoint = TinyModels.Loaded();
-        var request = new GenerationRequest { Prompt = "ab", Loops = loops, MaxTokens = 4, Temperature = 0, UseCache = cache };
+        var request = new GenerationRequest { Prompt = "ab", K = loops, MaxTokens = 4, Temperature = 0, UseCache = cache };
         GenerationEvent[] events = Generator.Generate(checkpoint, request).ToArray();
 
         Assert.Equal(4 * (loops + 1) + 1, events.Length);
@@ -37,7 +38,7 @@ public class GenerationEventTests
     public void K_infinity_with_an_unreachable_tolerance_stops_at_the_cap_and_says_so()
     {
         using LoadedCheckpoint checkpoint = TinyModels.Loaded();
-        var request = new GenerationRequest { Prompt = "ab", Loops = null, MaxLoops = 6, KlTolerance = 1e-30f, MaxTokens = 2, Temperature = 0 };
+        var request = new GenerationRequest { Prompt = "ab", K = RefinementDepth.Infinite.Capped(6), KlTolerance = 1e-30f, MaxTokens = 2, Temperature = 0 };
         GenerationEvent[] events = Generator.Generate(checkpoint, request).ToArray();
 
         Assert.All(events.OfType<TokenEvent>(), t => Assert.Equal(6, t.StepsUsed));
@@ -48,7 +49,7 @@ public class GenerationEventTests
     public void K_infinity_stops_as_soon_as_KL_falls_below_the_tolerance_and_reports_the_steps_used()
     {
         using LoadedCheckpoint checkpoint = TinyModels.Loaded();
-        var request = new GenerationRequest { Prompt = "ab", Loops = null, MaxLoops = 64, KlTolerance = 1e-4f, MaxTokens = 3, Temperature = 0 };
+        var request = new GenerationRequest { Prompt = "ab", K = RefinementDepth.Infinite.Capped(64), KlTolerance = 1e-4f, MaxTokens = 3, Temperature = 0 };
         GenerationEvent[] events = Generator.Generate(checkpoint, request).ToArray();
 
         foreach (TokenEvent token in events.OfType<TokenEvent>())
@@ -67,7 +68,7 @@ public class GenerationEventTests
     {
         using LoadedCheckpoint checkpoint = TinyModels.Loaded();
         using var cancellation = new CancellationTokenSource();
-        var request = new GenerationRequest { Prompt = "ab", Loops = 50, MaxTokens = 5, Temperature = 0 };
+        var request = new GenerationRequest { Prompt = "ab", K = 50, MaxTokens = 5, Temperature = 0 };
         var seen = new List<GenerationEvent>();
         foreach (GenerationEvent e in Generator.Generate(checkpoint, request, cancellation.Token))
         {

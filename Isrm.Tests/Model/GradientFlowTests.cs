@@ -18,7 +18,7 @@ public class GradientFlowTests
         Tensor tokens = randint(0, config.VocabSize, new long[] { 2, 16 });
         Tensor x = model.Embed(tokens);
         Tensor loss = zeros(1);
-        foreach (RefinementStep step in Refiner.Run(model, x, new RefinementOptions { Loops = 3 }))
+        foreach (RefinementStep step in Refiner.Run(model, x, new RefinementOptions { K = 3 }))
         {
             // Cross-entropy on the last step plus a halting term, as the trainer does.
             Tensor ce = nn.functional.nll_loss(step.LogProbs!.reshape(-1, config.VocabSize), tokens.reshape(-1));

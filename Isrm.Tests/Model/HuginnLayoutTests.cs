@@ -41,7 +41,7 @@ public class HuginnLayoutTests(ITestOutputHelper output)
         model.JoinForInference();
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
-        var options = new RefinementOptions { Loops = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 3 };
+        var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 3 };
         Tensor full = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
 
         using var cache = new RefinementCache(model.Config, 1, model.Device);
@@ -89,7 +89,7 @@ public class HuginnLayoutTests(ITestOutputHelper output)
         Assert.Contains(loaded.Model.named_parameters(), p => p.name.StartsWith("prelude."));
         Assert.Contains(loaded.Model.named_parameters(), p => p.name.StartsWith("coda."));
         using var inference = inference_mode();
-        var options = new RefinementOptions { Loops = 3, EveryStepLogits = false, Seed = 1 };
+        var options = new RefinementOptions { K = 3, EveryStepLogits = false, Seed = 1 };
         Tensor before = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
         Tensor after = FinalLogits(loaded.Model, Refiner.Run(loaded.Model, loaded.Model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
         Assert.True((before - after).abs().max().item<float>() <= 1e-6f);

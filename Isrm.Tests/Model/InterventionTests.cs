@@ -15,7 +15,7 @@ namespace Isrm.Tests.Model;
 /// </summary>
 public sealed class InterventionTests
 {
-    private static readonly GenerationRequest Plain = new() { Prompt = "Once upon", Loops = 6, MaxTokens = 4, Temperature = 0, Seed = 5 };
+    private static readonly GenerationRequest Plain = new() { Prompt = "Once upon", K = 6, MaxTokens = 4, Temperature = 0, Seed = 5 };
 
     private static LoadedCheckpoint RandomStartModel() =>
         TinyModels.Loaded(TinyModels.Config() with { InitialState = InitialStateKind.Random, InitStateStd = 1f }, seed: 11);
@@ -82,8 +82,8 @@ public sealed class InterventionTests
         Assert.Contains("The scale must be a finite factor", Refusal(new() { Change = InterventionChange.Scale, Scale = 0 }));
         Assert.Contains("is 2 tokens", Refusal(new() { Change = InterventionChange.Token, Token = "ab" }));
         Assert.Contains("Name the token to force", Refusal(new() { Change = InterventionChange.Token }));
-        Assert.Contains("Forcing a token is for text models", new InterventionRequest { Change = InterventionChange.Token, Token = "a" }.Problem(8, 64, maxTokens: null));
-        Assert.Contains("(K = ∞, capped at 16)", new InterventionRequest { Step = 16 }.Problem(RefinementDepth.Infinite, 16, 4));
+        Assert.Contains("Forcing a token is for text models", new InterventionRequest { Change = InterventionChange.Token, Token = "a" }.Problem(RefinementDepth.Of(8).Capped(64), maxTokens: null));
+        Assert.Contains("(K = ∞, capped at 16)", new InterventionRequest { Step = 16 }.Problem(RefinementDepth.Infinite.Capped(16), 4));
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public sealed class PathStartsTests
     public void A_chat_token_from_four_starts_reports_every_run_keeps_the_own_starts_steps_and_ends_the_generation()
     {
         LoadedCheckpoint model = TinyModels.Loaded(TinyModels.Config() with { InitialState = InitialStateKind.Random, InitStateStd = 1f }, seed: 11);
-        var plain = new GenerationRequest { Prompt = "Once upon", Loops = 12, MaxTokens = 4, Temperature = 0, Seed = 5 };
+        var plain = new GenerationRequest { Prompt = "Once upon", K = 12, MaxTokens = 4, Temperature = 0, Seed = 5 };
         List<GenerationEvent> alone = Generator.Generate(model, plain).ToList();
         List<GenerationEvent> four = Generator.Generate(model, plain with { Starts = new StartsRequest { At = 1, Starts = 4, Seed = 2 } }).ToList();
 

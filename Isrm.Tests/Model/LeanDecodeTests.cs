@@ -24,7 +24,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
         using var model = TinyModels.Create(TinyModels.Config());
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
-        var options = new RefinementOptions { Loops = 4, EveryStepLogits = false };
+        var options = new RefinementOptions { K = 4, EveryStepLogits = false };
         Tensor separate = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
         model.JoinForInference();
         Tensor joined = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
@@ -41,7 +41,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
         model.JoinForInference();
         model.train();
         using var scope = NewDisposeScope();
-        Tensor loss = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), new RefinementOptions { Loops = 2 })).square().mean();
+        Tensor loss = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), new RefinementOptions { K = 2 })).square().mean();
         loss.backward();
 
         var grads = model.named_parameters().Where(p => p.name.Contains("wk") || p.name.Contains(".up.")).ToArray();
@@ -58,7 +58,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
         model.JoinForInference();
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
-        var options = new RefinementOptions { Loops = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 42 };
+        var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 42 };
         Tensor full = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
 
         using var cache = new RefinementCache(model.Config, 1, model.Device);
@@ -87,7 +87,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
     {
         using var checkpoint = TinyModels.Loaded(RandomStart);
         checkpoint.Model.JoinForInference();
-        var request = new GenerationRequest { Prompt = "The cat", Loops = k, MaxLoops = 16, KlTolerance = 1e-2f, MaxTokens = 8, Temperature = 0.9f, Seed = 3 };
+        var request = new GenerationRequest { Prompt = "The cat", K = ((RefinementDepth)k).Capped(16), KlTolerance = 1e-2f, MaxTokens = 8, Temperature = 0.9f, Seed = 3 };
 
         GenerationEvent[] traced = Generator.Generate(checkpoint, request).ToArray();
         GenerationEvent[] untraced = Generator.Generate(checkpoint, request with { TraceSteps = false }).ToArray();
@@ -102,7 +102,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
     public void The_same_request_with_a_random_start_gives_the_same_events_twice_and_another_seed_differs()
     {
         using var checkpoint = TinyModels.Loaded(RandomStart);
-        var request = new GenerationRequest { Prompt = "abc", Loops = 3, MaxTokens = 6, Temperature = 1f, Seed = 17, ReportTopTokens = 3 };
+        var request = new GenerationRequest { Prompt = "abc", K = 3, MaxTokens = 6, Temperature = 1f, Seed = 17, ReportTopTokens = 3 };
 
         string[] first = Generator.Generate(checkpoint, request).Select(Describe).ToArray();
         string[] second = Generator.Generate(checkpoint, request).Select(Describe).ToArray();
@@ -118,7 +118,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
         using var model = TinyModels.Create(RandomStart with { InputInjection = InjectionKind.ConcatProject, StateNorm = true, AlphaSchedule = AlphaScheduleKind.Constant });
         model.JoinForInference();
         using var inference = inference_mode();
-        var options = new RefinementOptions { Loops = 8, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 1 };
+        var options = new RefinementOptions { K = 8, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 1 };
         using var cache = new RefinementCache(model.Config, 1, model.Device);
         using (NewDisposeScope())
             foreach (RefinementStep _ in Refiner.Run(model, model.Embed(tensor(Ids[..5], new long[] { 1, 5 })), options, cache, 0)) { }

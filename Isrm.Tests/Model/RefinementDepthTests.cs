@@ -63,10 +63,18 @@ public sealed class RefinementDepthTests
     }
 
     [Fact]
-    public void The_limit_of_infinity_is_the_cap()
+    public void K_carries_its_cap_and_the_limit_of_infinity_is_the_cap()
     {
-        Assert.Equal(256, RefinementDepth.Infinite.Limit(256));
-        Assert.Equal(8, RefinementDepth.Of(8).Limit(256));
+        Assert.Equal(RefinementDepth.DefaultCap, RefinementDepth.Infinite.Limit());
+        Assert.Equal(40, RefinementDepth.Infinite.Capped(40).Limit());
+        Assert.Equal(8, RefinementDepth.Of(8).Capped(256).Limit());
+        Assert.Equal(2048, RefinementDepth.Of(2048).Cap);   // a fixed K above the default cap is its own cap
+        Assert.Equal(64, RefinementDepth.Parse("inf").Checked(64, "--k").Cap);   // checked at the edge, carried to the loop
+        Assert.Equal("k must be an integer from 1 to 16 or \"inf\"; got 17.", RefinementDepth.Of(17).Capped(16).Problem());
+        // the same K under another cap is the same K
+        Assert.Equal(RefinementDepth.Of(8), RefinementDepth.Of(8).Capped(16));
+        Assert.Equal(RefinementDepth.Infinite, RefinementDepth.Infinite.Capped(16));
+        Assert.Throws<ArgumentException>(() => RefinementDepth.Infinite.Capped(0));
         Assert.Equal("∞", RefinementDepth.Infinite.Show());
     }
 }

@@ -1,3 +1,4 @@
+using Isrm.Model.Refinement;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Generation;
 
@@ -14,7 +15,7 @@ public class SamplingTests
     private static string Text(LoadedCheckpoint checkpoint, ulong seed, float temperature = 1f, int topK = 0, float topP = 1f) =>
         string.Concat(Generator.Generate(checkpoint, new GenerationRequest
         {
-            Prompt = "The ", Loops = 2, MaxTokens = 12, Temperature = temperature, TopK = topK, TopP = topP, Seed = seed,
+            Prompt = "The ", K = 2, MaxTokens = 12, Temperature = temperature, TopK = topK, TopP = topP, Seed = seed,
         }).OfType<TokenEvent>().Select(t => t.TokenId.ToString("x2")));
 
     [Fact]
@@ -100,7 +101,7 @@ public class SamplingTests
     [InlineData(300)]
     public void An_unusable_refinement_depth_is_refused(int loops)
     {
-        var request = new GenerationRequest { Prompt = "a", Loops = loops, MaxLoops = 256 };
+        var request = new GenerationRequest { Prompt = "a", K = ((RefinementDepth)loops).Capped(256)};
         var error = Assert.Throws<ArgumentException>(() => Generator.Validate(request, 64));
         Assert.Contains("K", error.Message);
     }

@@ -69,7 +69,7 @@ public sealed class ShippedOutputTests(ITestOutputHelper output)
         {
             var request = new GenerationRequest
             {
-                Prompt = Prompts.GetValueOrDefault(name, "The man said that"), Loops = k, MaxLoops = 64, MaxTokens = 4,
+                Prompt = Prompts.GetValueOrDefault(name, "The man said that"), K = ((RefinementDepth)k).Capped(64), MaxTokens = 4,
                 Temperature = 0, Seed = 7, ReportTopTokens = 6, StopText = null,
             };
             var tokens = new JsonArray();
@@ -99,7 +99,7 @@ public sealed class ShippedOutputTests(ITestOutputHelper output)
         foreach (Puzzle puzzle in source.Instances(1, seed: 2024))
             foreach ((string label, int? k) in new[] { ("k16", (int?)16), ("kinf", null) })
             {
-                PuzzleFrame last = PuzzleSolver.Solve(checkpoint.Network, puzzle, new PuzzleSolveOptions { K = k, Cap = 256 }).Last();
+                PuzzleFrame last = PuzzleSolver.Solve(checkpoint.Network, puzzle, new PuzzleSolveOptions { K = ((RefinementDepth)k).Capped(256) }).Last();
                 result[$"{puzzle.Height}x{puzzle.Width}-{label}"] = new JsonObject
                 {
                     ["step"] = last.Step, ["correct"] = last.Correct, ["solved"] = last.Solved,

@@ -13,7 +13,7 @@ public class StepReportTests
     private static StepEvent[] Steps(IsrmConfig config, int loops = 6)
     {
         using LoadedCheckpoint checkpoint = TinyModels.Loaded(config);
-        var request = new GenerationRequest { Prompt = "refine", Loops = loops, MaxTokens = 3, Temperature = 0, ReportTopTokens = 4 };
+        var request = new GenerationRequest { Prompt = "refine", K = loops, MaxTokens = 3, Temperature = 0, ReportTopTokens = 4 };
         return Generator.Generate(checkpoint, request).OfType<StepEvent>().ToArray();
     }
 
@@ -65,7 +65,7 @@ public class StepReportTests
         Tensor x = model.Embed(tensor(new long[] { 1, 2, 3, 4, 5 }, new long[] { 1, 5 }));
         Tensor? previous = model.InitialState(1, 5).Y.clone();
         int count = 0;
-        foreach (RefinementStep step in Refiner.Run(model, x, new RefinementOptions { Loops = 5 }))
+        foreach (RefinementStep step in Refiner.Run(model, x, new RefinementOptions { K = 5 }))
         {
             float expected = (step.Y - previous).pow(2).sum(-1).sqrt().max().item<float>();
             float reported = step.Delta!.max().item<float>();

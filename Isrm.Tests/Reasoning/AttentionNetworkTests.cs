@@ -85,7 +85,7 @@ public class AttentionNetworkTests : IDisposable
         Tensor Final(Tensor input)
         {
             Tensor? last = null;
-            foreach (RefinementStep step in Refiner.Run(network, input, new RefinementOptions { Loops = 6, MaxLoops = 6 }))
+            foreach (RefinementStep step in Refiner.Run(network, input, new RefinementOptions { K = 6}))
                 if (step.IsLast) last = step.LogProbs!.clone();                         // the step owns its tensors: copy inside the loop
             return last!;
         }
@@ -121,10 +121,10 @@ public class AttentionNetworkTests : IDisposable
         Tensor y = network.InitialState(x);
         Assert.Equal(0f, MaxDifference(network.Step(x, y), network.Step(x, randn_like(y))));
         // the engine alone decides what single-pass means: one step at every K, with the answer of any step
-        Tensor once = Refiner.Run(network, x, new RefinementOptions { Loops = 1, MaxLoops = 1 }).Select(s => s.LogProbs!.clone()).Single();
+        Tensor once = Refiner.Run(network, x, new RefinementOptions { K = 1}).Select(s => s.LogProbs!.clone()).Single();
         foreach (RefinementDepth k in new RefinementDepth[] { 5, RefinementDepth.Infinite })
         {
-            var steps = Refiner.Run(network, x, new RefinementOptions { Loops = k, MaxLoops = 5, EveryStepLogits = true })
+            var steps = Refiner.Run(network, x, new RefinementOptions { K = ((RefinementDepth)k).Capped(5), EveryStepLogits = true })
                 .Select(s => (s.Step, s.IsLast, LogProbs: s.LogProbs!.clone())).ToList();
             Assert.Equal((1, true), (steps.Single().Step, steps.Single().IsLast));
             Assert.Equal(0f, MaxDifference(steps.Single().LogProbs, once));
@@ -137,13 +137,13 @@ public class AttentionNetworkTests : IDisposable
         manual_seed(6);
         using PuzzleNetwork network = PuzzleNetwork.Create(Config(PuzzleArchitectures.Transformer, PuzzleTask.Mazes, blocks: 1));
         List<Puzzle> puzzles = new PuzzleSource(PuzzleTask.Mazes, [3], [MazeAlgorithm.Prim]).Instances(4, 7).ToList();
-        List<PuzzleResult> results = PuzzleEvaluator.Evaluate(network, puzzles, [1, 8, null], new PuzzleSolveOptions { Cap = 100 }, batch: 3);
+        List<PuzzleResult> results = PuzzleEvaluator.Evaluate(network, puzzles, [1, 8, null], new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(100) }, batch: 3);
         Assert.Equal(["1", "8", "inf"], results.Select(r => r.K));
         Assert.All(results, r => Assert.Equal((results[0].Solved, results[0].PositionAccuracy, 4), (r.Solved, r.PositionAccuracy, r.Instances)));
         Assert.Equal(1.0, results[2].MeanK);
-        List<PuzzleFrame> frames = PuzzleSolver.Solve(network, puzzles[0], new PuzzleSolveOptions { Cap = 100, Patience = 3 }).ToList();
+        List<PuzzleFrame> frames = PuzzleSolver.Solve(network, puzzles[0], new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(100), Patience = 3 }).ToList();
         Assert.Equal((1, true, true), (frames.Single().Step, frames.Single().IsLast, frames.Single().Stopped));   // applied once, done
-        Assert.Equal(frames[0].Probabilities, PuzzleSolver.Solve(network, puzzles[0], new PuzzleSolveOptions { K = 8, Cap = 100 }).Single().Probabilities);
+        Assert.Equal(frames[0].Probabilities, PuzzleSolver.Solve(network, puzzles[0], new PuzzleSolveOptions { K = ((RefinementDepth)8).Capped(100) }).Single().Probabilities);
         Assert.Equal(frames[0].Correct / (double)frames[0].Cells, PuzzleEvaluator.Evaluate(network, [puzzles[0]], [1], new PuzzleSolveOptions()).Single().PositionAccuracy, 6);
     }
 

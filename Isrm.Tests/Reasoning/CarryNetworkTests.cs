@@ -1,3 +1,4 @@
+using Isrm.Model.Refinement;
 using Isrm.Model.Reasoning;
 using static TorchSharp.torch;
 
@@ -63,7 +64,7 @@ public class CarryNetworkTests : IDisposable
         using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
         Assert.IsType<CarryNetwork>(loaded.Network);
         List<Puzzle> strings = new PuzzleSource(PuzzleTask.PrefixSums, [24], []).Instances(40, 9).ToList();
-        List<PuzzleResult> results = PuzzleEvaluator.Evaluate(loaded.Network, strings, [8, 24, 48, null], new PuzzleSolveOptions { Cap = 100 });
+        List<PuzzleResult> results = PuzzleEvaluator.Evaluate(loaded.Network, strings, [8, 24, 48, null], new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(100) });
         double At(string k) => results.Single(r => r.K == k).Accuracy;
         Assert.Equal(0, At("8"));                   // the wavefront has not reached the end of a 24-bit string
         Assert.True(At("24") >= 0.95, $"K = 24: {At("24"):P0}");

@@ -40,7 +40,7 @@ public class PuzzleSolveTests : IDisposable
         Assert.Equal("test", loaded.Metadata.Command);
         var source = new PuzzleSource(task, task == PuzzleTask.Mazes ? [3, 5] : [8, 16], [MazeAlgorithm.Kruskal]);
         List<Puzzle> puzzles = source.Instances(5, 2).ToList();
-        List<PuzzleResult> results = PuzzleEvaluator.Evaluate(loaded.Network, puzzles, [1, 2, 4, null], new PuzzleSolveOptions { Cap = 40, Patience = 3 }, batch: 3);
+        List<PuzzleResult> results = PuzzleEvaluator.Evaluate(loaded.Network, puzzles, [1, 2, 4, null], new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(40), Patience = 3 }, batch: 3);
         Assert.Equal(8, results.Count);
         Assert.Equal(["1", "2", "4", "inf", "1", "2", "4", "inf"], results.Select(r => r.K));
         Assert.All(results, r =>
@@ -168,7 +168,7 @@ public class PuzzleSolveTests : IDisposable
         // too, 10 steps) it ran to its cap of 256, though its path had settled.
         using LoadedPuzzleCheckpoint shipped = PuzzleCheckpoint.Load(Isrm.Tests.Interop.Repository.Combine("checkpoints", "mazes-dt-recall"));
         Puzzle maze = new PuzzleSource(PuzzleTask.Mazes, [9, 13], PuzzleSource.TrainingMix).Instances(1, seed: 2024).Single(p => p.Size == 13);
-        var defaults = new PuzzleSolveOptions { Cap = 256 };
+        var defaults = new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(256) };
         Assert.Equal((StableAnswerRule.PuzzlePatience, float.PositiveInfinity), (defaults.Patience, defaults.Tolerance));
 
         List<PuzzleFrame> frames = PuzzleSolver.Solve(shipped.Network, maze, defaults).ToList();
@@ -191,9 +191,9 @@ public class PuzzleSolveTests : IDisposable
         var (x, _) = PuzzleTensors.Build([maze]);
         using (no_grad())
         {
-            int steps = Refiner.Run(loaded.Network, x, new RefinementOptions { Loops = null, MaxLoops = 50 }, converged: s => s.Step == 7).Count();
+            int steps = Refiner.Run(loaded.Network, x, new RefinementOptions { K = RefinementDepth.Infinite.Capped(50)}, converged: s => s.Step == 7).Count();
             Assert.Equal(7, steps);
-            Assert.Equal(50, Refiner.Run(loaded.Network, x, new RefinementOptions { Loops = null, MaxLoops = 50 }, converged: _ => false).Count());
+            Assert.Equal(50, Refiner.Run(loaded.Network, x, new RefinementOptions { K = RefinementDepth.Infinite.Capped(50)}, converged: _ => false).Count());
         }
     }
 

@@ -43,7 +43,7 @@ public sealed class CompressionTrainingTests(ITestOutputHelper output) : IDispos
     [InlineData("isrm")]
     public void Every_family_encodes_a_window_into_m_vectors_and_trains_with_the_decoder(string family)
     {
-        var training = new CompressionTraining(Length: 12, Vectors: 4, Steps: 3, Minutes: 5, Batch: 4, Warmup: 1, Loops: 2);
+        var training = new CompressionTraining(Length: 12, Vectors: 4, Steps: 3, Minutes: 5, Batch: 4, Warmup: 1, K: 2);
         using var encoder = Encoder(family, 4, 12);
         using var decoder = training.NewDecoder(encoder);
         float[] before = encoder.named_parameters().First(p => p.name.StartsWith("embedding", StringComparison.Ordinal)).parameter.detach().clone().data<float>().ToArray();

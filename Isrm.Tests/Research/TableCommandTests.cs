@@ -46,7 +46,7 @@ public sealed class TableCommandTests
                 [["K = 8", "{losses:[checkpoint=a,k=8].loss|F4}"],
                  ["∞ (mean K)", "{losses:[checkpoint=a,k=inf].loss|F4} ({losses:[checkpoint=a,k=inf].meanK|F1})"],
                  ["best K of a", "{=argmin raw losses:[checkpoint=a] loss k}, loss {=min F4 losses:[checkpoint=a].loss}"],
-                 ["params, FLOPs", "{s1:params|N0}, {s1:flops|E2}"],
+                 ["params, FLOPs", "{s1:params|N0}, {s1:flops|E2}, {s1:params|F1/1000} k"],
                  ["solved", "{s1:solved} of {s1:n} ({s1:solved|F0}, {=ratio P0 s1:solved s1:n} %, 95 % {=wilson P0 s1:solved s1:n} %)"],
                  ["second row by index", "{s1:rows[1].name}"]]
                 """));
@@ -56,7 +56,7 @@ public sealed class TableCommandTests
             Assert.Equal("| K = 8 | 1.5251 |", lines[2]);
             Assert.Equal("| ∞ (mean K) | 1.5253 (6.0) |", lines[3]);
             Assert.Equal("| best K of a | 8, loss 1.5251 |", lines[4]);
-            Assert.Equal("| params, FLOPs | 605,089, 7.77e+13 |", lines[5]);
+            Assert.Equal("| params, FLOPs | 605,089, 7.77e+13, 605.1 k |", lines[5]);
             Assert.Equal("| solved | 44 of 50 (44, 88 %, 95 % 76–94 %) |", lines[6]);
             Assert.Equal("| second row by index | tf |", lines[7]);
         }

@@ -18,7 +18,7 @@ public class FamilyInterfaceTests(ITestOutputHelper output)
         using JsonDocument reference = JsonDocument.Parse(File.ReadAllText(Repository.Combine("Isrm.Tests", "Rlm", "rlm-small-reference.json")));
         using LoadedCheckpoint checkpoint = Checkpoint.Load(Repository.Combine("checkpoints", "rlm-small"), CPU);
         Assert.IsType<RecurrentFamily>(checkpoint.Model.Core);
-        var request = new Isrm.Model.Generation.GenerationRequest { Prompt = reference.RootElement.GetProperty("prompt").GetString()!, MaxTokens = 12, Temperature = 0, Loops = 8 };
+        var request = new Isrm.Model.Generation.GenerationRequest { Prompt = reference.RootElement.GetProperty("prompt").GetString()!, MaxTokens = 12, Temperature = 0, K = 8 };
         var steps = Isrm.Model.Generation.Generator.Generate(checkpoint, request).OfType<Isrm.Model.Generation.StepEvent>().ToList();
         var expected = reference.RootElement.GetProperty("steps").EnumerateArray().ToList();
         Assert.Equal(expected.Count, steps.Count);

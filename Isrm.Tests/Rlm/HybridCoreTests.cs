@@ -68,7 +68,7 @@ public class HybridCoreTests(ITestOutputHelper output)
         using var model = Hybrid(family, ticks);
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
-        var options = new RefinementOptions { Loops = ticks, EveryStepLogits = false };
+        var options = new RefinementOptions { K = ticks, EveryStepLogits = false };
         Tensor full = Final(Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 20 })), options));
         using var cache = new RefinementCache(model.Config, 1, model.Device);
         var pieces = new List<Tensor> { Final(Refiner.Run(model, model.Embed(tensor(Ids[..7], new long[] { 1, 7 })), options, cache, 0)) };
@@ -89,7 +89,7 @@ public class HybridCoreTests(ITestOutputHelper output)
         {
             using var scope = NewDisposeScope();
             using var cache = new RefinementCache(model.Config, 1, model.Device);
-            foreach (RefinementStep _ in Refiner.Run(model, model.Embed(randint(0, 256, new long[] { 1, tokens })), new RefinementOptions { Loops = 1, EveryStepLogits = false }, cache, 0)) { }
+            foreach (RefinementStep _ in Refiner.Run(model, model.Embed(randint(0, 256, new long[] { 1, tokens })), new RefinementOptions { K = 1, EveryStepLogits = false }, cache, 0)) { }
             return cache.Recurrent.Bytes;
         }
         long shortBytes = Bytes(8), longBytes = Bytes(400);
@@ -128,7 +128,7 @@ public class HybridCoreTests(ITestOutputHelper output)
         using LoadedCheckpoint loaded = Checkpoint.Load(dir, Isrm.Model.Runtime.ComputeDevice.Parse("cpu"));
         Assert.Equal(Window, loaded.Model.Config.Window);
         using var inference = inference_mode();
-        var options = new RefinementOptions { Loops = 1, EveryStepLogits = false };
+        var options = new RefinementOptions { K = 1, EveryStepLogits = false };
         Tensor before = Final(Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 20 })), options));
         Tensor after = Final(Refiner.Run(loaded.Model, loaded.Model.Embed(tensor(Ids, new long[] { 1, 20 })), options));
         Assert.Equal(0f, (before - after).abs().max().item<float>());

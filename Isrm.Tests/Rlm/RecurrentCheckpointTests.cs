@@ -40,7 +40,7 @@ public sealed class RecurrentCheckpointTests : IDisposable
         using (var model = RecurrentModels.Create("rlm"))
             Checkpoint.Save(_folder, model, new ByteTokenizer(), new CheckpointMetadata { Command = "test" });
         using LoadedCheckpoint checkpoint = Checkpoint.Load(_folder, CPU);
-        var request = new GenerationRequest { Prompt = "The jury said", MaxTokens = 5, Loops = 8, IncludeStates = true, Temperature = 0 };
+        var request = new GenerationRequest { Prompt = "The jury said", MaxTokens = 5, K = 8, IncludeStates = true, Temperature = 0 };
         List<GenerationEvent> events = Generator.Generate(checkpoint, request).ToList();
 
         var steps = events.OfType<StepEvent>().ToList();
@@ -62,7 +62,7 @@ public sealed class RecurrentCheckpointTests : IDisposable
     private static Tensor Logits(IsrmModel model, Tensor tokens)
     {
         Tensor? logits = null;
-        foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { Loops = 1, EveryStepLogits = false }))
+        foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { K = 1, EveryStepLogits = false }))
             logits = model.Logits(step.Y);
         return logits!;
     }

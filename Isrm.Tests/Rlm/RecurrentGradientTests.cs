@@ -15,7 +15,7 @@ public class RecurrentGradientTests
         using var scope = NewDisposeScope();
         Tensor tokens = randint(0, 256, new long[] { 2, 12 });
         Tensor? loss = null;
-        foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { Loops = 1 }))
+        foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { K = 1 }))
             loss = nn.functional.nll_loss(step.LogProbs!.reshape(-1, 256), tokens.reshape(-1));
         loss!.backward();
 
@@ -40,7 +40,7 @@ public class RecurrentGradientTests
         Assert.Equal(1f, sigmoid(decay).min().item<float>());
         Tensor tokens = randint(0, 256, new long[] { 2, 40 });
         Tensor? loss = null;
-        foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { Loops = 1 }))
+        foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { K = 1 }))
             loss = nn.functional.nll_loss(step.LogProbs!.reshape(-1, 256), tokens.reshape(-1));
         Assert.True(double.IsFinite(loss!.item<float>()));
         loss.backward();

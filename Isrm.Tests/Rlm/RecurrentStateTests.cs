@@ -18,7 +18,7 @@ public class RecurrentStateTests(ITestOutputHelper output)
             using var scope = NewDisposeScope();
             using var cache = new RefinementCache(model.Config, 1, model.Device);
             Tensor x = model.Embed(randint(0, 256, new long[] { 1, tokens }));
-            foreach (RefinementStep _ in Refiner.Run(model, x, new RefinementOptions { Loops = 1, EveryStepLogits = false }, cache, 0)) { }
+            foreach (RefinementStep _ in Refiner.Run(model, x, new RefinementOptions { K = 1, EveryStepLogits = false }, cache, 0)) { }
             Assert.Equal(tokens, cache.Length);
             return cache.Recurrent.Bytes;
         }
@@ -35,7 +35,7 @@ public class RecurrentStateTests(ITestOutputHelper output)
         using var model = RecurrentModels.Create(family);
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
-        var options = new RefinementOptions { Loops = 1, EveryStepLogits = false };
+        var options = new RefinementOptions { K = 1, EveryStepLogits = false };
         long[] ids = Enumerable.Range(0, 20).Select(i => (long)((i * 53 + 7) % 256)).ToArray();
         Tensor full = Final(Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, 20 })), options));
 

@@ -29,7 +29,7 @@ public class RecurrentTickTests(ITestOutputHelper output)
         Assert.False(model.Config.IsSinglePass);
         Tensor x = model.Embed(tensor(Ids, new long[] { 1, Ids.Length }));
         var steps = new List<(int Step, Tensor Y, float Residual)>();
-        foreach (RefinementStep step in Refiner.Run(model, x, new RefinementOptions { Loops = 5 }))
+        foreach (RefinementStep step in Refiner.Run(model, x, new RefinementOptions { K = 5 }))
             steps.Add((step.Step, step.Y.alias(), step.Residual!.mean().item<float>()));
         Assert.Equal([1, 2, 3, 4, 5], steps.Select(s => s.Step));
         var (direct, _) = model.Recurrent!.Forward(x, model.Recurrent.InitialState(1, model.Device), 0);
@@ -45,7 +45,7 @@ public class RecurrentTickTests(ITestOutputHelper output)
         using var model = Ticked(family);
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
-        var options = new RefinementOptions { Loops = 4, EveryStepLogits = false };
+        var options = new RefinementOptions { K = 4, EveryStepLogits = false };
         Tensor full = Last(Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, Ids.Length })), options));
         using var cache = new RefinementCache(model.Config, 1, model.Device);
         var pieces = new List<Tensor> { Last(Refiner.Run(model, model.Embed(tensor(Ids[..5], new long[] { 1, 5 })), options, cache, 0)) };
@@ -65,12 +65,12 @@ public class RecurrentTickTests(ITestOutputHelper output)
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        int used = Refiner.Run(model, model.Embed(tensor(Ids[..6], new long[] { 1, 6 })), new RefinementOptions { Loops = 2 }, cache, 0).Count();
+        int used = Refiner.Run(model, model.Embed(tensor(Ids[..6], new long[] { 1, 6 })), new RefinementOptions { K = 2 }, cache, 0).Count();
         Assert.Equal(2, used);
-        int more = Refiner.Run(model, model.Embed(tensor(new[] { Ids[6] }, new long[] { 1, 1 })), new RefinementOptions { Loops = 5 }, cache, 6).Count();
+        int more = Refiner.Run(model, model.Embed(tensor(new[] { Ids[6] }, new long[] { 1, 1 })), new RefinementOptions { K = 5 }, cache, 6).Count();
         Assert.Equal(5, more);   // ticks 3–5 continue from tick 2's state, handed on
         Assert.Equal(7, cache.Tick(5, 7).Length);
-        var adaptive = new RefinementOptions { Loops = null, MaxLoops = 40, KlTolerance = 1e-3f };
+        var adaptive = new RefinementOptions { K = RefinementDepth.Infinite.Capped(40), KlTolerance = 1e-3f };
         var last = Refiner.Run(model, model.Embed(tensor(new[] { Ids[7] }, new long[] { 1, 1 })), adaptive, cache, 7).Select(s => (s.Step, s.IsLast)).Last();
         output.WriteLine($"{family}: K = ∞ stopped at {last.Step}");
         Assert.True(last.IsLast);

@@ -63,7 +63,7 @@ public class PromptAttentionTests
         Tensor x = model.Embed(tensor(tokens.Select(t => (long)t).ToArray(), new long[] { 1, tokens.Length }));
         TokenLayout? layout = TextLayout.For(model.Config, [tokens], 0, tokens.Length, model.Device);
         Tensor? logits = null;
-        foreach (RefinementStep step in Refiner.Run(model, x, new RefinementOptions { Loops = 3, EveryStepLogits = false }, layout: layout))
+        foreach (RefinementStep step in Refiner.Run(model, x, new RefinementOptions { K = 3, EveryStepLogits = false }, layout: layout))
             if (step.IsLast) logits = model.Logits(step.Y);
         return logits!;
     }
@@ -105,7 +105,7 @@ public class PromptAttentionTests
         Tensor Run(IsrmModel m, TokenLayout? layout)
         {
             Tensor? logits = null;
-            foreach (RefinementStep step in Refiner.Run(m, x(m), new RefinementOptions { Loops = 2, EveryStepLogits = false }, layout: layout))
+            foreach (RefinementStep step in Refiner.Run(m, x(m), new RefinementOptions { K = 2, EveryStepLogits = false }, layout: layout))
                 if (step.IsLast) logits = m.Logits(step.Y);
             return logits!;
         }

@@ -34,7 +34,7 @@ public class TextTaskCacheTests(ITestOutputHelper output)
         });
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
-        var options = new RefinementOptions { Loops = k, EveryStepLogits = false };
+        var options = new RefinementOptions { K = k, EveryStepLogits = false };
         int[] tokens = "483+97=0580\n".Select(c => (int)c).ToArray();
         long[] ids = tokens.Select(t => (long)t).ToArray();
         int n = tokens.Length, prompt = TextLayout.PromptLength(tokens);
@@ -68,7 +68,7 @@ public class TextTaskCacheTests(ITestOutputHelper output)
         using var model = checkpoint.Model;
         string Generate(bool cache) => string.Concat(Isrm.Model.Generation.Generator.Generate(checkpoint, new GenerationRequest
         {
-            Prompt = "483+97=", MaxTokens = 6, Loops = 4, Temperature = 0, UseCache = cache, TraceSteps = false,
+            Prompt = "483+97=", MaxTokens = 6, K = 4, Temperature = 0, UseCache = cache, TraceSteps = false,
         }).OfType<TokenEvent>().Select(e => e.Text));
         Assert.Equal(Generate(false), Generate(true));
     }

@@ -1,3 +1,4 @@
+using Isrm.Model.Refinement;
 using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Config;
@@ -90,7 +91,7 @@ public class TextTaskTrainingTests : IDisposable
         var random = new Random(9);
         var prompts = new[] { 2, 2, 5 }.Select(s => task.Prompt(random, s)).ToList();
         List<PuzzleResult> results = TextTaskEvaluator.Evaluate(loaded.Model, task, prompts, [1, 3, null],
-            new PuzzleSolveOptions { Cap = 20, Patience = 2 }, batch: 2);
+            new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(20), Patience = 2 }, batch: 2);
         Assert.Equal([2, 2, 2, 5, 5, 5], results.Select(r => r.Size));
         Assert.Equal(["1", "3", "inf", "1", "3", "inf"], results.Select(r => r.K));
         Assert.Equal([2, 2, 2, 1, 1, 1], results.Select(r => r.Instances));

@@ -39,7 +39,7 @@ public class MixedPrecisionTests
         Tensor tokens = randint(0, 256, new long[] { 2, 12 });
         Tensor? loss = null;
         using (MixedPrecision.Enable())
-            foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { Loops = 3, EveryStepLogits = false }))
+            foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { K = 3, EveryStepLogits = false }))
                 if (step.IsLast) loss = step.LogProbs!.mean().neg();
         loss!.backward();
 

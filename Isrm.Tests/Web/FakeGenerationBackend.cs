@@ -44,7 +44,7 @@ public sealed class FakeGenerationBackend : IGenerationBackend
         public IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation)
         {
             lock (owner.GenerationThreads) owner.GenerationThreads.Add(Environment.CurrentManagedThreadId);
-            int steps = request.Loops.Steps ?? 5;
+            int steps = request.K.Steps ?? 5;
             for (int t = 0; t < request.MaxTokens; t++)
             {
                 for (int s = 1; s <= steps; s++)

@@ -23,7 +23,7 @@ internal sealed class FakeRefinementService : IRefinementService
 
     public string DefaultCheckpoint => "tiny";
 
-    public int MaxLoops { get; set; } = 256;
+    public int MaxK { get; set; } = 256;
 
     public IReadOnlyList<CheckpointListing> ListCheckpoints() => Checkpoints;
 

@@ -47,9 +47,9 @@ public sealed class LimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MaxTokensLimit_and_MaxLoops_bound_what_a_request_may_ask_for()
+    public async Task MaxTokensLimit_and_MaxK_bound_what_a_request_may_ask_for()
     {
-        HubConnection hub = await Host(("Isrm:Model:MaxTokensLimit", "4"), ("Isrm:Model:MaxLoops", "3"));
+        HubConnection hub = await Host(("Isrm:Model:MaxTokensLimit", "4"), ("Isrm:Model:MaxK", "3"));
 
         Assert.Equal("maxTokens must be from 1 to 4; got 5.", await hub.ErrorOfAsync(new RefinementRequest { Prompt = "hi", K = 1, MaxTokens = 5 }));
         Assert.Equal("k must be an integer from 1 to 3 or \"inf\"; got 4.",
@@ -132,7 +132,7 @@ public sealed class LimitTests : IAsyncLifetime
     [Theory]
     [InlineData("Model", "MaxPromptTokens")]
     [InlineData("Model", "MaxTokensLimit")]
-    [InlineData("Model", "MaxLoops")]
+    [InlineData("Model", "MaxK")]
     [InlineData("Model", "QueueCapacity")]
     [InlineData("Model", "MaxConcurrentGenerations")]
     [InlineData("Hub", "RequestsPerMinute")]

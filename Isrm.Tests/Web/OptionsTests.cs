@@ -31,7 +31,18 @@ public sealed class OptionsTests
         using ServiceProvider services = new ServiceCollection().AddIsrmOptions(configuration).BuildServiceProvider();
 
         services.GetRequiredService<IStartupValidator>().Validate();
-        Assert.Equal(256, services.GetRequiredService<IOptions<Isrm.Web.Options.ModelServiceOptions>>().Value.MaxLoops);
+        Assert.Equal(256, services.GetRequiredService<IOptions<Isrm.Web.Options.ModelServiceOptions>>().Value.MaxK);
+    }
+
+    [Fact]
+    public void The_earlier_name_MaxLoops_still_sets_the_largest_K()
+    {
+        using ServiceProvider services = Services(("Isrm:Model:MaxLoops", "3"));
+        services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Equal(3, services.GetRequiredService<IOptions<Isrm.Web.Options.ModelServiceOptions>>().Value.MaxK);
+        using ServiceProvider zero = Services(("Isrm:Model:MaxLoops", "0"));
+        Assert.Contains("Isrm:Model:MaxK must be at least 1.",
+            Assert.Throws<OptionsValidationException>(() => zero.GetRequiredService<IStartupValidator>().Validate()).Failures);
     }
 
     private static ServiceProvider Services(params (string Key, string Value)[] settings)

@@ -16,7 +16,8 @@ public static class OptionsExtensions
             .Validate(o => o.Device is "cpu" or "cuda", "Isrm:Model:Device must be cpu or cuda.")
             .Validate(o => o.TorchThreads >= 1, "Isrm:Model:TorchThreads must be at least 1.")
             .Validate(o => o.MaxTokensLimit >= 1, "Isrm:Model:MaxTokensLimit must be at least 1.")
-            .Validate(o => o.MaxLoops >= 1, "Isrm:Model:MaxLoops must be at least 1.")
+            .PostConfigure(o => { if (o.MaxLoops is int k) o.MaxK = k; })
+            .Validate(o => o.MaxK >= 1, "Isrm:Model:MaxK must be at least 1.")
             .Validate(o => o.MaxPromptTokens >= 1, "Isrm:Model:MaxPromptTokens must be at least 1.")
             .Validate(o => o.MaxConcurrentGenerations >= 1, "Isrm:Model:MaxConcurrentGenerations must be at least 1.")
             .ValidateOnStart();

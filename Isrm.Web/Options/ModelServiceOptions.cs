@@ -20,8 +20,11 @@ public sealed class ModelServiceOptions
     /// <summary>Largest maxTokens a request may ask for.</summary>
     public int MaxTokensLimit { get; set; } = 512;
 
-    /// <summary>Largest K a request may ask for; also the hard cap of K = ∞.</summary>
-    public int MaxLoops { get; set; } = Isrm.Model.Refinement.RefinementDepth.DefaultCap;
+    /// <summary>Largest K a request may ask for; also the hard cap of K = ∞ (<c>Isrm:Model:MaxK</c>).</summary>
+    public int MaxK { get; set; } = Isrm.Model.Refinement.RefinementDepth.DefaultCap;
+
+    /// <summary>The earlier name of <see cref="MaxK"/>, still read: when set, it is MaxK (start-up says so once).</summary>
+    public int? MaxLoops { get; set; }
 
     /// <summary>
     /// Longest prompt, in tokens, counted as UTF-8 bytes: the byte and byte-level BPE tokenizers never make more tokens

@@ -6,7 +6,7 @@ using Isrm.Web.Refinement;
 namespace Isrm.Web.Puzzles;
 
 /// <summary>A checked solve: the instance, its checkpoint folder and how long to think.</summary>
-public sealed record ValidSolve(string Checkpoint, string Directory, Puzzle Puzzle, int? K, int Cap,
+public sealed record ValidSolve(string Checkpoint, string Directory, Puzzle Puzzle, RefinementDepth K,
     InterventionRequest? Intervention = null, Puzzle? Foreign = null, int Starts = 1, long StartSeed = 1);
 
 /// <summary>Checks a <see cref="SolveRequest"/> at the edge and says in one sentence what is wrong.</summary>
@@ -122,7 +122,7 @@ public static class SolveRequestValidator
         Puzzle? foreign = null;
         if (request.Intervention is { } change)
         {
-            if (change.Problem(request.K, limits.MaxK, maxTokens: null) is string refused)
+            if (change.Problem(request.K.Capped(limits.MaxK), maxTokens: null) is string refused)
             {
                 error = refused;
                 return null;
@@ -134,7 +134,7 @@ public static class SolveRequestValidator
                 if (foreign is null) return null;
             }
         }
-        return new ValidSolve(listing.Name, directory, puzzle, k, k ?? limits.MaxK, request.Intervention, foreign, request.Starts, request.StartSeed);
+        return new ValidSolve(listing.Name, directory, puzzle, request.K.Capped(limits.MaxK), request.Intervention, foreign, request.Starts, request.StartSeed);
     }
 
     /// <summary>A model-library message ("line 3 has …") as a sentence.</summary>

@@ -146,7 +146,7 @@ internal sealed class CheckpointWorker
                 });
             if (f.IsLast)
             {
-                string reason = solve.Options.K is not null ? "k" : f.Stopped ? "stable" : "cap";
+                string reason = !solve.Options.K.IsInfinite ? "k" : f.Stopped ? "stable" : "cap";
                 job.Write(new PuzzleDoneFrame(f.Step, f.Solved, f.SolvedAt, f.Correct, f.Cells, reason, elapsed));
             }
             if (stop.IsCancellationRequested) break;

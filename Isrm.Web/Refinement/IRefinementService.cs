@@ -14,8 +14,8 @@ public interface IRefinementService
     /// <summary>The checkpoint an empty <see cref="RefinementRequest.Checkpoint"/> means.</summary>
     string DefaultCheckpoint { get; }
 
-    /// <summary>The largest K a request may ask for (<c>Isrm:Model:MaxLoops</c>); also the cap of K = ∞.</summary>
-    int MaxLoops { get; }
+    /// <summary>The largest K a request may ask for (<c>Isrm:Model:MaxK</c>); also the cap of K = ∞.</summary>
+    int MaxK { get; }
 
     /// <summary>
     /// Streams the frames of one generation: <c>started</c>, <c>queued</c> while it waits, steps and tokens, then

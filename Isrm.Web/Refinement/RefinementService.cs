@@ -52,7 +52,7 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
 
     public string DefaultCheckpoint => _catalog.DefaultCheckpoint;
 
-    public int MaxLoops => Limits.MaxLoops;
+    public int MaxK => Limits.MaxK;
 
     /// <summary>Refinement steps computed since start (lets tests and operators see that a cancelled run stopped).</summary>
     public long StepsComputed => Interlocked.Read(ref _stepsComputed);
@@ -116,12 +116,12 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
     {
         ValidSolve? solve = SolveRequestValidator.Validate(request, _catalog, PuzzleLimits, out error);
         if (solve is null) return null;
-        var options = new PuzzleSolveOptions { K = solve.K, Cap = solve.Cap, Stride = 1, Intervention = solve.Intervention, Foreign = solve.Foreign,
+        var options = new PuzzleSolveOptions { K = solve.K, Stride = 1, Intervention = solve.Intervention, Foreign = solve.Foreign,
             Starts = solve.Starts, StartSeed = solve.StartSeed };
         var job = new RefinementJob(solve.Directory, new SolveJob(solve.Puzzle, options, PuzzleLimits.DenseSteps));
         Puzzle p = solve.Puzzle;
         var start = new PuzzleStartFrame(solve.Checkpoint, p.Task.Name(), p.Size, p.Height, p.Width, p.Cells,
-            p.Target.Select(t => t ? (byte)1 : (byte)0).ToArray(), solve.K, solve.Cap, PuzzleLimits.DenseSteps);
+            p.Target.Select(t => t ? (byte)1 : (byte)0).ToArray(), solve.K.Steps, solve.K.Limit(), PuzzleLimits.DenseSteps);
         return Reserve(job, PuzzleLimits.QueueCapacity, start, mine =>
             $"The puzzle model '{solve.Checkpoint}' is busy: {mine} {(mine == 1 ? "solve is" : "solves are")} running or waiting; try again in a moment.",
             out error);

@@ -19,7 +19,7 @@ public static class RequestValidator
             _ when Encoding.UTF8.GetByteCount(dto.Prompt) is int bytes && bytes > limits.MaxPromptTokens =>
                 $"The prompt is too long: {bytes} bytes of UTF-8 (up to one token each) against a limit of {limits.MaxPromptTokens} tokens; shorten it.",
             _ when PromptText.Problem(dto.Prompt) is string problem => problem,
-            _ when dto.K.Problem(limits.MaxLoops) is string problem => problem,
+            _ when dto.K.Problem(limits.MaxK) is string problem => problem,
             _ when dto.MaxTokens < 1 || dto.MaxTokens > limits.MaxTokensLimit =>
                 $"maxTokens must be from 1 to {limits.MaxTokensLimit}; got {dto.MaxTokens}.",
             _ when dto.Temperature is not double t || !double.IsFinite(t) || t < 0 =>
@@ -29,7 +29,7 @@ public static class RequestValidator
                 $"topP must be in (0, 1] (1 = off); got {dto.TopP?.ToString(CultureInfo.InvariantCulture) ?? "null"}.",
             _ when dto.Seed < 0 => $"seed must be ≥ 0; got {dto.Seed}.",
             _ when dto.StopText is { Length: 0 or > 16 } => "stopText must be 1 to 16 characters, or left out.",
-            _ when dto.Intervention?.Problem(dto.K, limits.MaxLoops, dto.MaxTokens) is string problem => problem,
+            _ when dto.Intervention?.Problem(dto.K.Capped(limits.MaxK), dto.MaxTokens) is string problem => problem,
             _ when dto.Starts?.Problem(dto.MaxTokens) is string problem => problem,
             _ when dto.Starts is not null && dto.Intervention is not null => "Choose either an intervention or several starts, not both in one request.",
             _ => "",
@@ -38,8 +38,7 @@ public static class RequestValidator
         return new GenerationRequest
         {
             Prompt = dto!.Prompt,
-            Loops = dto.K.Steps,
-            MaxLoops = limits.MaxLoops,
+            K = dto.K.Capped(limits.MaxK),
             MaxTokens = dto.MaxTokens,
             Temperature = (float)dto.Temperature!.Value,
             TopK = dto.TopK,

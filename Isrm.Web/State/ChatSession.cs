@@ -41,7 +41,7 @@ public sealed class ChatSession(IRefinementService refinement)
     public void LoadCheckpoints()
     {
         Checkpoints = refinement.ListCheckpoints().Where(c => !c.IsPuzzle).ToList();   // the Puzzles page has the others
-        Settings.MaxK = refinement.MaxLoops;
+        Settings.MaxK = refinement.MaxK;
         Settings.Checkpoint ??= Checkpoints.FirstOrDefault(c => c.Usable && c.Name == refinement.DefaultCheckpoint)?.Name
                                 ?? Checkpoints.FirstOrDefault(c => c.Usable)?.Name;
         CheckpointsLoaded = true;

@@ -6,7 +6,7 @@ namespace Isrm.Web.State;
 /// <summary>The chat's settings panel: K (1 to the server's cap, or ∞) and sampling.</summary>
 public sealed class GenerationSettings
 {
-    /// <summary>The slider's largest K: the service's <c>Isrm:Model:MaxLoops</c> once the page has loaded.</summary>
+    /// <summary>The slider's largest K: the service's <c>Isrm:Model:MaxK</c> once the page has loaded.</summary>
     public int MaxK { get; set; } = RefinementDepth.DefaultCap;
 
     public string? Checkpoint { get; set; }

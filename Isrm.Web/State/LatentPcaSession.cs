@@ -18,7 +18,7 @@ public sealed class LatentPcaSession(IRefinementService refinement)
     public void LoadCheckpoints()
     {
         Checkpoints = refinement.ListCheckpoints().Where(c => !c.IsPuzzle).ToList();   // the Puzzles page has the others
-        Settings.MaxK = refinement.MaxLoops;
+        Settings.MaxK = refinement.MaxK;
         Settings.Checkpoint ??= Checkpoints.FirstOrDefault(c => c.Usable)?.Name;
     }
 

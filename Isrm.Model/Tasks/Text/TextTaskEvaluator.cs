@@ -58,10 +58,10 @@ public static class TextTaskEvaluator
         long[] answerTokens = mask.sum(1).data<long>().ToArray();
         bool wantInfinity = ks.Any(k => k is null);
         int maxFixed = ks.Where(k => k is not null).Select(k => k!.Value).DefaultIfEmpty(1).Max();
-        int cap = Math.Max(maxFixed, wantInfinity ? infinity.Cap : 0);   // the engine runs a single-pass model once
+        int cap = Math.Max(maxFixed, wantInfinity ? infinity.K.Cap : 0);   // the engine runs a single-pass model once
         var options = new RefinementOptions
         {
-            Loops = cap, MaxLoops = cap, EveryStepLogits = true, StepNorms = false, StepHalt = false,
+            K = cap, EveryStepLogits = true, StepNorms = false, StepHalt = false,
         };
         using var rule = new Reasoning.StableAnswerRule(chunk.Count, infinity.Patience, infinity.Tolerance);
         var fixedSteps = ks.Where(k => k is not null).Select(k => k!.Value).ToHashSet();
@@ -109,7 +109,7 @@ public static class TextTaskEvaluator
         TrainingBatch encoded = TextTaskBatches.Encode(task, model.Config, prompts, model.Device);
         var options = new RefinementOptions
         {
-            Loops = k, MaxLoops = Math.Max(1, k), EveryStepLogits = false, StepNorms = false, StepHalt = false,
+            K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false,
         };
         Tensor mask = encoded.LossMask!;
         foreach (RefinementStep step in Refiner.Run(model, model.Embed(encoded.Inputs), options, layout: encoded.Layout))

@@ -59,7 +59,7 @@ public partial class Compare
     {
         if (!firstRender) return;
         _checkpoints = Refinement.ListCheckpoints().Where(c => !c.IsPuzzle).ToList();
-        Session.LeftSettings.MaxK = Session.RightSettings.MaxK = Refinement.MaxLoops;
+        Session.LeftSettings.MaxK = Session.RightSettings.MaxK = Refinement.MaxK;
         string? first = _checkpoints.FirstOrDefault(c => c.Usable)?.Name;
         Session.LeftSettings.Checkpoint ??= first;
         Session.RightSettings.Checkpoint ??= first;
