@@ -213,7 +213,7 @@ public class PuzzleSolveTests : IDisposable
         Assert.Contains(strided, f => f.Step == 3);
         Assert.All(strided, f => Assert.True(f.Step % 3 == 0 || f.IsLast || f.SolvedAt == f.Step, $"step {f.Step} should not be reported"));
         Assert.Throws<PuzzleFormatException>(() => PuzzleSolver.Solve(network, PuzzleSource.PrefixSums(8, new Random(1)), new PuzzleSolveOptions { K = 2 }).ToList());
-        Assert.Throws<PuzzleFormatException>(() => PuzzleSolver.Solve(network, maze, new PuzzleSolveOptions { K = 5000 }).ToList());
+        Assert.Throws<PuzzleFormatException>(() => PuzzleSolver.Solve(network, maze, new PuzzleSolveOptions { K = RefinementDepth.Of(5000).Capped(PuzzleSolveOptions.DefaultCap) }).ToList());
     }
 
     [Fact]
