@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Isrm.Cli;
-using Isrm.Tests.Interop;
 
 namespace Isrm.Tests.Cli;
 

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Isrm.Tests.Interop;
-using Isrm.Tests.Model;
 
 namespace Isrm.Tests.Cli;
 

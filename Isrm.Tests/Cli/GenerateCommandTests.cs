@@ -1,5 +1,5 @@
 using System.Text.Json;
-using static Isrm.Tests.Foundation.CommandLineTests;
+using static Isrm.Tests.Cli.CommandLineTests;
 
 namespace Isrm.Tests.Cli;
 

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Isrm.Cli;
 using Isrm.Cli.Commands;
-using Isrm.Tests.Interop;
-using Isrm.Tests.Model;
 
 namespace Isrm.Tests.Cli;
 
@@ -123,7 +121,7 @@ public class OptionEdgeTests(ITestOutputHelper output)
             ? ["solve", "--checkpoint", Path.Combine(Repository.Root, "checkpoints", "prefix-sums-carry"), option, junk, "--json", temp.Combine("out.json")]
             : ["train", "--corpus", temp.Path, "--out", temp.Combine("run"), option, junk];
         string[] before = Directory.GetFileSystemEntries(temp.Path);
-        var (code, _, err) = Foundation.CommandLineTests.RunIsrm(args);
+        var (code, _, err) = CommandLineTests.RunIsrm(args);
         output.WriteLine(err);
         Assert.Equal(1, code);
         string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -148,7 +146,7 @@ public class OptionEdgeTests(ITestOutputHelper output)
             new[] { "solve", "--checkpoint", tiny, "--input", tiny, "--limit", "-1" },
         })
         {
-            var (code, _, err) = Foundation.CommandLineTests.RunIsrm(args);
+            var (code, _, err) = CommandLineTests.RunIsrm(args);
             output.WriteLine($"{string.Join(' ', args)} → {code}: {err}");
             Assert.Equal(1, code);
             Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -160,7 +158,7 @@ public class OptionEdgeTests(ITestOutputHelper output)
     [Fact]
     public void An_unknown_command_is_named_with_the_list_of_commands()
     {
-        var (code, _, err) = Foundation.CommandLineTests.RunIsrm("foo");
+        var (code, _, err) = CommandLineTests.RunIsrm("foo");
         Assert.Equal(1, code);
         Assert.Contains("Unknown command 'foo'", err);
         foreach (string name in new[] { "data", "train", "eval", "solve", "generate", "chat", "info", "export", "import" })
@@ -171,7 +169,7 @@ public class OptionEdgeTests(ITestOutputHelper output)
     [Fact]
     public void Old_option_names_still_work_and_say_the_new_one()
     {
-        var (code, _, err) = Foundation.CommandLineTests.RunIsrm("generate", "--checkpoint", Path.Combine(Repository.Root, "checkpoints", "isrm-default"),
+        var (code, _, err) = CommandLineTests.RunIsrm("generate", "--checkpoint", Path.Combine(Repository.Root, "checkpoints", "isrm-default"),
             "--prompt", "The", "--loops", "2", "--max-loops", "4", "--max-tokens", "2", "--temperature", "0", "--threads", "1");
         Assert.True(code == 0, err);
         Assert.Contains("--loops is the old name of --k", err);

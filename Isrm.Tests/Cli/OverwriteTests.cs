@@ -2,10 +2,7 @@ using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Reasoning;
 using Isrm.Model.Training;
-using Isrm.Tests.Interop;
-using Isrm.Tests.Model;
-using Isrm.Tests.Training;
-using static Isrm.Tests.Foundation.CommandLineTests;
+using static Isrm.Tests.Cli.CommandLineTests;
 
 namespace Isrm.Tests.Cli;
 

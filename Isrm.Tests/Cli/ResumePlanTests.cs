@@ -2,8 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Training;
-using Isrm.Tests.Training;
-using static Isrm.Tests.Foundation.CommandLineTests;
+using static Isrm.Tests.Cli.CommandLineTests;
 
 namespace Isrm.Tests.Cli;
 
@@ -55,7 +54,7 @@ public class ResumePlanTests(ITestOutputHelper output)
     [Fact]
     public void A_puzzle_run_is_not_restarted_over_and_says_when_its_budget_is_spent()
     {
-        using var temp = new Isrm.Tests.Model.TempFolder();
+        using var temp = new TempFolder();
         string run = temp.Combine("run");
         string[] start = ["train", "--task", "prefix-sums", "--sizes", "4", "--width", "4", "--blocks", "1", "--batch", "2", "--max-iters", "3", "--out", run];
         Assert.Equal(0, Run([.. start, "--steps", "2"]).Code);

@@ -1,7 +1,6 @@
 using Isrm.Cli.Commands;
 using Isrm.Model.Reasoning;
-using Isrm.Tests.Model;
-using static Isrm.Tests.Foundation.CommandLineTests;
+using static Isrm.Tests.Cli.CommandLineTests;
 
 namespace Isrm.Tests.Cli;
 

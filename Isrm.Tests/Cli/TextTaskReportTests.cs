@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Isrm.Cli.Commands;
-using Isrm.Tests.Interop;
 
 namespace Isrm.Tests.Cli;
 

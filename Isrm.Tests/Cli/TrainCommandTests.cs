@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Training;
-using Isrm.Tests.Training;
 
 namespace Isrm.Tests.Cli;
 

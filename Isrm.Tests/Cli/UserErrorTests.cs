@@ -1,5 +1,5 @@
 using Isrm.Model.Checkpoints;
-using static Isrm.Tests.Foundation.CommandLineTests;
+using static Isrm.Tests.Cli.CommandLineTests;
 
 namespace Isrm.Tests.Cli;
 
@@ -52,7 +52,7 @@ public class UserErrorTests(TinyCheckpointFixture tiny, ITestOutputHelper output
     public void A_truncated_checkpoint()
     {
         string directory = tiny.Combine("truncated");
-        Isrm.Tests.Model.TinyModels.SaveCheckpoint(directory);
+        TinyModels.SaveCheckpoint(directory);
         string weights = Path.Combine(directory, Checkpoint.WeightsFile);
         using (var stream = new FileStream(weights, FileMode.Open)) stream.SetLength(100);
         AssertOneLineError(RunIsrm("generate", "--checkpoint", directory, "--prompt", "hi"), "truncated");

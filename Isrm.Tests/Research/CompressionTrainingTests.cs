@@ -1,12 +1,9 @@
-using Isrm.Tests.Rlm;
 using Isrm.Research.Probes;
 using Isrm.Research.Training;
 using System.Text.Json;
 using Isrm.Model.Config;
 using Isrm.Model.Modules;
 using Isrm.Model.Training;
-using Isrm.Tests.Cli;
-using Isrm.Tests.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,10 +1,7 @@
-using Isrm.Tests.Rlm;
 using Isrm.Research.Probes;
 using Isrm.Research.Training;
 using System.Text.Json;
 using Isrm.Model.Evaluation;
-using Isrm.Tests.Cli;
-using Isrm.Tests.Model;
 
 namespace Isrm.Tests.Research;
 

@@ -1,4 +1,3 @@
-using Isrm.Tests.Rlm;
 using Isrm.Research.Probes;
 using Isrm.Research.Training;
 using System.Text.Json;
@@ -6,8 +5,6 @@ using Isrm.Model.Data;
 using Isrm.Model.Evaluation;
 using Isrm.Model.Modules;
 using Isrm.Model.Tokenization;
-using Isrm.Tests.Cli;
-using Isrm.Tests.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 

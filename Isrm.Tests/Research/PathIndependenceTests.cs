@@ -71,10 +71,10 @@ public sealed class PathIndependenceCommandTests : IDisposable
     public void It_measures_a_puzzle_checkpoint_and_says_a_transformer_has_no_path()
     {
         string json = Path.Combine(_root, "pi.json");
-        var (code, _, err) = Isrm.Tests.Cli.BenchCommandTests.RunResearch("path-independence",
-            "--checkpoint", Isrm.Tests.Interop.Repository.Combine("checkpoints", "prefix-sums-carry"), Isrm.Tests.Interop.Repository.Combine("checkpoints", "transformer-equal-steps"),
+        var (code, _, err) = BenchCommandTests.RunResearch("path-independence",
+            "--checkpoint", Repository.Combine("checkpoints", "prefix-sums-carry"), Repository.Combine("checkpoints", "transformer-equal-steps"),
             "--sizes", "16", "--count", "6", "--k", "40", "--starts", "3", "--length", "8",
-            "--text", Isrm.Tests.Interop.Repository.Combine("reports", "path-independence", "prose.txt"), "--json", json);
+            "--text", Repository.Combine("reports", "path-independence", "prose.txt"), "--json", json);
         Assert.True(code == 0, err);
         Assert.Contains("prefix-sums-carry prefix-sums size 16: same answer", err);
         Assert.Contains("transformer-equal-steps text size 8: applied once (single pass)", err);
@@ -88,7 +88,7 @@ public sealed class PathIndependenceCommandTests : IDisposable
         Assert.True(carry.SameAnswerLow < 1 && carry.SameAnswerHigh == 1);
         Assert.True(rows[1].SinglePass && rows[1].SameAnswer is null);
 
-        var table = Isrm.Tests.Cli.BenchCommandTests.RunResearch("path-independence", "table", "--results", json);
+        var table = BenchCommandTests.RunResearch("path-independence", "table", "--results", json);
         Assert.Equal(0, table.ExitCode);
         Assert.Equal(Isrm.Research.Commands.PathIndependenceCommand.Markdown(rows), table.Out);
         Assert.Contains("applied once: no path", table.Out);
@@ -97,14 +97,14 @@ public sealed class PathIndependenceCommandTests : IDisposable
     [Fact]
     public void A_language_model_without_text_and_a_results_file_of_another_kind_get_one_sentence()
     {
-        var (code, _, err) = Isrm.Tests.Cli.BenchCommandTests.RunResearch("path-independence",
-            "--checkpoint", Isrm.Tests.Interop.Repository.Combine("checkpoints", "isrm-default"), "--count", "2", "--k", "10");
+        var (code, _, err) = BenchCommandTests.RunResearch("path-independence",
+            "--checkpoint", Repository.Combine("checkpoints", "isrm-default"), "--count", "2", "--k", "10");
         Assert.Equal(1, code);
         Assert.Equal("Checkpoint 'isrm-default' is a language model: give --text FILE, whose windows are its instances.", err.Trim());
 
         string other = Path.Combine(_root, "other.json");
         File.WriteAllText(other, "{\"task\": \"mazes\", \"results\": []}");
-        var table = Isrm.Tests.Cli.BenchCommandTests.RunResearch("path-independence", "table", "--results", other);
+        var table = BenchCommandTests.RunResearch("path-independence", "table", "--results", other);
         Assert.Equal(1, table.ExitCode);
         Assert.Contains("is not a path-independence results file", table.Err);
     }
@@ -112,11 +112,11 @@ public sealed class PathIndependenceCommandTests : IDisposable
     [Fact]
     public void The_reports_table_is_what_the_table_command_writes_from_the_committed_results()
     {
-        string folder = Isrm.Tests.Interop.Repository.Combine("reports", "path-independence");
+        string folder = Repository.Combine("reports", "path-independence");
         string[] files = ["mazes-13", "mazes-13-noise0.1", "mazes-21", "prefix-sums", "addition", "parity", "language-models"];
         var rows = files.SelectMany(f => Isrm.Research.Commands.PathIndependenceCommand.Read(Path.Combine(folder, f + ".json"))).ToList();
         Assert.Equal(14, rows.Count);
-        string report = File.ReadAllText(Isrm.Tests.Interop.Repository.Combine("reports", "path-independence.md"));
+        string report = File.ReadAllText(Repository.Combine("reports", "path-independence.md"));
         Assert.Contains(Isrm.Research.Commands.PathIndependenceCommand.Markdown(rows), report);
     }
 }

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Isrm.Tests.Cli;
-using Isrm.Tests.Model;
 
 namespace Isrm.Tests.Research;
 

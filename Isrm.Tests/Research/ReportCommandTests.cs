@@ -1,7 +1,4 @@
 using Isrm.Research.Commands;
-using Isrm.Tests.Cli;
-using Isrm.Tests.Interop;
-using Isrm.Tests.Model;
 
 namespace Isrm.Tests.Research;
 

@@ -1,8 +1,6 @@
 using Isrm.Model.Reasoning;
 using Isrm.Research.Commands;
 using Isrm.Research.Probes;
-using Isrm.Tests.Cli;
-using Isrm.Tests.Interop;
 
 namespace Isrm.Tests.Research;
 

@@ -1,4 +1,3 @@
-using Isrm.Tests.Rlm;
 using Isrm.Research.Probes;
 using Isrm.Research.Training;
 using Isrm.Model.Evaluation;

@@ -2,7 +2,7 @@
 namespace Isrm.Tests.Web;
 
 /// <summary>
-/// The app in Debian's Chromium (never a downloaded browser; provisioned by <see cref="Provisioning.HostTools"/>) against real tiny checkpoints: chat with K = 8, open a
+/// The app in Debian's Chromium (never a downloaded browser; provisioned by <see cref="HostTools"/>) against real tiny checkpoints: chat with K = 8, open a
 /// token's trajectory, compare two checkpoints. Screenshots go to TestResults/screenshots.
 /// </summary>
 public sealed class BrowserEndToEndTests : IAsyncLifetime

@@ -139,9 +139,9 @@ public sealed class LimitTests : IAsyncLifetime
     [InlineData("Hub", "MaxMessageBytes")]
     public void Each_limit_is_in_appsettings_and_in_the_manual_table_with_its_default(string section, string key)
     {
-        using JsonDocument settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(Foundation.Repository.Root, "Isrm.Web", "appsettings.json")));
+        using JsonDocument settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "Isrm.Web", "appsettings.json")));
         string value = settings.RootElement.GetProperty("Isrm").GetProperty(section).GetProperty(key).GetRawText();
-        string manual = File.ReadAllText(Path.Combine(Foundation.Repository.Root, "docs", "web.md"));
+        string manual = File.ReadAllText(Path.Combine(Repository.Root, "docs", "web.md"));
         string limits = manual[manual.IndexOf("## Limits", StringComparison.Ordinal)..];
 
         Assert.Contains($"| `Isrm:{section}:{key}` | {value} |", limits);

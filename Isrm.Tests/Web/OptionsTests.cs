@@ -27,7 +27,7 @@ public sealed class OptionsTests
     public void The_shipped_appsettings_pass_the_start_up_check()
     {
         IConfiguration configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(Foundation.Repository.Root, "Isrm.Web", "appsettings.json")).Build();
+            .AddJsonFile(Path.Combine(Repository.Root, "Isrm.Web", "appsettings.json")).Build();
         using ServiceProvider services = new ServiceCollection().AddIsrmOptions(configuration).BuildServiceProvider();
 
         services.GetRequiredService<IStartupValidator>().Validate();

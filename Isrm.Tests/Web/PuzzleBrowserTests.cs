@@ -7,7 +7,7 @@ namespace Isrm.Tests.Web;
 /// </summary>
 public sealed class PuzzleBrowserTests : IAsyncLifetime
 {
-    private static readonly string Screenshots = Path.Combine(Foundation.Repository.Root, "TestResults", "screenshots");
+    private static readonly string Screenshots = Path.Combine(Repository.Root, "TestResults", "screenshots");
 
     private readonly CheckpointFolder _folder = TinyPuzzleCheckpoints.Folder();
     private IsrmWebApp _app = null!;

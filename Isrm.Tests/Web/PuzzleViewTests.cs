@@ -209,9 +209,9 @@ public sealed class PuzzleViewTests
     [InlineData("DenseSteps")]
     public void Each_puzzle_limit_is_in_appsettings_and_in_the_manual_table_with_its_default(string key)
     {
-        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Foundation.Repository.Root, "Isrm.Web", "appsettings.json")));
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "Isrm.Web", "appsettings.json")));
         string value = settings.RootElement.GetProperty("Isrm").GetProperty("Puzzles").GetProperty(key).GetRawText();
-        string manual = File.ReadAllText(Path.Combine(Foundation.Repository.Root, "docs", "puzzles-web.md"));
+        string manual = File.ReadAllText(Path.Combine(Repository.Root, "docs", "puzzles-web.md"));
 
         Assert.Contains($"| `Isrm:Puzzles:{key}` | {value} |", manual[manual.IndexOf("## Limits", StringComparison.Ordinal)..]);
         object defaults = typeof(PuzzleOptions).GetProperty(key)!.GetValue(new PuzzleOptions())!;

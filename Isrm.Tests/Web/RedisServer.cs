@@ -6,7 +6,7 @@ using System.Text;
 namespace Isrm.Tests.Web;
 
 /// <summary>
-/// Debian's <c>redis-server</c> (provisioned by <see cref="Provisioning.HostTools"/>) as a child process on a free loopback port, with no persistence; killed on dispose.
+/// Debian's <c>redis-server</c> (provisioned by <see cref="HostTools"/>) as a child process on a free loopback port, with no persistence; killed on dispose.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -25,7 +25,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        string executable = Provisioning.HostTools.RedisServer;
+        string executable = HostTools.RedisServer;
         for (int attempt = 1; ; attempt++)
         {
             int port = FreePort();

@@ -1,7 +1,6 @@
 using Isrm.Model.Config;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Isrm.Tests.Model;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Isrm.Tests.Web;

@@ -1,6 +1,5 @@
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Tokenization;
-using Isrm.Tests.Model;
 
 namespace Isrm.Tests.Web;
 

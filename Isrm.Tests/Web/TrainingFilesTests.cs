@@ -7,7 +7,7 @@ namespace Isrm.Tests.Web;
 /// <summary>The Training page reads the files the trainer and evaluator ship, through their own record types.</summary>
 public sealed class TrainingFilesTests
 {
-    private static string Root => Foundation.Repository.Root;
+    private static string Root => Repository.Root;
 
     [Fact]
     public void Every_result_of_the_shipped_scaling_reports_is_read()

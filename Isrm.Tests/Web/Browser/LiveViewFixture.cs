@@ -1,6 +1,5 @@
 using Isrm.Model.Checkpoints;
 using Isrm.Model.Tokenization;
-using Isrm.Tests.Model;
 using Isrm.Web.Options;
 using Isrm.Web.Refinement;
 
@@ -41,7 +40,7 @@ public sealed class LiveViewFixture : IAsyncLifetime
     /// <summary>The provisioned Chromium (installed by the test run if missing), headless, with nothing that reaches the network.</summary>
     public static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
-        ExecutablePath = Provisioning.HostTools.Chromium,
+        ExecutablePath = HostTools.Chromium,
         Headless = true,
         Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"],

@@ -1,0 +1,74 @@
+using Isrm.Model.Modules;
+using Isrm.Model.Refinement;
+using static TorchSharp.torch;
+
+namespace Isrm.Tests.Model.Recurrent;
+
+/// <summary>A recurrent family's memory is a fixed-size state, and streaming it token by token equals one full pass.</summary>
+public class RecurrentStateTests(ITestOutputHelper output)
+{
+    [Theory]
+    [MemberData(nameof(RecurrentModels.Families), MemberType = typeof(RecurrentModels))]
+    public void The_state_has_the_same_size_after_8_and_after_400_tokens(string family)
+    {
+        using var model = RecurrentModels.Create(family);
+        using var inference = inference_mode();
+        long Bytes(int tokens)
+        {
+            using var scope = NewDisposeScope();
+            using var cache = new RefinementCache(model.Config, 1, model.Device);
+            Tensor x = model.Embed(randint(0, 256, new long[] { 1, tokens }));
+            foreach (RefinementStep _ in Refiner.Run(model, x, new RefinementOptions { K = 1, EveryStepLogits = false }, cache, 0)) { }
+            Assert.Equal(tokens, cache.Length);
+            return cache.Recurrent.Bytes;
+        }
+        long shortBytes = Bytes(8), longBytes = Bytes(400);
+        output.WriteLine($"{family}: state {shortBytes} bytes after 8 tokens, {longBytes} after 400");
+        Assert.Equal(shortBytes, longBytes);
+        Assert.Equal(model.Recurrent!.StateFloats * 4 + model.Config.Width * 4, longBytes);
+    }
+
+    [Theory]
+    [MemberData(nameof(RecurrentModels.Families), MemberType = typeof(RecurrentModels))]
+    public void Streaming_token_by_token_gives_the_logits_of_one_full_pass(string family)
+    {
+        using var model = RecurrentModels.Create(family);
+        using var inference = inference_mode();
+        using var scope = NewDisposeScope();
+        var options = new RefinementOptions { K = 1, EveryStepLogits = false };
+        long[] ids = Enumerable.Range(0, 20).Select(i => (long)((i * 53 + 7) % 256)).ToArray();
+        Tensor full = Final(Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, 20 })), options));
+
+        using var cache = new RefinementCache(model.Config, 1, model.Device);
+        var pieces = new List<Tensor> { Final(Refiner.Run(model, model.Embed(tensor(ids[..6], new long[] { 1, 6 })), options, cache, 0)) };
+        for (int position = 6; position < 20; position++)
+            pieces.Add(Final(Refiner.Run(model, model.Embed(tensor(new[] { ids[position] }, new long[] { 1, 1 })), options, cache, position)));
+        float maxDiff = (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
+        output.WriteLine($"{family}: max |streamed − full| = {maxDiff:E2}");
+        Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
+    }
+
+    [Fact]
+    public void The_synchronisation_pairs_are_distinct_ordered_and_fixed_by_their_sizes()
+    {
+        var (left, right) = Isrm.Model.Recurrent.RlmCore.ChoosePairs(16, 40);
+        var again = Isrm.Model.Recurrent.RlmCore.ChoosePairs(16, 40);
+        Assert.Equal(left, again.Left);
+        Assert.Equal(right, again.Right);
+        Assert.Equal(40, left.Zip(right).Distinct().Count());
+        Assert.All(left.Zip(right), p => Assert.True(p.First <= p.Second && p.Second < 16));
+        var every = Isrm.Model.Recurrent.RlmCore.ChoosePairs(4, 10);
+        Assert.Equal(10, every.Left.Zip(every.Right).Distinct().Count());
+    }
+
+    private static Tensor Final(IEnumerable<RefinementStep> steps)
+    {
+        Tensor? logProbs = null;
+        foreach (RefinementStep step in steps)
+        {
+            Assert.True(step.IsLast, "a recurrent family runs one pass");
+            logProbs = step.LogProbs!.alias();
+        }
+        return logProbs!;
+    }
+}
