@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Diagnostics;
-
-using Isrm.Cli.Commands;
-
 namespace Isrm.Bench;
 
 /// <summary>

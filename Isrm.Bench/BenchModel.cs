@@ -1,10 +1,4 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
 using Isrm.Model.Tokenization;
-using TorchSharp;
-
-using Isrm.Cli.Commands;
 
 namespace Isrm.Bench;
 

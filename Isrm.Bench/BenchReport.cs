@@ -1,9 +1,5 @@
-using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Text;
-
-using Isrm.Cli.Commands;
 
 namespace Isrm.Bench;
 

@@ -1,12 +1,4 @@
-using System.CommandLine;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
 using Isrm.Model.Evaluation;
-using Isrm.Model.Runtime;
-using Spectre.Console;
-
-using Isrm.Cli.Commands;
 
 namespace Isrm.Bench;
 

@@ -1,17 +1,4 @@
-using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Generation;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Model.Runtime;
-using Spectre.Console;
-using TorchSharp;
-using static TorchSharp.torch;
 using Generator = Isrm.Model.Generation.Generator;
-
-using Isrm.Cli.Commands;
 
 namespace Isrm.Bench;
 

@@ -1,11 +1,5 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Isrm.Web.Hubs;
-using Isrm.Web.Refinement;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-
-using Isrm.Cli.Commands;
 
 namespace Isrm.Bench;
 

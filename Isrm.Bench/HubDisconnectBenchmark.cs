@@ -1,11 +1,3 @@
-using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
-using Microsoft.AspNetCore.SignalR.Client;
-using Spectre.Console;
-
-using Isrm.Cli.Commands;
-
 namespace Isrm.Bench;
 
 /// <summary>

@@ -1,17 +1,5 @@
-using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Generation;
-using Isrm.Model.Runtime;
 using Isrm.Web.Options;
-using Isrm.Web.Refinement;
-using Microsoft.AspNetCore.SignalR.Client;
-using Spectre.Console;
-using TorchSharp;
 using Generator = Isrm.Model.Generation.Generator;
-
-using Isrm.Cli.Commands;
 
 namespace Isrm.Bench;
 

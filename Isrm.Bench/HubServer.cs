@@ -1,28 +1,15 @@
-using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Runtime;
 using Isrm.Model.Tokenization;
 using Isrm.Web.Extensions;
 using Isrm.Web.Hubs;
-using Isrm.Web.Refinement;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-
-using Isrm.Cli.Commands;
 
 namespace Isrm.Bench;
 

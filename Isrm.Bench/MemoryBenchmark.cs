@@ -1,15 +1,4 @@
-using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Generation;
-using Isrm.Model.Refinement;
-using Isrm.Model.Runtime;
-using Spectre.Console;
-using static TorchSharp.torch;
 using Generator = Isrm.Model.Generation.Generator;
-
-using Isrm.Cli.Commands;
 
 namespace Isrm.Bench;
 

@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Isrm.Bench;
-using Isrm.Cli.Commands;
 
 // isrm-bench: the project's benchmarks, apart from the isrm command line that users run.
 // `dotnet run --project Isrm.Bench -c Release --` runs them all and writes reports/bench.md; `-- generate …` runs one.

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-
 namespace Isrm.Bench;
 
 /// <summary>

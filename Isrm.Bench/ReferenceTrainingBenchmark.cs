@@ -1,16 +1,4 @@
-using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Isrm.Cli.Commands;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Refinement;
-using Isrm.Model.Runtime;
-using Spectre.Console;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Isrm.Bench;
 

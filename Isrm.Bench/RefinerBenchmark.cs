@@ -1,14 +1,3 @@
-using System.CommandLine;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Model.Runtime;
-using Spectre.Console;
-using static TorchSharp.torch;
-
-using Isrm.Cli.Commands;
-
 namespace Isrm.Bench;
 
 /// <summary>

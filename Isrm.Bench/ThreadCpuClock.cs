@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
 
-using Isrm.Cli.Commands;
-
 namespace Isrm.Bench;
 
 /// <summary>

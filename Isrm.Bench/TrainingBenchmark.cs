@@ -1,16 +1,4 @@
-using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Model.Runtime;
 using Isrm.Model.Training;
-using Spectre.Console;
-using TorchSharp;
-using static TorchSharp.torch;
-
-using Isrm.Cli.Commands;
 
 namespace Isrm.Bench;
 

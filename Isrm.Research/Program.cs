@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Isrm.Cli.Commands;
 using Isrm.Research.Commands;
 
 namespace Isrm.Research;

@@ -1,7 +1,5 @@
 using Isrm.Web.Components;
-using Isrm.Web.Extensions;
 using Isrm.Web.Security;
-using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);

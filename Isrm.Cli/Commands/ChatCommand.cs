@@ -1,7 +1,3 @@
-using System.CommandLine;
-using Isrm.Model.Generation;
-using Isrm.Model.Refinement;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
-using System.Text;
 
 namespace Isrm.Cli.Commands;
 

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>The list of top-level commands, in the order <c>isrm --help</c> shows them.</summary>

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary><c>isrm data</c>: fetch the Brown corpus (<c>brown</c>) and train a BPE tokenizer on a corpus folder (<c>tokenizer</c>).</summary>

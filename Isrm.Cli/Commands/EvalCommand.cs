@@ -1,16 +1,5 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Data;
 using Isrm.Model.Evaluation;
-using Isrm.Model.Refinement;
 using Isrm.Model.Runtime;
-using Isrm.Model.Tokenization;
-using Isrm.Model.Training;
-using Spectre.Console;
 
 namespace Isrm.Cli.Commands;
 

@@ -1,7 +1,3 @@
-using System.CommandLine;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Reasoning;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>

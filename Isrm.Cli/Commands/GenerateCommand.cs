@@ -1,9 +1,4 @@
-using System.CommandLine;
 using System.Diagnostics;
-using System.Text;
-using Isrm.Model.Config;
-using Isrm.Model.Generation;
-using Spectre.Console;
 
 namespace Isrm.Cli.Commands;
 

@@ -1,10 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Reasoning;
-using Spectre.Console;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary><c>isrm info</c>: a checkpoint's configuration, parameter count and training metadata, read without loading its weights.</summary>

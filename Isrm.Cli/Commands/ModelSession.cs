@@ -1,5 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Generation;
 using Isrm.Model.Runtime;
 
 namespace Isrm.Cli.Commands;

@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Text.Json;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Tasks.Text;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>
@@ -14,10 +9,10 @@ internal static class PuzzleDataCommand
     public static Command Create()
     {
         var task = new Argument<string>("task") { Description = "prefix-sums, mazes, addition or parity" };
-        var sizes = PuzzleOptions.Sizes("Bits per string, n for n×n mazes, or the digits of the longer operand / the bits of a parity prompt: 9,13 or 8-32");
+        var sizes = PuzzleCliOptions.Sizes("Bits per string, n for n×n mazes, or the digits of the longer operand / the bits of a parity prompt: 9,13 or 8-32");
         var count = CliOptions.Int("--count", "Instances per size", 1, 100_000, 100);
         var output = CliOptions.Path("--out", "File to write (an existing one only with --force)", PathKind.OutputFile, required: true);
-        var generators = PuzzleOptions.Generators();
+        var generators = PuzzleCliOptions.Generators();
         var seed = CliOptions.Seed("Same seed, same instances");
         var json = CliOptions.Json("what was written");
         var force = CliOptions.Force("--out");
@@ -31,11 +26,11 @@ internal static class PuzzleDataCommand
             if (TextTasks.Find(parse.GetValue(task)) is ITextTask textTask)
             {
                 OutputGuard.File(parse.GetValue(output)!, parse.GetValue(force), "--out");
-                return WriteText(textTask, PuzzleOptions.ParseSizes(parse.GetValue(sizes)), n, parse.GetValue(seed), parse.GetValue(output)!, parse, json, parse.GetValue(force));
+                return WriteText(textTask, PuzzleCliOptions.ParseSizes(parse.GetValue(sizes)), n, parse.GetValue(seed), parse.GetValue(output)!, parse, json, parse.GetValue(force));
             }
             PuzzleTask t = PuzzleTasks.Parse(parse.GetValue(task));
-            var names = PuzzleOptions.ParseGenerators(parse.GetValue(generators), ["dfs"]);
-            var source = new PuzzleSource(t, PuzzleOptions.ParseSizes(parse.GetValue(sizes)), names.Select(MazeGenerator.ParseAlgorithm).ToArray());
+            var names = PuzzleCliOptions.ParseGenerators(parse.GetValue(generators), ["dfs"]);
+            var source = new PuzzleSource(t, PuzzleCliOptions.ParseSizes(parse.GetValue(sizes)), names.Select(MazeGenerator.ParseAlgorithm).ToArray());
             source.Validate(new PuzzleLimits());
             string path = parse.GetValue(output)!;
             OutputGuard.File(path, parse.GetValue(force), "--out");

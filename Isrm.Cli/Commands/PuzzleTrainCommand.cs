@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Training;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>
@@ -14,8 +8,8 @@ namespace Isrm.Cli.Commands;
 internal sealed class PuzzleTrainCommand
 {
     public Option<string?> Task { get; } = CliOptions.OptionalText("--task", "Train on a task instead of a corpus: addition or parity (the ISRM itself, on text; see --train-sizes), prefix-sums or mazes (a puzzle network)");
-    public Option<string> Sizes { get; } = PuzzleOptions.Sizes("Puzzles: training sizes (bits, or n for n×n mazes), e.g. 9 or 1-32");
-    public Option<string> Generators { get; } = PuzzleOptions.Generators();
+    public Option<string> Sizes { get; } = PuzzleCliOptions.Sizes("Puzzles: training sizes (bits, or n for n×n mazes), e.g. 9 or 1-32");
+    public Option<string> Generators { get; } = PuzzleCliOptions.Generators();
     public Option<int> MaxIters { get; } = CliOptions.Int("--max-iters", "Puzzles: m, the most refinement steps in training", 1, 100_000, 30);
     public Option<double> ProgressiveWeight { get; } = CliOptions.Real("--progressive-weight", "Puzzles: weight of the progressive loss (the rest: loss after m steps, full backprop)", 0, 1, 1.0);
     public Option<string> Architecture { get; } = CliOptions.Text("--architecture", ArchitectureHelp, PuzzleArchitectures.DtRecall);
@@ -52,8 +46,8 @@ internal sealed class PuzzleTrainCommand
             var options = new PuzzleTrainingOptions
             {
                 Out = outDir,
-                Sizes = PuzzleOptions.ParseSizes(parse.GetValue(Sizes)),
-                Generators = PuzzleOptions.ParseGenerators(parse.GetValue(Generators), PuzzleSource.TrainingMix.Select(a => a.Name())),
+                Sizes = PuzzleCliOptions.ParseSizes(parse.GetValue(Sizes)),
+                Generators = PuzzleCliOptions.ParseGenerators(parse.GetValue(Generators), PuzzleSource.TrainingMix.Select(a => a.Name())),
                 Steps = parse.GetValue(o.Steps),
                 Batch = Given(parse, o.Batch) ? parse.GetValue(o.Batch) : 32,
                 MaxIterations = parse.GetValue(MaxIters),

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Isrm.Model.Generation;
-using Spectre.Console;
 using Spectre.Console.Rendering;
 
 namespace Isrm.Cli.Commands;

@@ -1,7 +1,3 @@
-using System.CommandLine;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Training;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Isrm.Model.Evaluation;
-using Isrm.Model.Config;
 
 namespace Isrm.Cli.Commands;
 

@@ -1,10 +1,3 @@
-using System.CommandLine;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Tasks.Text;
-using Isrm.Model.Refinement;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>

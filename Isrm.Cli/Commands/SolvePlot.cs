@@ -1,6 +1,3 @@
-using System.Globalization;
-using Isrm.Model.Reasoning;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>The PNG of <c>isrm solve --plot</c>: exact-match accuracy against log2 K, one curve per size.</summary>

@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Isrm.Model.Reasoning;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>
@@ -18,29 +12,28 @@ internal static class SolveTable
 
     public static Command Create()
     {
-        var results = new Option<string>("--results") { Description = "A results file written by isrm solve --json", Required = true };
-        results.Validators.Add(r =>
+        var results = CliOptions.Paths(new Option<string[]>("--results")
         {
-            if (CliOptions.PathProblem("--results", r.GetValueOrDefault<string>(), PathKind.InputFile) is string problem) r.AddError(problem);
-        });
+            Description = "Results files written by isrm solve --json; several (parts of one measurement) are added up per size and K",
+            Required = true, AllowMultipleArgumentsPerToken = true,
+        }, PathKind.InputFile);
         var tolerance = CliOptions.Real("--tolerance", "Overthinking check: accuracy at 2K*, 4K* and K = inf must stay within this many points of the best", 0, 100, 2);
         var output = CliOptions.OptionalPath("--out", "Markdown file to write (an existing one only with --force); default: stdout", PathKind.OutputFile);
         var force = CliOptions.Force("--out");
         var measuredOn = CliOptions.Text("--checkpoint", "The checkpoint the results were measured on, for a results file that does not record it (files written before it did)");
         var command = new Command("table", "Write saved solve results as a markdown table: accuracy per size and K with n and 95 % intervals, K* and overthinking");
         foreach (Option o in new Option[] { results, tolerance, output, force, measuredOn }) command.Options.Add(o);
-        Declare(results);
         command.SetAction(parse => UserError.Guard(() =>
         {
-            string file = parse.GetValue(results)!;
-            Saved saved = Read(file);
+            string[] files = parse.GetValue(results)!;
+            Saved saved = Merge(files.Select(f => (f, Read(f))).ToList());
             if (parse.GetValue(measuredOn) is string name)
             {
                 if (saved.Checkpoint is string recorded && recorded != name)
-                    throw new ArgumentException($"{file} records that it was measured on '{recorded}', not '{name}'.");
+                    throw new ArgumentException($"The results record that they were measured on '{recorded}', not '{name}'.");
                 saved = saved with { Checkpoint = name };
             }
-            string markdown = Markdown(saved, file, parse.GetValue(tolerance), parse.GetValue(measuredOn));
+            string markdown = Markdown(saved, files, parse.GetValue(tolerance), parse.GetValue(measuredOn));
             if (parse.GetValue(output) is string path)
             {
                 OutputGuard.File(path, parse.GetValue(force), "--out");
@@ -52,7 +45,27 @@ internal static class SolveTable
         return command;
     }
 
-    private static void Declare(Option<string> results) => CliOptions.Declare(results, new OptionDomain.Path(PathKind.InputFile));
+    /// <summary>
+    /// Several results files of one measurement (its parts) as one: the same task and checkpoint; per size and K the
+    /// instances and solved add up, and position accuracy and mean K are averaged over instances.
+    /// </summary>
+    internal static Saved Merge(IReadOnlyList<(string File, Saved Saved)> parts)
+    {
+        if (parts.Count == 1) return parts[0].Saved;
+        Saved first = parts[0].Saved;
+        foreach (var (file, saved) in parts.Skip(1))
+        {
+            if (saved.Task != first.Task) throw new ArgumentException($"{file} holds {saved.Task}, {parts[0].File} {first.Task}: one table is one task.");
+            if (saved.Checkpoint != first.Checkpoint) throw new ArgumentException($"{file} was measured on '{saved.Checkpoint}', {parts[0].File} on '{first.Checkpoint}': one table is one checkpoint.");
+        }
+        var merged = parts.SelectMany(p => p.Saved.Results).GroupBy(r => (r.Size, r.K)).Select(g =>
+        {
+            int n = g.Sum(r => r.Instances), solved = g.Sum(r => r.Solved);
+            double? meanK = g.All(r => r.MeanK is not null) ? g.Sum(r => r.MeanK!.Value * r.Instances) / n : null;
+            return new PuzzleResult(g.Key.Size, g.Key.K, n, solved, (double)solved / n, g.Sum(r => r.PositionAccuracy * r.Instances) / n, meanK);
+        }).ToList();
+        return first with { Results = merged };
+    }
 
     internal static Saved Read(string file)
     {
@@ -78,12 +91,12 @@ internal static class SolveTable
         return (Math.Max(0, centre - half), Math.Min(1, centre + half));
     }
 
-    internal static string Markdown(Saved saved, string file, double tolerance, string? label = null)
+    internal static string Markdown(Saved saved, IReadOnlyList<string> files, double tolerance, string? label = null)
     {
         static string Pct(double x) => (100 * x).ToString("0.#", CultureInfo.InvariantCulture);
         var ks = saved.Results.Select(r => r.K).Distinct().ToList();
         var md = new StringBuilder();
-        md.AppendLine($"Exact-match accuracy, % (95 % Wilson interval), of `{saved.Checkpoint ?? "the checkpoint"}` on `{Path.GetFileName(file)}` ({saved.Task}); n instances per size.");
+        md.AppendLine($"Exact-match accuracy, % (95 % Wilson interval), of `{saved.Checkpoint ?? "the checkpoint"}` on `{string.Join("` + `", files.Select(Path.GetFileName))}` ({saved.Task}); n instances per size.");
         md.AppendLine();
         md.AppendLine("| size | n | " + string.Join(" | ", ks.Select(k => k == "inf" ? "K = ∞ (mean K)" : $"K = {k}")) + " | K* | 2K*, 4K*, ∞ within " + Pct(tolerance / 100) + " points |");
         md.AppendLine("| --- | --- | " + string.Join(" | ", ks.Select(_ => "---")) + " | --- | --- |");
@@ -112,7 +125,7 @@ internal static class SolveTable
             md.AppendLine($"| {group.Key} | {n} | " + string.Join(" | ", cells) + $" | {best} | {check} |");
         }
         md.AppendLine();
-        md.AppendLine($"Written by `isrm solve table --results {file.Replace('\\', '/')}{(label is null ? "" : $" --checkpoint {label}")}`; K* is the smallest fixed K with the best accuracy, chosen on these same instances.");
+        md.AppendLine($"Written by `isrm solve table --results {string.Join(' ', files.Select(f => f.Replace('\\', '/')))}{(label is null ? "" : $" --checkpoint {label}")}`; K* is the smallest fixed K with the best accuracy, chosen on these same instances.");
         return md.ToString();
     }
 }

@@ -1,10 +1,4 @@
-using System.CommandLine;
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
-using Isrm.Model.Data;
-using Isrm.Model.Tokenization;
-using Spectre.Console;
 
 namespace Isrm.Cli.Commands;
 

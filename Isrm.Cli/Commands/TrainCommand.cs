@@ -1,14 +1,3 @@
-using System.CommandLine;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Data;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Tasks.Text;
-using Isrm.Model.Tokenization;
-using Isrm.Model.Training;
-using Spectre.Console;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary><c>isrm train</c>: trains an ISRM or its transformer baseline on a corpus folder, with progress, metrics and Ctrl-C save.</summary>

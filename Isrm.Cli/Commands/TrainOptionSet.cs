@@ -1,8 +1,3 @@
-using System.CommandLine;
-using Isrm.Model.Config;
-using Isrm.Model.Refinement;
-using Isrm.Model.Training;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>The options of <c>isrm train</c> and how they map onto <see cref="IsrmConfig"/> and <see cref="TrainingOptions"/>.</summary>
@@ -141,7 +136,7 @@ internal sealed class TrainOptionSet
         string corpus = parse.GetValue(Corpus) is { Length: > 0 } c ? c
             : task is not null ? ""
             : throw new ArgumentException("--corpus is required (a folder of .txt files; 'isrm data brown' makes one), or --task for a task.");
-        int[] trainSizes = task is null ? [] : PuzzleOptions.ParseSizes(parse.GetValue(TrainSizes), "--train-sizes").ToArray();
+        int[] trainSizes = task is null ? [] : PuzzleCliOptions.ParseSizes(parse.GetValue(TrainSizes), "--train-sizes").ToArray();
         string output = parse.GetValue(Out) is { Length: > 0 } o ? o : throw new ArgumentException("--out is required (the run's checkpoint folder).");
         // --ticks N alone trains every batch at N ticks; explicit --k-min / --k-max still choose a range.
         int? ticks = parse.GetValue(Ticks);

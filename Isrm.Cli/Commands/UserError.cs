@@ -1,6 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Tokenization;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>Errors a user can cause are told on stderr in one sentence, with exit code 1; internal bugs still throw.</summary>

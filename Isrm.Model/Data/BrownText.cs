@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Isrm.Model.Data;
 
 /// <summary>Turns a Brown document in tagged form (<c>The/at Fulton/np-tl ...</c>) into plain readable text, one paragraph per line.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Isrm.Model.Data;
 
 /// <summary>A folder of <c>.txt</c> files, one document each; genres come from an optional <c>labels.tsv</c> (id, genre).</summary>

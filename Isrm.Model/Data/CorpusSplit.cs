@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-
 namespace Isrm.Model.Data;
 
 /// <summary>A train/validation split by document id, recorded as JSON so a trainer can store it next to its checkpoint.</summary>

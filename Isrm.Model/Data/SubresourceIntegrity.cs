@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Isrm.Model.Data;
 
 /// <summary>Checks bytes against an npm <c>dist.integrity</c> string (<c>sha512-&lt;base64&gt;</c>, Subresource Integrity format).</summary>

@@ -1,6 +1,3 @@
-using Isrm.Model.Data;
-using Isrm.Model.Training;
-
 namespace Isrm.Model.Evaluation;
 
 /// <summary>Which documents of a corpus folder an evaluation reads, which it must not, and the sentence that says so.</summary>

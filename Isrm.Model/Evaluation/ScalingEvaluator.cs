@@ -1,9 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Data;
-using Isrm.Model.Refinement;
-using Isrm.Model.Training;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Evaluation;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Text.Json.Serialization;
-using Isrm.Model.Config;
-using Isrm.Model.Refinement;
-
 namespace Isrm.Model.Evaluation;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Isrm.Model.Refinement;
-
 namespace Isrm.Model.Generation;
 
 /// <summary>What to generate and how; <see cref="K"/> is K (∞ = adaptive, until KL falls below a tolerance, at most K's cap).</summary>

@@ -1,10 +1,4 @@
-using System.Diagnostics;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Model.Runtime;
 using Isrm.Model.Tasks.Text;
-using static TorchSharp.torch;
 
 namespace Isrm.Model.Generation;
 

@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using Isrm.Model.Config;
-
 namespace Isrm.Model.Generation;
 
 /// <summary>Why a generation ended; on the wire and in <c>--json</c> output as its kebab-case name.</summary>

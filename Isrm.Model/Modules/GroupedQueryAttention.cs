@@ -1,9 +1,3 @@
-using Isrm.Model.Config;
-using Isrm.Model.Runtime;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Modules;
 
 /// <summary>Causal grouped-query attention (whitepaper: 6 query heads share 2 key/value heads) with rotary positions.</summary>

@@ -1,7 +1,3 @@
-using Isrm.Model.Refinement;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Modules;
 
 /// <summary>

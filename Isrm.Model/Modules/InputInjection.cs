@@ -1,8 +1,3 @@
-using Isrm.Model.Runtime;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Modules;
 
 /// <summary>Combines the input embedding and states into the network input: a sum, or a linear map of the concatenation (Huginn).</summary>

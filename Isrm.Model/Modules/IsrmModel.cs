@@ -1,9 +1,4 @@
-using Isrm.Model.Config;
 using Isrm.Model.Recurrent;
-using Isrm.Model.Refinement;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Isrm.Model.Modules;
 

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Modules;
 
 /// <summary>Preallocated keys and values of one attention layer for one network call: (B, Hkv, MaxContext, hd).</summary>

@@ -1,10 +1,3 @@
-using Isrm.Model.Runtime;
-using Isrm.Model.Config;
-using Isrm.Model.Refinement;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Modules;
 
 /// <summary>

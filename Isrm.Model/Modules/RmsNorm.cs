@@ -1,8 +1,3 @@
-using Isrm.Model.Runtime;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Modules;
 
 /// <summary>Root-mean-square normalisation with a learned gain (TorchSharp 0.107 has no nn.RMSNorm).</summary>

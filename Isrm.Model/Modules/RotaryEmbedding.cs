@@ -1,7 +1,3 @@
-using Isrm.Model.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Modules;
 
 /// <summary>Rotary position embedding: rotates query/key channel pairs (i, i + hd/2) by a position-dependent angle.</summary>

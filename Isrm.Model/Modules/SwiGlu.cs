@@ -1,8 +1,3 @@
-using Isrm.Model.Runtime;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Modules;
 
 /// <summary>SwiGLU feed-forward: down(silu(gate(x)) ⊙ up(x)), with gate and up as one matmul.</summary>

@@ -1,9 +1,3 @@
-using Isrm.Model.Runtime;
-using Isrm.Model.Config;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Modules;
 
 /// <summary>

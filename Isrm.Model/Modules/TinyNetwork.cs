@@ -1,8 +1,3 @@
-using Isrm.Model.Config;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Modules;
 
 /// <summary>f of the refinement: a stack of <see cref="TinyBlock"/>s shared by every step.</summary>

@@ -1,6 +1,3 @@
-using Isrm.Model.Runtime;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Modules;
 
 /// <summary>

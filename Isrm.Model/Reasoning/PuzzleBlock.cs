@@ -1,8 +1,3 @@
-using Isrm.Model.Runtime;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Reasoning;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Reasoning;
 
 /// <summary>A loaded puzzle checkpoint: the network (on its device, in eval mode) and how it was made.</summary>

@@ -1,6 +1,3 @@
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Reasoning;
 
 /// <summary>One row of <c>isrm solve</c>: a size and a K (a number or "inf").</summary>

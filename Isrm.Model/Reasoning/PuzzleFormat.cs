@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Isrm.Model.Reasoning;
 
 /// <summary>Largest instances a reader accepts, so a hostile file is refused in one sentence instead of exhausting memory.</summary>

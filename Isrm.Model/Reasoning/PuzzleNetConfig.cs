@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Isrm.Model.Reasoning;
 
 /// <summary>Every option of a puzzle network (the <c>config.json</c> of a puzzle checkpoint).</summary>

@@ -1,9 +1,3 @@
-using Isrm.Model.Runtime;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Reasoning;
 
 /// <summary>The architectures a puzzle checkpoint's config.json may name.</summary>

@@ -1,7 +1,3 @@
-using Isrm.Model.Runtime;
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Reasoning;
 
 /// <summary>How long to think about one puzzle and which steps to report.</summary>

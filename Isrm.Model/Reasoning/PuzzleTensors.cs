@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Reasoning;
 
 /// <summary>Puzzles of one shape as network inputs and targets.</summary>

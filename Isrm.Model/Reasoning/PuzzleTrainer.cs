@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Refinement;
-using Isrm.Model.Training;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Reasoning;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using Isrm.Model.Runtime;
-using Isrm.Model.Refinement;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Reasoning;
 
 /// <summary>

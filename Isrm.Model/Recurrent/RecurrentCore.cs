@@ -1,7 +1,3 @@
-using Isrm.Model.Config;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Recurrent;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using Isrm.Model.Runtime;
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Recurrent;
 
 /// <summary>

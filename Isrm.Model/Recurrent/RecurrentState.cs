@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Recurrent;
 
 /// <summary>The state a recurrent family carries between generation calls, and how many tokens it has read.</summary>

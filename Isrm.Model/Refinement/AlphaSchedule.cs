@@ -1,5 +1,3 @@
-using Isrm.Model.Config;
-
 namespace Isrm.Model.Refinement;
 
 /// <summary>Step sizes α_k (k = 1, 2, …) of the update y ← y + α_k (f(·) − y).</summary>

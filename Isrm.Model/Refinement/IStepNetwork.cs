@@ -1,6 +1,3 @@
-using Isrm.Model.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Refinement;
 
 /// <summary>Where a run's positions sit: a text run's K/V cache, first position and task layout; grids use none.</summary>

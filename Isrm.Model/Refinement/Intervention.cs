@@ -1,6 +1,3 @@
-using Isrm.Model.Runtime;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Refinement;
 
 /// <summary>What every step re-injects and the two states, as an <see cref="Intervention"/> sees and returns them.</summary>

@@ -1,7 +1,4 @@
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
 using Isrm.Model.Recurrent;
-using static TorchSharp.torch;
 
 namespace Isrm.Model.Refinement;
 

@@ -1,7 +1,3 @@
-using Isrm.Model.Runtime;
-using Isrm.Model.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Refinement;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Isrm.Model.Runtime;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Refinement;
 
 /// <summary>How a run of the refinement engine ended.</summary>

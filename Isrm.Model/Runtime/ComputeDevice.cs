@@ -1,5 +1,3 @@
-using TorchSharp;
-
 namespace Isrm.Model.Runtime;
 
 /// <summary>Parses the user's <c>--device cpu|cuda</c> choice into a TorchSharp device, with a clear error when unusable.</summary>

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Runtime;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Isrm.Model.Tokenization;
 
 /// <summary>Learns a byte-level BPE vocabulary from text: GPT-2 pre-tokens, then repeatedly merge the most frequent adjacent pair.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Isrm.Model.Tokenization;
 
 /// <summary>One token per UTF-8 byte (vocabulary 256): trivially lossless, no training needed.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Isrm.Model.Tokenization;
 
 /// <summary>Loads the tokenizer a folder's <c>tokenizer.json</c> names ({"kind":"bytes"} or {"kind":"bpe"}).</summary>

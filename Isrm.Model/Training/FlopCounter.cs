@@ -1,6 +1,3 @@
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-
 namespace Isrm.Model.Training;
 
 /// <summary>

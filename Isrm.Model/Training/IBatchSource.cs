@@ -1,6 +1,3 @@
-using Isrm.Model.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Training;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Training;
 
 /// <summary>The terms of one batch's loss, as tensors while training and as numbers once summed for reporting.</summary>

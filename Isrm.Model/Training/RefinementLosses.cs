@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Training;
 
 /// <summary>The whitepaper's auxiliary losses (§6) over per-step quantities; each returns a scalar tensor.</summary>

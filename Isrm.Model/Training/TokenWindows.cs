@@ -1,7 +1,3 @@
-using Isrm.Model.Data;
-using Isrm.Model.Tokenization;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Training;
 
 /// <summary>

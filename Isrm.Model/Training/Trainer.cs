@@ -1,17 +1,4 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Data;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Model.Runtime;
 using Isrm.Model.Tasks.Text;
-using Isrm.Model.Tokenization;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Isrm.Model.Training;
 

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Training;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Isrm.Model.Config;
-using Isrm.Model.Refinement;
-
 namespace Isrm.Model.Training;
 
 /// <summary>Everything a training run needs besides the model config; saved with every checkpoint for exact resume.</summary>

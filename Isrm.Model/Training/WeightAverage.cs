@@ -1,8 +1,3 @@
-using Isrm.Model.Modules;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Training;
 
 /// <summary>

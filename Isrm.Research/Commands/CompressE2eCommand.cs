@@ -1,13 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Isrm.Cli.Commands;
-using Isrm.Model.Config;
-using Isrm.Model.Data;
-using Isrm.Model.Modules;
-using Isrm.Model.Training;
-
 namespace Isrm.Research.Commands;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using System.CommandLine;
-using System.Text.Json;
-using Isrm.Cli.Commands;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Data;
-using Isrm.Model.Evaluation;
-using Isrm.Model.Runtime;
-using static TorchSharp.torch;
-
 namespace Isrm.Research.Commands;
 
 /// <summary><c>isrm-bench curvature</c>: turning angle and tortuosity of each checkpoint's latent trajectory (issue 14.7).</summary>

@@ -1,12 +1,3 @@
-using System.CommandLine;
-using Isrm.Cli.Commands;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Data;
-using Isrm.Model.Evaluation;
-using Isrm.Model.Runtime;
-using Isrm.Model.Tokenization;
-using Isrm.Model.Training;
 using Spectre.Console;
 
 namespace Isrm.Research.Commands;

@@ -1,13 +1,4 @@
-using System.CommandLine;
-using Isrm.Cli.Commands;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Refinement;
-using Isrm.Model.Runtime;
 using Isrm.Model.Tasks.Text;
-using Isrm.Model.Training;
-using Isrm.Research.Probes;
-using static TorchSharp.torch;
 
 namespace Isrm.Research.Commands;
 
@@ -57,7 +48,7 @@ internal static class PathIndependenceCommand
             set_num_threads(1);
             var settings = new PathIndependence.Settings(parse.GetValue(starts), parse.GetValue(steps), (float)parse.GetValue(noise),
                 parse.GetValue(tolerance), Seed: parse.GetValue(seed));
-            int[] sizeList = PuzzleOptions.ParseSizes(parse.GetValue(sizes)).ToArray();
+            int[] sizeList = PuzzleCliOptions.ParseSizes(parse.GetValue(sizes)).ToArray();
             var rows = new List<Row>();
             foreach (string dir in parse.GetValue(checkpoints)!)
                 foreach (Row row in Measure(dir, sizeList, parse.GetValue(count), parse.GetValue(text), parse.GetValue(length), settings, parse.GetValue(seed)))

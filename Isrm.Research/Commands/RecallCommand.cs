@@ -1,13 +1,3 @@
-using System.CommandLine;
-using System.Text.Json;
-using Isrm.Cli.Commands;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Evaluation;
-using Isrm.Model.Modules;
-using Isrm.Model.Runtime;
-using Isrm.Model.Tokenization;
-using Isrm.Model.Training;
 using Spectre.Console;
 
 namespace Isrm.Research.Commands;

@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Isrm.Cli.Commands;
-
 namespace Isrm.Research.Commands;
 
 /// <summary>

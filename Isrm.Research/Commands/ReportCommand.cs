@@ -1,8 +1,5 @@
-using System.CommandLine;
-using System.Text;
 using System.Text.RegularExpressions;
 using Isrm.Cli;
-using Isrm.Cli.Commands;
 
 namespace Isrm.Research.Commands;
 

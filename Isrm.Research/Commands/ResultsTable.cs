@@ -1,7 +1,3 @@
-using System.CommandLine;
-using System.Text.Json;
-using Isrm.Cli.Commands;
-
 namespace Isrm.Research.Commands;
 
 /// <summary>

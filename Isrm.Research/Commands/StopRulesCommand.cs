@@ -1,10 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using Isrm.Cli.Commands;
-using Isrm.Model.Reasoning;
-using Isrm.Research.Probes;
-using static TorchSharp.torch;
-
 namespace Isrm.Research.Commands;
 
 /// <summary>

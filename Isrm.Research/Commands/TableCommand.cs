@@ -1,11 +1,5 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Isrm.Cli.Commands;
-using Isrm.Research.Probes;
 
 namespace Isrm.Research.Commands;
 

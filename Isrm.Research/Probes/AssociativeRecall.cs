@@ -1,7 +1,3 @@
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-
 namespace Isrm.Research.Probes;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Research.Probes;
 
 /// <summary>A linear classifier over a sequence's final state and mean state: states (B, T, D) → class logits (B, C).</summary>

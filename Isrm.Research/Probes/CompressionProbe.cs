@@ -1,9 +1,3 @@
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Research.Probes;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using Isrm.Model.Generation;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
 
 namespace Isrm.Research.Probes;
 

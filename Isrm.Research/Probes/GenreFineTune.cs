@@ -1,10 +1,4 @@
 using System.Diagnostics;
-using Isrm.Model.Data;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Model.Tokenization;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Isrm.Research.Probes;
 

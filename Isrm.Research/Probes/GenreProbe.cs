@@ -1,8 +1,3 @@
-using Isrm.Model.Data;
-using Isrm.Model.Modules;
-using Isrm.Model.Tokenization;
-using static TorchSharp.torch;
-
 namespace Isrm.Research.Probes;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using Isrm.Model.Config;
-using Isrm.Model.Evaluation;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Research.Training;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using Isrm.Model.Evaluation;
-using Isrm.Model.Modules;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Research.Training;
 
 /// <summary>

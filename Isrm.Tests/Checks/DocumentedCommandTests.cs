@@ -1,7 +1,3 @@
-using System.CommandLine;
-using System.Text.RegularExpressions;
-using Isrm.Cli;
-
 namespace Isrm.Tests.Checks;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Reasoning;
-
 namespace Isrm.Tests.Checks;
 
 /// <summary>Every shipped checkpoint has a model card that agrees with its metadata and the reports; info and --version show it.</summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using System.Text.RegularExpressions;
-
 namespace Isrm.Tests.Checks;
 
 /// <summary>No private keys, passwords in connection strings or API keys in any file git tracks.</summary>

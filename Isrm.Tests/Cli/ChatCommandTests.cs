@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Isrm.Tests.Cli;
 
 /// <summary><c>isrm chat</c> answers each stdin line, changes K with <c>/k N</c> and leaves on <c>/quit</c>.</summary>

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Isrm.Cli;
-
 namespace Isrm.Tests.Cli;
 
 /// <summary>

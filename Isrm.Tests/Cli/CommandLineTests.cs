@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Isrm.Tests.Cli;
 
 /// <summary>The <c>isrm</c> executable lists its commands.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using static Isrm.Tests.Cli.CommandLineTests;
-
 namespace Isrm.Tests.Cli;
 
 /// <summary><c>isrm generate</c> prints text, is reproducible by seed, streams JSON events and shows the refinement table.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using static Isrm.Tests.Cli.CommandLineTests;
-
 namespace Isrm.Tests.Cli;
 
 /// <summary><c>isrm info</c> shows a checkpoint's parameter count, configuration and training metadata.</summary>

@@ -1,7 +1,3 @@
-using System.CommandLine;
-using Isrm.Cli;
-using Isrm.Cli.Commands;
-
 namespace Isrm.Tests.Cli;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Training;
-using static Isrm.Tests.Cli.CommandLineTests;
-
 namespace Isrm.Tests.Cli;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Training;
-using static Isrm.Tests.Cli.CommandLineTests;
-
 namespace Isrm.Tests.Cli;
 
 /// <summary>Resume continues a run as it was planned, for text and puzzle runs alike; a change is refused or said.</summary>

@@ -1,7 +1,3 @@
-using Isrm.Cli.Commands;
-using Isrm.Model.Reasoning;
-using static Isrm.Tests.Cli.CommandLineTests;
-
 namespace Isrm.Tests.Cli;
 
 /// <summary><c>isrm solve table</c>: accuracy with n and a 95 % Wilson interval, K* and the overthinking check, from saved results.</summary>
@@ -37,5 +33,29 @@ public sealed class SolveTableTests
         Assert.Contains("| 10 | 200 | 0 (0–1.9) | 95 (91–97.3) | 95 (91–97.3) | 75 (68.6–80.5) | 94.5 (90.4–96.9) (12.5) | 8 | yes, no (75), yes |", table);
         Assert.Contains("`add-x`", table);
         Assert.Equal(1, RunIsrm("solve", "table", "--results", temp.Path).ExitCode);   // a folder: one sentence
+    }
+
+    [Fact]
+    public void Parts_of_one_measurement_add_up_per_size_and_k_and_parts_of_two_are_refused()
+    {
+        using var temp = new TempFolder();
+        string a = temp.Combine("a.json"), b = temp.Combine("b.json"), other = temp.Combine("c.json");
+        File.WriteAllText(a, """
+            {"task":"mazes","checkpoint":"m","results":[{"size":59,"k":"inf","instances":10,"solved":9,"accuracy":0.9,"positionAccuracy":0.99,"meanK":400}]}
+            """);
+        File.WriteAllText(b, """
+            {"task":"mazes","checkpoint":"m","results":[{"size":59,"k":"inf","instances":30,"solved":27,"accuracy":0.9,"positionAccuracy":0.97,"meanK":200}]}
+            """);
+        File.WriteAllText(other, """
+            {"task":"mazes","checkpoint":"n","results":[{"size":59,"k":"inf","instances":10,"solved":9,"accuracy":0.9,"positionAccuracy":0.99,"meanK":400}]}
+            """);
+        var (code, table, err) = RunIsrm("solve", "table", "--results", a, b);
+        Assert.True(code == 0, err);
+        // 36 of 40; mean K over the 40: (10 × 400 + 30 × 200) / 40 = 250
+        Assert.Contains("| 59 | 40 | 90 (76.9–96) (250) |", table);
+        Assert.Contains("`a.json` + `b.json`", table);
+        var (refused, _, sentence) = RunIsrm("solve", "table", "--results", a, other);
+        Assert.Equal(1, refused);
+        Assert.Contains("one table is one checkpoint", sentence);
     }
 }

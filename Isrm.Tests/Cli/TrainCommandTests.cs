@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Training;
-
 namespace Isrm.Tests.Cli;
 
 /// <summary><c>isrm train</c> and <c>isrm eval</c> as a user runs them: progress, resume, Ctrl-C, crashes, bad input.</summary>

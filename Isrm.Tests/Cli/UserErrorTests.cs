@@ -1,6 +1,3 @@
-using Isrm.Model.Checkpoints;
-using static Isrm.Tests.Cli.CommandLineTests;
-
 namespace Isrm.Tests.Cli;
 
 /// <summary>Every mistake a user can make gives one sentence on stderr and exit code 1, never a stack trace.</summary>

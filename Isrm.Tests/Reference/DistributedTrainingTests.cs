@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Refinement;
-using Isrm.Web.Hubs;
-using Isrm.Web.Refinement;
-using Microsoft.AspNetCore.SignalR.Client;
-
 namespace Isrm.Tests.Reference;
 
 /// <summary>

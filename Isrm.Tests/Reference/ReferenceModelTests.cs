@@ -1,11 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Refinement;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Isrm.Tests.Reference;
 

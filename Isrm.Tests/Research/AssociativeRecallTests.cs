@@ -1,12 +1,3 @@
-using Isrm.Research.Probes;
-using Isrm.Research.Training;
-using Isrm.Model.Config;
-using Isrm.Model.Evaluation;
-using Isrm.Model.Modules;
-using Isrm.Model.Training;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Research;
 
 /// <summary>The recall task is seeded and well formed; every family trains on it; curvature is right on known paths.</summary>

@@ -1,12 +1,3 @@
-using Isrm.Research.Probes;
-using Isrm.Research.Training;
-using System.Text.Json;
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Training;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Research;
 
 /// <summary>

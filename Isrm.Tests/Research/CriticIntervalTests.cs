@@ -1,8 +1,3 @@
-using Isrm.Research.Probes;
-using Isrm.Research.Training;
-using System.Text.Json;
-using Isrm.Model.Evaluation;
-
 namespace Isrm.Tests.Research;
 
 /// <summary>

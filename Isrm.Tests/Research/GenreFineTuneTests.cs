@@ -1,13 +1,3 @@
-using Isrm.Research.Probes;
-using Isrm.Research.Training;
-using System.Text.Json;
-using Isrm.Model.Data;
-using Isrm.Model.Evaluation;
-using Isrm.Model.Modules;
-using Isrm.Model.Tokenization;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Research;
 
 /// <summary>

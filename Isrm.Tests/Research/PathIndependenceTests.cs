@@ -1,8 +1,3 @@
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Research.Probes;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Research;
 
 /// <summary>The path-independence probe on maps whose answers are known: a contraction, a flip (period 2) and a drift.</summary>

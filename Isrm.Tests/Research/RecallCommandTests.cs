@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Isrm.Tests.Research;
 
 /// <summary><c>isrm-bench recall</c>, <c>recall-eval</c> and <c>recall-report</c> on a tiny model.</summary>

@@ -1,5 +1,3 @@
-using Isrm.Research.Commands;
-
 namespace Isrm.Tests.Research;
 
 /// <summary>

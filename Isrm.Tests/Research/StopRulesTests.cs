@@ -1,7 +1,3 @@
-using Isrm.Model.Reasoning;
-using Isrm.Research.Commands;
-using Isrm.Research.Probes;
-
 namespace Isrm.Tests.Research;
 
 /// <summary><c>isrm-research stop-rules</c>: every candidate K = ∞ rule scored on the same trajectories of a shipped puzzle checkpoint.</summary>

@@ -1,11 +1,3 @@
-using Isrm.Research.Probes;
-using Isrm.Research.Training;
-using Isrm.Model.Evaluation;
-using Isrm.Model.Generation;
-using TorchSharp;
-using static TorchSharp.torch;
-using Isrm.Model.Config;
-
 namespace Isrm.Tests.Research;
 
 /// <summary>The heads of the proposal's tasks: genre classification, the internal critic, the recall and repetition measures.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Isrm.Tests;
 
 /// <summary>Starts the built <c>isrm</c> as a child process (the way a user runs it) and lets a test signal or kill it.</summary>

@@ -1,4 +1,3 @@
-
 namespace Isrm.Tests;
 
 /// <summary>One tiny byte-level checkpoint on disk, shared by the command-line tests of a class.</summary>

@@ -1,9 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Tokenization;
-using TorchSharp;
-
 namespace Isrm.Tests;
 
 /// <summary>Small random-initialised models for tests (fast on one CPU thread).</summary>

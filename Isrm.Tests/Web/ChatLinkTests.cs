@@ -1,5 +1,3 @@
-using Isrm.Web.State;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>A chat run shared as a link: its settings round-trip through the query, and a bad value is one sentence.</summary>

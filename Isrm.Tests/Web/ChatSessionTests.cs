@@ -1,7 +1,3 @@
-using Isrm.Model.Refinement;
-using Isrm.Web.Refinement;
-using Isrm.Web.State;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>The chat page's behaviour without a browser: send, stream, follow live, stop, errors.</summary>

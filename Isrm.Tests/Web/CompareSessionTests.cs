@@ -1,5 +1,3 @@
-using Isrm.Web.State;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>The Compare page's behaviour without a browser: both sides at once, drawn step by step.</summary>

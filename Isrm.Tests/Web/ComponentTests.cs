@@ -1,10 +1,6 @@
 using Bunit;
 using Isrm.Web.Components.Visuals;
-using Isrm.Web.Hubs;
-using Isrm.Web.State;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
-using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web;
 

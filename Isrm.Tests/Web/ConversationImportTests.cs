@@ -1,5 +1,3 @@
-using Isrm.Web.State;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>A chat exported as JSON loads back into the viewer: the same turns, tokens, steps and settings.</summary>

@@ -1,7 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Generation;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>

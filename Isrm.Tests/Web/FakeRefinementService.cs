@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web;
 

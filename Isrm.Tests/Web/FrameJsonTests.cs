@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Generation;
-using Isrm.Web.Hubs;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>Frames as JSON: the <c>kind</c> discriminator is written whatever type the serializer is handed, and read back.</summary>

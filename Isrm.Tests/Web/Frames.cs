@@ -1,7 +1,3 @@
-using Isrm.Web.Hubs;
-using Isrm.Model.Generation;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>Hand-made frames for view-state tests.</summary>

@@ -1,10 +1,3 @@
-using System.Text.Json;
-using Isrm.Web.Hubs;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Isrm.Web.Refinement;
-using Isrm.Model.Refinement;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Isrm.Web.Hubs;
-using Isrm.Web.Refinement;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>The two things hub tests do with a connection: stream a whole generation, or get the sentence it is refused with.</summary>

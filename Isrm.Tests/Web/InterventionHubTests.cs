@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Isrm.Web.Puzzles;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Isrm.Web.Hubs;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>Each limit of appsettings.json, set small in a test host, is hit and answered with its sentence.</summary>

@@ -1,7 +1,3 @@
-using Isrm.Model.Generation;
-using Isrm.Web.Refinement;
-using Isrm.Web.State;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>The plain classes behind the live view: frame budget, what each draw sends, scales, notes and the training files.</summary>

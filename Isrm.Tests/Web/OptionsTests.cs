@@ -1,6 +1,5 @@
 using Isrm.Web.Extensions;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Isrm.Tests.Web;

@@ -1,11 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Refinement;
-using Isrm.Web.Puzzles;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>A real Kestrel app with tiny trained puzzle checkpoints and small puzzle limits, shared by the hub tests.</summary>

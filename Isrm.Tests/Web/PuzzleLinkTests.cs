@@ -1,9 +1,3 @@
-using Isrm.Web.Refinement;
-using Isrm.Model.Reasoning;
-using Isrm.Web.Options;
-using Isrm.Web.Puzzles;
-using Isrm.Web.State;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>A puzzle run shared as a link: the same instance, checkpoint and K open again; a bad value is one sentence.</summary>

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Isrm.Web.Puzzles;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>Stopping a long solve through the hub, and the hub's rate limit on <c>Solve</c>.</summary>

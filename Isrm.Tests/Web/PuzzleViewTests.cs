@@ -1,12 +1,6 @@
-using Isrm.Web.Refinement;
 using System.Runtime.CompilerServices;
-using Isrm.Model.Reasoning;
-using Isrm.Web.Options;
-using Isrm.Web.Puzzles;
 using Isrm.Web.Extensions;
-using Isrm.Web.State;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Isrm.Tests.Web;

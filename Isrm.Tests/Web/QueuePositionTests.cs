@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Isrm.Web.Hubs;
-using Microsoft.AspNetCore.SignalR.Client;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>A request that waits behind another is told, over the hub, how many are ahead of it.</summary>

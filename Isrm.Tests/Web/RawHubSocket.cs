@@ -1,7 +1,4 @@
 using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
-using Isrm.Web.Hubs;
 
 namespace Isrm.Tests.Web;
 

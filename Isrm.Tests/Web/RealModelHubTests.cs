@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Isrm.Web.Hubs;
-using Microsoft.AspNetCore.SignalR.Client;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>The hub over a real port with a real tiny checkpoint: order of frames, K, cancellation, corrupt checkpoints.</summary>

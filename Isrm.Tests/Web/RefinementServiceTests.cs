@@ -1,6 +1,3 @@
-using Isrm.Model.Generation;
-using Isrm.Web.Options;
-using Isrm.Web.Refinement;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;

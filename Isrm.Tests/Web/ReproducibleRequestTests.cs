@@ -1,8 +1,3 @@
-using Isrm.Model.Config;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.SignalR.Client;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>

@@ -1,11 +1,4 @@
-using System.Text.Json;
-using Isrm.Model.Generation;
-using Isrm.Web.Hubs;
 using Isrm.Web.ScaleOut;
-using Isrm.Web.Refinement;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Isrm.Tests.Web;
 

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using System.Text.RegularExpressions;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>Security basics: headers on every response, no directory listing, antiforgery, HTTPS outside Development.</summary>

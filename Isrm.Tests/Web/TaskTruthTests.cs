@@ -1,6 +1,5 @@
 using Bunit;
 using Isrm.Web.Components.Visuals;
-using Isrm.Web.State;
 using MudBlazor.Services;
 
 namespace Isrm.Tests.Web;

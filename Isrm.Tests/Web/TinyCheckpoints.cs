@@ -1,6 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Tokenization;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>Real random-initialised checkpoints saved with the model library's own API, for the web tests.</summary>

@@ -1,6 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Reasoning;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>Puzzle checkpoints trained for a few steps with the model library's own trainer, for the web tests.</summary>

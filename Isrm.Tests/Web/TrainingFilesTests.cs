@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Training;
-using Isrm.Web.State;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>The Training page reads the files the trainer and evaluator ship, through their own record types.</summary>

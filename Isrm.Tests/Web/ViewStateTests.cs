@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Isrm.Web.Hubs;
-using Isrm.Web.State;
-using Isrm.Model.Refinement;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Tests.Web;
 
 /// <summary>The plain view-state classes behind the pages: no browser, no server.</summary>

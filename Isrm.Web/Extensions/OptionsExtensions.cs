@@ -1,5 +1,3 @@
-using Isrm.Web.Options;
-
 namespace Isrm.Web.Extensions;
 
 /// <summary>Binds the <c>Isrm</c> sections of configuration and checks them when the app starts, not at first use.</summary>

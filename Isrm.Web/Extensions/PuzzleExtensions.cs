@@ -1,6 +1,3 @@
-using Isrm.Web.Options;
-using Isrm.Web.Puzzles;
-
 namespace Isrm.Web.Extensions;
 
 /// <summary>Registration of the puzzle settings (the limits of a solve, which the one refinement service applies) and the accuracy curves.</summary>

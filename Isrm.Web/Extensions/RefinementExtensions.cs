@@ -1,10 +1,4 @@
-using Isrm.Web.Hubs;
-using Isrm.Web.Options;
-using Isrm.Web.Refinement;
-using Isrm.Web.ScaleOut;
 using Isrm.Web.Security;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 
 namespace Isrm.Web.Extensions;
 

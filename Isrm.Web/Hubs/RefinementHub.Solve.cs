@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using Isrm.Web.Puzzles;
-using Isrm.Web.Refinement;
-using Microsoft.AspNetCore.SignalR;
-
 namespace Isrm.Web.Hubs;
 
 /// <summary>The puzzle methods of the hub: thin adapters over the same <see cref="IRefinementService"/> the pages use.</summary>

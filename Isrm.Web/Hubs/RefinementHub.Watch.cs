@@ -1,6 +1,3 @@
-using Isrm.Web.ScaleOut;
-using Microsoft.AspNetCore.SignalR;
-
 namespace Isrm.Web.Hubs;
 
 /// <summary>Watching another client's generation live (see <see cref="GenerationBroadcaster"/>).</summary>

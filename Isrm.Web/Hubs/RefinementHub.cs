@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using Isrm.Web.Refinement;
-using Isrm.Web.ScaleOut;
-using Microsoft.AspNetCore.SignalR;
-
 namespace Isrm.Web.Hubs;
 
 /// <summary>

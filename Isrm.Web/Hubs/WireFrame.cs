@@ -1,7 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.Hubs;
 
 /// <summary>

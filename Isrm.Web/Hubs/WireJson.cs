@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Isrm.Web.Hubs;
 
 /// <summary>The hub's JSON: what it accepts from clients and how its frames look on the wire.</summary>

@@ -1,10 +1,3 @@
-using Isrm.Web.Refinement;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Reasoning;
-using Microsoft.Extensions.Options;
-using Isrm.Web.Options;
-
 namespace Isrm.Web.Puzzles;
 
 /// <summary>One measured point of a checkpoint's accuracy against K (a row of <c>isrm solve --json</c>).</summary>

@@ -1,5 +1,3 @@
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.Puzzles;
 
 // A solve streams frames of the one refinement-frame hierarchy (RefinementFrame): its task-specific frames below,

@@ -1,5 +1,3 @@
-using Isrm.Model.Refinement;
-
 namespace Isrm.Web.Puzzles;
 
 /// <summary>

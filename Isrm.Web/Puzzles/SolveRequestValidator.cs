@@ -1,8 +1,3 @@
-using Isrm.Model.Reasoning;
-using Isrm.Model.Refinement;
-using Isrm.Web.Options;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.Puzzles;
 
 /// <summary>A checked solve: the instance, its checkpoint folder and how long to think.</summary>

@@ -1,10 +1,5 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Generation;
-using Isrm.Model.Reasoning;
 using Isrm.Model.Tokenization;
 using Isrm.Model.Runtime;
-using Isrm.Web.Options;
-using Microsoft.Extensions.Options;
 
 namespace Isrm.Web.Refinement;
 

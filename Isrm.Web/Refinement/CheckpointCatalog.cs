@@ -1,7 +1,3 @@
-using Isrm.Web.Extensions;
-using Isrm.Web.Options;
-using Microsoft.Extensions.Options;
-
 namespace Isrm.Web.Refinement;
 
 /// <summary>

@@ -1,9 +1,4 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Generation;
-using Isrm.Model.Reasoning;
 using Isrm.Model.Runtime;
-using Isrm.Web.Puzzles;
-using System.Diagnostics;
 
 namespace Isrm.Web.Refinement;
 

@@ -1,6 +1,3 @@
-using Isrm.Model.Generation;
-using Isrm.Model.Reasoning;
-
 namespace Isrm.Web.Refinement;
 
 /// <summary>

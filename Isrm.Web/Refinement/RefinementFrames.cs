@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using Isrm.Model.Generation;
-
 namespace Isrm.Web.Refinement;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Threading.Channels;
-using Isrm.Model.Generation;
-using Isrm.Model.Reasoning;
 
 namespace Isrm.Web.Refinement;
 

@@ -1,5 +1,3 @@
-using Isrm.Model.Refinement;
-
 namespace Isrm.Web.Refinement;
 
 /// <summary>What a page or a hub client asks for; every field but the prompt has a default. Checked by <see cref="RequestValidator"/>.</summary>

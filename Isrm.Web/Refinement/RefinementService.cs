@@ -1,10 +1,3 @@
-using System.Runtime.CompilerServices;
-using Isrm.Model.Generation;
-using Isrm.Model.Reasoning;
-using Isrm.Web.Puzzles;
-using Isrm.Web.Options;
-using Microsoft.Extensions.Options;
-
 namespace Isrm.Web.Refinement;
 
 /// <summary>

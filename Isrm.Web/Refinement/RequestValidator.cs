@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Isrm.Model.Generation;
-using Isrm.Web.Options;
-
 namespace Isrm.Web.Refinement;
 
 /// <summary>Checks a <see cref="RefinementRequest"/> at the edge and says in one sentence what is wrong.</summary>

@@ -1,7 +1,4 @@
 using System.Net;
-using System.Text.Json;
-using Isrm.Web.Puzzles;
-using Isrm.Web.Refinement;
 
 namespace Isrm.Web.Replay;
 

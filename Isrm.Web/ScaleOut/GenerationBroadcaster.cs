@@ -1,10 +1,4 @@
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Isrm.Model.Generation;
-using Isrm.Web.Hubs;
-using Isrm.Web.Refinement;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Isrm.Web.ScaleOut;
 

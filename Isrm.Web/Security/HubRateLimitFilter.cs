@@ -1,8 +1,4 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
-using Isrm.Web.Options;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 
 namespace Isrm.Web.Security;
 

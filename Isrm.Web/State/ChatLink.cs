@@ -1,6 +1,3 @@
-using System.Globalization;
-using Isrm.Model.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>

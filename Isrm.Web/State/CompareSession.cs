@@ -1,6 +1,3 @@
-using Isrm.Model.Refinement;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>

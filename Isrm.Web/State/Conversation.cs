@@ -1,7 +1,3 @@
-using Isrm.Model.Refinement;
-using System.Text.Json;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>The chat history, newest last, with a JSON export that carries every trajectory.</summary>

@@ -1,6 +1,3 @@
-using Isrm.Model.Generation;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>The refinement steps of one generated token, and the token once chosen.</summary>

@@ -1,6 +1,3 @@
-using Isrm.Model.Refinement;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>The chat's settings panel: K (1 to the server's cap, or ∞) and sampling.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>What the step grid needs since its last draw: new cells and changed column labels, or everything on reset.</summary>

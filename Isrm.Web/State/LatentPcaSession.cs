@@ -1,5 +1,3 @@
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>Runs a prompt with states attached and projects a chosen token's states to 2-D.</summary>

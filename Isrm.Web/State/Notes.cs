@@ -1,7 +1,3 @@
-using System.Globalization;
-using Isrm.Model.Generation;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>The sentences the chat shows about a turn: its status, the limits it ran into, and how its tokens are named.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using Isrm.Model.Refinement;
-using Isrm.Web.Puzzles;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>

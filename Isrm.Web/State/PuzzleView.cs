@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Refinement;
-using Isrm.Web.Options;
-using Isrm.Web.Puzzles;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>A batch of streamed steps for the canvas: step numbers, their probabilities end to end, cells right.</summary>

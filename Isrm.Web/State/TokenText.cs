@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Isrm.Web.State;
 
 /// <summary>How a token's text is shown (whitespace made visible) and how it is named for a screen reader.</summary>

@@ -1,5 +1,3 @@
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Isrm.Model.Evaluation;
 using Isrm.Model.Training;
 

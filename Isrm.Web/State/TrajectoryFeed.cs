@@ -1,5 +1,3 @@
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>New points for a trajectory chart: the steps after those it has, or all of them on reset.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Web.State;
 
 /// <summary>Text shown for one refinement step.</summary>

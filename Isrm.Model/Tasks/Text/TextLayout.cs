@@ -1,7 +1,3 @@
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Tasks.Text;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Text;
-using Isrm.Model.Config;
-using Isrm.Model.Training;
-using static TorchSharp.torch;
-
 namespace Isrm.Model.Tasks.Text;
 
 /// <summary>

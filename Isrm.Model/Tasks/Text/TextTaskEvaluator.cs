@@ -1,8 +1,4 @@
-using Isrm.Model.Modules;
 using Isrm.Model.Reasoning;
-using Isrm.Model.Refinement;
-using Isrm.Model.Training;
-using static TorchSharp.torch;
 
 namespace Isrm.Model.Tasks.Text;
 

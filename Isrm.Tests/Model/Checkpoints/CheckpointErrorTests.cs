@@ -1,6 +1,3 @@
-using Isrm.Model.Checkpoints;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Checkpoints;
 
 /// <summary>A folder that is not a usable checkpoint gives a <see cref="CheckpointException"/> with one clear sentence.</summary>

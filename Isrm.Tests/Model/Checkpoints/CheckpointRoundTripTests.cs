@@ -1,8 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Checkpoints;
 
 /// <summary>A saved checkpoint loads back into a model that computes exactly the same logits.</summary>

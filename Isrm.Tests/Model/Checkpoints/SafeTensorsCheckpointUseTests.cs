@@ -1,10 +1,3 @@
-using Isrm.Model.Refinement;
-using Isrm.Web.Refinement;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Web.Hubs;
-using Microsoft.AspNetCore.SignalR.Client;
-
 namespace Isrm.Tests.Model.Checkpoints;
 
 /// <summary>

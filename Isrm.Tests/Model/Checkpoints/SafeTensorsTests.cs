@@ -1,8 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Checkpoints;
 
 /// <summary>Safetensors export and import: the byte layout, a lossless round trip, and one-sentence errors.</summary>

@@ -1,5 +1,3 @@
-using Isrm.Model.Config;
-
 namespace Isrm.Tests.Model.Config;
 
 /// <summary>IsrmConfig holds every option and round-trips through JSON.</summary>

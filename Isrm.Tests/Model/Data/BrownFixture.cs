@@ -1,7 +1,5 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Text;
-using Isrm.Model.Data;
 
 namespace Isrm.Tests.Model.Data;
 

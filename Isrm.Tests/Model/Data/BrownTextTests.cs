@@ -1,5 +1,3 @@
-using Isrm.Model.Data;
-
 namespace Isrm.Tests.Model.Data;
 
 /// <summary>Brown's tagged form becomes plain text: tags gone, punctuation spaced as in print, one paragraph per line.</summary>

@@ -1,5 +1,3 @@
-using Isrm.Model.Data;
-
 namespace Isrm.Tests.Model.Data;
 
 /// <summary>Any folder of .txt files is a corpus, split by document, the same way for the same seed.</summary>

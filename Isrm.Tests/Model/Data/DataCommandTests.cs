@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Tokenization;
-
 namespace Isrm.Tests.Model.Data;
 
 /// <summary><c>isrm data</c> run as a real process: downloads from a local registry, trains a tokenizer, and fails in one sentence.</summary>

@@ -1,7 +1,3 @@
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Generation;
 
 /// <summary>The per-step K/V cache gives the same logits as recomputing the whole sequence (the slow reference).</summary>

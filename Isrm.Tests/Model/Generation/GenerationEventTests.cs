@@ -1,7 +1,3 @@
-using Isrm.Model.Refinement;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Generation;
-
 namespace Isrm.Tests.Model.Generation;
 
 /// <summary>The generator reports steps 1..K of each token, then the token, then done; K = ∞ and cancellation behave.</summary>

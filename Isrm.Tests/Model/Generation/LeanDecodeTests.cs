@@ -1,11 +1,3 @@
-using Isrm.Model.Config;
-using Isrm.Model.Generation;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using TorchSharp;
-using static TorchSharp.torch;
-using Generator = Isrm.Model.Generation.Generator;
-
 namespace Isrm.Tests.Model.Generation;
 
 /// <summary>

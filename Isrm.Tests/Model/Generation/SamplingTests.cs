@@ -1,7 +1,3 @@
-using Isrm.Model.Refinement;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Generation;
-
 namespace Isrm.Tests.Model.Generation;
 
 /// <summary>Sampling is seeded and honours greedy, temperature, top-k and top-p; unusable settings are refused.</summary>

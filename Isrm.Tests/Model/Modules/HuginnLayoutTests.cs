@@ -1,12 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Model.Tokenization;
-using Isrm.Model.Training;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Modules;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using Isrm.Model.Reasoning;
-using Isrm.Model.Refinement;
-using static Isrm.Tests.Cli.CommandLineTests;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Reasoning;
 
 /// <summary>The attention architectures: neighbour attention (recurrent, local) and the transformer baseline (applied once).</summary>

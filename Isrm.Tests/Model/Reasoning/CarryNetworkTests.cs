@@ -1,7 +1,3 @@
-using Isrm.Model.Refinement;
-using Isrm.Model.Reasoning;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Reasoning;
 
 /// <summary>The carry network for prefix sums: reads only the previous position, settles one position per step, and learns to extrapolate.</summary>

@@ -1,5 +1,3 @@
-using Isrm.Model.Reasoning;
-
 namespace Isrm.Tests.Model.Reasoning;
 
 /// <summary>Every generator makes perfect mazes (one path between any two cells), deterministically by seed.</summary>

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Reasoning;
-using static Isrm.Tests.Cli.CommandLineTests;
-
 namespace Isrm.Tests.Model.Reasoning;
 
 /// <summary>The puzzle commands as a user runs them: data task → solve JSON, and one sentence for every bad input.</summary>

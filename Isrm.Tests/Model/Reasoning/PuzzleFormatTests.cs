@@ -1,5 +1,3 @@
-using Isrm.Model.Reasoning;
-
 namespace Isrm.Tests.Model.Reasoning;
 
 /// <summary>The plain puzzle files: round trips, computed ground truth, and one sentence for every hostile input.</summary>

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Reasoning;
 
 /// <summary>Tiny puzzle networks trained a few steps: checkpoints, resume, the K sweep, the stop rule and the frame stream.</summary>

@@ -1,9 +1,4 @@
-using Isrm.Model.Config;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Modules;
 using Isrm.Model.Recurrent;
-using static TorchSharp.torch;
 
 namespace Isrm.Tests.Model.Recurrent;
 

@@ -1,15 +1,4 @@
-using Isrm.Research.Probes;
-using Isrm.Research.Training;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Evaluation;
-using Isrm.Model.Modules;
 using Isrm.Model.Recurrent;
-using Isrm.Model.Refinement;
-using Isrm.Model.Tokenization;
-using Isrm.Model.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Isrm.Tests.Model.Recurrent;
 

@@ -1,11 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Generation;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Model.Tokenization;
-using static TorchSharp.torch;
-using Generator = Isrm.Model.Generation.Generator;
-
 namespace Isrm.Tests.Model.Recurrent;
 
 /// <summary>Recurrent checkpoints use the common folder format, reload exactly and drive the generator's event stream.</summary>

@@ -1,6 +1,3 @@
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Recurrent;
 
 /// <summary>Backpropagation through the token loop reaches every parameter of every recurrent family.</summary>

@@ -1,7 +1,3 @@
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using TorchSharp;
-
 namespace Isrm.Tests.Model.Recurrent;
 
 /// <summary>Tiny recurrent-family models for tests (fast on one CPU thread).</summary>

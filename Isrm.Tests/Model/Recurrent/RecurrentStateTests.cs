@@ -1,7 +1,3 @@
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Recurrent;
 
 /// <summary>A recurrent family's memory is a fixed-size state, and streaming it token by token equals one full pass.</summary>

@@ -1,9 +1,3 @@
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Recurrent;
 
 /// <summary>With ticks, a recurrent family refines like ISRM: K steps per token, any K at inference, K = ∞, a cache.</summary>

@@ -1,8 +1,3 @@
-using Isrm.Model.Config;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Training;
-
 namespace Isrm.Tests.Model.Recurrent;
 
 /// <summary>The common trainer trains every recurrent family (K = 1, backprop through the token loop).</summary>

@@ -1,7 +1,4 @@
-using Isrm.Model.Training;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Isrm.Tests.Model.Recurrent;
 

@@ -1,6 +1,3 @@
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Refinement;
 
 /// <summary>Anderson acceleration finds the fixed point of a contractive map far faster than plain iteration.</summary>

@@ -1,8 +1,3 @@
-using Isrm.Model.Refinement;
-using TorchSharp;
-using static TorchSharp.torch;
-using Isrm.Model.Config;
-
 namespace Isrm.Tests.Model.Refinement;
 
 /// <summary>The latent reaches the answer: every part of the model receives gradient from the loss.</summary>

@@ -1,11 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Generation;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-using Generator = Isrm.Model.Generation.Generator;
-
 namespace Isrm.Tests.Model.Refinement;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Refinement;
-
 namespace Isrm.Tests.Model.Refinement;
 
 /// <summary>K's one type: parsing, JSON both ways, and the one sentence for a K that is not allowed.</summary>

@@ -1,6 +1,3 @@
-using Isrm.Model.Config;
-using Isrm.Model.Refinement;
-
 namespace Isrm.Tests.Model.Refinement;
 
 /// <summary>The α schedules against their closed forms, including the whitepaper's summable-α flaw (its Σα ≈ 1.41).</summary>

@@ -1,10 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Generation;
-using Isrm.Model.Refinement;
-using static TorchSharp.torch;
-using Generator = Isrm.Model.Generation.Generator;
-
 namespace Isrm.Tests.Model.Refinement;
 
 /// <summary>Every refinement step reports top tokens, confidence, entropy, delta, residual, KL, α and halt probability, consistently.</summary>

@@ -1,7 +1,3 @@
-using Isrm.Model.Reasoning;
-using Isrm.Model.Runtime;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Runtime;
 
 /// <summary>
@@ -26,7 +22,7 @@ public sealed class ConvolutionCorrectnessTests
     {
         using var scope = NewDisposeScope();
         using var inference = no_grad();
-        var generator = new Generator(7, CPU);
+        var generator = new torch.Generator(7, CPU);
         Tensor batch = randn(new long[] { 4, input, side, side }, generator: generator), weight = randn(new long[] { output, input, 3, 3 }, generator: generator) * 0.1;
         Tensor together = nn.functional.conv2d(batch, weight, padding: [1, 1]);
         for (int i = 0; i < 4; i++)

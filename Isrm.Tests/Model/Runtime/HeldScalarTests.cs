@@ -1,10 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Generation;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Runtime;
-using static TorchSharp.torch;
-using Generator = Isrm.Model.Generation.Generator;
-
 namespace Isrm.Tests.Model.Runtime;
 
 /// <summary>

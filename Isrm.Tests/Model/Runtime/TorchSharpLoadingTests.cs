@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Runtime;
 
 /// <summary>TorchSharp's natives load after a plain build on this OS and do real work.</summary>

@@ -1,9 +1,3 @@
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Model.Tasks.Text;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Tasks;
 
 /// <summary>Bidirectional prompt attention: prompt tokens see the whole prompt, answer tokens stay causal.</summary>

@@ -1,5 +1,3 @@
-using Isrm.Model.Tasks.Text;
-
 namespace Isrm.Tests.Model.Tasks;
 
 /// <summary>Digit significance: distance from the right end of a prompt run; '=' and the answer one descending run.</summary>

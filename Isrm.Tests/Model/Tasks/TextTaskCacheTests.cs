@@ -1,10 +1,3 @@
-using Isrm.Model.Config;
-using Isrm.Model.Generation;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Model.Tasks.Text;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Tasks;
 
 /// <summary>With significance positions and bidirectional prompts, cached decoding still equals a full recompute.</summary>

@@ -1,5 +1,3 @@
-using Isrm.Model.Config;
-
 namespace Isrm.Tests.Model.Tasks;
 
 /// <summary>The new options default to the old behaviour: old config.json files parse, new ones round-trip.</summary>

@@ -1,12 +1,3 @@
-using Isrm.Model.Refinement;
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Reasoning;
-using Isrm.Model.Tasks.Text;
-using Isrm.Model.Training;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Tasks;
 
 /// <summary>The one trainer trains on a text task: answer-only loss, K tied to size, exact resume, a task checkpoint.</summary>

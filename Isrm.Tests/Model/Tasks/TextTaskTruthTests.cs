@@ -1,5 +1,4 @@
 using System.Numerics;
-using Isrm.Model.Tasks.Text;
 
 namespace Isrm.Tests.Model.Tasks;
 

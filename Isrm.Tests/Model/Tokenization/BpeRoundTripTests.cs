@@ -1,6 +1,3 @@
-using System.Text;
-using Isrm.Model.Tokenization;
-
 namespace Isrm.Tests.Model.Tokenization;
 
 /// <summary>Encode then decode gives back any string, exactly as a UTF-8 round trip would (lone surrogates become U+FFFD).</summary>

@@ -1,4 +1,3 @@
-using Isrm.Model.Tokenization;
 using Microsoft.ML.Tokenizers;
 
 namespace Isrm.Tests.Model.Tokenization;

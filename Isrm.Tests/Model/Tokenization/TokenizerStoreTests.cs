@@ -1,5 +1,3 @@
-using Isrm.Model.Tokenization;
-
 namespace Isrm.Tests.Model.Tokenization;
 
 /// <summary>A folder's tokenizer.json says which tokenizer to load; a missing or unknown one is a clear error.</summary>

@@ -1,5 +1,3 @@
-using Isrm.Model.Tokenization;
-
 namespace Isrm.Tests.Model.Tokenization;
 
 /// <summary>One small BPE trained once per test class, on English with some non-Latin text, saved to a temporary folder.</summary>

@@ -1,6 +1,3 @@
-using Isrm.Model.Training;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Training;
 
 /// <summary>The auxiliary losses against hand-computed values.</summary>

@@ -1,11 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Config;
-using Isrm.Model.Modules;
-using Isrm.Model.Refinement;
-using Isrm.Model.Runtime;
-using Isrm.Model.Training;
-using static TorchSharp.torch;
-
 namespace Isrm.Tests.Model.Training;
 
 /// <summary>bf16 mixed precision: matmuls in bfloat16, float32 everywhere else (master weights, gradients, rotary, norms).</summary>

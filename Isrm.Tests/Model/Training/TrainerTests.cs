@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Config;
-using Isrm.Model.Training;
-
 namespace Isrm.Tests.Model.Training;
 
 /// <summary>The trainer: exact resume, atomic checkpoints, metrics apart from penalties, both families.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Isrm.Model.Training;
-
 namespace Isrm.Tests.Model.Training;
 
 /// <summary>The one training loop's rules, on a scripted run: cadence, metrics, stops and the non-finite rule.</summary>

@@ -1,4 +1,3 @@
-
 namespace Isrm.Tests.Support.Provisioning;
 
 /// <summary>

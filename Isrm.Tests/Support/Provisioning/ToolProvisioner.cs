@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Isrm.Tests;
 
 /// <summary>Where the provisioner looks and what it may do; the real host by default, a fake one in its own tests.</summary>

@@ -1,4 +1,3 @@
-
 namespace Isrm.Tests.Web.Browser;
 
 /// <summary>Phone layout, contrast, names, keyboard and headings (issue 18, point 7), checked by axe-core in Chromium.</summary>

@@ -1,4 +1,3 @@
-
 namespace Isrm.Tests.Web.Browser;
 
 /// <summary>What a chat user expects (issue 18, points 4 and 6): limits said, newest turn in view, text coloured by confidence, turns that build on each other.</summary>

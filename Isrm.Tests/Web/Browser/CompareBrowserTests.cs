@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Isrm.Tests.Web.Browser;
 
 /// <summary>Compare draws both sides live, aligned on one position, on one y-scale (issue 18, point 5).</summary>

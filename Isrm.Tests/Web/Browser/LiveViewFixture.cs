@@ -1,8 +1,3 @@
-using Isrm.Model.Checkpoints;
-using Isrm.Model.Tokenization;
-using Isrm.Web.Options;
-using Isrm.Web.Refinement;
-
 namespace Isrm.Tests.Web.Browser;
 
 /// <summary>

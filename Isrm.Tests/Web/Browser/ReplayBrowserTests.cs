@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Isrm.Web.Replay;
 
 namespace Isrm.Tests.Web.Browser;

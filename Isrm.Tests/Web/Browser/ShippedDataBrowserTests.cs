@@ -1,4 +1,3 @@
-
 namespace Isrm.Tests.Web.Browser;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Isrm.Model.Generation;
-using Isrm.Web.Refinement;
 
 namespace Isrm.Tests.Web.Browser;
 

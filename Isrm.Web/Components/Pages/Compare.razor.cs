@@ -1,10 +1,3 @@
-using System.Globalization;
-using Isrm.Web.Components.Visuals;
-using Isrm.Web.Refinement;
-using Isrm.Web.State;
-using Microsoft.AspNetCore.Components;
-using Microsoft.JSInterop;
-
 namespace Isrm.Web.Components.Pages;
 
 /// <summary>Two runs side by side, drawn live on one y-scale, with one scrubber and the approximate per-step KL.</summary>

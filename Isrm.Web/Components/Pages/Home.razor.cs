@@ -1,9 +1,3 @@
-using Isrm.Web.Components.Visuals;
-using Isrm.Web.Refinement;
-using Isrm.Web.State;
-using Microsoft.AspNetCore.Components;
-using Microsoft.JSInterop;
-
 namespace Isrm.Web.Components.Pages;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using Microsoft.JSInterop;
-using System.Globalization;
-using Isrm.Web.Components.Visuals;
-using Isrm.Web.Puzzles;
-using Isrm.Web.Refinement;
-using Isrm.Web.State;
-using Microsoft.AspNetCore.Components;
-
 namespace Isrm.Web.Components.Pages;
 
 /// <summary>The Puzzles page: pick or type an instance, move K, watch the answer spread over the grid as the model thinks.</summary>

@@ -1,10 +1,4 @@
 using Isrm.Model.Evaluation;
-using Isrm.Web.Extensions;
-using Isrm.Web.Options;
-using Isrm.Web.Refinement;
-using Isrm.Web.State;
-using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Options;
 
 namespace Isrm.Web.Components.Pages;
 

@@ -1,7 +1,3 @@
-using Isrm.Web.State;
-using Microsoft.AspNetCore.Components;
-using Microsoft.JSInterop;
-
 namespace Isrm.Web.Components.Visuals;
 
 /// <summary>

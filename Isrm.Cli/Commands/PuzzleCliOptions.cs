@@ -1,10 +1,7 @@
-using System.CommandLine;
-using Isrm.Model.Reasoning;
-
 namespace Isrm.Cli.Commands;
 
 /// <summary>Options shared by the puzzle commands (<c>data task</c>, <c>train --task</c>, <c>solve</c>) and their parsing.</summary>
-internal static class PuzzleOptions
+internal static class PuzzleCliOptions
 {
     public static Option<string> Sizes(string description) => CliOptions.Text("--sizes", description);
 

@@ -1,0 +1,23 @@
+// Namespaces most files of this project read (kept here rather than at the top of each file).
+global using Isrm.Model.Checkpoints;
+global using Isrm.Model.Generation;
+global using Isrm.Model.Reasoning;
+global using Isrm.Model.Refinement;
+global using Isrm.Web.Components.Visuals;
+global using Isrm.Web.Extensions;
+global using Isrm.Web.Hubs;
+global using Isrm.Web.Options;
+global using Isrm.Web.Puzzles;
+global using Isrm.Web.Refinement;
+global using Isrm.Web.ScaleOut;
+global using Isrm.Web.State;
+global using Microsoft.AspNetCore.Components;
+global using Microsoft.AspNetCore.SignalR;
+global using Microsoft.Extensions.Options;
+global using Microsoft.JSInterop;
+global using System.Diagnostics;
+global using System.Globalization;
+global using System.Runtime.CompilerServices;
+global using System.Text.Json.Serialization;
+global using System.Text.Json;
+global using System.Text;
