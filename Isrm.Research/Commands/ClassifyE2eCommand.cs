@@ -1,7 +1,7 @@
 namespace Isrm.Research.Commands;
 
 /// <summary>
-/// <c>isrm-bench classify-e2e</c> (issue 14.4): Brown genre classification with the model fine-tuned end to end, against
+/// <c>isrm-research classify-e2e</c> (issue 14.4): Brown genre classification with the model fine-tuned end to end, against
 /// a bag-of-n-grams linear baseline and the majority class, on a document-disjoint split; 15 genres and 4 groups.
 /// </summary>
 internal static class ClassifyE2eCommand
@@ -60,7 +60,7 @@ internal static class ClassifyE2eCommand
                         });
                     }
                 if (parse.GetValue(json) is string path)
-                    File.WriteAllText(path, JsonSerializer.Serialize(new { command = "isrm-bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, JsonOutput.Options));
+                    File.WriteAllText(path, JsonSerializer.Serialize(new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, JsonOutput.Options));
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or CheckpointException or CorpusException or IOException)

@@ -1,9 +1,9 @@
 namespace Isrm.Research.Commands;
 
 /// <summary>
-/// <c>isrm-bench compress-e2e</c> (issue 14.5): for one family, trains an encoder–decoder from scratch per window length
+/// <c>isrm-research compress-e2e</c> (issue 14.5): for one family, trains an encoder–decoder from scratch per window length
 /// L (L bytes → 16 vectors → L bytes) and scores byte accuracy on windows of held-out documents;
-/// <c>isrm-bench compress-report</c> gathers several such runs into a table and a plot.
+/// <c>isrm-research compress-report</c> gathers several such runs into a table and a plot.
 /// </summary>
 internal static class CompressE2eCommand
 {
@@ -93,7 +93,7 @@ internal static class CompressE2eCommand
                     rows.Add(new Row(length, outcome.Steps, outcome.Seconds, outcome.FinalLoss, score.Accuracy, score.Quarters, score.MostFrequentByte, score.Windows, outcome.Diverged));
                     stateFloats = encoder.Recurrent?.StateFloats ?? 0;
                     parameters = encoder.ParameterCount + decoder.parameters().Sum(p => p.numel());
-                    string commandLine = "isrm-bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+                    string commandLine = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
                     File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(new RunResult(commandLine, config.Family.Kebab(), m, stateFloats, parameters, rows), JsonOutput.Options));
                 }
                 return 0;
@@ -110,7 +110,7 @@ internal static class CompressE2eCommand
     // Documents joined by blank lines, as UTF-8 bytes; training windows start anywhere, held-out ones tile the text.
     private static byte[] Stream(IEnumerable<CorpusDocument> documents) => Encoding.UTF8.GetBytes(string.Join("\n\n", documents.Select(d => d.Text)));
 
-    /// <summary><c>isrm-bench compress-report</c>: a table and a plot of byte accuracy vs L for several runs.</summary>
+    /// <summary><c>isrm-research compress-report</c>: a table and a plot of byte accuracy vs L for several runs.</summary>
     public static Command CreateReport()
     {
         var runs = new Option<string[]>("--runs") { Description = "JSON files written by compress-e2e", Required = true, AllowMultipleArgumentsPerToken = true };

@@ -1,7 +1,7 @@
 namespace Isrm.Research.Commands;
 
 /// <summary>
-/// <c>isrm-bench critic-ci</c> (issue 14.6): does the internal critic change what gets generated? Trains the critic on
+/// <c>isrm-research critic-ci</c> (issue 14.6): does the internal critic change what gets generated? Trains the critic on
 /// the checkpoint's training documents, samples several continuations for each of many held-out prompts, and compares
 /// the critic's choice with a random pick (the mean over the candidates) and with the first sample, per prompt:
 /// the paired differences' mean with a 95 % t-interval and bootstrap interval, for the model's own loss, a judge
@@ -68,7 +68,7 @@ internal static class CriticCiCommand
                         $"(t 95 % {m.VsRandomPick.TLow:+0.0000;-0.0000} … {m.VsRandomPick.THigh:+0.0000;-0.0000}, bootstrap {m.VsRandomPick.BootstrapLow:+0.0000;-0.0000} … {m.VsRandomPick.BootstrapHigh:+0.0000;-0.0000}): {m.Verdict}");
                 var result = new
                 {
-                    command = "isrm-bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                    command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                     checkpoint = model.Info.Name, family = model.Info.Family, judge = judging?.Info.Name,
                     prompts = trial.Prompts.Count, settings.Candidates, trainWindows = train.Count, criticSteps = settings.Steps,
                     criticAccuracy = trial.CriticAccuracy, criticAccuracyLow = accLow, criticAccuracyHigh = accHigh, heldOutJudged = trial.HeldOutJudged,

@@ -1,6 +1,6 @@
 namespace Isrm.Research.Commands;
 
-/// <summary><c>isrm-bench curvature</c>: turning angle and tortuosity of each checkpoint's latent trajectory (issue 14.7).</summary>
+/// <summary><c>isrm-research curvature</c>: turning angle and tortuosity of each checkpoint's latent trajectory (issue 14.7).</summary>
 internal static class CurvatureCommand
 {
     public static Command Create()
@@ -36,7 +36,7 @@ internal static class CurvatureCommand
                     rows.Add(new { checkpoint = checkpoint.Info.Name, family = checkpoint.Info.Family, k, alongSteps = steps, alongTokens = tokens });
                 }
                 if (parse.GetValue(json) is string path)
-                    File.WriteAllText(path, JsonSerializer.Serialize(new { command = "isrm-bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, JsonOutput.Options));
+                    File.WriteAllText(path, JsonSerializer.Serialize(new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, JsonOutput.Options));
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or CheckpointException or CorpusException or IOException)

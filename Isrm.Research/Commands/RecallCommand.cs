@@ -68,7 +68,7 @@ internal static class RecallCommand
                     Console.WriteLine($"N {n}: accuracy {accuracy[n]:P1}");
                 }
                 long stateFloats = model.Recurrent?.StateFloats ?? 0;
-                string commandLine = "isrm-bench " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+                string commandLine = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
                 var result = new RunResult(commandLine, config.Family.Kebab(), stateFloats, model.ParameterCount, trained, outcome.Steps, outcome.Seconds,
                     outcome.FinalLoss, config.MaxContext, accuracy, outcome.Diverged);
                 var metadata = new CheckpointMetadata
