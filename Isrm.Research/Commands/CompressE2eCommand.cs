@@ -124,7 +124,7 @@ internal static class CompressE2eCommand
             {
                 var results = parse.GetValue(runs)!.Select(path => File.Exists(path)
                     ? (Name: Path.GetFileNameWithoutExtension(path), Run: JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), JsonOutput.Options)!)
-                    : throw new ArgumentException($"{path} does not exist; run 'isrm-bench compress-e2e --json {path}' first.")).ToList();
+                    : throw new ArgumentException($"{path} does not exist; run 'isrm-research compress-e2e --json {path}' first.")).ToList();
                 string folder = parse.GetValue(output)!;
                 Directory.CreateDirectory(folder);
                 string table = Table(results);

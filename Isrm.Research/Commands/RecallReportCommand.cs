@@ -1,7 +1,7 @@
 namespace Isrm.Research.Commands;
 
 /// <summary>
-/// <c>isrm-bench recall-report</c>: reads the recall.json of several <c>isrm-bench recall</c> runs and writes a markdown
+/// <c>isrm-research recall-report</c>: reads the recall.json of several <c>isrm-research recall</c> runs and writes a markdown
 /// table (accuracy per N, the N where accuracy first falls below 90 % and 50 %) and a plot of accuracy vs N.
 /// </summary>
 internal static class RecallReportCommand
