@@ -3,8 +3,8 @@ using Spectre.Console;
 namespace Isrm.Research.Commands;
 
 /// <summary>
-/// <c>isrm-bench recall</c>: trains one model on multi-query associative recall and measures accuracy per number of
-/// pairs N; <c>isrm-bench recall-report</c> gathers several such runs into a table and a plot.
+/// <c>isrm-research recall</c>: trains one model on multi-query associative recall and measures accuracy per number of
+/// pairs N; <c>isrm-research recall-report</c> gathers several such runs into a table and a plot.
 /// </summary>
 internal static class RecallCommand
 {
@@ -93,7 +93,7 @@ internal static class RecallCommand
     }
 
     /// <summary>
-    /// <c>isrm-bench recall-eval</c>: measures a trained run's checkpoint on the numbers of pairs of <see cref="Sweep"/> its
+    /// <c>isrm-research recall-eval</c>: measures a trained run's checkpoint on the numbers of pairs of <see cref="Sweep"/> its
     /// recall.json lacks (runs saved before the sweep grew) and adds them; the measured ones are left as they are.
     /// </summary>
     public static Command CreateEval()
@@ -112,7 +112,7 @@ internal static class RecallCommand
                 foreach (string dir in parse.GetValue(runs)!)
                 {
                     string path = Path.Combine(dir, "recall.json");
-                    if (!File.Exists(path)) throw new ArgumentException($"{dir} holds no recall.json; run 'isrm-bench recall --out {dir}' first.");
+                    if (!File.Exists(path)) throw new ArgumentException($"{dir} holds no recall.json; run 'isrm-research recall --out {dir}' first.");
                     var run = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), JsonOutput.Options)!;
                     using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
                     checkpoint.Model.eval();

@@ -20,7 +20,7 @@ internal static class RecallReportCommand
                 var results = parse.GetValue(runs)!.Select(dir =>
                 {
                     string path = Path.Combine(dir, "recall.json");
-                    if (!File.Exists(path)) throw new ArgumentException($"{dir} holds no recall.json; run 'isrm-bench recall --out {dir}' first.");
+                    if (!File.Exists(path)) throw new ArgumentException($"{dir} holds no recall.json; run 'isrm-research recall --out {dir}' first.");
                     return (Name: Path.GetFileName(Path.GetFullPath(dir)), Run: JsonSerializer.Deserialize<RecallCommand.RunResult>(File.ReadAllText(path), JsonOutput.Options)!);
                 }).ToList();
                 string folder = parse.GetValue(output)!;
