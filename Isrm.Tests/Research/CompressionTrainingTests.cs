@@ -2,7 +2,7 @@ namespace Isrm.Tests.Research;
 
 /// <summary>
 /// Compression trained end to end (issue 14.5): L bytes → M vectors → L bytes for every family, the bottleneck is the
-/// memory tokens' outputs only, the encoder learns with the decoder, and <c>isrm-bench compress-e2e</c> on a tiny corpus.
+/// memory tokens' outputs only, the encoder learns with the decoder, and <c>isrm-research compress-e2e</c> on a tiny corpus.
 /// </summary>
 public sealed class CompressionTrainingTests(ITestOutputHelper output) : IDisposable
 {

@@ -2,7 +2,7 @@ namespace Isrm.Tests.Research;
 
 /// <summary>
 /// The critic's effect is judged by 95 % intervals of paired differences (issue 14.6): the intervals are right on
-/// synthetic samples of known mean, and <c>isrm-bench critic-ci</c> writes them for a tiny model.
+/// synthetic samples of known mean, and <c>isrm-research critic-ci</c> writes them for a tiny model.
 /// </summary>
 public class CriticIntervalTests(ITestOutputHelper output)
 {
@@ -59,7 +59,7 @@ public class CriticIntervalTests(ITestOutputHelper output)
     }
 }
 
-/// <summary><c>isrm-bench critic-ci</c> end to end on a tiny checkpoint and a tiny corpus.</summary>
+/// <summary><c>isrm-research critic-ci</c> end to end on a tiny checkpoint and a tiny corpus.</summary>
 public sealed class CriticCiCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper output) : IClassFixture<TinyCheckpointFixture>, IDisposable
 {
     private readonly TempFolder _folder = new();

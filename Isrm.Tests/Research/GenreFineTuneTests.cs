@@ -2,7 +2,7 @@ namespace Isrm.Tests.Research;
 
 /// <summary>
 /// Classification trained end to end (issue 14.4): a document-disjoint split, Brown's 4 groups, the n-gram baseline,
-/// fine-tuning that changes the model itself, and <c>isrm-bench classify-e2e</c> on a tiny corpus.
+/// fine-tuning that changes the model itself, and <c>isrm-research classify-e2e</c> on a tiny corpus.
 /// </summary>
 public sealed class GenreFineTuneTests(TinyCheckpointFixture tiny, ITestOutputHelper output) : IClassFixture<TinyCheckpointFixture>, IDisposable
 {

@@ -1,6 +1,6 @@
 namespace Isrm.Tests.Research;
 
-/// <summary><c>isrm-bench recall</c>, <c>recall-eval</c> and <c>recall-report</c> on a tiny model.</summary>
+/// <summary><c>isrm-research recall</c>, <c>recall-eval</c> and <c>recall-report</c> on a tiny model.</summary>
 public sealed class RecallCommandTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempFolder _folder = new();
