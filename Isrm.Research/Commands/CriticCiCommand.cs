@@ -18,14 +18,14 @@ internal static class CriticCiCommand
         var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint whose states the critic reads", Required = true };
         var corpus = new Option<string>("--corpus") { Description = "Its training corpus (critic fits on training documents, prompts come from validation)", Required = true };
         var judge = new Option<string?>("--judge") { Description = "Another checkpoint (same tokenizer) that scores the chosen text" };
-        var prompts = new Option<int>("--prompts") { Description = "Held-out prompts (the issue asks for ≥ 200)", DefaultValueFactory = _ => 256 };
-        var candidates = new Option<int>("--candidates") { DefaultValueFactory = _ => 4 };
-        var trainWindows = new Option<int>("--train-windows") { Description = "Real/sampled pairs the critic trains on", DefaultValueFactory = _ => 256 };
-        var steps = new Option<int>("--steps") { Description = "Critic training steps", DefaultValueFactory = _ => 200 };
-        var promptLength = new Option<int>("--prompt-length") { DefaultValueFactory = _ => 64 };
-        var continuation = new Option<int>("--continuation") { DefaultValueFactory = _ => 48 };
-        var loops = new Option<int>("--k", "--loops") { Description = "Refinement steps for models that refine", DefaultValueFactory = _ => 8 };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var prompts = CliOptions.Int("--prompts", "Held-out prompts (the issue asks for ≥ 200)", 1, 1_000_000, 256, false);
+        var candidates = CliOptions.Int("--candidates", "Candidate continuations per prompt", 1, 1_000_000, 4, false);
+        var trainWindows = CliOptions.Int("--train-windows", "Real/sampled pairs the critic trains on", 1, 1_000_000, 256, false);
+        var steps = CliOptions.Int("--steps", "Critic training steps", 1, 100_000_000, 200, false);
+        var promptLength = CliOptions.Int("--prompt-length", "Prompt tokens", 1, 1_000_000, 64, false);
+        var continuation = CliOptions.Int("--continuation", "Continuation tokens", 1, 1_000_000, 48, false);
+        var loops = CliOptions.Int("--k", "Refinement steps for models that refine", 1, 1_000_000, 8, false, "--loops");
+        var seed = CliOptions.Int("--seed", "Seed", 0, int.MaxValue, 1, false);
         var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file" };
         var command = new Command("critic-ci", "The critic's effect on the chosen continuation over many prompts, with 95 % confidence intervals");
         foreach (Option o in new Option[] { checkpoint, corpus, judge, prompts, candidates, trainWindows, steps, promptLength, continuation, loops, seed, json })

@@ -7,9 +7,9 @@ internal static class CurvatureCommand
     {
         var checkpoints = new Option<string[]>("--checkpoint") { Description = "Checkpoint folders", Required = true, AllowMultipleArgumentsPerToken = true };
         var corpus = new Option<string>("--corpus") { Description = "The training corpus (its validation documents are read)", Required = true };
-        var loops = new Option<int>("--k", "--loops") { Description = "Steps (ticks) per token for models that refine", DefaultValueFactory = _ => 16 };
-        var windows = new Option<int>("--windows") { DefaultValueFactory = _ => 8 };
-        var length = new Option<int>("--length") { DefaultValueFactory = _ => 64 };
+        var loops = CliOptions.Int("--k", "Steps (ticks) per token for models that refine", 1, 1_000_000, 16, false, "--loops");
+        var windows = CliOptions.Int("--windows", "Windows per document", 1, 1_000_000, 8, false);
+        var length = CliOptions.Int("--length", "Tokens per window", 1, 1_000_000, 64, false);
         var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
         var command = new Command("curvature", "Mean turning angle and tortuosity of the latent trajectory, along the steps and along the tokens");
         foreach (Option o in new Option[] { checkpoints, corpus, loops, windows, length, json }) command.Options.Add(o);

@@ -26,19 +26,19 @@ internal static class RecallCommand
     {
         var family = new Option<string>("--family") { Description = "isrm | transformer | rlm | rlt | gated-rlt", Required = true };
         var output = new Option<string>("--out") { Description = "Checkpoint folder (recall.json is written into it)", Required = true };
-        var width = new Option<int>("--width") { DefaultValueFactory = _ => 64 };
-        var layers = new Option<int>("--layers") { DefaultValueFactory = _ => 1 };
-        var neurons = new Option<int>("--neurons") { DefaultValueFactory = _ => 64 };
-        var pairs = new Option<int>("--sync-pairs") { DefaultValueFactory = _ => 256 };
-        var slots = new Option<int>("--memory-slots") { DefaultValueFactory = _ => 4 };
-        var ticks = new Option<int>("--ticks") { DefaultValueFactory = _ => 1 };
-        var window = new Option<int>("--window") { Description = "Recurrent families: attention memory over the last W tokens (the hybrid); 0 = none", DefaultValueFactory = _ => 0 };
-        var minutes = new Option<double>("--minutes") { Description = "Wall-time budget of the training", DefaultValueFactory = _ => 10 };
-        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 100_000 };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 32 };
-        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 3e-3 };
-        var sequences = new Option<int>("--eval-sequences") { Description = "Fresh sequences per N for the accuracy", DefaultValueFactory = _ => 128 };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var width = CliOptions.Int("--width", "Model width", 1, 1_000_000, 64, false);
+        var layers = CliOptions.Int("--layers", "Layers", 1, 1_000_000, 1, false);
+        var neurons = CliOptions.Int("--neurons", "rlm: neurons", 1, 1_000_000, 64, false);
+        var pairs = CliOptions.Int("--sync-pairs", "rlm: synchronised pairs", 1, 1_000_000, 256, false);
+        var slots = CliOptions.Int("--memory-slots", "rlt, gated-rlt: memory slots", 1, 1_000_000, 4, false);
+        var ticks = CliOptions.Int("--ticks", "Core updates per token", 1, 1_000_000, 1, false);
+        var window = CliOptions.Int("--window", "Recurrent families: attention memory over the last W tokens (the hybrid); 0 = none", 0, 1_000_000, 0, false);
+        var minutes = CliOptions.Real("--minutes", "Wall-time budget of the training", 0.001, 100_000, 10);
+        var steps = CliOptions.Int("--steps", "Optimizer steps", 1, 100_000_000, 100_000, false);
+        var batch = CliOptions.Int("--batch", "Batch size", 1, 1_000_000, 32, false);
+        var lr = CliOptions.Real("--lr", "Learning rate", 1e-9, 10, 3e-3);
+        var sequences = CliOptions.Int("--eval-sequences", "Fresh sequences per N for the accuracy", 1, 1_000_000, 128, false);
+        var seed = CliOptions.Int("--seed", "Seed", 0, int.MaxValue, 1, false);
         var trainPairs = new Option<string>("--train-pairs") { Description = "Numbers of pairs drawn for training batches (the sweep is always 4 … 256)", DefaultValueFactory = _ => "4,8,16,32,64" };
         var command = new Command("recall", "Train one model on multi-query associative recall (N = 4 … 256 pairs) and measure accuracy per N");
         foreach (Option o in new Option[] { family, output, width, layers, neurons, pairs, slots, ticks, window, minutes, steps, batch, lr, sequences, seed, trainPairs })
@@ -99,7 +99,7 @@ internal static class RecallCommand
     public static Command CreateEval()
     {
         var runs = new Option<string[]>("--runs") { Description = "Run folders (checkpoint and recall.json)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var sequences = new Option<int>("--eval-sequences") { Description = "Fresh sequences per N for the accuracy", DefaultValueFactory = _ => 64 };
+        var sequences = CliOptions.Int("--eval-sequences", "Fresh sequences per N for the accuracy", 1, 1_000_000, 64, false);
         var command = new Command("recall-eval", "Measure saved recall runs on the numbers of pairs their recall.json lacks");
         command.Options.Add(runs);
         command.Options.Add(sequences);
