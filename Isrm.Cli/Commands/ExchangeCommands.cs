@@ -20,13 +20,11 @@ internal static class ExchangeCommands
             string source = parse.GetValue(checkpoint)!;
             string? target = parse.GetValue(output);
             bool inPlace = target is null || Path.GetFullPath(target) == Path.GetFullPath(source);
-            bool puzzle = PuzzleCheckpoint.IsPuzzle(source);
-            if (puzzle) PuzzleCheckpoint.Inspect(source);
-            else Checkpoint.Inspect(source);
+            CheckpointSummary checkpointSummary = CheckpointFolder.Describe(source);   // one sentence for a folder that is no checkpoint
             if (!inPlace) OutputGuard.Folder(target!, parse.GetValue(force), "--out");
             TorchSharp.torch.set_num_threads(1);
-            string written = puzzle ? PuzzleCheckpoint.Export(source, inPlace ? null : target) : CheckpointExchange.Export(source, inPlace ? null : target);
-            Console.WriteLine($"Wrote {written} ({new FileInfo(written).Length:N0} bytes){(puzzle ? "" : "; its SHA-256 is in metadata.json beside it")}.");
+            string written = CheckpointFolder.Export(source, inPlace ? null : target);
+            Console.WriteLine($"Wrote {written} ({new FileInfo(written).Length:N0} bytes) of {checkpointSummary.Name} ({checkpointSummary.Line}).");
             return 0;
         }));
         return command;
@@ -46,14 +44,8 @@ internal static class ExchangeCommands
             OutputGuard.Folder(to, parse.GetValue(force), "--out");
             TorchSharp.torch.set_num_threads(1);
             string commandLine = $"isrm import --checkpoint {from} --out {to}";
-            if (PuzzleCheckpoint.IsPuzzle(from))
-            {
-                var (config, parameters) = PuzzleCheckpoint.Import(from, to, commandLine);
-                Console.WriteLine($"Imported a {config.Task} puzzle network, {parameters:N0} parameters, into {Path.GetFullPath(to)}.");
-                return 0;
-            }
-            CheckpointInfo info = CheckpointExchange.Import(from, to, commandLine);
-            Console.WriteLine($"Imported {info.Family}, {info.ParameterCount:N0} parameters, into {info.Directory}.");
+            CheckpointSummary imported = CheckpointFolder.Import(from, to, commandLine);
+            Console.WriteLine($"Imported {imported.Network} ({imported.Task}), {imported.ParameterCount:N0} parameters, into {imported.Directory}.");
             return 0;
         }));
         return command;

@@ -16,47 +16,33 @@ internal static class InfoCommand
         {
             string directory = parse.GetValue(checkpointOption)!;
             bool json = CliOptions.JsonWanted(parse, jsonOption, out string? jsonFile);
-            if (PuzzleCheckpoint.IsPuzzle(directory))
-            {
-                var (config, metadata) = PuzzleCheckpoint.Inspect(directory);
-                string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
-                if (json) JsonOutput.Write(jsonFile, new { name, directory = Path.GetFullPath(directory), kind = PuzzleCheckpoint.Kind, metadata.ParameterCount, config, metadata, ModelCard = ModelCard.Read(directory)?.Facts.ToDictionary() }, parse.GetValue(force));
-                else PrintPuzzle(name, directory, config, metadata);
-                return 0;
-            }
-            CheckpointInfo info = Checkpoint.Inspect(directory);
-            if (json) JsonOutput.Write(jsonFile, new { info.Name, info.Directory, kind = "text", info.ParameterCount, info.Config, info.Metadata, ModelCard = ModelCard.Read(info.Directory)?.Facts.ToDictionary() }, parse.GetValue(force));
-            else Print(info);
+            CheckpointSummary summary = CheckpointFolder.Describe(directory);   // every task through the one entry
+            using JsonDocument config = JsonDocument.Parse(summary.ConfigJson);
+            if (json)
+                JsonOutput.Write(jsonFile, new
+                {
+                    summary.Name, summary.Directory, summary.Kind, summary.Task, summary.Network, summary.ParameterCount,
+                    config = config.RootElement, summary.Metadata, ModelCard = ModelCard.Read(summary.Directory)?.Facts.ToDictionary(),
+                }, parse.GetValue(force));
+            else Print(summary, config.RootElement);
             return 0;
         }));
         return command;
     }
 
-    private static void PrintPuzzle(string name, string directory, PuzzleNetConfig config, CheckpointMetadata m)
+    private static void Print(CheckpointSummary summary, JsonElement config)
     {
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/] ({Markup.Escape(Path.GetFullPath(directory))})");
-        AnsiConsole.WriteLine($"A {config.Task} puzzle network ({config.Architecture}), {m.ParameterCount:N0} parameters; 'isrm solve --checkpoint {name} --input FILE' measures it.");
-        PrintCard(directory);
+        CheckpointMetadata m = summary.Metadata;
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(summary.Name)}[/] ({Markup.Escape(summary.Directory)})");
+        AnsiConsole.WriteLine(summary.Kind == PuzzleCheckpoint.Kind
+            ? $"A {summary.Task} puzzle network ({summary.Network}), {m.ParameterCount:N0} parameters; 'isrm solve --checkpoint {summary.Name} --input FILE' measures it."
+            : $"{summary.Network} ({summary.Task}), {summary.ParameterCount:N0} parameters, tokenizer {Show(m.Tokenizer)}; trained {m.Step:N0} steps, {m.TokensSeen:N0} tokens"
+              + (m.Metrics.TryGetValue("valLoss", out double v) ? $", validation loss {v:F3} nats/token." : "."));
+        PrintCard(summary.Directory);
         var table = new Table().Border(TableBorder.Simple).AddColumn("option").AddColumn("value");
-        using (JsonDocument json = JsonDocument.Parse(config.ToJson()))
-            foreach (JsonProperty property in json.RootElement.EnumerateObject())
-                table.AddRow(Markup.Escape(property.Name), Markup.Escape(property.Value.ToString()));
+        foreach (JsonProperty property in config.EnumerateObject())
+            table.AddRow(Markup.Escape(property.Name), Markup.Escape(property.Value.ToString()));
         AnsiConsole.Write(table);
-        PrintTraining(m);
-    }
-
-    private static void Print(CheckpointInfo info)
-    {
-        CheckpointMetadata m = info.Metadata;
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(info.Name)}[/] ({Markup.Escape(info.Directory)})");
-        AnsiConsole.WriteLine($"{info.Family}, {info.ParameterCount:N0} parameters, tokenizer {Show(m.Tokenizer)}; trained {info.TrainingSummary}.");
-        PrintCard(info.Directory);
-
-        var config = new Table().Border(TableBorder.Simple).AddColumn("option").AddColumn("value");
-        using (JsonDocument json = JsonDocument.Parse(info.Config.ToJson()))
-            foreach (JsonProperty property in json.RootElement.EnumerateObject())
-                config.AddRow(Markup.Escape(property.Name), Markup.Escape(property.Value.ToString()));
-        AnsiConsole.Write(config);
         PrintTraining(m);
     }
 

@@ -1,9 +1,11 @@
 namespace Isrm.Model.Reasoning;
 
 /// <summary>A loaded puzzle checkpoint: the network (on its device, in eval mode) and how it was made.</summary>
-public sealed record LoadedPuzzleCheckpoint(string Name, string Directory, PuzzleNetwork Network, CheckpointMetadata Metadata) : IDisposable
+public sealed record LoadedPuzzleCheckpoint(string Name, string Directory, PuzzleNetwork Network, CheckpointMetadata Metadata) : ILoadedNetwork
 {
     public PuzzleNetConfig Config => Network.Config;
+    public string Task => Config.Task;
+    IStepNetwork ILoadedNetwork.Network => Network;
     public void Dispose() => Network.Dispose();
 }
 

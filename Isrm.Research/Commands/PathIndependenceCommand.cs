@@ -107,9 +107,9 @@ internal static class PathIndependenceCommand
     private static IEnumerable<Row> Measure(string dir, int[] sizes, int count, string? textFile, int length, PathIndependence.Settings settings, int seed)
     {
         string name = Path.GetFileName(Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar));
-        if (PuzzleCheckpoint.IsPuzzle(dir))
+        using ILoadedNetwork loaded = CheckpointFolder.Open(dir, ComputeDevice.Parse("cpu"));
+        if (loaded is LoadedPuzzleCheckpoint puzzle)
         {
-            using LoadedPuzzleCheckpoint puzzle = PuzzleCheckpoint.Load(dir);
             PuzzleTask task = puzzle.Config.PuzzleTask;
             foreach (int size in sizes)
             {
@@ -120,7 +120,7 @@ internal static class PathIndependenceCommand
             }
             yield break;
         }
-        using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
+        var checkpoint = (LoadedCheckpoint)loaded;
         if (checkpoint.Model.Config.IsSinglePass)
         {
             yield return Row.NotApplicable(name, checkpoint.Info.Metadata.Task ?? "text", checkpoint.Info.Metadata.Task is null ? length : sizes[0], count, settings);

@@ -32,5 +32,9 @@ public class InfoCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper outp
         Assert.Equal(ParameterCount(), json.RootElement.GetProperty("parameterCount").GetInt64());
         Assert.Equal(48, json.RootElement.GetProperty("config").GetProperty("width").GetInt32());
         Assert.Equal(12, json.RootElement.GetProperty("metadata").GetProperty("step").GetInt64());
+        // every checkpoint says its kind, task and network the same way (a puzzle's: OverwriteTests)
+        Assert.Equal("text", json.RootElement.GetProperty("kind").GetString());
+        Assert.Equal("language-model", json.RootElement.GetProperty("task").GetString());
+        Assert.Equal("isrm", json.RootElement.GetProperty("network").GetString());
     }
 }

@@ -118,6 +118,14 @@ public class OverwriteTests(TinyCheckpointFixture tiny, ITestOutputHelper output
         var (code, text, err) = RunIsrm("info", "--checkpoint", Carry);
         Assert.True(code == 0, err);
         Assert.Contains("prefix-sums", text);
+        var (jsonCode, json, _) = RunIsrm("info", "--checkpoint", Carry, "--json");
+        Assert.Equal(0, jsonCode);
+        using (JsonDocument described = JsonDocument.Parse(json))
+        {
+            Assert.Equal("puzzle", described.RootElement.GetProperty("kind").GetString());
+            Assert.Equal("prefix-sums", described.RootElement.GetProperty("task").GetString());
+            Assert.Equal("carry", described.RootElement.GetProperty("network").GetString());
+        }
         string exported = _temp.Combine("carry-st"), imported = _temp.Combine("carry-back");
         Assert.Equal(0, RunIsrm("export", "--checkpoint", Carry, "--out", exported).ExitCode);
         Assert.True(File.Exists(Path.Combine(exported, Checkpoint.SafeTensorsFile)));

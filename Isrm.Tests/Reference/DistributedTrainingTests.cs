@@ -7,7 +7,7 @@ namespace Isrm.Tests.Reference;
 /// </summary>
 public sealed class DistributedTrainingTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly CheckpointFolder _root = new();
+    private readonly TempCheckpointsRoot _root = new();
 
     [Fact]
     public async Task Two_gloo_processes_train_the_weights_one_process_trains_on_the_same_global_batches()

@@ -8,8 +8,8 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
 {
     private static readonly string Screenshots = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
 
-    private readonly CheckpointFolder _folder = TinyCheckpoints.Folder();
-    private readonly CheckpointFolder _runs = new();
+    private readonly TempCheckpointsRoot _folder = TinyCheckpoints.Folder();
+    private readonly TempCheckpointsRoot _runs = new();
     private IsrmWebApp _app = null!;
     private Uri _base = null!;
     private IPlaywright _playwright = null!;

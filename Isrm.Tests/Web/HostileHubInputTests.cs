@@ -6,8 +6,8 @@ namespace Isrm.Tests.Web;
 /// </summary>
 public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly CheckpointFolder _folder = new CheckpointFolder().WithFake("tiny").WithFake("tiny2");
-    private readonly CheckpointFolder _outside = new CheckpointFolder().WithFake("secret");
+    private readonly TempCheckpointsRoot _folder = new TempCheckpointsRoot().WithFake("tiny").WithFake("tiny2");
+    private readonly TempCheckpointsRoot _outside = new TempCheckpointsRoot().WithFake("secret");
     private readonly FakeGenerationBackend _backend = new();
     private IsrmWebApp _app = null!;
     private Uri _base = null!;

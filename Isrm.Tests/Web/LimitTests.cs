@@ -3,7 +3,7 @@ namespace Isrm.Tests.Web;
 /// <summary>Each limit of appsettings.json, set small in a test host, is hit and answered with its sentence.</summary>
 public sealed class LimitTests : IAsyncLifetime
 {
-    private readonly CheckpointFolder _folder = new CheckpointFolder().WithFake("tiny").WithFake("tiny2");
+    private readonly TempCheckpointsRoot _folder = new TempCheckpointsRoot().WithFake("tiny").WithFake("tiny2");
     private readonly FakeGenerationBackend _backend = new();
     private readonly List<IAsyncDisposable> _owned = [];
 

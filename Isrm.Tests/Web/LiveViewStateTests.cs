@@ -155,7 +155,7 @@ public sealed class LiveViewStateTests
     [Fact]
     public void Training_files_come_from_every_root_once_and_long_runs_are_thinned()
     {
-        using var root = new CheckpointFolder();
+        using var root = new TempCheckpointsRoot();
         string shipped = Path.Combine(root.Root, "checkpoints"), runs = Path.Combine(root.Root, "runs"), reports = Path.Combine(root.Root, "reports");
         foreach (string dir in new[] { Path.Combine(shipped, "a"), Path.Combine(runs, "b"), Path.Combine(reports, "scaling", "main") }) Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(shipped, "a", "metrics.jsonl"), """{"step":1,"trainLoss":5,"valLoss":null,"lr":0.1,"k":1,"gradNorm":1,"tokens":1,"flops":1,"elapsedSec":1}""");

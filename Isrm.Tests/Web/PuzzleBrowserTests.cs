@@ -8,7 +8,7 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
 {
     private static readonly string Screenshots = Path.Combine(Repository.Root, "TestResults", "screenshots");
 
-    private readonly CheckpointFolder _folder = TinyPuzzleCheckpoints.Folder();
+    private readonly TempCheckpointsRoot _folder = TinyPuzzleCheckpoints.Folder();
     private IsrmWebApp _app = null!;
     private Uri _base = null!;
     private IPlaywright _playwright = null!;

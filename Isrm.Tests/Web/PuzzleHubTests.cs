@@ -5,7 +5,7 @@ public sealed class PuzzleAppFixture : IAsyncLifetime
 {
     public const int MaxK = 64, MaxMazeSize = 8, MaxBits = 64, MaxInputChars = 2000, Dense = 8;
 
-    public CheckpointFolder Folder { get; } = TinyPuzzleCheckpoints.Folder();
+    public TempCheckpointsRoot Folder { get; } = TinyPuzzleCheckpoints.Folder();
     public IsrmWebApp App { get; private set; } = null!;
     public Uri Base { get; private set; } = null!;
 

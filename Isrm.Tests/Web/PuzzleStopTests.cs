@@ -3,7 +3,7 @@ namespace Isrm.Tests.Web;
 /// <summary>Stopping a long solve through the hub, and the hub's rate limit on <c>Solve</c>.</summary>
 public sealed class PuzzleStopTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly CheckpointFolder _folder = new();
+    private readonly TempCheckpointsRoot _folder = new();
     private IsrmWebApp _app = null!;
     private Uri _base = null!;
 

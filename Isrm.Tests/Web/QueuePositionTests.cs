@@ -6,7 +6,7 @@ public sealed class QueuePositionTests
     [Fact]
     public async Task A_waiting_request_gets_Queued_with_the_number_ahead_then_its_frames()
     {
-        using CheckpointFolder folder = new CheckpointFolder().WithFake("tiny");
+        using TempCheckpointsRoot folder = new TempCheckpointsRoot().WithFake("tiny");
         var backend = new FakeGenerationBackend { StepDelay = TimeSpan.FromMilliseconds(5) };
         await using var app = new IsrmWebApp(folder.Root, backend, queueCapacity: 1);
         Uri address = app.Start();

@@ -3,7 +3,7 @@ namespace Isrm.Tests.Web;
 /// <summary>The hub over a real port with a real tiny checkpoint: order of frames, K, cancellation, corrupt checkpoints.</summary>
 public sealed class RealModelHubTests : IAsyncLifetime
 {
-    private readonly CheckpointFolder _folder = TinyCheckpoints.Folder();
+    private readonly TempCheckpointsRoot _folder = TinyCheckpoints.Folder();
     private IsrmWebApp _app = null!;
     private HubConnection _hub = null!;
 

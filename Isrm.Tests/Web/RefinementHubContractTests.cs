@@ -3,7 +3,7 @@ namespace Isrm.Tests.Web;
 /// <summary>The hub's contract over a real port and a real SignalR client: listing, validation, busy answers.</summary>
 public sealed class RefinementHubContractTests : IAsyncLifetime
 {
-    private readonly CheckpointFolder _folder = new CheckpointFolder().WithFake("tiny").WithFake("tiny2").WithBroken();
+    private readonly TempCheckpointsRoot _folder = new TempCheckpointsRoot().WithFake("tiny").WithFake("tiny2").WithBroken();
     private readonly FakeGenerationBackend _backend = new();
     private IsrmWebApp _app = null!;
     private HubConnection _hub = null!;

@@ -10,7 +10,7 @@ namespace Isrm.Tests.Web;
 /// </summary>
 public sealed class RefinementServiceTests : IDisposable
 {
-    private readonly CheckpointFolder _folder = new CheckpointFolder().WithFake("a").WithFake("b").WithFake("c").WithUnloadable("bad");
+    private readonly TempCheckpointsRoot _folder = new TempCheckpointsRoot().WithFake("a").WithFake("b").WithFake("c").WithUnloadable("bad");
     private readonly FakeGenerationBackend _backend = new();
 
     private RefinementService Service(int maxLoaded = 2, int queue = 4, int total = 8)

@@ -6,7 +6,7 @@ namespace Isrm.Tests.Web;
 /// </summary>
 public sealed class ReproducibleRequestTests : IAsyncLifetime
 {
-    private readonly CheckpointFolder _folder = new();
+    private readonly TempCheckpointsRoot _folder = new();
     private IsrmWebApp _app = null!;
     private HubConnection _hub = null!;
 

@@ -13,7 +13,7 @@ public sealed class ScaleOutTests : IAsyncLifetime
 
     private static readonly RefinementRequest Request = new() { Prompt = "hi", K = 3, MaxTokens = 2, IncludeStates = true };
 
-    private readonly CheckpointFolder _folder = new CheckpointFolder().WithFake("tiny");
+    private readonly TempCheckpointsRoot _folder = new TempCheckpointsRoot().WithFake("tiny");
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly GatedBackend _backend = new();
 

@@ -3,7 +3,7 @@ namespace Isrm.Tests.Web;
 /// <summary>Security basics: headers on every response, no directory listing, antiforgery, HTTPS outside Development.</summary>
 public sealed class SecurityTests : IAsyncLifetime
 {
-    private readonly CheckpointFolder _folder = new CheckpointFolder().WithFake("tiny");
+    private readonly TempCheckpointsRoot _folder = new TempCheckpointsRoot().WithFake("tiny");
     private IsrmWebApp _app = null!;
     private HttpClient _http = null!;
 

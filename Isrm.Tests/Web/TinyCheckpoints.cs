@@ -14,9 +14,9 @@ internal static class TinyCheckpoints
     }
 
     /// <summary>A checkpoints root with two real tiny models ("tiny", "tiny2") and a truncated one.</summary>
-    public static CheckpointFolder Folder()
+    public static TempCheckpointsRoot Folder()
     {
-        var folder = new CheckpointFolder();
+        var folder = new TempCheckpointsRoot();
         Save(folder.Root, "tiny", seed: 7);
         Save(folder.Root, "tiny2", seed: 11);
         Save(folder.Root, "truncated", seed: 3);

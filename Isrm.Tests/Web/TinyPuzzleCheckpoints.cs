@@ -20,9 +20,9 @@ internal static class TinyPuzzleCheckpoints
     /// A checkpoints root with "maze-tiny" (mazes), "bits-tiny" (prefix sums), "maze-truncated" (weights cut short) and
     /// one text checkpoint, "tiny", which the puzzle list must leave out.
     /// </summary>
-    public static CheckpointFolder Folder()
+    public static TempCheckpointsRoot Folder()
     {
-        var folder = new CheckpointFolder();
+        var folder = new TempCheckpointsRoot();
         Train(folder.Root, "maze-tiny", PuzzleTask.Mazes);
         Train(folder.Root, "bits-tiny", PuzzleTask.PrefixSums);
         Train(folder.Root, "maze-truncated", PuzzleTask.Mazes, steps: 1);

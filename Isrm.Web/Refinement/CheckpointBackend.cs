@@ -10,7 +10,7 @@ public sealed class CheckpointBackend(IOptions<ModelServiceOptions> options) : I
     {
         try
         {
-            if (PuzzleCheckpoint.IsPuzzle(directory))
+            if (CheckpointFolder.IsPuzzle(directory))
             {
                 var (config, metadata) = PuzzleCheckpoint.Inspect(directory);
                 string summary = $"{config.Architecture}, width {config.Width}, {metadata.Step:N0} steps on {metadata.Corpus}";
@@ -23,13 +23,17 @@ public sealed class CheckpointBackend(IOptions<ModelServiceOptions> options) : I
         catch (CheckpointException e)
         {
             // a broken puzzle checkpoint is listed with the puzzles, where a user would look for it
-            return CheckpointDescription.Unusable(e.Message) with { Task = PuzzleCheckpoint.IsPuzzle(directory) ? "puzzle" : CheckpointTasks.Text };
+            return CheckpointDescription.Unusable(e.Message) with { Task = CheckpointFolder.IsPuzzle(directory) ? "puzzle" : CheckpointTasks.Text };
         }
     }
 
-    public ILoadedModel Load(string directory) => PuzzleCheckpoint.IsPuzzle(directory)
-        ? new LoadedPuzzle(PuzzleCheckpoint.Load(directory, ComputeDevice.Parse(options.Value.Device)))
-        : new LoadedModel(Checkpoint.Load(directory, ComputeDevice.Parse(options.Value.Device)));
+    /// <summary>Any checkpoint through the one loader; the task decides which of the two requests it serves.</summary>
+    public ILoadedModel Load(string directory) => CheckpointFolder.Open(directory, ComputeDevice.Parse(options.Value.Device)) switch
+    {
+        LoadedPuzzleCheckpoint puzzle => new LoadedPuzzle(puzzle),
+        LoadedCheckpoint text => new LoadedModel(text),
+        ILoadedNetwork other => throw new CheckpointException($"Checkpoint '{other.Name}' has a kind this server does not serve."),
+    };
 
     private sealed class LoadedModel(LoadedCheckpoint checkpoint) : ILoadedModel
     {

@@ -7,7 +7,7 @@ namespace Isrm.Tests.Model.Checkpoints;
 /// </summary>
 public sealed class SafeTensorsCheckpointUseTests : IDisposable
 {
-    private readonly CheckpointFolder _root = new();
+    private readonly TempCheckpointsRoot _root = new();
 
     public SafeTensorsCheckpointUseTests()
     {

@@ -8,7 +8,7 @@ public sealed class LiveViewFixture : IAsyncLifetime
 {
     public static readonly string Screenshots = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
 
-    private readonly CheckpointFolder _folder = TinyCheckpoints.Folder();
+    private readonly TempCheckpointsRoot _folder = TinyCheckpoints.Folder();
     private IPlaywright _playwright = null!;
 
     public TimingBackend Timing { get; } = new(new CheckpointBackend(Microsoft.Extensions.Options.Options.Create(new ModelServiceOptions())));

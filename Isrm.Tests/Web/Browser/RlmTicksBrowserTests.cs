@@ -6,7 +6,7 @@ namespace Isrm.Tests.Web.Browser;
 /// </summary>
 public sealed class RlmTicksBrowserTests : IAsyncLifetime
 {
-    private readonly CheckpointFolder _folder = new();
+    private readonly TempCheckpointsRoot _folder = new();
     private IsrmWebApp _app = null!;
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;

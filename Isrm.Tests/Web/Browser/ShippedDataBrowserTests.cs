@@ -6,7 +6,7 @@ namespace Isrm.Tests.Web.Browser;
 /// </summary>
 public sealed class ShippedDataBrowserTests : IAsyncLifetime
 {
-    private readonly CheckpointFolder _runs = new();
+    private readonly TempCheckpointsRoot _runs = new();
     private IsrmWebApp _app = null!;
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;

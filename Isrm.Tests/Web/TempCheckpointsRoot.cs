@@ -1,14 +1,14 @@
 namespace Isrm.Tests.Web;
 
 /// <summary>A temp checkpoints root; deleted on dispose.</summary>
-public sealed class CheckpointFolder : IDisposable
+public sealed class TempCheckpointsRoot : IDisposable
 {
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "isrm-web-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public CheckpointFolder() => Directory.CreateDirectory(Root);
+    public TempCheckpointsRoot() => Directory.CreateDirectory(Root);
 
     /// <summary>A folder the fake backend accepts.</summary>
-    public CheckpointFolder WithFake(string name)
+    public TempCheckpointsRoot WithFake(string name)
     {
         Directory.CreateDirectory(Path.Combine(Root, name));
         File.WriteAllText(Path.Combine(Root, name, "config.json"), "{}");
@@ -16,7 +16,7 @@ public sealed class CheckpointFolder : IDisposable
     }
 
     /// <summary>A folder the fake backend lists as usable but fails to load.</summary>
-    public CheckpointFolder WithUnloadable(string name)
+    public TempCheckpointsRoot WithUnloadable(string name)
     {
         Directory.CreateDirectory(Path.Combine(Root, name));
         File.WriteAllText(Path.Combine(Root, name, "config.json"), "unloadable");
@@ -24,7 +24,7 @@ public sealed class CheckpointFolder : IDisposable
     }
 
     /// <summary>Folders no backend accepts: one without config.json, one with an empty one.</summary>
-    public CheckpointFolder WithBroken()
+    public TempCheckpointsRoot WithBroken()
     {
         Directory.CreateDirectory(Path.Combine(Root, "not-a-checkpoint"));
         Directory.CreateDirectory(Path.Combine(Root, "truncated"));
