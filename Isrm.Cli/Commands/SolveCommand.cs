@@ -64,7 +64,7 @@ internal static class SolveCommand
     /// <summary>The task of a text-task checkpoint; null for a puzzle checkpoint; one sentence for a corpus model.</summary>
     private static ITextTask? TextTaskOf(string directory)
     {
-        if (PuzzleCheckpoint.IsPuzzle(directory)) return null;
+        if (CheckpointFolder.IsPuzzle(directory)) return null;
         CheckpointInfo info = Checkpoint.Inspect(directory);
         return info.Metadata.Task is string name ? TextTasks.Parse(name)
             : throw new ArgumentException($"'{info.Name}' is a text model trained on a corpus, which 'isrm eval' measures; solve measures puzzle and task checkpoints (isrm train --task).");

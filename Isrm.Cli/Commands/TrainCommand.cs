@@ -26,7 +26,7 @@ internal static class TrainCommand
                 // --task addition|parity trains the ISRM itself on a text task; other tasks are puzzle networks.
                 string? taskName = parse.GetValue(puzzles.Task);
                 ITextTask? textTask = TextTasks.Find(taskName);
-                bool puzzle = (taskName is not null && textTask is null) || (resume && PuzzleCheckpoint.IsPuzzle(outDir));
+                bool puzzle = (taskName is not null && textTask is null) || (resume && CheckpointFolder.IsPuzzle(outDir));
                 if (resume)
                 {
                     if (parse.GetValue(o.Force)) throw new ArgumentException("--resume continues the run in --out and --force starts a new one over it: pass one of them.");

@@ -7,7 +7,7 @@ public sealed partial class ModelCardTests
     {
         var data = new TheoryData<string>();
         foreach (string dir in Directory.GetDirectories(Repository.Combine("checkpoints")).Order())
-            if (!PuzzleCheckpoint.IsPuzzle(dir)) data.Add(Path.GetFileName(dir));
+            if (!CheckpointFolder.IsPuzzle(dir)) data.Add(Path.GetFileName(dir));
         return data;
     }
 
@@ -15,7 +15,7 @@ public sealed partial class ModelCardTests
     {
         var data = new TheoryData<string>();
         foreach (string dir in Directory.GetDirectories(Repository.Combine("checkpoints")).Order())
-            if (PuzzleCheckpoint.IsPuzzle(dir)) data.Add(Path.GetFileName(dir));
+            if (CheckpointFolder.IsPuzzle(dir)) data.Add(Path.GetFileName(dir));
         return data;
     }
 

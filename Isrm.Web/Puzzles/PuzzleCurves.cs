@@ -69,7 +69,7 @@ public sealed class PuzzleCurves(CheckpointCatalog catalog, IOptions<PuzzleOptio
     private static string? TextTaskOf(string directory)
     {
         string metadata = Path.Combine(directory, Checkpoint.MetadataFile);
-        if (!File.Exists(metadata) || PuzzleCheckpoint.IsPuzzle(directory)) return null;
+        if (!File.Exists(metadata) || CheckpointFolder.IsPuzzle(directory)) return null;
         try
         {
             using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(metadata));

@@ -86,7 +86,7 @@ public sealed class CheckpointCatalog(
         }
         string candidate = Path.GetFullPath(Path.Combine(Root, chosen));
         if (!IsPlainFolderName(chosen) || Path.GetDirectoryName(candidate) != Root.TrimEnd(Path.DirectorySeparatorChar)
-            || !Directory.Exists(candidate) || !Isrm.Model.Reasoning.PuzzleCheckpoint.IsPuzzle(candidate))
+            || !Directory.Exists(candidate) || !CheckpointFolder.IsPuzzle(candidate))
         {
             List<CheckpointListing> usable = Usable();
             error = usable.Count == 0
