@@ -59,32 +59,20 @@ public static class GenreFineTune
     public static Result Run(IsrmModel model, int classes, IReadOnlyList<Sample> train, IReadOnlyList<Sample> test, Settings settings, Action<int, double>? progress = null)
     {
         torch.manual_seed(settings.Seed);
-        var random = new Random(settings.Seed);
         using var head = new ClassificationHead(model.Config.Width, classes);
         head.to(model.Device);
-        using var optimizer = optim.AdamW(model.parameters(), lr: settings.LearningRate, weight_decay: 0.01);
-        using var headOptimizer = optim.AdamW(head.parameters(), lr: settings.HeadLearningRate, weight_decay: 0.01);
-        var clock = Stopwatch.StartNew();
-        var recent = new Queue<double>();
-        int step = 0;
         model.train();
-        while (step < settings.Steps && clock.Elapsed.TotalMinutes < settings.Minutes)
-        {
-            using var scope = NewDisposeScope();
-            var batch = Enumerable.Range(0, settings.Batch).Select(_ => train[random.Next(train.Count)]).ToList();
-            Tensor logits = head.forward(ClassificationHead.Features(States(model, Tokens(batch, model.Device), settings.K)));   // (B, C)
-            Tensor loss = nn.functional.cross_entropy(logits, tensor(batch.Select(s => (long)s.Label).ToArray(), device: model.Device));
-            optimizer.zero_grad();
-            headOptimizer.zero_grad();
-            loss.backward();
-            nn.utils.clip_grad_norm_(model.parameters().Concat(head.parameters()), 1.0);
-            optimizer.step();
-            headOptimizer.step();
-            recent.Enqueue(loss.item<float>());
-            if (recent.Count > 50) recent.Dequeue();
-            step++;
-            progress?.Invoke(step, recent.Last());
-        }
+        // The one fine-tune loop: the body at its rate, the fresh head at its own, clipped together; AdamW's default β2
+        // and no re-seeding, as this fine-tune has always run.
+        TaskLoop.Outcome outcome = TaskLoop.Run(
+            [new TaskLoop.ParameterGroup(model.parameters().ToList(), settings.LearningRate), new TaskLoop.ParameterGroup(head.parameters().ToList(), settings.HeadLearningRate)],
+            random =>
+            {
+                var batch = Enumerable.Range(0, settings.Batch).Select(_ => train[random.Next(train.Count)]).ToList();
+                Tensor logits = head.forward(ClassificationHead.Features(States(model, Tokens(batch, model.Device), settings.K)));   // (B, C)
+                return nn.functional.cross_entropy(logits, tensor(batch.Select(s => (long)s.Label).ToArray(), device: model.Device));
+            },
+            settings.Steps, settings.Minutes, warmup: 1, settings.Seed, progress, beta2: 0.999, reseed: false);
         model.eval();
         head.eval();
         var confusion = new int[classes, classes];
@@ -101,7 +89,7 @@ public static class GenreFineTune
                     if (predicted[i] == block[i].Label) correct++;
                 }
             }
-        return new Result(correct / (double)test.Count, confusion, step, clock.Elapsed.TotalSeconds, recent.Count == 0 ? double.NaN : recent.Average());
+        return new Result(correct / (double)test.Count, confusion, outcome.Steps, outcome.Seconds, outcome.FinalLoss);
     }
 
     /// <summary>Share of <paramref name="test"/> in the most frequent class of <paramref name="train"/>.</summary>
