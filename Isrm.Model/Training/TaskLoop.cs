@@ -22,17 +22,18 @@ public static class TaskLoop
         Run([new ParameterGroup(parameters, learningRate)], loss, steps, minutes, warmup, seed, progress);
 
     /// <summary>
-    /// As above with several parameter groups; <paramref name="beta2"/> is AdamW's second-moment decay, and
+    /// As above with several parameter groups; <paramref name="beta2"/> is AdamW's second-moment decay,
     /// <paramref name="reseed"/> false keeps the global generator where the caller left it (after it seeded it and drew
-    /// a new head's initial weights, say).
+    /// a new head's initial weights, say), and <paramref name="clip"/> is the gradient norm's cap (∞: none, the probes'
+    /// heads).
     /// </summary>
     public static Outcome Run(IReadOnlyList<ParameterGroup> groups, Func<Random, Tensor> loss, int steps, double minutes, int warmup, int seed,
-        Action<int, double>? progress = null, double beta2 = 0.95, bool reseed = true)
+        Action<int, double>? progress = null, double beta2 = 0.95, bool reseed = true, double clip = 1.0)
     {
         if (reseed) TorchSharp.torch.manual_seed(seed);
         using var optimizer = optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, beta1: 0.9, beta2: beta2, weight_decay: 0.01)),
             lr: groups[0].LearningRate, beta1: 0.9, beta2: beta2, weight_decay: 0.01);
-        var run = new FineTune(groups, loss, optimizer, steps, minutes, warmup, new Random(seed), progress);
+        var run = new FineTune(groups, loss, optimizer, steps, minutes, warmup, new Random(seed), progress, clip);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         TrainingOutcome outcome = TrainingLoop.Run(run, 0, nonFiniteLimit: 1);
         return new Outcome(run.Step, clock.Elapsed.TotalSeconds, run.Recent.Count == 0 ? double.NaN : run.Recent.Average(), outcome == TrainingOutcome.Diverged);
@@ -40,7 +41,7 @@ public static class TaskLoop
 
     private sealed class FineTune(
         IReadOnlyList<ParameterGroup> groups, Func<Random, Tensor> loss, OptimizerHelper optimizer, int steps, double minutes,
-        int warmup, Random random, Action<int, double>? progress) : ITrainingRun
+        int warmup, Random random, Action<int, double>? progress, double clip) : ITrainingRun
     {
         private readonly List<Parameter> _parameters = groups.SelectMany(g => g.Parameters).ToList();
 
@@ -63,7 +64,7 @@ public static class TaskLoop
             double lr = groups[0].LearningRate * factor;
             optimizer.zero_grad();
             value.backward();
-            double norm = OptimizerStep.Apply(optimizer, _parameters, 1.0);
+            double norm = OptimizerStep.Apply(optimizer, _parameters, clip);
             if (double.IsFinite(norm))
             {
                 Recent.Enqueue(item);

@@ -55,19 +55,17 @@ public static class CompressionProbe
         testMemory = (testMemory - mean) / std;
 
         torch.manual_seed(settings.Seed);
-        var random = new Random(settings.Seed);
         using var decoder = new Decoder((int)trainMemory.shape[2], settings.Length, model.Config.VocabSize);
-        using var optimizer = optim.AdamW(decoder.parameters(), lr: settings.LearningRate, weight_decay: 0.01);
-        for (int step = 0; step < settings.Steps; step++)
-        {
-            using var stepScope = NewDisposeScope();
-            Tensor pick = tensor(Enumerable.Range(0, settings.Batch).Select(_ => (long)random.Next((int)trainMemory.shape[0])).ToArray());
-            Tensor logits = decoder.forward(trainMemory.index_select(0, pick));
-            optimizer.zero_grad();
-            nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), trainTokens.index_select(0, pick).reshape(-1)).backward();
-            optimizer.step();
-            if ((step + 1) % 100 == 0) progress?.Invoke($"decoder step {step + 1}/{settings.Steps}");
-        }
+        // the decoder trains in the one fine-tune loop (no warm-up, no clipping, AdamW's default β2) on batches drawn
+        // from the seeded random it hands the loss
+        TaskLoop.Run([new TaskLoop.ParameterGroup(decoder.parameters().ToList(), settings.LearningRate)], random =>
+            {
+                Tensor pick = tensor(Enumerable.Range(0, settings.Batch).Select(_ => (long)random.Next((int)trainMemory.shape[0])).ToArray());
+                Tensor logits = decoder.forward(trainMemory.index_select(0, pick));
+                return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), trainTokens.index_select(0, pick).reshape(-1));
+            },
+            settings.Steps, double.PositiveInfinity, warmup: 1, settings.Seed,
+            (step, _) => { if (step % 100 == 0) progress?.Invoke($"decoder step {step}/{settings.Steps}"); }, beta2: 0.999, reseed: false, clip: double.PositiveInfinity);
         using var noGrad = no_grad();
         Tensor predicted = StateReader.Batched(testMemory, 16, m => decoder.forward(m).argmax(-1));
         double accuracy = predicted.eq(testTokens).to_type(ScalarType.Float32).mean().item<float>();

@@ -40,18 +40,13 @@ public static class CriticProbe
         using var scope = NewDisposeScope();
         manual_seed(settings.Seed);
         using var critic = new Critic(model.Config.Width);
-        using var optimizer = optim.AdamW(critic.parameters(), lr: 3e-3, weight_decay: 0.01);
         progress?.Invoke("sampling fake continuations for the critic");
         var (trainReal, trainFake) = RealAndFake(model, trainWindows, settings);
         var (testReal, testFake) = RealAndFake(model, testWindows, settings);
         Tensor x = cat(new[] { trainReal, trainFake }, 0), y = cat(new[] { ones(trainReal.shape[0]), zeros(trainFake.shape[0]) });
-        for (int step = 0; step < settings.Steps; step++)
-        {
-            using var stepScope = NewDisposeScope();
-            optimizer.zero_grad();
-            nn.functional.binary_cross_entropy_with_logits(critic.forward(x), y).backward();
-            optimizer.step();
-        }
+        // full-batch steps in the one fine-tune loop: no warm-up, no clipping, AdamW's default β2
+        TaskLoop.Run([new TaskLoop.ParameterGroup(critic.parameters().ToList(), 3e-3)], _ => nn.functional.binary_cross_entropy_with_logits(critic.forward(x), y),
+            settings.Steps, double.PositiveInfinity, warmup: 1, settings.Seed, beta2: 0.999, reseed: false, clip: double.PositiveInfinity);
         double accuracy;
         int judged = (int)(testReal.shape[0] + testFake.shape[0]);
         using (no_grad())

@@ -42,14 +42,9 @@ public static class GenreProbe
 
         TorchSharp.torch.manual_seed(settings.Seed);
         using var head = new ClassificationHead((int)trainX.shape[1] / 2, genres.Length);
-        using var optimizer = optim.AdamW(head.parameters(), lr: settings.LearningRate, weight_decay: 0.01);
-        for (int epoch = 0; epoch < settings.Epochs; epoch++)
-        {
-            using var step = NewDisposeScope();
-            optimizer.zero_grad();
-            nn.functional.cross_entropy(head.forward(trainX), trainY).backward();
-            optimizer.step();
-        }
+        // full-batch epochs in the one fine-tune loop: no warm-up, no clipping, AdamW's default β2
+        TaskLoop.Run([new TaskLoop.ParameterGroup(head.parameters().ToList(), settings.LearningRate)], _ => nn.functional.cross_entropy(head.forward(trainX), trainY),
+            settings.Epochs, double.PositiveInfinity, warmup: 1, settings.Seed, beta2: 0.999, reseed: false, clip: double.PositiveInfinity);
         using var noGrad = no_grad();
         long[] predicted = head.forward(testX).argmax(-1).data<long>().ToArray();
         var confusion = new int[genres.Length, genres.Length];

@@ -22,14 +22,9 @@ public static class NgramBaseline
         Tensor trainY = tensor(train.Select(s => (long)s.Label).ToArray());
         torch.manual_seed(seed);
         using var linear = nn.Linear(Buckets, classes);
-        using var optimizer = optim.AdamW(linear.parameters(), lr: 1e-2, weight_decay: 0.01);
-        for (int epoch = 0; epoch < epochs; epoch++)
-        {
-            using var step = NewDisposeScope();
-            optimizer.zero_grad();
-            nn.functional.cross_entropy(linear.forward(trainX), trainY).backward();
-            optimizer.step();
-        }
+        // full-batch epochs in the one fine-tune loop: no warm-up, no clipping, AdamW's default β2
+        TaskLoop.Run([new TaskLoop.ParameterGroup(linear.parameters().ToList(), 1e-2)], _ => nn.functional.cross_entropy(linear.forward(trainX), trainY),
+            epochs, double.PositiveInfinity, warmup: 1, seed, beta2: 0.999, reseed: false, clip: double.PositiveInfinity);
         using var noGrad = no_grad();
         long[] predicted = linear.forward(testX).argmax(-1).data<long>().ToArray();
         return test.Where((s, i) => predicted[i] == s.Label).Count() / (double)test.Count;
