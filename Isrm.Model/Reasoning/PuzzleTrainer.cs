@@ -160,13 +160,10 @@ public sealed class PuzzleTrainer : ITrainingRun, IDisposable
 
     // Warmup, then cosine decay to 10 %; with a time budget the decay follows whichever of steps and time runs out first,
     // so a run on a busy machine still ends at the low learning rate.
-    private double LearningRate(double seconds)
-    {
-        if (Step < _options.WarmupSteps) return _options.LearningRate * (Step + 1) / _options.WarmupSteps;
-        double progress = Math.Clamp((double)(Step - _options.WarmupSteps) / Math.Max(1, _options.Steps - _options.WarmupSteps), 0, 1);
-        if (_options.MaxMinutes is double budget) progress = Math.Max(progress, Math.Clamp(seconds / (budget * 60), 0, 1));
-        return _options.LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * progress)));
-    }
+    // The one schedule, decaying to 0.1 · lr by steps or by the time budget, whichever has gone further.
+    private double LearningRate(double seconds) =>
+        LearningRateSchedule.At(_options.LearningRate, Step, _options.WarmupSteps, _options.Steps, floorRatio: 0.1,
+            _options.MaxMinutes is double budget ? seconds / (budget * 60) : 0);
 
     private void Save(double seconds)
     {

@@ -59,9 +59,10 @@ public static class TaskLoop
             Tensor value = loss(random);
             double item = value.item<float>();
             if (!double.IsFinite(item)) return new TrainingProgress { Step = Step, Steps = steps, TrainLoss = item };
-            double factor = Math.Min(1.0, (Step + 1.0) / warmup);
-            foreach (var (group, planned) in optimizer.ParamGroups.Zip(groups)) group.LearningRate = planned.LearningRate * factor;
-            double lr = groups[0].LearningRate * factor;
+            // the one schedule with no decay: warm-up, then each group's own rate
+            foreach (var (group, planned) in optimizer.ParamGroups.Zip(groups))
+                group.LearningRate = LearningRateSchedule.At(planned.LearningRate, Step, warmup, steps, floorRatio: 1);
+            double lr = LearningRateSchedule.At(groups[0].LearningRate, Step, warmup, steps, floorRatio: 1);
             optimizer.zero_grad();
             value.backward();
             double norm = OptimizerStep.Apply(optimizer, _parameters, clip);

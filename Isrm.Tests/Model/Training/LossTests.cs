@@ -66,5 +66,11 @@ public class LossTests
         Assert.Equal(1e-3, LearningRateSchedule.At(options, 10), 10);
         Assert.Equal(0.55e-3, LearningRateSchedule.At(options, 60), 10);
         Assert.Equal(1e-4, LearningRateSchedule.At(options, 110), 10);
+
+        // the same schedule serves the puzzle runs (to 0.1 · lr, moved on by a time budget) and the fine-tunes (constant)
+        Assert.Equal(0.55e-3, LearningRateSchedule.At(1e-3, 60, 10, 110, floorRatio: 0.1), 10);
+        Assert.Equal(1e-4, LearningRateSchedule.At(1e-3, 20, 10, 110, floorRatio: 0.1, progressAtLeast: 1), 10);
+        Assert.Equal(3e-3, LearningRateSchedule.At(3e-3, 5_000, 50, 100_000, floorRatio: 1));
+        Assert.Equal(3e-3 * 25 / 50, LearningRateSchedule.At(3e-3, 24, 50, 100_000, floorRatio: 1), 12);
     }
 }
