@@ -1,29 +1,12 @@
 namespace Isrm.Tests.Web;
 
 /// <summary>The hub over a real port with a real tiny checkpoint: order of frames, K, cancellation, corrupt checkpoints.</summary>
-public sealed class RealModelHubTests : IAsyncLifetime
+public sealed class RealModelHubTests() : HubHost(TinyCheckpoints.Folder())
 {
-    private readonly TempCheckpointsRoot _folder = TinyCheckpoints.Folder();
-    private IsrmWebApp _app = null!;
-    private HubConnection _hub = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = new IsrmWebApp(_folder.Root);
-        _hub = await _app.ConnectAsync(_app.Start());
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _app.DisposeAsync();
-        _folder.Dispose();
-    }
-
     [Fact]
     public async Task A_truncated_checkpoint_is_listed_as_unusable_with_its_error_sentence()
     {
-        var list = await _hub.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
+        var list = await Hub.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
 
         Assert.True(list.Single(c => c.Name == "tiny").Usable);
         Assert.True(list.Single(c => c.Name == "tiny").ParameterCount > 0);
@@ -36,7 +19,7 @@ public sealed class RealModelHubTests : IAsyncLifetime
     public async Task Frames_arrive_in_order_and_k_3_gives_3_step_events_per_token()
     {
         var frames = new List<JsonElement>();
-        await foreach (JsonElement f in _hub.StreamAsync<JsonElement>("Generate",
+        await foreach (JsonElement f in Hub.StreamAsync<JsonElement>("Generate",
                            new RefinementRequest { Prompt = "The cat", K = 3, MaxTokens = 4, Seed = 5 }))
             frames.Add(f);
 
@@ -57,15 +40,15 @@ public sealed class RealModelHubTests : IAsyncLifetime
         int seen = 0;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (JsonElement _ in _hub.StreamAsync<JsonElement>("Generate",
+            await foreach (JsonElement _ in Hub.StreamAsync<JsonElement>("Generate",
                                new RefinementRequest { Prompt = "abc", K = 256, MaxTokens = 64 }, cts.Token))
                 if (++seen == 2) await cts.CancelAsync();
         });
         await Task.Delay(300);
-        long settled = _app.Models.StepsComputed;
+        long settled = App.Models.StepsComputed;
         await Task.Delay(300);
 
-        Assert.Equal(settled, _app.Models.StepsComputed);
+        Assert.Equal(settled, App.Models.StepsComputed);
         Assert.True(settled < 256, $"computed {settled} steps after a stop at step 2");
     }
 
@@ -73,7 +56,7 @@ public sealed class RealModelHubTests : IAsyncLifetime
     public async Task Include_states_attaches_a_latent_vector_to_every_step()
     {
         var steps = new List<JsonElement>();
-        await foreach (JsonElement f in _hub.StreamAsync<JsonElement>("Generate",
+        await foreach (JsonElement f in Hub.StreamAsync<JsonElement>("Generate",
                            new RefinementRequest { Prompt = "x", K = 4, MaxTokens = 1, IncludeStates = true }))
             if (f.GetProperty("kind").GetString() == "step") steps.Add(f);
 

@@ -1,30 +1,16 @@
 namespace Isrm.Tests.Web;
 
 /// <summary>The hub's contract over a real port and a real SignalR client: listing, validation, busy answers.</summary>
-public sealed class RefinementHubContractTests : IAsyncLifetime
+public sealed class RefinementHubContractTests() : HubHost(new TempCheckpointsRoot().WithFake("tiny").WithFake("tiny2").WithBroken())
 {
-    private readonly TempCheckpointsRoot _folder = new TempCheckpointsRoot().WithFake("tiny").WithFake("tiny2").WithBroken();
     private readonly FakeGenerationBackend _backend = new();
-    private IsrmWebApp _app = null!;
-    private HubConnection _hub = null!;
 
-    public async Task InitializeAsync()
-    {
-        _app = new IsrmWebApp(_folder.Root, _backend, queueCapacity: 0);
-        _hub = await _app.ConnectAsync(_app.Start());
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _app.DisposeAsync();
-        _folder.Dispose();
-    }
+    protected override IsrmWebApp CreateApp() => new(Folder.Root, _backend, queueCapacity: 0);
 
     [Fact]
     public async Task ListCheckpoints_lists_usable_ones_and_corrupt_ones_with_their_error()
     {
-        var list = await _hub.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
+        var list = await Hub.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
 
         Assert.Equal(["not-a-checkpoint", "tiny", "tiny2", "truncated"], list.Select(c => c.Name));
         CheckpointListing tiny = list.Single(c => c.Name == "tiny");
@@ -38,7 +24,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [Fact]
     public async Task Frames_carry_a_kind_field_and_camel_case_names_on_the_wire()
     {
-        var frames = await _hub.CollectAsync(new RefinementRequest { Prompt = "hi", K = 2, MaxTokens = 1 });
+        var frames = await Hub.CollectAsync(new RefinementRequest { Prompt = "hi", K = 2, MaxTokens = 1 });
 
         Assert.Equal(["started", "step", "step", "token", "done"], frames.Select(f => f.GetProperty("kind").GetString()));
         Assert.Matches("^[0-9a-f]{32}$", frames[0].GetProperty("generationId").GetString());
@@ -58,7 +44,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [Fact]
     public async Task K_given_as_the_string_inf_is_accepted()
     {
-        var frames = await _hub.CollectAsync(new RefinementRequest { Prompt = "hi", K = RefinementDepth.Infinite, MaxTokens = 1 });
+        var frames = await Hub.CollectAsync(new RefinementRequest { Prompt = "hi", K = RefinementDepth.Infinite, MaxTokens = 1 });
 
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
     }
@@ -83,7 +69,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
             Temperature = double.Parse(temperature, System.Globalization.CultureInfo.InvariantCulture),
         };
 
-        var error = await Assert.ThrowsAsync<HubException>(() => _hub.CollectAsync(request));
+        var error = await Assert.ThrowsAsync<HubException>(() => Hub.CollectAsync(request));
         Assert.Contains(expected, error.Message);
     }
 
@@ -93,7 +79,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [InlineData(-0.2)]
     public async Task TopP_outside_zero_to_one_is_refused(double topP)
     {
-        var error = await Assert.ThrowsAsync<HubException>(() => _hub.CollectAsync(new RefinementRequest { Prompt = "hi", TopP = topP }));
+        var error = await Assert.ThrowsAsync<HubException>(() => Hub.CollectAsync(new RefinementRequest { Prompt = "hi", TopP = topP }));
         Assert.Contains("topP must be in (0, 1]", error.Message);
     }
 
@@ -106,7 +92,7 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     [InlineData("truncated", "Checkpoint 'truncated' cannot be used")]
     public async Task Checkpoint_names_never_reach_outside_the_checkpoints_folder(string name, string expected)
     {
-        var error = await Assert.ThrowsAsync<HubException>(() => _hub.CollectAsync(new RefinementRequest { Prompt = "hi", Checkpoint = name }));
+        var error = await Assert.ThrowsAsync<HubException>(() => Hub.CollectAsync(new RefinementRequest { Prompt = "hi", Checkpoint = name }));
         Assert.Contains(expected, error.Message);
         Assert.Equal(0, _backend.Loads);
     }
@@ -116,12 +102,12 @@ public sealed class RefinementHubContractTests : IAsyncLifetime
     {
         _backend.StepDelay = TimeSpan.FromMilliseconds(20);
         using var cts = new CancellationTokenSource();
-        var running = _hub.StreamAsync<JsonElement>("Generate",
+        var running = Hub.StreamAsync<JsonElement>("Generate",
             new RefinementRequest { Prompt = "hi", K = 256, MaxTokens = 8 }, cts.Token).GetAsyncEnumerator(cts.Token);
         Assert.True(await running.MoveNextAsync());
 
         var started = DateTime.UtcNow;
-        var error = await Assert.ThrowsAsync<HubException>(() => _hub.CollectAsync(new RefinementRequest { Prompt = "again" }));
+        var error = await Assert.ThrowsAsync<HubException>(() => Hub.CollectAsync(new RefinementRequest { Prompt = "again" }));
 
         Assert.Contains("busy", error.Message);
         Assert.Contains("try again", error.Message);

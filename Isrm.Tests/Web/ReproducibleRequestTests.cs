@@ -4,24 +4,14 @@ namespace Isrm.Tests.Web;
 /// The same request sent twice through the hub gives the same frames, on a model whose initial state is random:
 /// the start is drawn from the request's seed. Only the public contract is used (hub method, JSON request and frames).
 /// </summary>
-public sealed class ReproducibleRequestTests : IAsyncLifetime
+public sealed class ReproducibleRequestTests() : HubHost(TinyRandomStart())
 {
-    private readonly TempCheckpointsRoot _folder = new();
-    private IsrmWebApp _app = null!;
-    private HubConnection _hub = null!;
-
-    public async Task InitializeAsync()
+    // a tiny model whose initial state is random noise, so that only the request's seed makes runs repeat
+    private static TempCheckpointsRoot TinyRandomStart()
     {
-        TinyModels.SaveCheckpoint(Path.Combine(_folder.Root, "tiny"), TinyModels.Config() with { MaxContext = 128, InitialState = InitialStateKind.Random, InitStateStd = 1f });
-        _app = new IsrmWebApp(_folder.Root);
-        _hub = await _app.ConnectAsync(_app.Start());
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _app.DisposeAsync();
-        _folder.Dispose();
+        var folder = new TempCheckpointsRoot();
+        TinyModels.SaveCheckpoint(Path.Combine(folder.Root, "tiny"), TinyModels.Config() with { MaxContext = 128, InitialState = InitialStateKind.Random, InitStateStd = 1f });
+        return folder;
     }
 
     [Fact]
@@ -41,7 +31,7 @@ public sealed class ReproducibleRequestTests : IAsyncLifetime
     private async Task<string[]> Frames(object request)
     {
         var frames = new List<string>();
-        await foreach (JsonElement frame in _hub.StreamAsync<JsonElement>("Generate", request))
+        await foreach (JsonElement frame in Hub.StreamAsync<JsonElement>("Generate", request))
         {
             JsonObject json = JsonNode.Parse(frame.GetRawText())!.AsObject();
             json.Remove("elapsedMs");

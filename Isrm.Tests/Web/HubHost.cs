@@ -1,0 +1,28 @@
+namespace Isrm.Tests.Web;
+
+/// <summary>
+/// The web app on a real port over a checkpoints root, with one connected SignalR client, started before and stopped
+/// after each test of the deriving class (which says what the root holds and how the app is made).
+/// </summary>
+public abstract class HubHost(TempCheckpointsRoot folder) : IAsyncLifetime
+{
+    protected TempCheckpointsRoot Folder { get; } = folder;
+    protected IsrmWebApp App { get; private set; } = null!;
+    protected HubConnection Hub { get; private set; } = null!;
+
+    /// <summary>The app over <see cref="Folder"/>; a derived class may give it a backend or settings.</summary>
+    protected virtual IsrmWebApp CreateApp() => new(Folder.Root);
+
+    public async Task InitializeAsync()
+    {
+        App = CreateApp();
+        Hub = await App.ConnectAsync(App.Start());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Hub.DisposeAsync();
+        await App.DisposeAsync();
+        Folder.Dispose();
+    }
+}
