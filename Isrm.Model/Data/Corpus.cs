@@ -3,6 +3,9 @@ namespace Isrm.Model.Data;
 /// <summary>A folder of <c>.txt</c> files, one document each; genres come from an optional <c>labels.tsv</c> (id, genre).</summary>
 public sealed class Corpus
 {
+    /// <summary>The genre of each document (Brown's categories), written beside the texts by <c>isrm data brown</c>.</summary>
+    public const string LabelsFile = "labels.tsv";
+
     public string Directory { get; }
     public IReadOnlyList<CorpusDocument> Documents { get; }
 
@@ -62,7 +65,7 @@ public sealed class Corpus
 
     private static IReadOnlyDictionary<string, string> ReadLabels(string directory)
     {
-        string path = Path.Combine(directory, BrownCorpusDownloader.LabelsFile);
+        string path = Path.Combine(directory, Corpus.LabelsFile);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         if (!File.Exists(path)) return labels;
         foreach (string line in File.ReadLines(path).Skip(1))

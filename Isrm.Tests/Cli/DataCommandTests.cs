@@ -1,4 +1,4 @@
-namespace Isrm.Tests.Model.Data;
+namespace Isrm.Tests.Cli;
 
 /// <summary><c>isrm data</c> run as a real process: downloads from a local registry, trains a tokenizer, and fails in one sentence.</summary>
 public sealed class DataCommandTests : IDisposable

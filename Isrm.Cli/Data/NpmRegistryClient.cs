@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Isrm.Model.Data;
+namespace Isrm.Cli.Data;
 
 /// <summary>Where an npm package version's tarball lives and the hash it must have (<c>dist.tarball</c>, <c>dist.integrity</c>).</summary>
 public sealed record NpmDist(string TarballUrl, string Integrity);
