@@ -39,7 +39,7 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
     }
 
     [Fact]
-    public async Task Stop_and_escape_end_the_turn_at_once_on_the_page_and_the_model_within_one_step()
+    public async Task Stop_and_escape_show_the_turn_stopped_within_a_second_and_stop_the_model_within_one_step()
     {
         (IPage page, _) = await app.OpenAsync("/");
         await Chat.SetUpAsync(page, k: 256, maxTokens: 128);
