@@ -4,18 +4,14 @@ namespace Isrm.Tests.Web;
 /// The app in Debian's Chromium (never a downloaded browser; provisioned by <see cref="HostTools"/>) against real tiny checkpoints: chat with K = 8, open a
 /// token's trajectory, compare two checkpoints. Screenshots go to TestResults/screenshots.
 /// </summary>
-public sealed class BrowserEndToEndTests : IAsyncLifetime
+public sealed class BrowserEndToEndTests : BrowserHost
 {
     private static readonly string Screenshots = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
 
     private readonly TempCheckpointsRoot _folder = TinyCheckpoints.Folder();
     private readonly TempCheckpointsRoot _runs = new();
-    private IsrmWebApp _app = null!;
-    private Uri _base = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task<IsrmWebApp> CreateAppAsync()
     {
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         Assertions.SetDefaultExpectTimeout(30_000); // a shared 2-core machine: first render and hub connect can be slow
@@ -31,17 +27,11 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
              {"checkpoint":"demo","family":"isrm","positions":64,"k":32,"lossNatsPerToken":2.35,"bitsPerByte":3.3,"meanDelta":0.01,"meanResidual":2.8},
              {"checkpoint":"demo","family":"isrm","positions":64,"k":"inf","lossNatsPerToken":2.34,"bitsPerByte":3.3,"meanDelta":0.001,"meanResidual":2.8}]
             """);
-        _app = new IsrmWebApp(_folder.Root, runsRoot: _runs.Root);
-        _base = _app.Start();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await Browser.LiveViewFixture.LaunchAsync(_playwright);
+        return new IsrmWebApp(_folder.Root, runsRoot: _runs.Root);
     }
 
-    public async Task DisposeAsync()
+    protected override void CleanUp()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
         _folder.Dispose();
         _runs.Dispose();
     }
@@ -49,11 +39,11 @@ public sealed class BrowserEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Chat_with_k_8_shows_8_steps_then_a_token_opens_its_trajectory_and_two_checkpoints_compare()
     {
-        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        IPage page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         // The Content-Security-Policy must let Blazor, MudBlazor and Plotly do everything below: the browser reports each block.
         var blocked = new List<string>();
         page.Console += (_, message) => { if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal)) blocked.Add(message.Text); };
-        await page.GotoAsync(new Uri(_base, "/").ToString());
+        await page.GotoAsync(new Uri(Base, "/").ToString());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "01-empty-chat.png"), FullPage = true });
 
         await Expect(page.Locator("[data-testid=checkpoint-select] option[value=tiny]")).ToHaveCountAsync(1);

@@ -4,17 +4,13 @@ namespace Isrm.Tests.Web;
 /// The Puzzles page in Debian's Chromium against tiny trained puzzle checkpoints: a maze at a fixed K, the scrubber,
 /// a size beyond the limit, prefix sums at K = ∞ with the space-time picture. Screenshots go to TestResults/screenshots.
 /// </summary>
-public sealed class PuzzleBrowserTests : IAsyncLifetime
+public sealed class PuzzleBrowserTests : BrowserHost
 {
     private static readonly string Screenshots = Path.Combine(Repository.Root, "TestResults", "screenshots");
 
     private readonly TempCheckpointsRoot _folder = TinyPuzzleCheckpoints.Folder();
-    private IsrmWebApp _app = null!;
-    private Uri _base = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task<IsrmWebApp> CreateAppAsync()
     {
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         Assertions.SetDefaultExpectTimeout(30_000);
@@ -29,28 +25,22 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
              {"size":8,"k":"16","instances":20,"solved":4,"accuracy":0.2,"positionAccuracy":0.9,"meanK":null},
              {"size":8,"k":"64","instances":20,"solved":12,"accuracy":0.6,"positionAccuracy":0.97,"meanK":null}]}
             """);
-        _app = new IsrmWebApp(_folder.Root, settings: PuzzleAppFixture.Limits());
-        _base = _app.Start();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await Browser.LiveViewFixture.LaunchAsync(_playwright);
+        return new IsrmWebApp(_folder.Root, settings: PuzzleAppFixture.Limits());
     }
 
-    public async Task DisposeAsync()
+    protected override void CleanUp()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
         _folder.Dispose();
     }
 
     [Fact]
     public async Task A_maze_solves_live_at_k_16_scrubs_back_refuses_a_huge_size_and_prefix_sums_draw_their_space_time()
     {
-        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+        IPage page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
         var problems = new List<string>();
         page.Console += (_, m) => { if (m.Type == "error" || m.Text.Contains("Content Security Policy", StringComparison.Ordinal)) problems.Add(m.Text); };
         page.PageError += (_, e) => problems.Add(e);
-        await page.GotoAsync(new Uri(_base, "/puzzles").ToString());
+        await page.GotoAsync(new Uri(Base, "/puzzles").ToString());
 
         await Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("A maze of 8×8 cells");
         await Expect(page.Locator("[data-testid=puzzle-grid]")).ToHaveAttributeAsync("data-step", "0");
@@ -98,10 +88,10 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
     [Fact]
     public async Task A_maze_is_edited_on_the_canvas_by_clicks_and_a_drag_and_a_broken_edit_gets_the_pasted_maze_s_sentence()
     {
-        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+        IPage page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
         var problems = new List<string>();
         page.PageError += (_, e) => problems.Add(e);
-        await page.GotoAsync(new Uri(_base, "/puzzles").ToString());
+        await page.GotoAsync(new Uri(Base, "/puzzles").ToString());
         await Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("A maze of 8×8 cells");
         const string maze = "#######\n#S....#\n#.###.#\n#.#...#\n#.#.#.#\n#...#E#\n#######";   // two routes; the top one is shorter
         await page.Locator("[data-testid=puzzle-input]").FillAsync(maze);
@@ -141,8 +131,8 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
     [Fact]
     public async Task A_link_with_an_intervention_solves_the_original_and_the_changed_copy_side_by_side_and_says_where_they_part()
     {
-        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
-        await page.GotoAsync(new Uri(_base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&seed=3&k=16&step=4&change=scale&value=3&run=1").ToString());
+        IPage page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+        await page.GotoAsync(new Uri(Base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&seed=3&k=16&step=4&change=scale&value=3&run=1").ToString());
         await Expect(page.Locator("[data-testid=twin-status]")).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
         await Expect(page.Locator("[data-testid=puzzle-status]")).ToHaveAttributeAsync("data-state", "done");
         await Expect(page.Locator("[data-testid=puzzle-intervened]")).ToContainTextAsync("Intervened: after step 4: state × 3");
@@ -165,7 +155,7 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
             IDownload download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=export-html]").ClickAsync());
             await download.SaveAsAsync(file);
             string appSays = await page.Locator("[data-testid=step-label]").TextContentAsync() ?? "";   // "step 3 (3 of 12 frames): N of 121 right"
-            IBrowserContext offline = await _browser.NewContextAsync(new BrowserNewContextOptions { Offline = true });
+            IBrowserContext offline = await Chromium.NewContextAsync(new BrowserNewContextOptions { Offline = true });
             IPage replay = await offline.NewPageAsync();
             await replay.GotoAsync(new Uri(file).AbsoluteUri);
             await Expect(replay.Locator("[data-testid=replay-grid]")).ToHaveAttributeAsync("data-step", "16");
@@ -178,7 +168,7 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
         finally { File.Delete(file); }
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "22-puzzles-intervention.png"), FullPage = true });
 
-        await page.GotoAsync(new Uri(_base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&seed=3&k=16&step=40&change=random&run=1").ToString());
+        await page.GotoAsync(new Uri(Base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&seed=3&k=16&step=40&change=random&run=1").ToString());
         await Expect(page.Locator("[data-testid=twin-status]")).ToContainTextAsync("The intervention comes after step 40, but the run ends at step 16 (K = 16): pick a step below 16.", new() { Timeout = 60_000 });
         await page.CloseAsync();
     }
@@ -189,8 +179,8 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
         var said = new List<string>();
         for (int open = 0; open < 2; open++)
         {
-            IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
-            await page.GotoAsync(new Uri(_base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&seed=3&k=32&starts=6&startSeed=2&run=1").ToString());
+            IPage page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1100 } });
+            await page.GotoAsync(new Uri(Base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&seed=3&k=32&starts=6&startSeed=2&run=1").ToString());
             await Expect(page.Locator("[data-testid=puzzle-status]")).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
             await Expect(page.Locator("[data-testid=paths-summary]")).ToContainTextAsync("How the runs end:");
             await Expect(page.Locator("[data-testid=paths-view] h2")).ToHaveTextAsync("The same instance from 6 starting states");
@@ -220,8 +210,8 @@ public sealed class PuzzleBrowserTests : IAsyncLifetime
         }
         Assert.Equal(said[0], said[1]);
 
-        IPage bad = await _browser.NewPageAsync();
-        await bad.GotoAsync(new Uri(_base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&starts=40").ToString());
+        IPage bad = await Chromium.NewPageAsync();
+        await bad.GotoAsync(new Uri(Base, "/puzzles?task=mazes&checkpoint=maze-tiny&size=5&starts=40").ToString());
         await Expect(bad.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("The link's starts must be a whole number from 1 to 16; got '40'.");
         await bad.CloseAsync();
     }

@@ -4,30 +4,20 @@ namespace Isrm.Tests.Web.Browser;
 /// The PCA view of the Training page on the shipped ticked RLM (<c>reports/rlm/ticks/rlm-ticks4</c>, issue 14.7): a
 /// token's path has one point per tick, as for ISRM's refinement steps. The screenshot is reports/rlm/ticks/pca-ticks.png.
 /// </summary>
-public sealed class RlmTicksBrowserTests : IAsyncLifetime
+public sealed class RlmTicksBrowserTests : BrowserHost
 {
     private readonly TempCheckpointsRoot _folder = new();
-    private IsrmWebApp _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-    private Uri _base = null!;
 
-    public async Task InitializeAsync()
+    protected override Task<IsrmWebApp> CreateAppAsync()
     {
         string shipped = Path.Combine(LiveViewFixture.RepositoryRoot(), "reports", "rlm", "ticks", "rlm-ticks4");
         string copy = Directory.CreateDirectory(Path.Combine(_folder.Root, "rlm-ticks4")).FullName;
         foreach (string file in Directory.GetFiles(shipped)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        _app = new IsrmWebApp(_folder.Root);
-        _base = _app.Start();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await LiveViewFixture.LaunchAsync(_playwright);
+        return Task.FromResult(new IsrmWebApp(_folder.Root));
     }
 
-    public async Task DisposeAsync()
+    protected override void CleanUp()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
         _folder.Dispose();
     }
 
@@ -36,8 +26,8 @@ public sealed class RlmTicksBrowserTests : IAsyncLifetime
     {
         Assertions.SetDefaultExpectTimeout(30_000);
         Directory.CreateDirectory(LiveViewFixture.Screenshots);
-        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        await page.GotoAsync(new Uri(_base, "/training").ToString());
+        IPage page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(new Uri(Base, "/training").ToString());
         await page.Locator("[data-testid=pca-checkpoint]").SelectOptionAsync("rlm-ticks4");
         ILocator k = page.Locator("[data-testid=latent-pca]").Locator("xpath=..").Locator(".mud-input-control:has(label:text-is('K')) input");
         await k.FillAsync("12");

@@ -4,41 +4,31 @@ namespace Isrm.Tests.Web.Browser;
 /// The app on the shipped checkpoints and reports: the Training page shows their metrics and scaling results out of
 /// the box (issue 18, point 3), and the chat on <c>isrm-default</c> gives README's screenshot.
 /// </summary>
-public sealed class ShippedDataBrowserTests : IAsyncLifetime
+public sealed class ShippedDataBrowserTests : BrowserHost
 {
     private readonly TempCheckpointsRoot _runs = new();
-    private IsrmWebApp _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-    private Uri _base = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task<IsrmWebApp> CreateAppAsync()
     {
         Directory.CreateDirectory(Path.Combine(_runs.Root, "mine"));
         await File.WriteAllLinesAsync(Path.Combine(_runs.Root, "mine", "metrics.jsonl"), Enumerable.Range(1, 5).Select(i =>
             $$"""{"step":{{i}},"trainLoss":{{6 - i}},"valLoss":null,"lr":0.001,"k":4,"gradNorm":1,"tokens":{{i * 100}},"flops":1e9,"elapsedSec":{{i}}}"""));
         string repo = LiveViewFixture.RepositoryRoot();
         // the shipped folders, as appsettings.json names them relative to Isrm.Web; only the runs folder is a test's own
-        _app = new IsrmWebApp(Path.Combine(repo, "checkpoints"), runsRoot: _runs.Root,
+        return new IsrmWebApp(Path.Combine(repo, "checkpoints"), runsRoot: _runs.Root,
             settings: new Dictionary<string, string> { ["Isrm:Training:ReportsPath"] = "../reports" });
-        _base = _app.Start();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await LiveViewFixture.LaunchAsync(_playwright);
     }
 
-    public async Task DisposeAsync()
+    protected override void CleanUp()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
         _runs.Dispose();
     }
 
     [Fact]
     public async Task The_shipped_runs_and_the_current_scaling_report_show_and_runs_can_be_chosen()
     {
-        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        await page.GotoAsync(new Uri(_base, "/training").ToString());
+        IPage page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(new Uri(Base, "/training").ToString());
 
         ILocator options = page.Locator("[data-testid=run-option]");
         await Assertions.Expect(options).ToHaveCountAsync(7);
@@ -63,8 +53,8 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
     [Fact]
     public async Task The_chat_on_the_shipped_default_checkpoint_makes_the_readme_screenshot()
     {
-        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        await page.GotoAsync(_base.ToString());
+        IPage page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(Base.ToString());
         await Chat.SetUpAsync(page, k: 16, maxTokens: 32, checkpoint: "isrm-default");
         await page.Locator(".mud-input-control:has(label:text-is('temperature (0 = greedy)')) input").FillAsync("0");
         await page.Locator(".mud-input-control:has(label:text-is('temperature (0 = greedy)')) input").PressAsync("Tab");
@@ -87,8 +77,8 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
         var replies = new List<string[]>();
         for (int open = 0; open < 2; open++)
         {
-            IPage page = await _browser.NewPageAsync();
-            await page.GotoAsync(new Uri(_base, "/" + link).ToString());
+            IPage page = await Chromium.NewPageAsync();
+            await page.GotoAsync(new Uri(Base, "/" + link).ToString());
             await Assertions.Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
             replies.Add((await page.Locator("[data-testid=token]").AllTextContentsAsync()).ToArray());
             Assert.Equal(link, await page.Locator("[data-testid=share-link]").TextContentAsync());
@@ -98,8 +88,8 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
         Assert.Equal(6, replies[0].Length);
         Assert.Equal(replies[0], replies[1]);
 
-        IPage bad = await _browser.NewPageAsync();
-        await bad.GotoAsync(new Uri(_base, "/?checkpoint=isrm-default&prompt=x&k=0&run=1").ToString());
+        IPage bad = await Chromium.NewPageAsync();
+        await bad.GotoAsync(new Uri(Base, "/?checkpoint=isrm-default&prompt=x&k=0&run=1").ToString());
         await Assertions.Expect(bad.Locator("[data-testid=page-error]")).ToContainTextAsync("The link's k must be an integer from 1 to");
         Assert.Equal(0, await bad.Locator("[data-testid=turn]").CountAsync());
     }
@@ -111,8 +101,8 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
         var seen = new List<(string? Status, string? Input)>();
         for (int open = 0; open < 2; open++)
         {
-            IPage page = await _browser.NewPageAsync();
-            await page.GotoAsync(new Uri(_base, link).ToString());
+            IPage page = await Chromium.NewPageAsync();
+            await page.GotoAsync(new Uri(Base, link).ToString());
             await Assertions.Expect(page.Locator("[data-testid=puzzle-status]")).ToContainTextAsync("Solved at step", new() { Timeout = 60_000 });
             seen.Add((await page.Locator("[data-testid=puzzle-status]").TextContentAsync(), await page.Locator("[data-testid=puzzle-input]").InputValueAsync()));
             Assert.Contains("seed=5", await page.Locator("[data-testid=share-link]").TextContentAsync());
@@ -133,8 +123,8 @@ public sealed class ShippedDataBrowserTests : IAsyncLifetime
         string file = Path.Combine(_runs.Root, "conversation.json");
         await File.WriteAllTextAsync(file, session.Conversation.ExportJson());
 
-        IPage page = await _browser.NewPageAsync();
-        await page.GotoAsync(_base.ToString());
+        IPage page = await Chromium.NewPageAsync();
+        await page.GotoAsync(Base.ToString());
         // the circuit is live once the checkpoints are listed: only then does the file input reach the page's code
         await Assertions.Expect(page.Locator("[data-testid=checkpoint-select] option[value=isrm-default]")).ToHaveCountAsync(1);
         await page.Locator("[data-testid=load-json]").SetInputFilesAsync(file);

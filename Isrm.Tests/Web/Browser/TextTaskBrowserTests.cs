@@ -5,24 +5,17 @@ namespace Isrm.Tests.Web.Browser;
 /// it is answered wrong at K = 1 and right at the checkpoint's K*, each answer digit marked against the truth computed
 /// from the prompt, and the logit-lens grid shows the digits turning right as the steps go (seeded, greedy).
 /// </summary>
-public sealed class TextTaskBrowserTests : IAsyncLifetime
+public sealed class TextTaskBrowserTests : BrowserHost
 {
-    private IsrmWebApp _app = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-    private Uri _base = null!;
     private string _checkpoint = null!;
 
-    public async Task InitializeAsync()
+    protected override Task<IsrmWebApp> CreateAppAsync()
     {
         string root = Path.Combine(LiveViewFixture.RepositoryRoot(), "checkpoints");
         _checkpoint = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Order()
             .FirstOrDefault(name => TaskOf(Path.Combine(root, name)) == "addition")
             ?? throw new Xunit.Sdk.XunitException("no shipped checkpoint's metadata.json names the task addition");
-        _app = new IsrmWebApp(root);
-        _base = _app.Start();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await LiveViewFixture.LaunchAsync(_playwright);
+        return Task.FromResult(new IsrmWebApp(root));
     }
 
     private static string? TaskOf(string directory)
@@ -33,17 +26,10 @@ public sealed class TextTaskBrowserTests : IAsyncLifetime
         return doc.RootElement.TryGetProperty("task", out JsonElement task) ? task.GetString() : null;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _app.DisposeAsync();
-    }
-
     private async Task<(string? Right, string?[] Marks, string? Rows)> Ask(string prompt, int k)
     {
-        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        await page.GotoAsync(new Uri(_base, $"/?checkpoint={_checkpoint}&prompt={Uri.EscapeDataString(prompt)}&k={k}&seed=1&maxTokens=12&temperature=0&run=1").ToString());
+        IPage page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(new Uri(Base, $"/?checkpoint={_checkpoint}&prompt={Uri.EscapeDataString(prompt)}&k={k}&seed=1&maxTokens=12&temperature=0&run=1").ToString());
         await Assertions.Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
         ILocator truth = page.Locator("[data-testid=truth]");
         await Assertions.Expect(truth).ToHaveAttributeAsync("data-answer", "145278");
@@ -75,8 +61,8 @@ public sealed class TextTaskBrowserTests : IAsyncLifetime
     [Fact]
     public async Task The_puzzles_page_shows_the_addition_checkpoints_accuracy_against_k()
     {
-        IPage page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        await page.GotoAsync(new Uri(_base, "/puzzles").ToString());
+        IPage page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync(new Uri(Base, "/puzzles").ToString());
         ILocator curve = page.Locator($"[data-testid=text-task-curve][data-checkpoint={_checkpoint}]");
         await Assertions.Expect(curve).ToHaveCountAsync(1, new() { Timeout = 30_000 });
         await Assertions.Expect(curve).ToContainTextAsync("accuracy against K");
