@@ -19,13 +19,15 @@ internal static class ClassifyE2eCommand
         var lr = CliOptions.Real("--lr", "Learning rate", 1e-9, 10, 1e-3);
         var loops = CliOptions.Int("--k", "Refinement steps for models that refine", 1, 1_000_000, 4, false, "--loops");
         var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
+        var force = CliOptions.Force("the --json file");
         var command = new Command("classify-e2e", "Genre classification fine-tuned end to end vs a bag-of-n-grams baseline and the majority class");
-        foreach (Option o in new Option[] { checkpoints, corpus, labels, steps, minutes, batch, context, windows, lr, loops, json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { checkpoints, corpus, labels, steps, minutes, batch, context, windows, lr, loops, json, force }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
                 set_num_threads(1);
+                if (parse.GetValue(json) is string target) OutputGuard.File(target, parse.GetValue(force), "--json");   // before hours of work
                 string which = parse.GetValue(labels)!;
                 bool[] coarse = which switch
                 {
@@ -60,7 +62,7 @@ internal static class ClassifyE2eCommand
                         });
                     }
                 if (parse.GetValue(json) is string path)
-                    File.WriteAllText(path, JsonSerializer.Serialize(new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, JsonOutput.Options));
+                    JsonOutput.Write(path, new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, force: true);
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or CheckpointException or CorpusException or IOException)

@@ -18,6 +18,7 @@ internal static class CompressE2eCommand
         var family = new Option<string>("--family") { Description = "isrm | transformer | rlm | rlt | gated-rlt", Required = true };
         var corpus = new Option<string>("--corpus") { Description = "Text corpus folder (BROWN: the Brown corpus of 'isrm data brown')", Required = true };
         var json = new Option<string>("--json") { Description = "Write the run's rows to this JSON file", Required = true };
+        var force = CliOptions.Force("the --json file");
         var lengths = new Option<string>("--lengths") { Description = "Window lengths L in bytes", DefaultValueFactory = _ => "64,128,256,512,1024" };
         var vectors = CliOptions.Int("--vectors", "Memory vectors M the decoder may read", 1, 1_000_000, 16, false);
         var width = CliOptions.Int("--width", "Model width", 1, 1_000_000, 64, false);
@@ -33,13 +34,14 @@ internal static class CompressE2eCommand
         var testWindows = CliOptions.Int("--test-windows", "Held-out windows per length", 1, 1_000_000, 128, false);
         var seed = CliOptions.Int("--seed", "Seed", 0, int.MaxValue, 1, false);
         var command = new Command("compress-e2e", "Train L bytes → 16 vectors → L bytes end to end for one family and score byte accuracy per L");
-        foreach (Option o in new Option[] { family, corpus, json, lengths, vectors, width, layers, neurons, pairs, slots, loops, minutes, steps, batch, lr, testWindows, seed })
+        foreach (Option o in new Option[] { family, corpus, json, lengths, vectors, width, layers, neurons, pairs, slots, loops, minutes, steps, batch, lr, testWindows, seed, force })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
                 TorchSharp.torch.set_num_threads(1);
+                OutputGuard.File(parse.GetValue(json)!, parse.GetValue(force), "--json");   // before the training, not after
                 int m = parse.GetValue(vectors);
                 if (m < 1) throw new ArgumentException("--vectors must be at least 1.");
                 int[] ls = parse.GetValue(lengths)!.Split(',').Select(p => int.TryParse(p, out int v) && v >= 4 ? v : throw new ArgumentException($"--lengths takes numbers of bytes ≥ 4; '{p}' is not one.")).ToArray();
@@ -94,7 +96,7 @@ internal static class CompressE2eCommand
                     stateFloats = encoder.Recurrent?.StateFloats ?? 0;
                     parameters = encoder.ParameterCount + decoder.parameters().Sum(p => p.numel());
                     string commandLine = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
-                    File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(new RunResult(commandLine, config.Family.Kebab(), m, stateFloats, parameters, rows), JsonOutput.Options));
+                    JsonOutput.Write(parse.GetValue(json)!, new RunResult(commandLine, config.Family.Kebab(), m, stateFloats, parameters, rows), force: true);
                 }
                 return 0;
             }

@@ -27,14 +27,16 @@ internal static class CriticCiCommand
         var loops = CliOptions.Int("--k", "Refinement steps for models that refine", 1, 1_000_000, 8, false, "--loops");
         var seed = CliOptions.Int("--seed", "Seed", 0, int.MaxValue, 1, false);
         var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file" };
+        var force = CliOptions.Force("the --json file");
         var command = new Command("critic-ci", "The critic's effect on the chosen continuation over many prompts, with 95 % confidence intervals");
-        foreach (Option o in new Option[] { checkpoint, corpus, judge, prompts, candidates, trainWindows, steps, promptLength, continuation, loops, seed, json })
+        foreach (Option o in new Option[] { checkpoint, corpus, judge, prompts, candidates, trainWindows, steps, promptLength, continuation, loops, seed, json, force })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
                 set_num_threads(1);
+                if (parse.GetValue(json) is string target) OutputGuard.File(target, parse.GetValue(force), "--json");
                 if (parse.GetValue(prompts) < 2 || parse.GetValue(candidates) < 2)
                     throw new ArgumentException("--prompts and --candidates must each be at least 2.");
                 string dir = parse.GetValue(checkpoint)!;
@@ -74,7 +76,7 @@ internal static class CriticCiCommand
                     criticAccuracy = trial.CriticAccuracy, criticAccuracyLow = accLow, criticAccuracyHigh = accHigh, heldOutJudged = trial.HeldOutJudged,
                     changedChoices = trial.Prompts.Count(p => p.Chosen != 0), metrics,
                 };
-                if (parse.GetValue(json) is string path) File.WriteAllText(path, JsonSerializer.Serialize(result, JsonOutput.Options));
+                if (parse.GetValue(json) is string path) JsonOutput.Write(path, result, force: true);
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or CheckpointException or CorpusException or IOException)

@@ -11,13 +11,15 @@ internal static class CurvatureCommand
         var windows = CliOptions.Int("--windows", "Windows per document", 1, 1_000_000, 8, false);
         var length = CliOptions.Int("--length", "Tokens per window", 1, 1_000_000, 64, false);
         var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
+        var force = CliOptions.Force("the --json file");
         var command = new Command("curvature", "Mean turning angle and tortuosity of the latent trajectory, along the steps and along the tokens");
-        foreach (Option o in new Option[] { checkpoints, corpus, loops, windows, length, json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { checkpoints, corpus, loops, windows, length, json, force }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
                 set_num_threads(1);
+                if (parse.GetValue(json) is string target) OutputGuard.File(target, parse.GetValue(force), "--json");
                 Corpus text = Corpus.Load(parse.GetValue(corpus)!);
                 var rows = new List<object>();
                 foreach (string dir in parse.GetValue(checkpoints)!)
@@ -36,7 +38,7 @@ internal static class CurvatureCommand
                     rows.Add(new { checkpoint = checkpoint.Info.Name, family = checkpoint.Info.Family, k, alongSteps = steps, alongTokens = tokens });
                 }
                 if (parse.GetValue(json) is string path)
-                    File.WriteAllText(path, JsonSerializer.Serialize(new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, JsonOutput.Options));
+                    JsonOutput.Write(path, new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, force: true);
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or CheckpointException or CorpusException or IOException)

@@ -131,7 +131,7 @@ public sealed class CompressionTrainingTests(ITestOutputHelper output) : IDispos
         Assert.Contains("L=16", table);
         Assert.True(new FileInfo(Path.Combine(report, "compress.png")).Length > 1000);
 
-        var (refused, _, error) = BenchCommandTests.RunResearch("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,2", "--json", json);
+        var (refused, _, error) = BenchCommandTests.RunResearch("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,2", "--json", json + ".again");
         Assert.Equal(1, refused);
         Assert.Contains("'2' is not one", error);
         (refused, _, error) = BenchCommandTests.RunResearch("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,16", "--minutes", "1,2,3", "--json", json);

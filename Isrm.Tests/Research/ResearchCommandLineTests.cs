@@ -35,4 +35,20 @@ public sealed class ResearchCommandLineTests
         Assert.Contains("--loops is the old name of --k", errors);
         Assert.Contains("--prompts and --candidates must each be at least 2.", errors);
     }
+
+    [Theory]
+    [InlineData("classify-e2e")]
+    [InlineData("critic-ci")]
+    [InlineData("curvature")]
+    public void An_existing_json_file_is_kept_unless_force_before_any_work(string command)
+    {
+        using var temp = new TempFolder();
+        string results = temp.Combine("results.json");
+        File.WriteAllText(results, "a user's file");
+        var (code, _, errors) = BenchCommandTests.RunResearch(command, "--checkpoint", Repository.Combine("checkpoints", "rlm-small"),
+            "--corpus", Repository.Combine("reports"), "--json", results);
+        Assert.Equal(1, code);
+        Assert.Contains("--force", errors);
+        Assert.Equal("a user's file", File.ReadAllText(results));
+    }
 }
