@@ -134,7 +134,7 @@ public sealed class CompressionTrainingTests(ITestOutputHelper output) : IDispos
         var (refused, _, error) = BenchCommandTests.RunResearch("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,2", "--json", json + ".again");
         Assert.Equal(1, refused);
         Assert.Contains("'2' is not one", error);
-        (refused, _, error) = BenchCommandTests.RunResearch("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,16", "--minutes", "1,2,3", "--json", json);
+        (refused, _, error) = BenchCommandTests.RunResearch("compress-e2e", "--family", "rlm", "--corpus", corpus, "--lengths", "8,16", "--minutes", "1,2,3", "--json", json + ".again");
         Assert.Equal(1, refused);
         Assert.Contains("3 budgets for 2 lengths", error);
     }
