@@ -13,7 +13,7 @@ namespace Isrm.Research.Commands;
 /// have those values (as text). A path that matches no value, or several where one is needed, is an error.</item>
 /// <item><c>{=func FORMAT arg arg …}</c>: a figure computed from the values of its arguments (each <c>src:path</c>,
 /// which may match several values): <c>min</c>, <c>max</c>, <c>mean</c>, <c>sd</c>, <c>meansd</c> (mean ± sd),
-/// <c>count</c>, <c>diff</c> (first − second), <c>ratio</c> (first ÷ second), <c>wilson</c> (successes, n → the 95 %
+/// <c>sum</c>, <c>count</c>, <c>diff</c> (first − second), <c>ratio</c> (first ÷ second), <c>wilson</c> (successes, n → the 95 %
 /// Wilson interval in per cent, "lo–hi"), <c>paired</c> (values A … <c>;</c> values B …, in pairs: mean of A − B with
 /// its 95 % t-interval), <c>argmin</c> / <c>argmax</c> (<c>src:path-to-elements valueKey labelKey</c>: the label of
 /// the element with the least / most value).</item>
@@ -116,6 +116,7 @@ internal static partial class TableCommand
             case "min": return Format(All(args).Min(), format);
             case "max": return Format(All(args).Max(), format);
             case "mean": return Format(All(args).Average(), format);
+            case "sum": return Format(All(args).Sum(), format);
             case "sd": return Format(Sd(All(args)), format);
             case "count": return All(args).Length.ToString(CultureInfo.InvariantCulture);
             case "meansd":
@@ -131,8 +132,10 @@ internal static partial class TableCommand
             }
             case "wilson":
             {
+                // successes and n; each side may add several values up (the parts of one measurement), joined by '+'
                 if (args.Length != 2) throw new ArgumentException("wilson takes successes and n.");
-                var (low, high) = PairedInterval.Wilson((int)Math.Round(One(args[0])), (int)Math.Round(One(args[1])));
+                double Total(string side) => side.Split('+').Sum(part => One(part));
+                var (low, high) = PairedInterval.Wilson((int)Math.Round(Total(args[0])), (int)Math.Round(Total(args[1])));
                 return $"{Format(low, format)}–{Format(high, format)}";
             }
             case "paired":
@@ -153,7 +156,7 @@ internal static partial class TableCommand
                 var best = func == "argmin" ? scored.MinBy(s => s.Value) : scored.MaxBy(s => s.Value);
                 return best.Label is JsonValue label && label.TryGetValue(out double n) && format != "raw" ? Format(n, format) : best.Label?.ToString() ?? "null";
             }
-            default: throw new ArgumentException($"unknown function '{func}'; the functions are min, max, mean, sd, meansd, count, diff, ratio, wilson, paired, argmin, argmax.");
+            default: throw new ArgumentException($"unknown function '{func}'; the functions are min, max, mean, sum, sd, meansd, count, diff, ratio, wilson, paired, argmin, argmax.");
         }
 
         double One(string path)

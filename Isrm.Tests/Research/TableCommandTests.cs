@@ -44,7 +44,8 @@ public sealed class TableCommandTests
                  ["best K of a", "{=argmin raw losses:[checkpoint=a] loss k}, loss {=min F4 losses:[checkpoint=a].loss}"],
                  ["params, FLOPs", "{s1:params|N0}, {s1:flops|E2}, {s1:params|F1/1000} k"],
                  ["solved", "{s1:solved} of {s1:n} ({s1:solved|F0}, {=ratio P0 s1:solved s1:n} %, 95 % {=wilson P0 s1:solved s1:n} %)"],
-                 ["second row by index", "{s1:rows[1].name}"]]
+                 ["second row by index", "{s1:rows[1].name}"],
+                 ["two parts", "{=sum F0 s1:solved s2:solved} of {=sum F0 s1:n s2:n} ({=wilson P0 s1:solved+s2:solved s1:n+s2:n} %)"]]
                 """));
             string[] lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal("| what | figure |", lines[0]);
@@ -55,6 +56,7 @@ public sealed class TableCommandTests
             Assert.Equal("| params, FLOPs | 605,089, 7.77e+13, 605.1 k |", lines[5]);
             Assert.Equal("| solved | 44 of 50 (44, 88 %, 95 % 76–94 %) |", lines[6]);
             Assert.Equal("| second row by index | tf |", lines[7]);
+            Assert.Equal("| two parts | 53 of 60 (78–94 %) |", lines[8]);   // 44 of 50 and 9 of 10 added up
         }
     }
 
