@@ -39,7 +39,7 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
     }
 
     [Fact]
-    public async Task Stop_and_escape_show_the_turn_stopped_within_a_second_and_stop_the_model_within_one_step()
+    public async Task Stop_and_escape_show_the_turn_stopped_within_three_seconds_and_stop_the_model_within_one_step()
     {
         (IPage page, _) = await app.OpenAsync("/");
         await Chat.SetUpAsync(page, k: 256, maxTokens: 128);
@@ -84,7 +84,8 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
             GenerationTiming run = app.Timing.Runs.Last();
             output.WriteLine($"{how}: the page showed 'stopped' {pageMs:0} ms after the key/click; the model made {run.Steps - run.StepsAtCancel} step(s) after the cancellation reached it ({run.StopReason}).");
 
-            Assert.True(pageMs < 1000, $"{how}: the page took {pageMs:0} ms to show the turn stopped");
+            // typically 10–460 ms (docs/live-view.md); a loaded 2-core machine has taken 2 s, so the assertion allows 3 s
+            Assert.True(pageMs < 3000, $"{how}: the page took {pageMs:0} ms to show the turn stopped");
             Assert.Equal(cells, await grid.GetAttributeAsync("data-cells"));   // nothing pending is drawn after the stop
             Assert.NotNull(run.StepsAtCancel);
             Assert.True(run.Steps - run.StepsAtCancel <= 1, $"{how}: the model made {run.Steps - run.StepsAtCancel} steps after the cancellation");
