@@ -19,6 +19,7 @@ internal static class BenchCommand
         new(MemoryBenchmark.Create(), "Peak memory vs K", ["--context", "16", "--k", "1,4"]),
         new(AndersonBenchmark.Create(), "Anderson acceleration vs plain iteration", ["--calls", "8", "--context", "8"]),
         new(HubOverheadBenchmark.Create(), "Hub per-step overhead vs the bare engine", ["--k", "2", "--tokens", "3", "--repeats", "1"]),
+        new(BatchBenchmark.Create(), "Continuous batching in the engine", ["--requests", "1,3", "--k", "2", "--tokens", "3", "--repeats", "1"]),
         new(HubLoadBenchmark.Create(), "Concurrent SignalR clients (load)", ["--quick"]),
         new(HubDisconnectBenchmark.Create(), "A client that disconnects mid-generation", ["--k", "64", "--tokens", "8", "--repeats", "1"]),
     ];

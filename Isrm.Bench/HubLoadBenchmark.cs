@@ -11,7 +11,7 @@ internal static class HubLoadBenchmark
     private sealed record Client(int Index, string Outcome, double FirstStepMs, double TotalMs, int Steps, double StepsPerSecond, string? Message);
 
     private sealed record Variant(
-        int QueueCapacity, int Clients, int Completed, int Busy, int Errors, int Hangs,
+        int QueueCapacity, int Batch, double MeanRowsPerJoinedStep, long WidestStep, int Clients, int Completed, int Busy, int Errors, int Hangs,
         double FirstStepP50Ms, double FirstStepP95Ms, double AggregateStepsPerSecond,
         double ClientStepsPerSecondMin, double ClientStepsPerSecondMedian, double ClientStepsPerSecondMax, double WallSeconds,
         long RssBeforeMb, long RssPeakSampledMb, long RssAfterMb, long PeakRssBeforeMb, long PeakRssAfterMb, int RssSamples,
@@ -27,7 +27,7 @@ internal static class HubLoadBenchmark
     private sealed record Scaling(int Clients, int Repeats, double[] OneClientStepsPerSecond, double[] ManyClientsStepsPerSecond, double[] Ratios,
         double MedianRatio, double MinRatio, double MaxRatio, double[] ManyFirstStepP95Ms);
 
-    private sealed record Report(string Model, int K, int Tokens, double TimeoutSeconds, Variant[] Variants, Soak? Soak = null, Scaling? Scaling = null);
+    private sealed record Report(string Model, int K, int Tokens, int Batch, double TimeoutSeconds, Variant[] Variants, Soak? Soak = null, Scaling? Scaling = null);
 
     public static Command Create()
     {
@@ -39,10 +39,11 @@ internal static class HubLoadBenchmark
         var timeoutOption = new Option<double>("--timeout") { Description = "Seconds a client may take before it counts as a hang", DefaultValueFactory = _ => 300 };
         var quickOption = new Option<bool>("--quick") { Description = "4 clients, K = 2, 3 tokens, queues 1 and 4 (a smoke test)" };
         var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var batchOption = new Option<int>("--batch") { Description = "Isrm:Model:MaxBatch of the server: requests refined together per checkpoint (1 = one at a time) [1…256]", DefaultValueFactory = _ => 32 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Then this many pairs of runs, one client alone and all clients, for the ratio of their aggregate steps/s with its median and range (0 = none) [0…20]", DefaultValueFactory = _ => 3 };
         var soakOption = new Option<int>("--soak") { Description = "Then this many requests one after another (K as given, 2 tokens) on a fresh server, with its RSS before and after (0 = none) [0…100,000]", DefaultValueFactory = _ => 1000 };
         var command = new Command("hub", "32 concurrent SignalR clients at K = 8: completed vs busy, p50/p95 time to first step, steps/s, server RSS");
-        foreach (Option option in new Option[] { checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption, soakOption, repeatsOption })
+        foreach (Option option in new Option[] { checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption, soakOption, repeatsOption, batchOption })
             command.Options.Add(option);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
@@ -52,6 +53,8 @@ internal static class HubLoadBenchmark
             double timeout = parse.GetValue(timeoutOption);
             int soak = quick ? 20 : parse.GetValue(soakOption);
             int repeats = quick ? 1 : parse.GetValue(repeatsOption);
+            int batch = parse.GetValue(batchOption);
+            if (batch is < 1 or > 256) throw new ArgumentException($"--batch must be from 1 to 256 (got {batch}).");
             if (repeats is < 0 or > 20) throw new ArgumentException($"--repeats must be from 0 to 20 (got {repeats}).");
             if (soak is < 0 or > 100_000) throw new ArgumentException($"--soak must be from 0 to 100,000 (got {soak}).");
             if (clients is < 1 or > 256) throw new ArgumentException($"--clients must be from 1 to 256 (got {clients}).");
@@ -65,7 +68,7 @@ internal static class HubLoadBenchmark
             var variants = new List<Variant>();
             foreach (int queue in queues)
             {
-                variants.Add(await RunVariant(checkpoint, queue, clients, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
+                variants.Add(await RunVariant(checkpoint, queue, batch, clients, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
                 if (!json) Console.Out.WriteLine($"  queue {queue}: {variants[^1].Completed} completed, {variants[^1].Busy} busy, {variants[^1].Errors} errors, {variants[^1].Hangs} hangs");
             }
             Scaling? scaling = null;
@@ -75,8 +78,8 @@ internal static class HubLoadBenchmark
                 var many = new List<Variant>();
                 for (int r = 0; r < repeats; r++)
                 {
-                    one.Add(await RunVariant(checkpoint, queues.Max(), 1, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
-                    many.Add(await RunVariant(checkpoint, queues.Max(), clients, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
+                    one.Add(await RunVariant(checkpoint, queues.Max(), batch, 1, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
+                    many.Add(await RunVariant(checkpoint, queues.Max(), batch, clients, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
                     if (!json) Console.Out.WriteLine($"  repeat {r + 1}: one client {one[^1].AggregateStepsPerSecond:F1} steps/s, {clients} clients {many[^1].AggregateStepsPerSecond:F1} steps/s");
                 }
                 double[] ratios = one.Zip(many, (o, m) => Math.Round(m.AggregateStepsPerSecond / o.AggregateStepsPerSecond, 2)).ToArray();
@@ -85,7 +88,7 @@ internal static class HubLoadBenchmark
             }
             Soak? soaked = soak == 0 ? null : await RunSoak(checkpoint, soak, k, TimeSpan.FromSeconds(timeout), cancellation);
             if (!json && soaked is not null) Console.Out.WriteLine($"  soak: {soaked.Completed} of {soaked.Requests} requests completed");
-            var report = new Report(description, k, tokens, timeout, variants.ToArray(), soaked, scaling);
+            var report = new Report(description, k, tokens, batch, timeout, variants.ToArray(), soaked, scaling);
             if (json) Console.Out.WriteLine(JsonSerializer.Serialize(report, JsonOutput.WithNaN));
             else Print(report);
             return variants.Any(v => v.Errors + v.Hangs > 0) || soaked is { } s && s.Completed < s.Requests ? 2 : 0;
@@ -102,9 +105,9 @@ internal static class HubLoadBenchmark
         return values;
     }
 
-    private static async Task<Variant> RunVariant(string checkpoint, int queue, int clients, int k, int tokens, TimeSpan timeout, CancellationToken cancellation)
+    private static async Task<Variant> RunVariant(string checkpoint, int queue, int batch, int clients, int k, int tokens, TimeSpan timeout, CancellationToken cancellation)
     {
-        await using HubServerProcess server = await HubServerProcess.StartAsync(checkpoint, queue, cancellation);
+        await using HubServerProcess server = await HubServerProcess.StartAsync(checkpoint, queue, cancellation, batch);
         var connections = new List<HubConnection>();
         try
         {
@@ -128,6 +131,7 @@ internal static class HubLoadBenchmark
                 }
             }, CancellationToken.None);
 
+            HubServer.StepsReply joinedBefore = await server.CountsAsync(cancellation);
             var clock = Stopwatch.StartNew();
             HubClientRun[] runs = await Task.WhenAll(connections.Select(c => HubClientRun.RunAsync(c, HubClientRun.Request(k, tokens), timeout)));
             double wall = clock.Elapsed.TotalSeconds;
@@ -135,11 +139,14 @@ internal static class HubLoadBenchmark
             await sampling.CancelAsync();
             await sampler;
             var (rssAfter, peakAfter) = server.Memory();
+            HubServer.StepsReply joined = await server.CountsAsync(cancellation);
+            long joinedSteps = joined.JoinedSteps - joinedBefore.JoinedSteps;
+            double meanRows = joinedSteps == 0 ? double.NaN : Math.Round((joined.JoinedRows - joinedBefore.JoinedRows) / (double)joinedSteps, 2);
 
             HubClientRun[] completed = runs.Where(r => r.Outcome == HubOutcome.Completed).ToArray();
             double[] rates = completed.Select(r => r.StepsPerSecond).Where(double.IsFinite).ToArray();
             double lastEnd = completed.Length == 0 ? wall * 1000 : completed.Max(r => r.TotalMs);
-            return new Variant(queue, clients, completed.Length,
+            return new Variant(queue, batch, meanRows, joined.WidestStep, clients, completed.Length,
                 runs.Count(r => r.Outcome == HubOutcome.Busy), runs.Count(r => r.Outcome == HubOutcome.Error), runs.Count(r => r.Outcome == HubOutcome.Hang),
                 Math.Round(HubClientRun.Percentile(completed.Select(r => r.FirstStepMs), 0.5), 1),
                 Math.Round(HubClientRun.Percentile(completed.Select(r => r.FirstStepMs), 0.95), 1),
@@ -179,15 +186,16 @@ internal static class HubLoadBenchmark
     {
         AnsiConsole.WriteLine($"{report.Model} Each client: its own connection (WebSockets, loopback), greedy, K = {report.K}, {report.Tokens} tokens; all start together after one warm-up generation; timeout {report.TimeoutSeconds:F0} s.");
         var outcomes = new Table().Border(TableBorder.Simple);
-        foreach (string name in new[] { "queue capacity", "clients", "completed", "busy", "errors", "hangs", "TTFS p50 ms", "TTFS p95 ms", "aggregate steps/s", "client steps/s min / median / max", "wall s" })
+        foreach (string name in new[] { "queue capacity", "batch", "requests per joined step (mean / most)", "clients", "completed", "busy", "errors", "hangs", "TTFS p50 ms", "TTFS p95 ms", "aggregate steps/s", "client steps/s min / median / max", "wall s" })
             outcomes.AddColumn(new TableColumn(name).RightAligned());
         foreach (Variant v in report.Variants)
-            outcomes.AddRow(v.QueueCapacity.ToString(), v.Clients.ToString(), v.Completed.ToString(), v.Busy.ToString(), v.Errors.ToString(), v.Hangs.ToString(),
+            outcomes.AddRow(v.QueueCapacity.ToString(), v.Batch.ToString(), $"{F(v.MeanRowsPerJoinedStep, "F2")} / {v.WidestStep}", v.Clients.ToString(), v.Completed.ToString(), v.Busy.ToString(), v.Errors.ToString(), v.Hangs.ToString(),
                 F(v.FirstStepP50Ms, "F0"), F(v.FirstStepP95Ms, "F0"), F(v.AggregateStepsPerSecond),
                 $"{F(v.ClientStepsPerSecondMin)} / {F(v.ClientStepsPerSecondMedian)} / {F(v.ClientStepsPerSecondMax)}", F(v.WallSeconds, "F2"));
         AnsiConsole.Write(outcomes);
         AnsiConsole.WriteLine("TTFS = time from the Generate call to the first step frame, over completed clients (queued clients wait for those ahead).");
         AnsiConsole.WriteLine("Aggregate = all step frames received / time until the last client finished; a client's rate = its steps after the first / its time from first step to done.");
+        AnsiConsole.WriteLine("Batch = the server's Isrm:Model:MaxBatch (requests refined together per checkpoint); a joined step refines every request waiting at it in one call.");
 
         var memory = new Table().Border(TableBorder.Simple);
         foreach (string name in new[] { "queue capacity", "server RSS before MB", "RSS peak during run MB", "RSS after MB", "peak RSS (VmHWM) before MB", "peak RSS (VmHWM) after MB", "samples" })

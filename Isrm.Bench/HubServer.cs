@@ -26,9 +26,11 @@ internal static class HubServer
     {
         var checkpointOption = new Option<string>("--checkpoint") { Description = "Checkpoint folder served as the default", Required = true };
         var queueOption = new Option<int>("--queue") { Description = "Isrm:Model:QueueCapacity (MaxConcurrentGenerations becomes at least this + 1)", DefaultValueFactory = _ => 4 };
+        var batchOption = new Option<int>("--batch") { Description = "Isrm:Model:MaxBatch: requests refined together per checkpoint", DefaultValueFactory = _ => 8 };
         var command = new Command("hub-server", "Hosts the refinement hub on loopback until stdin closes (used by the hub benchmarks)") { Hidden = true };
         command.Options.Add(checkpointOption);
         command.Options.Add(queueOption);
+        command.Options.Add(batchOption);
         command.SetAction(async (parse, cancellation) =>
         {
             string checkpoint = Path.GetFullPath(parse.GetValue(checkpointOption)!);
@@ -38,6 +40,7 @@ internal static class HubServer
                 ["Isrm:CheckpointsPath"] = Path.GetDirectoryName(checkpoint),
                 ["Isrm:DefaultCheckpoint"] = Path.GetFileName(checkpoint),
                 ["Isrm:Model:QueueCapacity"] = parse.GetValue(queueOption).ToString(CultureInfo.InvariantCulture),
+                ["Isrm:Model:MaxBatch"] = parse.GetValue(batchOption).ToString(CultureInfo.InvariantCulture),
                 // the global cap (default 8) must not bind before the queue does, or "queue 32" would still turn 24 away
                 ["Isrm:Model:MaxConcurrentGenerations"] = Math.Max(8, parse.GetValue(queueOption) + 1).ToString(CultureInfo.InvariantCulture),
                 ["Isrm:Model:TorchThreads"] = "1",
@@ -52,7 +55,11 @@ internal static class HubServer
             builder.Services.AddIsrmHub();
             await using WebApplication app = builder.Build();
             app.MapIsrmHubs();
-            app.MapGet("/bench/steps", (RefinementService models) => Results.Ok(new StepsReply(models.StepsComputed)));
+            app.MapGet("/bench/steps", (RefinementService models) =>
+            {
+                var (batches, rows, widest) = models.Batching.Values.Aggregate((0L, 0L, 0L), (a, b) => (a.Item1 + b.Batches, a.Item2 + b.Rows, Math.Max(a.Item3, b.Widest)));
+                return Results.Ok(new StepsReply(models.StepsComputed, batches, rows, widest));
+            });
             await app.StartAsync(cancellation);
             Console.Out.WriteLine(ListeningPrefix + app.Urls.First());
             Console.Out.Flush();
@@ -64,7 +71,8 @@ internal static class HubServer
         return command;
     }
 
-    public sealed record StepsReply(long StepsComputed);
+    /// <summary>Steps computed, and the joined steps of continuous batching: how many, the requests they held, the most in one.</summary>
+    public sealed record StepsReply(long StepsComputed, long JoinedSteps = 0, long JoinedRows = 0, long WidestStep = 0);
 }
 
 /// <summary>A running <c>bench hub-server</c> child process and what the benchmarks read from it.</summary>
@@ -86,7 +94,7 @@ internal sealed class HubServerProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>Starts the server for <paramref name="checkpoint"/> and waits until it listens.</summary>
-    public static async Task<HubServerProcess> StartAsync(string checkpoint, int queueCapacity, CancellationToken cancellation)
+    public static async Task<HubServerProcess> StartAsync(string checkpoint, int queueCapacity, CancellationToken cancellation, int batch = 8)
     {
         string host = Environment.ProcessPath!;
         var start = new ProcessStartInfo(host)
@@ -94,7 +102,8 @@ internal sealed class HubServerProcess : IAsyncDisposable
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(HubServer).Assembly.Location);
-        foreach (string a in new[] { "hub-server", "--checkpoint", checkpoint, "--queue", queueCapacity.ToString(CultureInfo.InvariantCulture) })
+        foreach (string a in new[] { "hub-server", "--checkpoint", checkpoint, "--queue", queueCapacity.ToString(CultureInfo.InvariantCulture),
+                     "--batch", batch.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
         Process process = Process.Start(start)!;
         var errors = new StringBuilder();
@@ -135,11 +144,11 @@ internal sealed class HubServerProcess : IAsyncDisposable
     }
 
     /// <summary><see cref="RefinementService.StepsComputed"/> of the server.</summary>
-    public async Task<long> StepsComputedAsync(CancellationToken cancellation = default)
-    {
-        var reply = await _http.GetFromJsonAsync<HubServer.StepsReply>(new Uri(BaseAddress, "/bench/steps"), JsonSerializerOptions.Web, cancellation);
-        return reply!.StepsComputed;
-    }
+    public async Task<long> StepsComputedAsync(CancellationToken cancellation = default) => (await CountsAsync(cancellation)).StepsComputed;
+
+    /// <summary>Steps computed and the joined steps of continuous batching so far (<see cref="RefinementService.Batching"/>).</summary>
+    public async Task<HubServer.StepsReply> CountsAsync(CancellationToken cancellation = default) =>
+        (await _http.GetFromJsonAsync<HubServer.StepsReply>(new Uri(BaseAddress, "/bench/steps"), JsonSerializerOptions.Web, cancellation))!;
 
     /// <summary>Resident memory now (VmRSS) and its peak so far (VmHWM) of the server, in kB.</summary>
     public (long RssKb, long PeakKb) Memory()
@@ -155,17 +164,24 @@ internal sealed class HubServerProcess : IAsyncDisposable
 
     private static long Kilobytes(string line) => long.Parse(line.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 
-    /// <summary>CPU seconds used so far by the server's model thread (named by CheckpointWorker), from /proc.</summary>
+    /// <summary>
+    /// CPU seconds used so far by the server's model threads (named by CheckpointWorker: the one that loads the model
+    /// and the request threads that refine, which live as long as the model), from /proc; NaN before any exists.
+    /// </summary>
     public double ModelThreadCpuSeconds()
     {
+        double sum = 0;
+        bool any = false;
         foreach (string task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
         {
             string name;
             try { name = File.ReadAllText(Path.Combine(task, "comm")).Trim(); }
             catch (IOException) { continue; }
-            if (name == "isrm-web-model") return CpuSeconds(Path.Combine(task, "stat"));
+            if (name is not ("isrm-web-model" or "isrm-web-reques")) continue;   // comm keeps 15 characters
+            try { sum += CpuSeconds(Path.Combine(task, "stat")); any = true; }
+            catch (IOException) { /* ended meanwhile */ }
         }
-        return double.NaN;
+        return any ? sum : double.NaN;
     }
 
     /// <summary>CPU seconds used so far by the whole server process (every thread: model, Kestrel, SignalR).</summary>

@@ -24,7 +24,12 @@ public static class Generator
             throw new ArgumentException("Choose either an intervention or several starts, not both in one request.");
     }
 
-    public static IEnumerable<GenerationEvent> Generate(LoadedCheckpoint checkpoint, GenerationRequest request, CancellationToken cancellation = default)
+    /// <summary>
+    /// Generates from <paramref name="request"/>, every step refined by <paramref name="network"/> — the checkpoint's
+    /// model, or that model behind a <see cref="StepBatcher"/> that joins this request's steps with other requests'.
+    /// </summary>
+    public static IEnumerable<GenerationEvent> Generate(
+        LoadedCheckpoint checkpoint, GenerationRequest request, CancellationToken cancellation = default, IStepNetwork? network = null)
     {
         var model = checkpoint.Model;
         var config = model.Config;
@@ -50,7 +55,8 @@ public static class Generator
         StopReason stopReason = StopReason.MaxTokens;
 
         using var inference = inference_mode();
-        using RefinementCache? cache = request.UseCache ? new RefinementCache(config, 1, model.Device) : null;
+        using RefinementCache? cache = !request.UseCache ? null
+            : (network as ICacheSource)?.NewCache(config, model.Device) ?? new RefinementCache(config, 1, model.Device);
         for (int index = 0; index < request.MaxTokens; index++)
         {
             if (tokens.Count > config.MaxContext) { stopReason = StopReason.ContextFull; break; }
@@ -71,7 +77,7 @@ public static class Generator
                 RefinementOptions tokenOptions = request.Intervention is { } intervention && intervention.At == index
                     ? options with { Intervene = Intervening(checkpoint, intervention, tokens, options) }
                     : fromStarts ? options with { Intervene = Intervention.RandomStarts(request.Starts!.Seed, lastPositionOnly: true), EveryStepLogits = true } : options;
-                IEnumerable<RefinementStep> steps = Refiner.Run(model, x, tokenOptions, fromStarts ? null : cache, offset, cancellation, layout);
+                IEnumerable<RefinementStep> steps = Refiner.Run(network ?? model, x, tokenOptions, fromStarts ? null : cache, offset, cancellation, layout);
                 IEnumerator<RefinementStep> enumerator = steps.GetEnumerator();
                 using PathTail? tail = fromStarts ? new PathTail() : null;   // several starts: the token's position in every run
                 try
@@ -180,15 +186,31 @@ public static class Generator
         float[] lps = LastLogProbs(step);
         logProbs = lps;
         var top = new List<TokenProbability>(request.ReportTopTokens);
-        foreach (int id in Enumerable.Range(0, lps.Length).OrderByDescending(i => lps[i]).Take(request.ReportTopTokens))
+        foreach (int id in Highest(lps, request.ReportTopTokens))
             top.Add(new TokenProbability(checkpoint.Tokenizer.TokenText(id), id, MathF.Exp(lps[id])));
         double entropy = 0;
         foreach (float lp in lps) entropy -= Math.Exp(lp) * lp;
+        // The token's delta, residual, KL and halting probability, read in one copy: (4, B, T) → row 0, last position.
+        Tensor kl = step.KlToPrevious ?? zeros_like(step.Delta!);
+        float[] last = stack(new[] { step.Delta!, step.Residual!, kl, step.Halt! }, 0).select(1, 0).select(1, -1).cpu().data<float>().ToArray();
         return new StepEvent(
-            index, step.Step, top, top[0].Prob, (float)entropy,
-            step.Delta![0, -1].item<float>(), step.Residual![0, -1].item<float>(),
-            step.KlToPrevious is null ? 0 : step.KlToPrevious[0, -1].item<float>(),
-            step.Alpha, step.Halt![0, -1].item<float>(), clock.Elapsed.TotalMilliseconds,
+            index, step.Step, top, top[0].Prob, (float)entropy, last[0], last[1], last[2], step.Alpha, last[3], clock.Elapsed.TotalMilliseconds,
             request.IncludeStates ? step.Y[0, -1].cpu().data<float>().ToArray() : null);
+    }
+
+    // The ids of the n largest values, largest first (ties: the lower id first, as a stable sort would give).
+    private static int[] Highest(float[] values, int n)
+    {
+        n = Math.Min(n, values.Length);
+        var ids = new int[n];
+        int filled = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (filled == n && !(values[i] > values[ids[n - 1]])) continue;
+            int at = filled < n ? filled++ : n - 1;
+            while (at > 0 && values[i] > values[ids[at - 1]]) { ids[at] = ids[at - 1]; at--; }
+            ids[at] = i;
+        }
+        return ids;
     }
 }

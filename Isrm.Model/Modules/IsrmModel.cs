@@ -10,7 +10,7 @@ public sealed record StepOutput(Tensor Y, Tensor Z, float Alpha, Tensor? Delta, 
 /// <see cref="RefinedNetwork"/>, rlm / rlt / gated-rlt a <see cref="RecurrentFamily"/>) → final norm and tied head.
 /// The trainer, checkpoints, evaluator and generator run every family through this one type.
 /// </summary>
-public sealed class IsrmModel : nn.Module, IStepNetwork
+public sealed class IsrmModel : nn.Module, IStepNetwork, IBatchableSteps
 {
     private readonly Embedding embedding;
     private readonly IFamilyCore _core;
@@ -128,4 +128,18 @@ public sealed class IsrmModel : nn.Module, IStepNetwork
 
     StepOutput IStepNetwork.Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, StepPlace place, bool norms) =>
         Step(x, y, z, k, alphaOverride, place.Cache, place.Offset, norms, place.Layout);
+
+    // Batched decoding (StepBatcher): a cached step of one new position per request, on token positions, joins others.
+    object? IBatchableSteps.BatchKey(StepCall call) =>
+        _core is RefinedNetwork && call.Place is { Cache: not null, Layout: null } && call.X.shape[0] == 1 && call.X.shape[1] == 1
+        && Config.Positions == PositionKind.Rope && Config.SignificanceWindow == 0
+            ? call.Norms : null;
+
+    IReadOnlyList<StepOutput> IBatchableSteps.StepBatch(IReadOnlyList<StepCall> calls)
+    {
+        var (y, z, delta, residual, alphas) = ((RefinedNetwork)_core).StepRows(calls, calls[0].Norms);
+        Tensor[] ys = y.split(1, 0), zs = z.split(1, 0);                                   // one call per output, not one per row
+        Tensor[]? deltas = delta?.split(1, 0), residuals = residual?.split(1, 0);
+        return calls.Select((_, i) => new StepOutput(ys[i], zs[i], alphas[i], deltas?[i], residuals?[i])).ToArray();
+    }
 }

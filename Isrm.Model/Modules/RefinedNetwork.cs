@@ -97,5 +97,44 @@ public sealed class RefinedNetwork : IFamilyCore
             residualNorm.Times(alpha).MoveToOuterDisposeScope(), residualNorm.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// The step of R requests at once, one new position each (<see cref="StepCall"/>: x, y, z of (1, 1, D), its own
+    /// step k, cache and position): the same arithmetic as <see cref="Step"/> on each alone, with one network call over
+    /// the rows. Returns the rows' states stacked (R, 1, D), their norms (R, 1) when asked, and each row's α.
+    /// </summary>
+    public (Tensor Y, Tensor Z, Tensor? Delta, Tensor? Residual, float[] Alphas) StepRows(IReadOnlyList<StepCall> calls, bool norms)
+    {
+        using var scope = NewDisposeScope();
+        int r = calls.Count;
+        float[] alphas = calls.Select(c => c.AlphaOverride ?? AlphaSchedule.Alpha(_config, c.K)).ToArray();
+        bool oneAlpha = alphas.All(a => a == alphas[0]);
+        Tensor alphaRows = oneAlpha ? empty(0) : tensor(alphas, new long[] { r, 1, 1 }, device: calls[0].X.device);
+        Tensor Scaled(Tensor t) => oneAlpha ? t.Times(alphas[0]) : t * alphaRows;
+        Tensor x = cat(calls.Select(c => c.X).ToArray(), 0), y = cat(calls.Select(c => c.Y).ToArray(), 0), z = cat(calls.Select(c => c.Z).ToArray(), 0);
+        Tensor? step = calls.Select(c => step_embedding.Forward(c.K, x.device)).ToArray() is var embedded && embedded[0] is null
+            ? null : stack(embedded!, 0).unsqueeze(1);                                                   // (R, 1, D)
+        int[] offsets = calls.Select(c => c.Place.Offset).ToArray();
+        foreach (StepCall c in calls) c.Place.Cache!.Prepare(c.K, c.Place.Offset);
+        IReadOnlyList<IReadOnlyList<KvBuffer>> Buffers(int call) => calls.Select(c => c.Place.Cache!.Buffers(c.K, call)).ToArray();
+
+        for (int j = 0; j < _config.LatentIterations; j++)
+        {
+            Tensor latentInput = latent_injection!.Forward(x, Normalise(y), Normalise(z));
+            Tensor latentTarget = network.ForwardRows(latentInput, step, Buffers(j), offsets);
+            z = z.Plus(Scaled(latentTarget - z));
+        }
+        Tensor answerInput = _config.LatentIterations > 0
+            ? answer_injection.Forward(Normalise(y), Normalise(z))
+            : answer_injection.Forward(x, Normalise(y));
+        Tensor target = network.ForwardRows(answerInput, step, Buffers(_config.LatentIterations), offsets);
+        bool undamped = oneAlpha && alphas[0] == 1f;
+        Tensor? residual = norms || !undamped ? target - y : null;
+        Tensor next = undamped ? target : oneAlpha ? y.PlusScaled(residual!, alphas[0]) : y.Plus(residual! * alphaRows);
+        if (!norms) return (next.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), null, null, alphas);
+        Tensor residualNorm = residual!.detach().Squared().sum(-1).sqrt();                               // (R, 1)
+        Tensor delta = oneAlpha ? residualNorm.Times(alphas[0]) : residualNorm * alphaRows.view(r, 1);
+        return (next.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(), delta.MoveToOuterDisposeScope(), residualNorm.MoveToOuterDisposeScope(), alphas);
+    }
+
     private Tensor Normalise(Tensor state) => state_norm is null ? state : state_norm.forward(state);
 }

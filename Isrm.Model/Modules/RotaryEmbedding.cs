@@ -36,8 +36,7 @@ public sealed class RotaryEmbedding : nn.Module
     public (Tensor Cos, Tensor Sin) At(int offset, long length)
     {
         if (is_grad_enabled()) return (cos.narrow(0, offset, length), sin.narrow(0, offset, length));
-        _rotations ??= Rotations();
-        return (_rotations.narrow(0, offset, length), null!);
+        return (RotationTable().narrow(0, offset, length), null!);
     }
 
     /// <summary>
@@ -52,9 +51,16 @@ public sealed class RotaryEmbedding : nn.Module
         if (is_grad_enabled())
             return (cos.index_select(0, index).view(b, t, 1, 2, -1).MoveToOuterDisposeScope(),
                     sin.index_select(0, index).view(b, t, 1, 2, -1).MoveToOuterDisposeScope());
-        _rotations ??= Rotations();
-        long hd = _rotations.shape[1];
-        return (_rotations.index_select(0, index).view(b, t, hd, hd).MoveToOuterDisposeScope(), null!);
+        Tensor rotations = RotationTable();
+        long hd = rotations.shape[1];
+        return (rotations.index_select(0, index).view(b, t, hd, hd).MoveToOuterDisposeScope(), null!);
+    }
+
+    // Made once; the requests of a batched worker read one model from several threads.
+    private Tensor RotationTable()
+    {
+        if (Volatile.Read(ref _rotations) is { } made) return made;
+        lock (cos) return _rotations ??= Rotations();
     }
 
     private Tensor Rotations()

@@ -50,14 +50,18 @@ public sealed class TinyBlock : nn.Module
 
     /// <summary>
     /// h: (B, T, D); step: (D) embedding of the refinement step or null; rope: tables of this call's positions;
-    /// significance and mask: see <see cref="GroupedQueryAttention.Forward"/>.
+    /// significance and mask: see <see cref="GroupedQueryAttention.Forward"/>; <paramref name="rows"/>: one new position
+    /// per row, each row its own request (<see cref="GroupedQueryAttention.ForwardRows"/>), instead of cache and offset.
     /// </summary>
     public Tensor Forward(Tensor h, Tensor? step, (Tensor Cos, Tensor Sin) rope, KvBuffer? cache, int offset,
-        (Tensor Cos, Tensor Sin)? significance = null, Tensor? mask = null)
+        (Tensor Cos, Tensor Sin)? significance = null, Tensor? mask = null, KvRows? rows = null)
     {
         using var scope = NewDisposeScope();
         bool inPlace = !is_grad_enabled();   // inference: add into the sub-layer's own output, one tensor fewer each
-        Tensor attended = attention.Forward(attention_norm.forward(h), rope, cache, offset, significance, mask);
+        Tensor normed = attention_norm.forward(h);
+        Tensor attended = rows is null
+            ? attention.Forward(normed, rope, cache, offset, significance, mask)
+            : attention.ForwardRows(normed, rope, rows);
         if (step is not null && step_scale_attn is not null) attended = attended * step_scale_attn.forward(step).Plus(1.0);
         h = inPlace ? attended.PlusInPlace(h) : h.Plus(attended);
         if (attention_out_norm is not null) h = attention_out_norm.forward(h);

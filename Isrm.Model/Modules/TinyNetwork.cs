@@ -52,4 +52,28 @@ public sealed class TinyNetwork : nn.Module
                 : blocks[i].Forward(h, step, tables, caches?[i], offset, significance, mask);
         return h.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// One new position in each of R rows, each row its own request with its own caches (<paramref name="caches"/>[row][layer])
+    /// and position (<paramref name="offsets"/>): h (R, 1, D) → (R, 1, D), as <see cref="Forward"/> on each row alone.
+    /// step: (R, 1, D) embeddings of each row's step, or null. Token positions only (no significance, no mask).
+    /// </summary>
+    public Tensor ForwardRows(Tensor h, Tensor? step, IReadOnlyList<IReadOnlyList<KvBuffer>> caches, IReadOnlyList<int> offsets)
+    {
+        if (_config.Positions != PositionKind.Rope || _config.SignificanceWindow > 0)
+            throw new InvalidOperationException("rows of a batched step read token positions only");
+        using var scope = NewDisposeScope();
+        long r = h.shape[0];
+        Tensor positions = tensor(offsets.Select(o => (long)o).ToArray(), new[] { r, 1L }, device: h.device);   // (R, 1)
+        var tables = rope.At(positions);
+        int span = offsets.Max() + 1;
+        Tensor mask = HeldScalars.Range(0, span, ScalarType.Int64, h.device).view(1, span).le(positions).view(r, 1, 1, span);   // key j ≤ the row's position
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            int layer = i;
+            var rows = new KvRows(caches.Select(c => c[layer]).ToArray(), offsets, mask, span);
+            h = blocks[i].Forward(h, step, tables, null, 0, rows: rows);
+        }
+        return h.MoveToOuterDisposeScope();
+    }
 }

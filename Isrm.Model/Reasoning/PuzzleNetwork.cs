@@ -25,7 +25,7 @@ public static class PuzzleArchitectures
 /// positions except the transformer baseline, whose sinusoidal positions are computed for any size, so every one runs
 /// at any size.
 /// </summary>
-public abstract class PuzzleNetwork : nn.Module, IStepNetwork
+public abstract class PuzzleNetwork : nn.Module, IStepNetwork, IBatchableSteps
 {
     protected PuzzleNetwork(string name, PuzzleNetConfig config) : base(name)
     {
@@ -69,6 +69,22 @@ public abstract class PuzzleNetwork : nn.Module, IStepNetwork
         Tensor? change = null;
         if (norms) using (no_grad()) change = Change(y, next);
         return new StepOutput(next, empty(0), 1f, change, change?.alias());
+    }
+
+    // Batched solves (StepBatcher): instances of one shape are stacked on the batch dimension; every step is the same map.
+    object? IBatchableSteps.BatchKey(StepCall call) => call.Place is { Cache: null, Layout: null }
+        ? $"{string.Join('x', call.X.shape.Skip(1))}|{string.Join('x', call.Y.shape.Skip(1))}|{call.Norms}" : null;
+
+    IReadOnlyList<StepOutput> IBatchableSteps.StepBatch(IReadOnlyList<StepCall> calls)
+    {
+        Tensor y = cat(calls.Select(c => c.Y).ToArray(), 0);
+        Tensor next = Step(cat(calls.Select(c => c.X).ToArray(), 0), y);
+        Tensor? change = null;
+        if (calls[0].Norms) using (no_grad()) change = Change(y, next);
+        long[] rows = calls.Select(c => c.X.shape[0]).ToArray();
+        Tensor[] nexts = next.split(rows, 0);
+        Tensor[]? changes = change?.split(rows, 0);
+        return calls.Select((_, i) => new StepOutput(nexts[i], empty(0), 1f, changes?[i], changes?[i].alias())).ToArray();
     }
 
     Tensor IStepNetwork.HaltProbability(Tensor y) => zeros(y.shape[0], y.numel() / (y.shape[0] * y.shape[1]), device: y.device);

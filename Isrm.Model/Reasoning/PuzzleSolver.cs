@@ -64,7 +64,12 @@ public sealed record PuzzleFrame(
 /// <summary>Runs the refinement engine on one puzzle and turns its steps into <see cref="PuzzleFrame"/>s (call on the model thread).</summary>
 public static class PuzzleSolver
 {
-    public static IEnumerable<PuzzleFrame> Solve(PuzzleNetwork network, Puzzle puzzle, PuzzleSolveOptions options, CancellationToken cancellation = default)
+    /// <summary>
+    /// Solves <paramref name="puzzle"/>, every step refined by <paramref name="engine"/> — the network itself, or the
+    /// network behind a <see cref="StepBatcher"/> that joins this solve's steps with other solves' of the same shape.
+    /// </summary>
+    public static IEnumerable<PuzzleFrame> Solve(
+        PuzzleNetwork network, Puzzle puzzle, PuzzleSolveOptions options, CancellationToken cancellation = default, IStepNetwork? engine = null)
     {
         options.Validate();
         if (puzzle.Task != network.Config.PuzzleTask)
@@ -89,7 +94,7 @@ public static class PuzzleSolver
             rule.Observe(s.Step, s.LogProbs!);
             return rule.AllStopped;   // several starts: when every run's answer is stable
         }
-        foreach (RefinementStep step in Refiner.Run(network, x, refinement, cancellation: cancellation, converged: Settled))
+        foreach (RefinementStep step in Refiner.Run(engine ?? network, x, refinement, cancellation: cancellation, converged: Settled))
         {
             using var scope = NewDisposeScope();
             if (observed != step.Step) rule.Observe(step.Step, step.LogProbs!);   // fixed K, or a single-pass network's one step

@@ -14,12 +14,23 @@ public sealed class RefinementCache : IDisposable
     private readonly Device _device;
     private readonly List<KvBuffer[]> _steps = new(); // [k−1][call · layers + layer]
     private KvBuffer[]? _prelude;                      // [layer] of the prelude, run once per position
+    private readonly KvSlots? _slots;
+    private readonly int _slot;
 
     public RefinementCache(IsrmConfig config, long batch, Device device)
     {
         _config = config;
         _batch = batch;
         _device = device;
+    }
+
+    /// <summary>
+    /// A cache of one request whose first steps' keys and values live in a slot of <paramref name="slots"/>, beside the
+    /// other requests refined with it; without a free slot, a cache of its own.
+    /// </summary>
+    public RefinementCache(IsrmConfig config, Device device, KvSlots slots) : this(config, 1, device)
+    {
+        if (slots.Lease() is int slot) (_slots, _slot) = (slots, slot);
     }
 
     private readonly List<RecurrentState> _ticks = new();   // [k−1]: the carried state of tick k (rlm / rlt / gated-rlt)
@@ -56,8 +67,11 @@ public sealed class RefinementCache : IDisposable
         while (_steps.Count < k)
         {
             var buffers = new KvBuffer[CallsPerStep * _config.Layers];
+            int step = _steps.Count + 1;
             for (int i = 0; i < buffers.Length; i++)
-                buffers[i] = new KvBuffer(_batch, _config.KvHeads, _config.MaxContext, _config.HeadDim, _device);
+                buffers[i] = _slots is not null && step <= _slots.Steps
+                    ? _slots.Buffer(step, i, _slot)
+                    : new KvBuffer(_batch, _config.KvHeads, _config.MaxContext, _config.HeadDim, _device);
             _steps.Add(buffers);
         }
         if (k == 1) return;
@@ -87,5 +101,12 @@ public sealed class RefinementCache : IDisposable
         _prelude = null;
         foreach (RecurrentState tick in _ticks) tick.Dispose();
         _ticks.Clear();
+        if (_slots is not null && !_released)
+        {
+            _released = true;
+            _slots.Release(_slot);
+        }
     }
+
+    private bool _released;
 }

@@ -96,6 +96,22 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
     }
 
     [Fact]
+    public void Batch_bench_refines_requests_together_with_the_tokens_they_make_alone()
+    {
+        JsonElement report = Json("batch", "--checkpoint", tiny.Directory, "--requests", "1,3", "--k", "2", "--tokens", "3", "--repeats", "1", "--json");
+
+        JsonElement[] rows = report.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal(new[] { (1, true), (3, true), (1, false), (3, false) },
+            rows.Select(r => (r.GetProperty("requests").GetInt32(), r.GetProperty("traced").GetBoolean())));
+        Assert.All(rows, r => Assert.True(r.GetProperty("sameTokens").GetBoolean()));
+        Assert.All(rows, r => Assert.True(r.GetProperty("togetherStepsPerSecond").GetDouble() > 0 && r.GetProperty("aloneStepsPerSecond").GetDouble() > 0));
+        foreach (JsonElement r in rows.Where(r => r.GetProperty("requests").GetInt32() == 3))
+            Assert.True(r.GetProperty("widestStep").GetInt64() >= 2, "three requests started together were never refined in one step");
+        foreach (JsonElement r in rows.Where(r => r.GetProperty("requests").GetInt32() == 1))
+            Assert.Equal(1, r.GetProperty("widestStep").GetInt64());
+    }
+
+    [Fact]
     public void Hub_load_bench_quick_admits_or_refuses_every_client_with_no_errors_or_hangs()
     {
         JsonElement report = Json("hub", "--quick", "--checkpoint", tiny.Directory, "--json");

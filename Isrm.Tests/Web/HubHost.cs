@@ -9,6 +9,8 @@ public abstract class HubHost(TempCheckpointsRoot folder) : IAsyncLifetime
     protected TempCheckpointsRoot Folder { get; } = folder;
     protected IsrmWebApp App { get; private set; } = null!;
     protected HubConnection Hub { get; private set; } = null!;
+    /// <summary>Where the app listens (for more clients).</summary>
+    protected Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>The app over <see cref="Folder"/>; a derived class may give it a backend or settings.</summary>
     protected virtual IsrmWebApp CreateApp() => new(Folder.Root);
@@ -16,7 +18,8 @@ public abstract class HubHost(TempCheckpointsRoot folder) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         App = CreateApp();
-        Hub = await App.ConnectAsync(App.Start());
+        BaseAddress = App.Start();
+        Hub = await App.ConnectAsync(BaseAddress);
     }
 
     public async Task DisposeAsync()

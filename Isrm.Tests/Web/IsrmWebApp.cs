@@ -10,11 +10,12 @@ namespace Isrm.Tests.Web;
 /// <summary>
 /// The web app on a real Kestrel port with its checkpoints folder pointed at <paramref name="checkpointsRoot"/>;
 /// <paramref name="settings"/> override configuration keys (e.g. a limit), <paramref name="environment"/> the host environment
-/// and <paramref name="redis"/> switches the SignalR Redis backplane on (<c>Isrm:Redis</c>).
+/// and <paramref name="redis"/> switches the SignalR Redis backplane on (<c>Isrm:Redis</c>); <paramref name="maxBatch"/> sets
+/// how many requests one checkpoint refines together (1 for tests of the queue behind one running request).
 /// </summary>
 public sealed class IsrmWebApp(
     string checkpointsRoot, IGenerationBackend? backend = null, int queueCapacity = 4, string? runsRoot = null,
-    IReadOnlyDictionary<string, string>? settings = null, string environment = "Development", string? redis = null)
+    IReadOnlyDictionary<string, string>? settings = null, string environment = "Development", string? redis = null, int? maxBatch = null)
     : WebApplicationFactory<Program>
 {
     public string CheckpointsRoot => checkpointsRoot;
@@ -25,6 +26,7 @@ public sealed class IsrmWebApp(
         builder.UseSetting("Isrm:CheckpointsPath", checkpointsRoot);
         builder.UseSetting("Isrm:DefaultCheckpoint", "tiny");
         builder.UseSetting("Isrm:Model:QueueCapacity", queueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (maxBatch is int batch) builder.UseSetting("Isrm:Model:MaxBatch", batch.ToString(System.Globalization.CultureInfo.InvariantCulture));
         string runs = runsRoot ?? checkpointsRoot + "-runs";
         builder.UseSetting("Isrm:Training:RunsPath", runs);
         builder.UseSetting("Isrm:Training:ReportsPath", Path.Combine(runs, "reports"));

@@ -128,6 +128,7 @@ public sealed class LimitTests : IAsyncLifetime
     [InlineData("Model", "MaxTokensLimit")]
     [InlineData("Model", "MaxK")]
     [InlineData("Model", "QueueCapacity")]
+    [InlineData("Model", "MaxBatch")]
     [InlineData("Model", "MaxConcurrentGenerations")]
     [InlineData("Hub", "RequestsPerMinute")]
     [InlineData("Hub", "MaxMessageBytes")]

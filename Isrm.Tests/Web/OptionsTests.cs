@@ -10,6 +10,7 @@ public sealed class OptionsTests
     [Theory]
     [InlineData("Isrm:Model:MaxLoadedModels", "0", "Isrm:Model:MaxLoadedModels must be at least 1.")]
     [InlineData("Isrm:Model:Device", "tpu", "Isrm:Model:Device must be cpu or cuda.")]
+    [InlineData("Isrm:Model:MaxBatch", "0", "Isrm:Model:MaxBatch must be from 1 to 256.")]
     [InlineData("Isrm:Hub:RequestsPerMinute", "-1", "Isrm:Hub:RequestsPerMinute must be 0 (no limit) or more.")]
     [InlineData("Isrm:Training:PollSeconds", "0", "Isrm:Training:PollSeconds must be at least 1.")]
     public void An_out_of_range_setting_fails_the_start_up_check_with_its_sentence(string key, string value, string sentence)

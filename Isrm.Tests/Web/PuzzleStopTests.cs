@@ -14,6 +14,7 @@ public sealed class PuzzleStopTests(Xunit.Abstractions.ITestOutputHelper output)
         settings["Isrm:Hub:RequestsPerMinute"] = "3";
         settings["Isrm:Puzzles:MaxMazeSize"] = "63";
         settings["Isrm:Puzzles:QueueCapacity"] = "0";
+        settings["Isrm:Model:MaxBatch"] = "1";   // one solve at a time: the second is refused at once
         _app = new IsrmWebApp(_folder.Root, settings: settings);
         _base = _app.Start();
         return Task.CompletedTask;

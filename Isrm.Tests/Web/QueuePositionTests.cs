@@ -8,7 +8,7 @@ public sealed class QueuePositionTests
     {
         using TempCheckpointsRoot folder = new TempCheckpointsRoot().WithFake("tiny");
         var backend = new FakeGenerationBackend { StepDelay = TimeSpan.FromMilliseconds(5) };
-        await using var app = new IsrmWebApp(folder.Root, backend, queueCapacity: 1);
+        await using var app = new IsrmWebApp(folder.Root, backend, queueCapacity: 1, maxBatch: 1);
         Uri address = app.Start();
         await using HubConnection first = await app.ConnectAsync(address);
         await using HubConnection second = await app.ConnectAsync(address);

@@ -53,6 +53,52 @@ public sealed class RealModelHubTests() : HubHost(TinyCheckpoints.Folder())
     }
 
     [Fact]
+    public async Task Clients_on_one_checkpoint_are_refined_together_and_each_gets_what_it_gets_alone()
+    {
+        RefinementRequest[] requests =
+        [
+            new() { Prompt = "The cat", K = 6, MaxTokens = 8, Seed = 1, Temperature = 0 },
+            new() { Prompt = "A dog and", K = 4, MaxTokens = 10, Seed = 2, Temperature = 0.9f },
+            new() { Prompt = "x", K = 9, MaxTokens = 6, Seed = 3, Temperature = 0 },
+            new() { Prompt = "Once upon a time", K = 5, MaxTokens = 7, Seed = 4, Temperature = 0.5f },
+        ];
+        var alone = new List<List<JsonElement>>();
+        foreach (RefinementRequest r in requests) alone.Add(await Frames(Hub, r));
+        (long before, _, _) = App.Models.Batching["tiny"];
+
+        var clients = new List<HubConnection>();
+        for (int i = 0; i < requests.Length; i++) clients.Add(await App.ConnectAsync(BaseAddress));
+        try
+        {
+            List<JsonElement>[] together = await Task.WhenAll(requests.Select((r, i) => Frames(clients[i], r)));
+            var (batches, rows, widest) = App.Models.Batching["tiny"];
+            Assert.True(widest >= 2, "no two clients' steps were refined together");
+            Assert.True(batches > before);
+            for (int i = 0; i < requests.Length; i++)
+            {
+                Assert.Equal(alone[i].Select(Describe), together[i].Select(Describe));
+                Assert.Equal(Tokens(alone[i]), Tokens(together[i]));
+                foreach (var (a, b) in alone[i].Zip(together[i]).Where(p => p.First.GetProperty("kind").GetString() == "step"))
+                    Assert.True(Math.Abs(a.GetProperty("confidence").GetSingle() - b.GetProperty("confidence").GetSingle()) <= 1e-4f);
+            }
+        }
+        finally
+        {
+            foreach (HubConnection c in clients) await c.DisposeAsync();
+        }
+
+        static IEnumerable<string> Tokens(List<JsonElement> frames) =>
+            frames.Where(f => f.GetProperty("kind").GetString() == "token").Select(f => f.GetProperty("text").GetString()!);
+    }
+
+    private static async Task<List<JsonElement>> Frames(HubConnection hub, RefinementRequest request)
+    {
+        var frames = new List<JsonElement>();
+        await foreach (JsonElement f in hub.StreamAsync<JsonElement>("Generate", request)) frames.Add(f);
+        return frames;
+    }
+
+    [Fact]
     public async Task Include_states_attaches_a_latent_vector_to_every_step()
     {
         var steps = new List<JsonElement>();

@@ -5,7 +5,7 @@ public sealed class RefinementHubContractTests() : HubHost(new TempCheckpointsRo
 {
     private readonly FakeGenerationBackend _backend = new();
 
-    protected override IsrmWebApp CreateApp() => new(Folder.Root, _backend, queueCapacity: 0);
+    protected override IsrmWebApp CreateApp() => new(Folder.Root, _backend, queueCapacity: 0, maxBatch: 1);
 
     [Fact]
     public async Task ListCheckpoints_lists_usable_ones_and_corrupt_ones_with_their_error()

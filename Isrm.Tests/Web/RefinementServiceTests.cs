@@ -13,13 +13,13 @@ public sealed class RefinementServiceTests : IDisposable
     private readonly TempCheckpointsRoot _folder = new TempCheckpointsRoot().WithFake("a").WithFake("b").WithFake("c").WithUnloadable("bad");
     private readonly FakeGenerationBackend _backend = new();
 
-    private RefinementService Service(int maxLoaded = 2, int queue = 4, int total = 8)
+    private RefinementService Service(int maxLoaded = 2, int queue = 4, int total = 8, int batch = 1)
     {
         var catalog = new CheckpointCatalog(_backend,
             MsOptions.Create(new CheckpointOptions { CheckpointsPath = _folder.Root, DefaultCheckpoint = "a" }),
             new HostingEnvironment { ContentRootPath = _folder.Root });
         return new RefinementService(_backend, catalog,
-            MsOptions.Create(new ModelServiceOptions { MaxLoadedModels = maxLoaded, QueueCapacity = queue, MaxConcurrentGenerations = total }),
+            MsOptions.Create(new ModelServiceOptions { MaxLoadedModels = maxLoaded, QueueCapacity = queue, MaxConcurrentGenerations = total, MaxBatch = batch }),
             MsOptions.Create(new PuzzleOptions()), NullLogger<RefinementService>.Instance);
     }
 
@@ -93,6 +93,34 @@ public sealed class RefinementServiceTests : IDisposable
         var blocks = order.Where((v, i) => i == 0 || order[i - 1] != v).ToList();
         Assert.Equal(3, blocks.Count);
         Assert.Equal(3 * (2 * 3 + 2 + 1), order.Count);
+    }
+
+    [Fact]
+    public async Task Up_to_MaxBatch_requests_on_one_checkpoint_run_together_and_the_next_waits_for_a_place()
+    {
+        using RefinementService service = Service(batch: 2);
+        _backend.StepDelay = TimeSpan.FromMilliseconds(5);
+        var order = new List<int>();
+        Task<List<RefinementFrame>>[] runs = Enumerable.Range(0, 3).Select(i => Task.Run(async () =>
+        {
+            var frames = new List<RefinementFrame>();
+            await foreach (RefinementFrame f in service.Generate(Request("a", k: 6, tokens: 3)))
+            {
+                frames.Add(f);
+                if (f is StepFrame) lock (order) order.Add(i);
+            }
+            return frames;
+        })).ToArray();
+        List<RefinementFrame>[] all = await Task.WhenAll(runs);
+
+        // two ran at once, each on its own request thread (their steps interleave); the third waited, one place ahead of it,
+        // then ran on the thread the first one to finish had used
+        Assert.All(all, frames => Assert.IsType<DoneFrame>(frames[^1]));
+        Assert.Equal([[1]], all.Select(f => f.OfType<QueuedFrame>().Select(q => q.Ahead).ToArray()).Where(a => a.Length > 0));
+        var blocks = order.Where((v, i) => i == 0 || order[i - 1] != v).Count();
+        Assert.True(blocks > 3, $"the requests did not interleave ({blocks} blocks of steps)");
+        Assert.Equal(2, _backend.GenerationThreads.Distinct().Count());   // a request thread each, kept for the next request
+        Assert.Equal(1, _backend.Loads);
     }
 
     [Fact]

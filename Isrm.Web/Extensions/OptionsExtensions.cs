@@ -11,6 +11,7 @@ public static class OptionsExtensions
         services.AddOptions<ModelServiceOptions>().Bind(configuration.GetSection(ModelServiceOptions.Section))
             .Validate(o => o.MaxLoadedModels >= 1, "Isrm:Model:MaxLoadedModels must be at least 1.")
             .Validate(o => o.QueueCapacity >= 0, "Isrm:Model:QueueCapacity must be 0 or more.")
+            .Validate(o => o.MaxBatch is >= 1 and <= 256, "Isrm:Model:MaxBatch must be from 1 to 256.")
             .Validate(o => o.Device is "cpu" or "cuda", "Isrm:Model:Device must be cpu or cuda.")
             .Validate(o => o.TorchThreads >= 1, "Isrm:Model:TorchThreads must be at least 1.")
             .Validate(o => o.MaxTokensLimit >= 1, "Isrm:Model:MaxTokensLimit must be at least 1.")

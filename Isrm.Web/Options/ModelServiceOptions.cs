@@ -8,8 +8,14 @@ public sealed class ModelServiceOptions
     /// <summary>Checkpoints kept loaded at once; the least recently used one is unloaded beyond this.</summary>
     public int MaxLoadedModels { get; set; } = 2;
 
-    /// <summary>Requests allowed to wait per model behind the running one; more are answered "busy" at once.</summary>
+    /// <summary>Requests allowed to wait per model behind the running ones; more are answered "busy" at once.</summary>
     public int QueueCapacity { get; set; } = 4;
+
+    /// <summary>
+    /// Requests refined together per checkpoint (continuous batching): each runs on its own thread and their
+    /// refinement steps are joined into one batched step; more wait in the queue. 1 runs one request at a time.
+    /// </summary>
+    public int MaxBatch { get; set; } = 8;
 
     /// <summary>cpu or cuda.</summary>
     public string Device { get; set; } = "cpu";

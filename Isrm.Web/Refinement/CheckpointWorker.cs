@@ -1,13 +1,15 @@
+using System.Collections.Concurrent;
+
 using Isrm.Model.Runtime;
 
 namespace Isrm.Web.Refinement;
 
 /// <summary>
-/// One loaded checkpoint — a text model or a puzzle network — and the dedicated thread that owns its tensors
-/// (TorchSharp's dispose scopes and no-grad state are per thread). Runs its jobs (generations or solves) one at a
-/// time in arrival order; the queue itself (<see cref="Waiting"/>,
-/// <see cref="Running"/>) is kept by <see cref="RefinementService"/> under its lock. A batched step would take
-/// several waiting jobs in <see cref="RunNext"/> instead of one.
+/// One loaded checkpoint — a text model or a puzzle network. Its own thread loads and unloads the weights; every
+/// running job (generation or solve) has a thread of its own (TorchSharp's dispose scopes and no-grad state are per
+/// thread), up to <see cref="MaxRunning"/> at once, and the loaded model joins their refinement steps into one batched
+/// step (<see cref="StepBatcher"/>): requests join and leave between steps. The queue itself (<see cref="Waiting"/>,
+/// <see cref="Running"/>) is kept by <see cref="RefinementService"/> under its lock.
 /// </summary>
 internal sealed class CheckpointWorker
 {
@@ -16,14 +18,18 @@ internal sealed class CheckpointWorker
     private readonly Func<CheckpointWorker, RefinementJob?> _take;
     private readonly Action<CheckpointWorker, RefinementJob> _finished;
     private readonly Action _stepComputed;
+    private readonly List<Task> _jobs = [];
+    private readonly BlockingCollection<Action> _ready = new();   // started jobs for the request threads
+    private int _requestThreads, _busy;                            // guarded by _jobs
     private ILoadedModel? _model;
     private string? _loadError;
 
     public CheckpointWorker(
-        string directory, IGenerationBackend backend, int torchThreads, Task retiring,
+        string directory, IGenerationBackend backend, int torchThreads, int maxRunning, Task retiring,
         Func<CheckpointWorker, RefinementJob?> take, Action<CheckpointWorker, RefinementJob> finished, Action stepComputed)
     {
         Directory = directory;
+        MaxRunning = Math.Max(1, maxRunning);
         _backend = backend;
         _take = take;
         _finished = finished;
@@ -35,17 +41,20 @@ internal sealed class CheckpointWorker
 
     public string Directory { get; }
 
+    /// <summary>Jobs refined together at most (<see cref="ModelServiceOptions.MaxBatch"/>); more wait in <see cref="Waiting"/>.</summary>
+    public int MaxRunning { get; }
+
     /// <summary>Jobs waiting for this worker, in arrival order (guarded by the service's lock).</summary>
     public LinkedList<RefinementJob> Waiting { get; } = new();
 
-    /// <summary>The job on the thread now (guarded by the service's lock).</summary>
-    public RefinementJob? Running { get; set; }
+    /// <summary>The jobs running now, in the order they started (guarded by the service's lock).</summary>
+    public List<RefinementJob> Running { get; } = [];
 
     /// <summary>Recency for least-recently-used eviction (guarded by the service's lock).</summary>
     public long LastUsed { get; set; }
 
     /// <summary>Jobs running or waiting here.</summary>
-    public int Reserved => Waiting.Count + (Running is null ? 0 : 1);
+    public int Reserved => Waiting.Count + Running.Count;
 
     public bool IsIdle => Reserved == 0;
 
@@ -55,24 +64,64 @@ internal sealed class CheckpointWorker
     /// <summary>True once the weights are in memory.</summary>
     public bool IsLoaded => Volatile.Read(ref _model) is not null;
 
-    /// <summary>Asks the thread to run the next waiting job (one call per job added to <see cref="Waiting"/>).</summary>
-    public void Post() => _ = _thread.RunAsync(RunNext);
+    /// <summary>Joined steps of the loaded model so far (<see cref="ILoadedModel.Batching"/>).</summary>
+    public (long Batches, long Rows, long Widest) Batching => Volatile.Read(ref _model)?.Batching ?? default;
 
-    /// <summary>Unloads the model on its own thread and stops the thread; the task ends when both are done.</summary>
+    /// <summary>Asks the worker to start waiting jobs while it has room (after a job is added or one finished).</summary>
+    public void Post() => _ = _thread.RunAsync(StartWaiting);
+
+    /// <summary>Stops the running jobs' threads, then unloads the model on its own thread; the task ends when all are done.</summary>
     public async Task RetireAsync()
     {
         await _thread.RunAsync(() =>
         {
+            Task[] jobs;
+            lock (_jobs) jobs = [.. _jobs];
+            Task.WaitAll(jobs, TimeSpan.FromSeconds(30));   // cancelled jobs stop within one refinement step
+            _ready.CompleteAdding();                        // the request threads end
             _model?.Dispose();
             _model = null;
         });
         _thread.Dispose();
     }
 
-    private void RunNext()
+    // On the worker's thread: loads the model once, then hands every job it may start to a request thread of its own
+    // (kept for the next job: at most MaxRunning, made as they are first needed).
+    private void StartWaiting()
     {
-        RefinementJob? job = _take(this);
-        if (job is null) return;   // it was cancelled while it waited
+        while (_take(this) is { } job)
+        {
+            if (_model is null && _loadError is null) Load();
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_jobs)
+            {
+                _jobs.RemoveAll(t => t.IsCompleted);
+                _jobs.Add(done.Task);
+                if (++_busy > _requestThreads)
+                {
+                    _requestThreads++;
+                    new Thread(RequestThread) { IsBackground = true, Name = "isrm-web-request" }.Start();
+                }
+            }
+            _ready.Add(() =>
+            {
+                try { Run(job); }
+                finally
+                {
+                    lock (_jobs) _busy--;
+                    done.TrySetResult();
+                }
+            });
+        }
+    }
+
+    private void RequestThread()
+    {
+        foreach (Action run in _ready.GetConsumingEnumerable()) run();
+    }
+
+    private void Run(RefinementJob job)
+    {
         Exception? fault = null;
         try
         {

@@ -13,9 +13,15 @@ public interface IGenerationBackend
     ILoadedModel Load(string directory);
 }
 
-/// <summary>A loaded checkpoint (on the model thread): a text model generates, a puzzle network solves.</summary>
+/// <summary>
+/// A loaded checkpoint: a text model generates, a puzzle network solves. Several requests may run at once, each on its
+/// own thread; their refinement steps are joined where the network allows (continuous batching).
+/// </summary>
 public interface ILoadedModel : IDisposable
 {
+    /// <summary>Joined steps run so far, the rows they held, and the most rows in one (zeros where nothing is joined).</summary>
+    (long Batches, long Rows, long Widest) Batching => default;
+
     IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation);
 
     /// <summary>One frame per step of one puzzle (<see cref="PuzzleSolver"/>).</summary>

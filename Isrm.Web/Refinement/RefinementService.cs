@@ -62,6 +62,15 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
         get { lock (_lock) return _workers.Values.Where(w => w.IsLoaded).OrderBy(w => w.LastUsed).Select(w => w.Directory).ToList(); }
     }
 
+    /// <summary>
+    /// Per loaded checkpoint (by folder name): joined refinement steps so far, the requests they held in all, and the
+    /// most in one (continuous batching; operators and the hub benchmark read it).
+    /// </summary>
+    public IReadOnlyDictionary<string, (long Batches, long Rows, long Widest)> Batching
+    {
+        get { lock (_lock) return _workers.Values.ToDictionary(w => Path.GetFileName(w.Directory), w => w.Batching); }
+    }
+
     public IReadOnlyList<CheckpointListing> ListCheckpoints() => _catalog.List();
 
     public IAsyncEnumerable<RefinementFrame> Generate(RefinementRequest request, CancellationToken cancellation = default) =>
@@ -136,7 +145,7 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
                 error = "The server is shutting down; try again in a moment.";
             else if (_reservedTotal >= total)
                 error = $"The server is busy: it runs or queues at most {total} {(job.Solve is null ? "generations" : "generations and solves")} at once, over all checkpoints; try again in a moment.";
-            else if (mine >= queueCapacity + 1)
+            else if (mine >= queueCapacity + Math.Max(1, Limits.MaxBatch))
                 error = busy(mine);
             if (error.Length > 0) return null;
             _reserved[directory] = mine + 1;
@@ -163,7 +172,7 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
         _retiring.RemoveAll(t => t.IsCompleted);
         Task retiring = Task.WhenAll(_retiring);
         _logger.LogInformation("Starting a worker for checkpoint {Directory}", directory);
-        worker = new CheckpointWorker(directory, _backend, Limits.TorchThreads, retiring, Take, Finished,
+        worker = new CheckpointWorker(directory, _backend, Limits.TorchThreads, Limits.MaxBatch, retiring, Take, Finished,
             () => Interlocked.Increment(ref _stepsComputed));
         _workers[directory] = worker;
         return worker;
@@ -183,15 +192,15 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
         worker.Post();
     }
 
-    /// <summary>On the worker's thread: the next job to run, or null when the one it was posted for was cancelled.</summary>
+    /// <summary>On the worker's thread: the next job to start, or null when none waits or the worker runs all it may.</summary>
     private RefinementJob? Take(CheckpointWorker worker)
     {
         lock (_lock)
         {
-            if (worker.Waiting.First?.Value is not { } job) return null;
+            if (worker.Running.Count >= worker.MaxRunning || worker.Waiting.First?.Value is not { } job) return null;
             worker.Waiting.RemoveFirst();
             job.State = JobState.Running;
-            worker.Running = job;
+            worker.Running.Add(job);
             worker.LastUsed = ++_clock;
             TellPositions();
             return job;
@@ -203,8 +212,9 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
     {
         lock (_lock)
         {
-            if (worker.Running == job) worker.Running = null;
+            worker.Running.Remove(job);
             Release(job);
+            if (worker.Waiting.Count > 0) worker.Post();   // its place goes to the next waiting job
             if (worker.IsIdle && (worker.LoadFailed || _slotWaiters.Count > 0) && _workers.GetValueOrDefault(worker.Directory) == worker)
                 Retire(worker);
             AdmitSlotWaiters();
@@ -270,7 +280,8 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
     {
         foreach (CheckpointWorker worker in _workers.Values)
         {
-            int ahead = worker.Running is null ? 0 : 1;
+            // the jobs before it: the waiting ones, and a running one for the place it waits for (none while places are free)
+            int ahead = worker.Running.Count - worker.MaxRunning + 1;
             foreach (RefinementJob job in worker.Waiting) Tell(job, ahead++);
         }
         int shortest = _workers.Count == 0 ? 0 : _workers.Values.Min(w => w.Reserved);
@@ -300,7 +311,7 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
         {
             _stopped = true;
             foreach (RefinementJob job in _slotWaiters.Concat(_workers.Values.SelectMany(w => w.Waiting)).ToList()) CancelLocked(job);
-            foreach (CheckpointWorker worker in _workers.Values) worker.Running?.Stop.Cancel();
+            foreach (RefinementJob job in _workers.Values.SelectMany(w => w.Running)) job.Stop.Cancel();
             foreach (CheckpointWorker worker in _workers.Values.ToList()) Retire(worker);
             retiring = [.. _retiring];
         }

@@ -1,0 +1,127 @@
+using Generator = Isrm.Model.Generation.Generator;
+
+namespace Isrm.Bench;
+
+/// <summary>
+/// <c>isrm-bench batch</c>: continuous batching in the engine alone, without the hub. N generations on one checkpoint,
+/// each on its own thread as the web app runs them, once one after the other (each alone) and once together through
+/// one <see cref="StepBatcher"/>: aggregate refinement steps per second of both, their ratio, how many requests a
+/// joined step held, and whether every request made the same tokens both ways.
+/// </summary>
+internal static class BatchBenchmark
+{
+    private sealed record Row(int Requests, bool Traced, double AloneStepsPerSecond, double TogetherStepsPerSecond, double Ratio,
+        double ThreadsStepsPerSecond, double MeanRowsPerJoinedStep, long WidestStep, double JoinedShare, bool SameTokens);
+
+    private sealed record Report(string Model, int K, int Tokens, int Threads, int Repeats, Row[] Rows);
+
+    public static Command Create()
+    {
+        var checkpointOption = BenchModel.CheckpointOption();
+        var requestsOption = new Option<string>("--requests") { Description = "Numbers of concurrent requests, comma-separated", DefaultValueFactory = _ => "1,8,32" };
+        var kOption = new Option<int>("--k", "--loops") { Description = "K, refinement steps per token [1…256]", DefaultValueFactory = _ => 8 };
+        var tokensOption = new Option<int>("--tokens") { Description = "Tokens each request generates [1…512]", DefaultValueFactory = _ => 32 };
+        var repeatsOption = new Option<int>("--repeats") { Description = "Runs per way; the fastest counts [1…20]", DefaultValueFactory = _ => 2 };
+        var threadsOption = GenerationOptions.ThreadsOption();
+        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var command = new Command("batch", "Aggregate steps/s of N generations alone vs refined together (continuous batching), in process, traced and untraced");
+        foreach (Option option in new Option[] { checkpointOption, requestsOption, kOption, tokensOption, repeatsOption, threadsOption, jsonOption })
+            command.Options.Add(option);
+        command.SetAction((parse, cancellation) => UserError.Guard(() =>
+        {
+            int[] counts = RefinementDepth.ParseFiniteList(parse.GetValue(requestsOption), 256, "--requests");
+            int k = parse.GetValue(kOption), tokens = parse.GetValue(tokensOption), repeats = parse.GetValue(repeatsOption), threads = parse.GetValue(threadsOption);
+            if (k is < 1 or > 256) throw new ArgumentException($"--k must be from 1 to 256 (got {k}).");
+            if (tokens is < 1 or > 512) throw new ArgumentException($"--tokens must be from 1 to 512 (got {tokens}).");
+            if (repeats is < 1 or > 20) throw new ArgumentException($"--repeats must be from 1 to 20 (got {repeats}).");
+            if (threads < 1) throw new ArgumentException($"--threads must be at least 1 (got {threads}).");
+            string? checkpoint = parse.GetValue(checkpointOption);
+            if (checkpoint is not null) Checkpoint.Inspect(checkpoint);
+            bool json = parse.GetValue(jsonOption);
+            torch.set_num_threads(threads);
+            using LoadedCheckpoint model = BenchModel.Load(checkpoint);
+            if (!json) Console.Out.WriteLine(BenchModel.Describe(model));
+            var rows = new List<Row>();
+            foreach (bool traced in new[] { true, false })
+                foreach (int n in counts)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    GenerationRequest[] requests = Enumerable.Range(0, n).Select(i => new GenerationRequest
+                    {
+                        Prompt = BenchModel.Prompt(model.Tokenizer, 16 + 8 * (i % 4)), K = k, MaxTokens = tokens, Temperature = 0, Seed = (ulong)i + 1,
+                        TraceSteps = traced,
+                    }).ToArray();
+                    Run(model, requests.Take(1).ToArray(), together: false, threads);   // warm-up: libtorch's first calls
+                    var alone = Enumerable.Range(0, repeats).Select(_ => Run(model, requests, together: false, threads)).MaxBy(r => r.StepsPerSecond)!;
+                    var joined = Enumerable.Range(0, repeats).Select(_ => Run(model, requests, together: true, threads)).MaxBy(r => r.StepsPerSecond)!;
+                    var parallel = Enumerable.Range(0, repeats).Select(_ => Run(model, requests, together: true, threads, join: false)).MaxBy(r => r.StepsPerSecond)!;
+                    rows.Add(new Row(n, traced, Math.Round(alone.StepsPerSecond, 1), Math.Round(joined.StepsPerSecond, 1),
+                        Math.Round(joined.StepsPerSecond / alone.StepsPerSecond, 2), Math.Round(parallel.StepsPerSecond, 1), joined.MeanRows, joined.Widest, joined.JoinedShare,
+                        alone.Tokens.Zip(joined.Tokens).All(p => p.First.SequenceEqual(p.Second))));
+                    if (!json) Console.Out.WriteLine($"  {n} requests, {(traced ? "traced" : "untraced")}: alone {rows[^1].AloneStepsPerSecond:F0} steps/s, together {rows[^1].TogetherStepsPerSecond:F0} steps/s ({rows[^1].Ratio:F2}×)");
+                }
+            var report = new Report(model.Info.Name, k, tokens, threads, repeats, rows.ToArray());
+            if (json) Console.Out.WriteLine(JsonSerializer.Serialize(report, JsonOutput.Options));
+            else Print(report);
+            return Task.FromResult(rows.All(r => r.SameTokens) ? 0 : 2);
+        }));
+        return command;
+    }
+
+    private sealed record Outcome(double StepsPerSecond, double MeanRows, long Widest, double JoinedShare, int[][] Tokens);
+
+    // Alone: the requests one after the other on one thread. Together: all at once, each on its own thread, through one
+    // batcher (join) or each refining by itself (the threads compete for the cores).
+    private static Outcome Run(LoadedCheckpoint model, GenerationRequest[] requests, bool together, int torchThreads, bool join = true)
+    {
+        var tokens = new int[requests.Length][];
+        long steps = 0;
+        using var batcher = new StepBatcher(model.Model, slots: requests.Length);
+        int[] Generate(GenerationRequest request, IStepNetwork? network)
+        {
+            var ids = new List<int>();
+            foreach (GenerationEvent e in Generator.Generate(model, request, default, network))
+                if (e is TokenEvent t) { ids.Add(t.TokenId); Interlocked.Add(ref steps, t.StepsUsed); }
+            return [.. ids];
+        }
+        var clock = Stopwatch.StartNew();
+        if (!together)
+            for (int i = 0; i < requests.Length; i++) tokens[i] = Generate(requests[i], null);
+        else
+        {
+            using var start = new Barrier(requests.Length);
+            Thread[] threads = requests.Select((r, i) => new Thread(() =>
+            {
+                torch.set_num_threads(torchThreads);
+                using (batcher.Join())
+                {
+                    start.SignalAndWait();
+                    tokens[i] = Generate(r, join ? batcher.Network : null);
+                }
+            })).ToArray();
+            foreach (Thread t in threads) t.Start();
+            foreach (Thread t in threads) t.Join();
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        var (batches, rows, widest) = batcher.Counts;
+        return new Outcome(steps / seconds, batches == 0 ? double.NaN : Math.Round(rows / (double)batches, 2), widest,
+            Math.Round(batcher.JoinedSeconds / seconds, 2), tokens);
+    }
+
+    private static void Print(Report report)
+    {
+        AnsiConsole.WriteLine($"{report.Model}: K = {report.K}, {report.Tokens} tokens per request, greedy, {report.Threads} libtorch thread(s), fastest of {report.Repeats} runs per way.");
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (string name in new[] { "requests", "per-step frames", "alone steps/s", "together steps/s", "together ÷ alone", "threads, not joined, steps/s", "requests per joined step (mean / most)", "wall in joined steps", "same tokens" })
+            table.AddColumn(new TableColumn(name).RightAligned());
+        foreach (Row r in report.Rows)
+            table.AddRow(r.Requests.ToString(), r.Traced ? "yes" : "no", r.AloneStepsPerSecond.ToString("F0"), r.TogetherStepsPerSecond.ToString("F0"),
+                $"{r.Ratio:F2}×", r.ThreadsStepsPerSecond.ToString("F0"), $"{(double.IsFinite(r.MeanRowsPerJoinedStep) ? r.MeanRowsPerJoinedStep.ToString("F1") : "–")} / {r.WidestStep}",
+                $"{r.JoinedShare:P0}", r.SameTokens ? "yes" : "NO");
+        AnsiConsole.Write(table);
+        AnsiConsole.WriteLine("Alone = the requests one after another; together = all at once, each on its own thread, their steps joined by one StepBatcher (as the web app's worker runs them).");
+        AnsiConsole.WriteLine("Threads, not joined = the same threads each refining by itself, competing for the cores (what batching is measured against besides running alone).");
+        AnsiConsole.WriteLine("Wall in joined steps = the share of the together run spent computing joined steps; the rest is each request's own work and handing the floor on.");
+        AnsiConsole.WriteLine("Per-step frames = the chat's read-outs of every step (top tokens, entropy, norms); without them only each token's last step is read.");
+    }
+}
