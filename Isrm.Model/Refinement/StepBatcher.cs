@@ -27,8 +27,8 @@ public interface IBatchableSteps
 /// steps to <see cref="Network"/>, and the steps that can be joined (<see cref="IBatchableSteps"/>) run as one call.
 /// A joined step runs when every member is waiting at it (a member inside a step that runs alone does not hold the
 /// others up), or once a waiter has waited <see cref="Window"/>; the member that completes the set computes it. After
-/// it, the members go on one at a time — each hands the floor to the next when it reaches its next step — so their own
-/// work (read-outs, sampling, frames) never competes with each other or with the next joined step. Members join
+/// it, the members go on at most two at a time — each hands the floor on when it reaches its next step — so their own
+/// work (read-outs, sampling, frames) does not crowd the cores or the next joined step. Members join
 /// (<see cref="Join"/>) and leave between steps; a cancelled request leaves at its next step, as it would alone. One
 /// member alone never waits.
 /// </summary>
@@ -42,6 +42,7 @@ public sealed class StepBatcher : IDisposable
     private readonly List<Pending> _resume = [];    // step done, waiting to be handed the floor
     private int _members;
     private int _alone;
+    private int _floor;                              // members running between joined steps now (at most FloorWidth)
     private bool _leading;
     private long _batches, _rows, _widest, _leadTicks;
 
@@ -95,6 +96,7 @@ public sealed class StepBatcher : IDisposable
         lock (_gate)
         {
             _members--;
+            _floor = Math.Max(0, _floor - 1);
             NudgeLocked();
         }
     }
@@ -109,6 +111,7 @@ public sealed class StepBatcher : IDisposable
         lock (_gate)
         {
             _pending.Add(mine);
+            _floor = Math.Max(0, _floor - 1);
             if (!WakeNextLocked()) batch = TakeIfAllWaitLocked();
         }
         while (batch is null && !mine.Resumed)
@@ -120,7 +123,7 @@ public sealed class StepBatcher : IDisposable
                 if (mine.Done)
                 {
                     // its step is done but the member before it has not handed on: go on without waiting longer
-                    if (!woken && _resume.Remove(mine)) mine.Resumed = true;
+                    if (!woken && _resume.Remove(mine)) { mine.Resumed = true; _floor++; }
                     continue;
                 }
                 if (!_leading && _pending.Contains(mine) && (Stopwatch.GetElapsedTime(started) >= Window || _resume.Count == 0 && _pending.Count >= _members - _alone))
@@ -135,13 +138,24 @@ public sealed class StepBatcher : IDisposable
     // members' own work does not compete with each other or with the next joined step); false when none is waiting.
     private bool WakeNextLocked()
     {
-        if (_resume.Count == 0) return false;
-        Pending next = _resume[0];
-        _resume.RemoveAt(0);
-        next.Resumed = true;
-        next.Signal.Release();
-        return true;
+        bool woke = false;
+        while (_resume.Count > 0 && _floor < FloorWidth)
+        {
+            Pending next = _resume[0];
+            _resume.RemoveAt(0);
+            next.Resumed = true;
+            next.Signal.Release();
+            _floor++;
+            woke = true;
+        }
+        return woke || _resume.Count > 0;
     }
+
+    /// <summary>
+    /// Members that go on at once between joined steps: two where there are two cores. Waking a thread costs ~30 µs on
+    /// the machine this was measured on, so one member's work hides the next one's wake-up (docs/benchmarks.md).
+    /// </summary>
+    private static readonly int FloorWidth = Math.Clamp(Environment.ProcessorCount, 1, 2);
 
     // After a member stopped counting (it left, or runs a step alone): hand the floor on, or, when everyone left is
     // waiting at a step, wake one of them to lead.
@@ -168,6 +182,7 @@ public sealed class StepBatcher : IDisposable
         lock (_gate)
         {
             _alone++;
+            _floor = Math.Max(0, _floor - 1);
             NudgeLocked();
         }
         try
@@ -221,6 +236,8 @@ public sealed class StepBatcher : IDisposable
                 }
                 leader.Resumed = true;
                 _leading = false;
+                _floor = 1;   // the leader goes on
+                WakeNextLocked();
             }
         }
     }
