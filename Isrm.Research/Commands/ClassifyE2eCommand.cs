@@ -45,18 +45,28 @@ internal static class ClassifyE2eCommand
                         var (fit, score, _) = EvaluationDocuments.Select(data, dir, "auto").ProbeDocuments();
                         var (classes, train, test) = GenreFineTune.Split(checkpoint.Tokenizer, fit, score, settings);
                         if (train.Count == 0 || test.Count == 0) throw new ArgumentException($"the corpus gives no windows of {settings.Context} tokens to train or test on.");
-                        double majority = GenreFineTune.Majority(train, test), ngrams = NgramBaseline.Accuracy(train, test, classes.Length);
+                        double majority = GenreFineTune.Majority(train, test);
+                        bool[] ngramRight = NgramBaseline.Correct(train, test, classes.Length);
+                        double ngrams = ngramRight.Count(x => x) / (double)test.Count;
                         GenreFineTune.Result r = GenreFineTune.Run(checkpoint.Model, classes.Length, train, test, settings,
                             (step, loss) => { if (step % 50 == 0) Console.WriteLine($"step {step} loss {loss:F3}"); });
                         var (low, high) = PairedInterval.Wilson((int)Math.Round(r.Accuracy * test.Count), test.Count);
+                        // Over documents: the held-out windows come 8 to a document, so windows are not independent draws.
+                        PairedInterval.Summary byDocument = GenreFineTune.ByDocument(test, r.Correct);
+                        PairedInterval.Summary vsNgrams = PairedInterval.Of(GenreFineTune.PerDocument(test, r.Correct)
+                            .Zip(GenreFineTune.PerDocument(test, ngramRight), (m, b) => m - b).ToList());
                         string label = groups ? $"{classes.Length} groups" : $"{classes.Length} genres";
-                        Console.WriteLine($"{checkpoint.Info.Name} ({checkpoint.Info.Family}), {label}: fine-tuned {r.Accuracy:P1} (95 % {low:P1} … {high:P1}), " +
-                            $"n-gram baseline {ngrams:P1}, majority {majority:P1}; {train.Count} training / {test.Count} held-out windows; {r.Steps} steps in {r.Seconds:F0} s");
+                        Console.WriteLine($"{checkpoint.Info.Name} ({checkpoint.Info.Family}), {label}: fine-tuned {r.Accuracy:P1} (95 % over {byDocument.Count} documents " +
+                            $"{byDocument.TLow:P1} … {byDocument.THigh:P1}), n-gram baseline {ngrams:P1} (fine-tuned − baseline {vsNgrams.Mean:P1}, 95 % over documents " +
+                            $"{vsNgrams.TLow:P1} … {vsNgrams.THigh:P1}), majority {majority:P1}; {train.Count} training / {test.Count} held-out windows; {r.Steps} steps in {r.Seconds:F0} s");
                         int n = classes.Length;
                         rows.Add(new
                         {
                             checkpoint = checkpoint.Info.Name, family = checkpoint.Info.Family, labels = groups ? "groups" : "genres", classes,
                             accuracy = r.Accuracy, accuracyLow = low, accuracyHigh = high, ngramAccuracy = ngrams, majority,
+                            documents = byDocument.Count, accuracyByDocument = byDocument.Mean, accuracyByDocumentLow = byDocument.TLow, accuracyByDocumentHigh = byDocument.THigh,
+                            minusNgrams = vsNgrams.Mean, minusNgramsLow = vsNgrams.TLow, minusNgramsHigh = vsNgrams.THigh,
+                            minusNgramsBootstrapLow = vsNgrams.BootstrapLow, minusNgramsBootstrapHigh = vsNgrams.BootstrapHigh,
                             trainWindows = train.Count, testWindows = test.Count, r.Steps, r.Seconds, r.FinalLoss,
                             confusion = Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Select(j => r.Confusion[i, j]).ToArray()).ToArray(),
                         });

@@ -14,11 +14,11 @@ public static class GenreFineTune
     public sealed record Settings(int Context = 128, int WindowsPerDocument = 8, int Steps = 300, double Minutes = 15, int Batch = 16,
         double LearningRate = 1e-3, double HeadLearningRate = 1e-2, int Seed = 1, int K = 1, bool Coarse = false);
 
-    /// <summary>A window of tokens and its class.</summary>
-    public sealed record Sample(int[] Tokens, int Label);
+    /// <summary>A window of tokens, its class and the document it was cut from (windows of one document share its genre and style).</summary>
+    public sealed record Sample(int[] Tokens, int Label, int Document = -1);
 
-    /// <summary>Held-out accuracy of the fine-tuned model and its confusion matrix [true, predicted].</summary>
-    public sealed record Result(double Accuracy, int[,] Confusion, int Steps, double Seconds, double FinalLoss);
+    /// <summary>Held-out accuracy of the fine-tuned model, its confusion matrix [true, predicted] and whether each held-out window was right.</summary>
+    public sealed record Result(double Accuracy, int[,] Confusion, int Steps, double Seconds, double FinalLoss, bool[] Correct);
 
     /// <summary>
     /// Brown's four groups (its manual's sections): press (A–C), general prose (D–G), learned and government (H, J),
@@ -46,11 +46,11 @@ public static class GenreFineTune
             ? CoarseGroups.TryGetValue(d.Genre!, out string? g) ? g : throw new ArgumentException($"genre '{d.Genre}' is not one of Brown's 15; the coarse groups need Brown's labels.")
             : d.Genre!;
         string[] classes = fit.Concat(score).Where(d => d.Genre is not null).Select(Class).Distinct().Order(StringComparer.Ordinal).ToArray();
-        List<Sample> Windows(IEnumerable<CorpusDocument> documents) => documents.Where(d => d.Genre is not null).SelectMany(doc =>
+        List<Sample> Windows(IEnumerable<CorpusDocument> documents) => documents.Where(d => d.Genre is not null).SelectMany((doc, index) =>
         {
             int[] tokens = tokenizer.Encode(doc.Text);
             int span = tokens.Length - settings.Context, count = settings.WindowsPerDocument, label = Array.IndexOf(classes, Class(doc));
-            return span < 0 ? [] : Enumerable.Range(0, count).Select(w => new Sample(tokens[(int)((long)span * w / Math.Max(1, count - 1))..][..settings.Context], label));
+            return span < 0 ? [] : Enumerable.Range(0, count).Select(w => new Sample(tokens[(int)((long)span * w / Math.Max(1, count - 1))..][..settings.Context], label, index));
         }).ToList();
         return (classes, Windows(fit), Windows(score));
     }
@@ -76,6 +76,7 @@ public static class GenreFineTune
         model.eval();
         head.eval();
         var confusion = new int[classes, classes];
+        var right = new bool[test.Count];
         int correct = 0;
         using (no_grad())
             for (int start = 0; start < test.Count; start += 32)
@@ -86,11 +87,23 @@ public static class GenreFineTune
                 for (int i = 0; i < block.Count; i++)
                 {
                     confusion[block[i].Label, predicted[i]]++;
-                    if (predicted[i] == block[i].Label) correct++;
+                    right[start + i] = predicted[i] == block[i].Label;
+                    if (right[start + i]) correct++;
                 }
             }
-        return new Result(correct / (double)test.Count, confusion, outcome.Steps, outcome.Seconds, outcome.FinalLoss);
+        return new Result(correct / (double)test.Count, confusion, outcome.Steps, outcome.Seconds, outcome.FinalLoss, right);
     }
+
+    /// <summary>
+    /// Accuracy over documents, not windows: each held-out document's share of windows right, their mean and its 95 %
+    /// t-interval over the documents (the windows of one document are not independent draws).
+    /// </summary>
+    public static PairedInterval.Summary ByDocument(IReadOnlyList<Sample> test, IReadOnlyList<bool> correct) =>
+        PairedInterval.Of(PerDocument(test, correct));
+
+    /// <summary>Each held-out document's share of windows right, in document order.</summary>
+    public static List<double> PerDocument(IReadOnlyList<Sample> test, IReadOnlyList<bool> correct) =>
+        test.Select((s, i) => (s.Document, Right: correct[i] ? 1.0 : 0.0)).GroupBy(p => p.Document).OrderBy(g => g.Key).Select(g => g.Average(p => p.Right)).ToList();
 
     /// <summary>Share of <paramref name="test"/> in the most frequent class of <paramref name="train"/>.</summary>
     public static double Majority(IReadOnlyList<Sample> train, IReadOnlyList<Sample> test)

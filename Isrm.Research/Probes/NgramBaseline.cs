@@ -13,6 +13,13 @@ public static class NgramBaseline
     /// <summary>Held-out accuracy of the baseline trained on <paramref name="train"/>.</summary>
     public static double Accuracy(IReadOnlyList<GenreFineTune.Sample> train, IReadOnlyList<GenreFineTune.Sample> test, int classes, int epochs = 300, int seed = 1)
     {
+        bool[] right = Correct(train, test, classes, epochs, seed);
+        return right.Count(r => r) / (double)test.Count;
+    }
+
+    /// <summary>Whether the baseline trained on <paramref name="train"/> gets each window of <paramref name="test"/> right.</summary>
+    public static bool[] Correct(IReadOnlyList<GenreFineTune.Sample> train, IReadOnlyList<GenreFineTune.Sample> test, int classes, int epochs = 300, int seed = 1)
+    {
         using var scope = NewDisposeScope();
         Tensor trainX = Features(train), testX = Features(test);
         // Buckets constant over the training windows carry nothing learnable: zeroed, so a held-out count there cannot explode.
@@ -27,7 +34,7 @@ public static class NgramBaseline
             epochs, double.PositiveInfinity, warmup: 1, seed, beta2: 0.999, reseed: false, clip: double.PositiveInfinity);
         using var noGrad = no_grad();
         long[] predicted = linear.forward(testX).argmax(-1).data<long>().ToArray();
-        return test.Where((s, i) => predicted[i] == s.Label).Count() / (double)test.Count;
+        return test.Select((s, i) => predicted[i] == s.Label).ToArray();
     }
 
     /// <summary>log(1 + hashed 1-, 2- and 3-gram counts) per window: (N, <see cref="Buckets"/>).</summary>

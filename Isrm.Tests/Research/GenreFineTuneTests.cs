@@ -41,6 +41,24 @@ public sealed class GenreFineTuneTests(TinyCheckpointFixture tiny, ITestOutputHe
     }
 
     [Fact]
+    public void Accuracy_over_documents_averages_each_document_s_windows_and_takes_its_interval_over_documents()
+    {
+        var docs = Documents();
+        var (_, _, test) = GenreFineTune.Split(new ByteTokenizer(), docs.Take(8).ToList(), docs.Skip(8).ToList(), new GenreFineTune.Settings(Context: 24, WindowsPerDocument: 4));
+        Assert.Equal([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3], test.Select(s => s.Document));   // 4 held-out documents, 4 windows each
+        // right: 4 of 4, 2 of 4, 3 of 4, 1 of 4 → 1, .5, .75, .25; mean .625, sd .3227, t(3) 3.182: ± .5135
+        bool[] correct = [true, true, true, true, true, false, true, false, true, true, false, true, false, false, true, false];
+        Assert.Equal([1.0, 0.5, 0.75, 0.25], GenreFineTune.PerDocument(test, correct));
+        PairedInterval.Summary summary = GenreFineTune.ByDocument(test, correct);
+        Assert.Equal(4, summary.Count);
+        Assert.Equal(0.625, summary.Mean, 9);
+        Assert.InRange(summary.THigh - summary.Mean, 0.5125, 0.5145);
+        // the same 10 of 16 windows, as if independent, give a Wilson interval half as wide
+        var (low, high) = PairedInterval.Wilson(10, 16);
+        Assert.True(high - low < summary.THigh - summary.TLow);
+    }
+
+    [Fact]
     public void The_ngram_baseline_counts_every_ngram_and_separates_separable_classes()
     {
         var docs = Documents();
