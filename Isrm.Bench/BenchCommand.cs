@@ -2,7 +2,7 @@ namespace Isrm.Bench;
 
 /// <summary>
 /// <c>isrm-bench</c>: one subcommand per benchmark (each in its own file); with no subcommand every benchmark runs
-/// with its defaults, each in a fresh child process, and <c>reports/bench.md</c> gets the machine description and
+/// with its defaults, each in a fresh child process, and <c>runs/bench.md</c> gets the machine description and
 /// every benchmark's output next to its exact command. Adding a benchmark is a new file and one line in
 /// <see cref="Benchmarks"/>.
 /// </summary>
@@ -28,7 +28,7 @@ internal static class BenchCommand
     public static void Configure(Command command)
     {
         var jsonOption = new Option<bool>("--json") { Description = "Each benchmark prints one JSON object instead of tables (no report file)" };
-        var outOption = new Option<string>("--out") { Description = "Report file", DefaultValueFactory = _ => Path.Combine("reports", "bench.md") };
+        var outOption = new Option<string>("--out") { Description = "Report file", DefaultValueFactory = _ => Path.Combine("runs", "bench.md") };
         var quickOption = new Option<bool>("--quick") { Description = "Tiny sizes: checks that every benchmark runs, its figures mean nothing" };
         var onlyOption = new Option<string?>("--only") { Description = "Run only these benchmarks, comma-separated (e.g. hub,hub-disconnect)" };
         foreach (Option option in new Option[] { jsonOption, outOption, quickOption, onlyOption }) command.Options.Add(option);
@@ -107,7 +107,7 @@ public static class BenchCommandLine
 {
     public static RootCommand Build()
     {
-        var root = new RootCommand("isrm-bench: measure ISRM (no subcommand: every benchmark, written to reports/bench.md)");
+        var root = new RootCommand("isrm-bench: measure ISRM (no subcommand: every benchmark, written to runs/bench.md)");
         BenchCommand.Configure(root);
         return root;
     }

@@ -1,7 +1,7 @@
 using Isrm.Bench;
 
 // isrm-bench: the project's benchmarks, apart from the isrm command line that users run.
-// `dotnet run --project Isrm.Bench -c Release --` runs them all and writes reports/bench.md; `-- generate …` runs one.
+// `dotnet run --project Isrm.Bench -c Release --` runs them all and writes runs/bench.md (a log of one run; published figures are the generated tables of docs/benchmarks.md); `-- generate …` runs one.
 RootCommand root = BenchCommandLine.Build();
 if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
 ParseResult parse = root.Parse(args);

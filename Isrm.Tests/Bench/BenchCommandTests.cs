@@ -2,7 +2,7 @@ namespace Isrm.Tests.Bench;
 
 /// <summary>
 /// The benchmarks (project Isrm.Bench, <c>isrm-bench</c>) measure and print figures (run here on tiny sizes; real
-/// figures are in reports/bench.md and docs/benchmarks.md).
+/// figures are the generated tables of docs/benchmarks.md).
 /// </summary>
 public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper output) : IClassFixture<TinyCheckpointFixture>
 {
