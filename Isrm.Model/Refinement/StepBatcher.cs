@@ -134,8 +134,8 @@ public sealed class StepBatcher : IDisposable
         return mine.Adopt();
     }
 
-    // Hands the floor to the next member whose step is done (one member runs between joined steps at a time, so the
-    // members' own work does not compete with each other or with the next joined step); false when none is waiting.
+    // Hands the floor to the next members whose step is done, up to FloorWidth running at once (so the members' own
+    // work does not crowd the cores or the next joined step); false when none is waiting to be handed it.
     private bool WakeNextLocked()
     {
         bool woke = false;
@@ -196,7 +196,7 @@ public sealed class StepBatcher : IDisposable
     }
 
     // Runs the collected steps, one call per key, and hands every waiter its own output; the leader goes on at once, the
-    // others one after another as each reaches its next step (WakeNextLocked).
+    // others as members reach their next step and hand the floor on (WakeNextLocked).
     private void Lead(List<Pending> batch, Pending leader)
     {
         long began = Stopwatch.GetTimestamp();
