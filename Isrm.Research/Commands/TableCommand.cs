@@ -52,7 +52,7 @@ internal static partial class TableCommand
             {
                 string file = path?.GetValue<string>() ?? throw new ArgumentException($"{specFile}: source '{name}' names no file.");
                 if (!File.Exists(file)) throw new ArgumentException($"{specFile}: source '{name}' is {file}, which does not exist.");
-                try { sources[name] = JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true }); }
+                try { sources[name] = Read(file); }
                 catch (JsonException e) { throw new ArgumentException($"{specFile}: source '{name}' ({file}) is not JSON: {e.Message.ReplaceLineEndings(" ")}"); }
             }
 
@@ -201,12 +201,21 @@ internal static partial class TableCommand
             foreach (Match bracket in Regex.Matches(m.Groups["index"].Value, @"\[([^\]]*)\]"))
             {
                 string inside = bracket.Groups[1].Value;
-                current = int.TryParse(inside, NumberStyles.None, CultureInfo.InvariantCulture, out int index)
-                    ? current.Select(n => n is JsonArray a && index < a.Count ? a[index] : throw new ArgumentException($"no element [{index}].")).ToList()
+                current = int.TryParse(inside, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int index)
+                    ? current.Select(n => n is JsonArray a && (index < 0 ? a.Count + index : index) is int at && at >= 0 && at < a.Count
+                        ? a[at] : throw new ArgumentException($"no element [{index}].")).ToList()   // [-1]: the last
                     : current.SelectMany(n => Filter(n, inside)).ToList();
             }
         }
         return current;
+    }
+
+    // A JSON file, or JSON lines (.jsonl: one object a line, as a trainer's metrics.jsonl) read as one array.
+    private static JsonNode? Read(string file)
+    {
+        var options = new JsonDocumentOptions { AllowTrailingCommas = true };
+        if (!file.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)) return JsonNode.Parse(File.ReadAllText(file), documentOptions: options);
+        return new JsonArray(File.ReadLines(file).Where(line => line.Trim().Length > 0).Select(line => JsonNode.Parse(line, documentOptions: options)).ToArray());
     }
 
     // Steps are separated by dots outside brackets (a filter's value may hold a dot, as in k=0.5).

@@ -61,6 +61,19 @@ public sealed class TableCommandTests
     }
 
     [Fact]
+    public void Json_lines_are_read_as_one_array_and_a_negative_index_counts_from_the_end()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.Combine("metrics.jsonl"), "{\"step\": 1, \"elapsedSec\": 2.5}\n{\"step\": 2, \"elapsedSec\": 5.25}\n\n{\"step\": 3, \"elapsedSec\": 2399.4}\n");
+        string file = temp.Combine("table.json");
+        File.WriteAllText(file, $$"""{"sources": { "m": "{{temp.Combine("metrics.jsonl").Replace("\\", "/")}}" }, "header": ["what", "figure"], "rows": [["last", "{m:[-1].elapsedSec|F1/60} min at step {m:[-1].step}"], ["first", "{m:[0].step}"], ["max", "{=max F2 m:[-1].elapsedSec m:[-2].elapsedSec}"]] }""");
+        string[] lines = TableCommand.Render(file).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("| last | 40.0 min at step 3 |", lines[2]);
+        Assert.Equal("| first | 1 |", lines[3]);
+        Assert.Equal("| max | 2399.40 |", lines[4]);
+    }
+
+    [Fact]
     public void Seeds_give_mean_and_sd_and_a_paired_t_interval()
     {
         var (_, temp) = Sources();
