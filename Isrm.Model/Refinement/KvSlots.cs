@@ -30,12 +30,6 @@ public sealed class KvSlots : IDisposable
     /// <summary>Steps held side by side; later steps of a request use buffers of its own.</summary>
     public int Steps { get; }
 
-    /// <summary>Bytes held now.</summary>
-    public long Bytes
-    {
-        get { lock (_gate) return _steps.Sum(s => s.Sum(b => 2 * b.Keys.NumberOfElements * b.Keys.ElementSize)); }
-    }
-
     /// <summary>A free slot, or null when every slot is leased.</summary>
     public int? Lease()
     {

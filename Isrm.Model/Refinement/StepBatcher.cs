@@ -61,9 +61,6 @@ public sealed class StepBatcher : IDisposable
         Network = new BatchingNetwork(this, network);
     }
 
-    /// <summary>The shared cache slots, or null.</summary>
-    public KvSlots? Slots => _slots;
-
     public void Dispose() => _slots?.Dispose();
 
     /// <summary>The network to refine with: every member of the same batcher shares its steps.</summary>
@@ -187,7 +184,7 @@ public sealed class StepBatcher : IDisposable
         }
         try
         {
-            return _inner.Step(call.X, call.Y, call.Z, call.K, call.AlphaOverride, call.Place, call.Norms);
+            return StepOf(_inner, call);
         }
         finally
         {
@@ -210,7 +207,7 @@ public sealed class StepBatcher : IDisposable
                     using var scope = NewDisposeScope();
                     using var noGrad = no_grad();
                     IReadOnlyList<StepOutput> outputs = calls.Length == 1
-                        ? [_inner.Step(calls[0].Call.X, calls[0].Call.Y, calls[0].Call.Z, calls[0].Call.K, calls[0].Call.AlphaOverride, calls[0].Call.Place, calls[0].Call.Norms)]
+                        ? [StepOf(_inner, calls[0].Call)]
                         : _batchable!.StepBatch(calls.Select(p => p.Call).ToList());
                     for (int i = 0; i < calls.Length; i++) calls[i].Output = Detached(outputs[i]);
                     Interlocked.Increment(ref _batches);
@@ -241,6 +238,10 @@ public sealed class StepBatcher : IDisposable
             }
         }
     }
+
+    // One call's step on the network itself.
+    private static StepOutput StepOf(IStepNetwork network, StepCall call) =>
+        network.Step(call.X, call.Y, call.Z, call.K, call.AlphaOverride, call.Place, call.Norms);
 
     // Out of the leader's dispose scope: the waiter takes its output over on its own thread (Pending.Adopt).
     private static StepOutput Detached(StepOutput o) => new(
