@@ -8,25 +8,22 @@ internal static class RecallReportCommand
 {
     public static Command Create()
     {
-        var runs = new Option<string[]>("--runs") { Description = "Run folders (each holding recall.json)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var runs = new Option<string[]>("--runs") { Description = "Run folders (each holding recall.json)", AllowMultipleArgumentsPerToken = true };
+        var report = new Option<string?>("--report") { Description = "Instead of --runs: a recall.json this command wrote before (its runs are read again and their limits recomputed)" };
         var output = new Option<string>("--out") { Description = "Folder for recall.md, recall.png and recall.json", Required = true };
         var command = new Command("recall-report", "Table and plot of several associative-recall runs");
         command.Options.Add(runs);
+        command.Options.Add(report);
         command.Options.Add(output);
         command.SetAction(parse =>
         {
             try
             {
-                var results = parse.GetValue(runs)!.Select(dir =>
-                {
-                    string path = Path.Combine(dir, "recall.json");
-                    if (!File.Exists(path)) throw new ArgumentException($"{dir} holds no recall.json; run 'isrm-research recall --out {dir}' first.");
-                    return (Name: Path.GetFileName(Path.GetFullPath(dir)), Run: JsonSerializer.Deserialize<RecallCommand.RunResult>(File.ReadAllText(path), JsonOutput.Options)!);
-                }).ToList();
+                var results = Read(parse.GetValue(runs) ?? [], parse.GetValue(report));
                 string folder = parse.GetValue(output)!;
                 Directory.CreateDirectory(folder);
                 File.WriteAllText(Path.Combine(folder, "recall.md"), Table(results));
-                File.WriteAllText(Path.Combine(folder, "recall.json"), JsonSerializer.Serialize(results.Select(r => new { name = r.Name, run = r.Run }), JsonOutput.Options));
+                File.WriteAllText(Path.Combine(folder, "recall.json"), JsonSerializer.Serialize(results.Select(r => new ReportEntry(r.Name, r.Run, Limits(r.Run.Accuracy))), JsonOutput.Options));
                 Plot(results, Path.Combine(folder, "recall.png"));
                 Console.WriteLine(Table(results));
                 return 0;
@@ -38,6 +35,40 @@ internal static class RecallReportCommand
             }
         });
         return command;
+    }
+
+    /// <summary>One run of the written recall.json: its result and the limits derived from it.</summary>
+    public sealed record ReportEntry(string Name, RecallCommand.RunResult Run, RunLimits? Limits);
+
+    /// <summary>Where a run's accuracy first falls below 90 % and 50 % (as the table words it), and the pairs it holds.</summary>
+    public sealed record RunLimits(string Below90, string Below50, double PairsHeld, int PairsHeldAt);
+
+    public static RunLimits Limits(IReadOnlyDictionary<int, double> accuracy)
+    {
+        var (held, at) = PairsHeld(accuracy);
+        return new RunLimits(Limit(FirstBelow(accuracy, 0.9), accuracy), Limit(FirstBelow(accuracy, 0.5), accuracy), held, at);
+    }
+
+    private static List<(string Name, RecallCommand.RunResult Run)> Read(string[] runs, string? report)
+    {
+        if ((runs.Length == 0) == (report is null))
+            throw new ArgumentException("Give either --runs (run folders) or --report (a recall.json written by recall-report), not both or neither.");
+        if (report is not null)
+        {
+            if (!File.Exists(report)) throw new ArgumentException($"--report: {report} does not exist.");
+            List<ReportEntry>? entries;
+            try { entries = JsonSerializer.Deserialize<List<ReportEntry>>(File.ReadAllText(report), JsonOutput.Options); }
+            catch (JsonException) { entries = null; }
+            if (entries is null || entries.Count == 0 || entries.Any(e => e.Run?.Accuracy is null))
+                throw new ArgumentException($"--report: {report} is not a recall.json written by recall-report (a list of runs, each with its accuracy).");
+            return entries.Select(e => (e.Name, e.Run)).ToList();
+        }
+        return runs.Select(dir =>
+        {
+            string path = Path.Combine(dir, "recall.json");
+            if (!File.Exists(path)) throw new ArgumentException($"{dir} holds no recall.json; run 'isrm-research recall --out {dir}' first.");
+            return (Name: Path.GetFileName(Path.GetFullPath(dir)), Run: JsonSerializer.Deserialize<RecallCommand.RunResult>(File.ReadAllText(path), JsonOutput.Options)!);
+        }).ToList();
     }
 
     /// <summary>The smallest N of the sweep whose accuracy is below <paramref name="level"/>; null when none is.</summary>
@@ -65,9 +96,8 @@ internal static class RecallReportCommand
         {
             string state = run.StateFloats == 0 ? "K/V cache (grows with N)" : run.StateFloats.ToString("N0");
             string cells = string.Join(" | ", RecallCommand.Sweep.Select(n => run.Accuracy.TryGetValue(n, out double a) ? P(a) : "—"));
-            string below90 = Limit(FirstBelow(run.Accuracy, 0.9), run.Accuracy), below50 = Limit(FirstBelow(run.Accuracy, 0.5), run.Accuracy);
-            var (held, at) = PairsHeld(run.Accuracy);
-            text.AppendLine($"| {name} | {run.Family} | {state} | {run.Parameters:N0} | {run.Steps:N0}, {run.Seconds / 60:F1} | {cells} | {below90} | {below50} | {held:F1} ({at}) |");
+            var limits = Limits(run.Accuracy);
+            text.AppendLine($"| {name} | {run.Family} | {state} | {run.Parameters:N0} | {run.Steps:N0}, {run.Seconds / 60:F1} | {cells} | {limits.Below90} | {limits.Below50} | {limits.PairsHeld:F1} ({limits.PairsHeldAt}) |");
         }
         return text.ToString();
     }

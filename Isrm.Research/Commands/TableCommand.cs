@@ -201,6 +201,12 @@ internal static partial class TableCommand
             foreach (Match bracket in Regex.Matches(m.Groups["index"].Value, @"\[([^\]]*)\]"))
             {
                 string inside = bracket.Groups[1].Value;
+                if (Slice().Match(inside) is { Success: true } slice)
+                {
+                    // [a:b]: elements a … b − 1, either end may be left out or count from the end ([-50:]: the last 50)
+                    current = current.SelectMany(n => n is JsonArray a ? a.Take(Range(slice, a.Count)) : throw new ArgumentException($"a slice [{inside}] needs an array.")).ToList();
+                    continue;
+                }
                 current = int.TryParse(inside, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int index)
                     ? current.Select(n => n is JsonArray a && (index < 0 ? a.Count + index : index) is int at && at >= 0 && at < a.Count
                         ? a[at] : throw new ArgumentException($"no element [{index}].")).ToList()   // [-1]: the last
@@ -208,6 +214,17 @@ internal static partial class TableCommand
             }
         }
         return current;
+    }
+
+    [GeneratedRegex(@"^\s*(?<from>-?\d+)?\s*:\s*(?<to>-?\d+)?\s*$")]
+    private static partial Regex Slice();
+
+    private static Range Range(Match slice, int count)
+    {
+        int End(string group, int missing) =>
+            slice.Groups[group].Success ? Math.Clamp(int.Parse(slice.Groups[group].Value, CultureInfo.InvariantCulture) is int v && v < 0 ? count + v : v, 0, count) : missing;
+        int from = End("from", 0), to = End("to", count);
+        return from..Math.Max(from, to);
     }
 
     // A JSON file, or JSON lines (.jsonl: one object a line, as a trainer's metrics.jsonl) read as one array.

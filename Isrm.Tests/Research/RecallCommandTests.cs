@@ -65,5 +65,23 @@ public sealed class RecallCommandTests(ITestOutputHelper output) : IDisposable
         Assert.True(code == 0, error);
         // < 90 % from 8, < 50 % from 16; pairs held = max over N of N (a − 1/64)/(1 − 1/64) = 8 · 0.7344/0.9844 = 5.97 at N = 8.
         Assert.Contains("| — | — | 100.0 | 75.0 | 10.0 | — | — | — | — | 8 | 16 | 6.0 (8) |", table);
+        // the written recall.json carries the same limits, for the tables of reports/rlm.md
+        string written = Path.Combine(_folder.Combine("report"), "recall.json");
+        var limits = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(written))![0]!["limits"]!;
+        Assert.Equal("8", (string?)limits["below90"]);
+        Assert.Equal("16", (string?)limits["below50"]);
+        Assert.Equal(5.97, (double)limits["pairsHeld"]!, 2);
+        Assert.Equal(8, (int)limits["pairsHeldAt"]!);
+
+        // --report reads that file again and writes the same table
+        var (again, tableAgain, againError) = BenchCommandTests.RunResearch("recall-report", "--report", written, "--out", _folder.Combine("again"));
+        Assert.True(again == 0, againError);
+        Assert.Equal(table, tableAgain);
+        var (both, _, bothError) = BenchCommandTests.RunResearch("recall-report", "--runs", run, "--report", written, "--out", _folder.Combine("again"));
+        Assert.Equal(1, both);
+        Assert.Contains("either --runs", bothError);
+        var (wrong, _, wrongError) = BenchCommandTests.RunResearch("recall-report", "--report", Path.Combine(run, "recall.json"), "--out", _folder.Combine("again"));
+        Assert.Equal(1, wrong);
+        Assert.Contains("is not a recall.json written by recall-report", wrongError);
     }
 }

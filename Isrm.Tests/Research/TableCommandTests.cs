@@ -61,16 +61,18 @@ public sealed class TableCommandTests
     }
 
     [Fact]
-    public void Json_lines_are_read_as_one_array_and_a_negative_index_counts_from_the_end()
+    public void Json_lines_are_read_as_one_array_a_negative_index_counts_from_the_end_and_a_slice_takes_a_run()
     {
         using var temp = new TempFolder();
         File.WriteAllText(temp.Combine("metrics.jsonl"), "{\"step\": 1, \"elapsedSec\": 2.5}\n{\"step\": 2, \"elapsedSec\": 5.25}\n\n{\"step\": 3, \"elapsedSec\": 2399.4}\n");
         string file = temp.Combine("table.json");
-        File.WriteAllText(file, $$"""{"sources": { "m": "{{temp.Combine("metrics.jsonl").Replace("\\", "/")}}" }, "header": ["what", "figure"], "rows": [["last", "{m:[-1].elapsedSec|F1/60} min at step {m:[-1].step}"], ["first", "{m:[0].step}"], ["max", "{=max F2 m:[-1].elapsedSec m:[-2].elapsedSec}"]] }""");
+        File.WriteAllText(file, $$"""{"sources": { "m": "{{temp.Combine("metrics.jsonl").Replace("\\", "/")}}" }, "header": ["what", "figure"], "rows": [["last", "{m:[-1].elapsedSec|F1/60} min at step {m:[-1].step}"], ["first", "{m:[0].step}"], ["max", "{=max F2 m:[-1].elapsedSec m:[-2].elapsedSec}"], ["last two", "{=mean F3 m:[-2:].elapsedSec} of {=count F0 m:[-2:].step}"], ["all", "{=count F0 m:[:].step}, {=sum F2 m:[1:2].elapsedSec}"]] }""");
         string[] lines = TableCommand.Render(file).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("| last | 40.0 min at step 3 |", lines[2]);
         Assert.Equal("| first | 1 |", lines[3]);
         Assert.Equal("| max | 2399.40 |", lines[4]);
+        Assert.Equal("| last two | 1202.325 of 2 |", lines[5]);   // a slice [-2:] takes the last two elements
+        Assert.Equal("| all | 3, 5.25 |", lines[6]);
     }
 
     [Fact]

@@ -47,6 +47,7 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
         Assert.True(contrast >= 4.5, $"grid text contrast {contrast}:1 is under WCAG AA");
         double ramp = await page.EvaluateAsync<double>("async () => (await import('/js/step-grid.js')).rampContrast()");
         output.WriteLine($"lowest text contrast over the whole probability ramp: {ramp:0.00}:1");
+        LiveViewFigures.Record("rampContrast", ramp);
         Assert.True(ramp >= 4.5, $"some probability's cell text reaches only {ramp}:1");
 
         await page.Locator(".grid-scroll").FocusAsync();
@@ -69,6 +70,7 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
             stops++;
         }
         output.WriteLine($"tab stops before the prompt: {stops}");
+        LiveViewFigures.Record("tabStopsToPrompt", stops);
         Assert.True(stops <= 12, $"{stops} tab stops before the prompt");
     }
 
@@ -97,6 +99,7 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
         Assert.True(left.Y + left.Height <= right.Y, $"the compare panes are side by side at phone width: left {left.X},{left.Y} {left.Width}×{left.Height}, right {right.X},{right.Y}");
         var chart = (await page.Locator("#compare-left-chart").BoundingBoxAsync())!;
         output.WriteLine($"phone: compare chart {chart.Width:0} px wide");
+        LiveViewFigures.Record("phoneCompareChartPx", chart.Width);
         Assert.True(chart.Width >= 300, $"the compare chart is only {chart.Width} px wide");
         await AssertFitsAsync(page);
         await LiveViewFixture.ShotAsync(page, "19-phone-compare.png");
@@ -139,6 +142,7 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
     private static async Task AssertFitsAsync(IPage page)
     {
         int width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        LiveViewFigures.Max("phonePageWidthPx", width);
         Assert.True(width <= 390, $"the page is {width} px wide at a 390 px viewport");
     }
 
@@ -146,6 +150,7 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
     {
         IReadOnlyList<Axe.Violation> violations = await Axe.SeriousViolationsAsync(page);
         foreach (Axe.Violation v in violations) output.WriteLine($"{name}: {v}");
+        LiveViewFigures.Record($"axe {name}", violations.Count);
         Assert.Empty(violations);
     }
 
