@@ -71,6 +71,13 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
         JsonElement[] rows = report.GetProperty("rows").EnumerateArray().ToArray();
         Assert.Equal(new[] { "fp32", "bf16", "fp32", "bf16" }, rows.Select(r => r.GetProperty("precision").GetString()));
         Assert.All(rows, r => Assert.True(r.GetProperty("tokensPerSec").GetDouble() > 0));
+        // MFU is the achieved FLOP rate over the measured fp32 matmul rate, and a K = 8 ISRM does more work per token
+        // than a transformer applied once (FLOPs per token = FLOP rate ÷ token rate, which does not depend on the speed)
+        double peak = report.GetProperty("matmulFlopsPerSec").GetDouble();
+        Assert.All(rows.Where(r => r.GetProperty("precision").GetString() == "fp32"), r =>
+            Assert.Equal(r.GetProperty("flopsPerSec").GetDouble() / peak, r.GetProperty("mfu").GetDouble(), 6));
+        static double PerToken(JsonElement r) => r.GetProperty("flopsPerSec").GetDouble() / r.GetProperty("tokensPerSec").GetDouble();
+        Assert.True(PerToken(rows[2]) > 4 * PerToken(rows[0]), $"{rows[2].GetProperty("setting")}: {PerToken(rows[2]):E2} FLOPs per token against {PerToken(rows[0]):E2} for {rows[0].GetProperty("setting")}");
     }
 
     [Fact]
@@ -105,8 +112,18 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
             rows.Select(r => (r.GetProperty("requests").GetInt32(), r.GetProperty("traced").GetBoolean())));
         Assert.All(rows, r => Assert.True(r.GetProperty("sameTokens").GetBoolean()));
         Assert.All(rows, r => Assert.True(r.GetProperty("togetherStepsPerSecond").GetDouble() > 0 && r.GetProperty("aloneStepsPerSecond").GetDouble() > 0));
+        foreach (JsonElement r in rows)
+        {
+            // the ratio is together ÷ alone; a joined step holds at most the widest step's rows, a share is a share
+            double ratio = r.GetProperty("togetherStepsPerSecond").GetDouble() / r.GetProperty("aloneStepsPerSecond").GetDouble();
+            Assert.True(Math.Abs(ratio - r.GetProperty("ratio").GetDouble()) <= 0.01 + 0.01 * ratio, $"ratio {r.GetProperty("ratio")} is not together ÷ alone ({ratio:F3})");
+            Assert.InRange(r.GetProperty("joinedShare").GetDouble(), 0, 1);
+        }
         foreach (JsonElement r in rows.Where(r => r.GetProperty("requests").GetInt32() == 3))
+        {
             Assert.True(r.GetProperty("widestStep").GetInt64() >= 2, "three requests started together were never refined in one step");
+            Assert.InRange(r.GetProperty("meanRowsPerJoinedStep").GetDouble(), 1, r.GetProperty("widestStep").GetInt64());
+        }
         foreach (JsonElement r in rows.Where(r => r.GetProperty("requests").GetInt32() == 1))
             Assert.Equal(1, r.GetProperty("widestStep").GetInt64());
     }
@@ -135,7 +152,8 @@ public class BenchCommandTests(TinyCheckpointFixture tiny, ITestOutputHelper out
         JsonElement scaling = report.GetProperty("scaling");   // --quick: one pair, one client alone and the four together
         Assert.Equal(4, scaling.GetProperty("clients").GetInt32());
         Assert.Equal(1, scaling.GetProperty("ratios").GetArrayLength());
-        Assert.True(scaling.GetProperty("medianRatio").GetDouble() > 0);
+        Assert.InRange(scaling.GetProperty("medianRatio").GetDouble(), scaling.GetProperty("minRatio").GetDouble(), scaling.GetProperty("maxRatio").GetDouble());
+        Assert.True(scaling.GetProperty("minRatio").GetDouble() > 0);
         Assert.Equal(scaling.GetProperty("minRatio").GetDouble(), scaling.GetProperty("maxRatio").GetDouble());
         JsonElement soak = report.GetProperty("soak");   // --quick: 20 requests one after another on a fresh server
         Assert.Equal(20, soak.GetProperty("requests").GetInt32());
