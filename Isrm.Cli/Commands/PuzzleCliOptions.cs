@@ -5,8 +5,9 @@ internal static class PuzzleCliOptions
 {
     public static Option<string> Sizes(string description) => CliOptions.Text("--sizes", description);
 
-    public static Option<string> Generators() => CliOptions.Text("--generator",
-        "Maze generators to mix, comma-separated: dfs, kruskal, prim, wilson, division, hunt-and-kill, sidewinder, binary-tree, growing-tree");
+    /// <summary>--generator: the variants of a task to mix (mazes: its generators), named from the tasks that have them.</summary>
+    public static Option<string> Generators() => CliOptions.Text("--generator", string.Join("; ", PuzzleTasks.All.Where(t => t.Variants.Count > 0).Select(t =>
+        $"{char.ToUpperInvariant(t.Noun[0])}{t.Noun[1..]} {t.VariantLabel.ToLowerInvariant()}s to mix, comma-separated: {string.Join(", ", t.Variants)}")));
 
     /// <summary>"9", "9,13,21" or "1-32" (inclusive ranges may be mixed with single sizes).</summary>
     public static List<int> ParseSizes(string? text, string option = "--sizes")
@@ -24,11 +25,12 @@ internal static class PuzzleCliOptions
         return sizes.Distinct().ToList();
     }
 
-    public static List<string> ParseGenerators(string? text, IEnumerable<string> fallback)
+    /// <summary>The --generator names, each checked by the task (one sentence for an unknown one), or the fallback.</summary>
+    public static List<string> ParseGenerators(string? text, PuzzleTask task, IEnumerable<string> fallback)
     {
         if (string.IsNullOrWhiteSpace(text)) return fallback.ToList();
         var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        foreach (string name in names) MazeGenerator.ParseAlgorithm(name);
+        foreach (string name in names) task.CheckVariant(name);
         return names.Select(n => n.ToLowerInvariant()).ToList();
     }
 }

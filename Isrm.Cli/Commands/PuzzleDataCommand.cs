@@ -29,8 +29,8 @@ internal static class PuzzleDataCommand
                 return WriteText(textTask, PuzzleCliOptions.ParseSizes(parse.GetValue(sizes)), n, parse.GetValue(seed), parse.GetValue(output)!, parse, json, parse.GetValue(force));
             }
             PuzzleTask t = PuzzleTasks.Parse(parse.GetValue(task));
-            var names = PuzzleCliOptions.ParseGenerators(parse.GetValue(generators), ["dfs"]);
-            var source = new PuzzleSource(t, PuzzleCliOptions.ParseSizes(parse.GetValue(sizes)), names.Select(MazeGenerator.ParseAlgorithm).ToArray());
+            var names = PuzzleCliOptions.ParseGenerators(parse.GetValue(generators), t, t.Variants.Take(1));
+            var source = new PuzzleSource(t, PuzzleCliOptions.ParseSizes(parse.GetValue(sizes)), names);
             source.Validate(new PuzzleLimits());
             string path = parse.GetValue(output)!;
             OutputGuard.File(path, parse.GetValue(force), "--out");
@@ -46,8 +46,8 @@ internal static class PuzzleDataCommand
                 throw new PuzzleFormatException($"cannot write '{path}' ({e.Message}).");
             }
             if (CliOptions.JsonWanted(parse, json, out string? jsonFile))
-                JsonOutput.Write(jsonFile, new { task = t.Name(), file = path, instances = puzzles.Count, sizes = source.Sizes, generators = names }, parse.GetValue(force));
-            else Console.WriteLine($"Wrote {Counted(puzzles.Count, t == PuzzleTask.Mazes ? "maze" : "prefix-sum string")} (sizes {string.Join(',', source.Sizes)}) to {path}.");
+                JsonOutput.Write(jsonFile, new { task = t.Name, file = path, instances = puzzles.Count, sizes = source.Sizes, generators = names }, parse.GetValue(force));
+            else Console.WriteLine($"Wrote {Counted(puzzles.Count, t.Noun)} (sizes {string.Join(',', source.Sizes)}) to {path}.");
             return 0;
         }));
         return command;

@@ -41,13 +41,13 @@ internal sealed class PuzzleTrainCommand
             PuzzleTask task = PuzzleTasks.Parse(parse.GetValue(Task));
             var config = new PuzzleNetConfig
             {
-                Task = task.Name(), Architecture = parse.GetValue(Architecture)!, Width = parse.GetValue(o.Width) ?? 32, Blocks = parse.GetValue(Blocks), Heads = parse.GetValue(o.Heads) ?? 4, Causal = parse.GetValue(Causal), PointwiseHead = parse.GetValue(PointwiseHead),
+                Task = task.Name, Architecture = Given(parse, Architecture) ? parse.GetValue(Architecture)! : task.DefaultArchitecture, Width = parse.GetValue(o.Width) ?? 32, Blocks = parse.GetValue(Blocks), Heads = parse.GetValue(o.Heads) ?? 4, Causal = parse.GetValue(Causal), PointwiseHead = parse.GetValue(PointwiseHead),
             };
             var options = new PuzzleTrainingOptions
             {
                 Out = outDir,
                 Sizes = PuzzleCliOptions.ParseSizes(parse.GetValue(Sizes)),
-                Generators = PuzzleCliOptions.ParseGenerators(parse.GetValue(Generators), PuzzleSource.TrainingMix.Select(a => a.Name())),
+                Generators = PuzzleCliOptions.ParseGenerators(parse.GetValue(Generators), task, task.TrainingVariants),
                 Steps = parse.GetValue(o.Steps),
                 Batch = Given(parse, o.Batch) ? parse.GetValue(o.Batch) : 32,
                 MaxIterations = parse.GetValue(MaxIters),

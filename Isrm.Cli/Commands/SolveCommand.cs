@@ -66,7 +66,7 @@ internal static class SolveCommand
     {
         if (CheckpointFolder.IsPuzzle(directory)) return null;
         CheckpointInfo info = Checkpoint.Inspect(directory);
-        return info.Metadata.Task is string name ? TextTasks.Parse(name)
+        return info.Task is string name ? TextTasks.Parse(name)
             : throw new ArgumentException($"'{info.Name}' is a text model trained on a corpus, which 'isrm eval' measures; solve measures puzzle and task checkpoints (isrm train --task).");
     }
 

@@ -50,7 +50,7 @@ public static class CheckpointFolder
                 metadata.ParameterCount, metadata, config.ToJson());
         }
         CheckpointInfo info = Checkpoint.Inspect(directory);
-        return new CheckpointSummary(info.Name, info.Directory, "text", info.Metadata.Task ?? LanguageModel, info.Family,
+        return new CheckpointSummary(info.Name, info.Directory, "text", info.Task ?? LanguageModel, info.Family,
             info.ParameterCount, info.Metadata, info.Config.ToJson());
     }
 

@@ -37,6 +37,10 @@ public sealed record CheckpointInfo(string Name, string Directory, IsrmConfig Co
 {
     /// <summary>The family as config.json spells it (<c>isrm</c>, <c>gated-rlt</c>, …).</summary>
     public string Family => Config.Family.Kebab();
+
+    /// <summary>The text task config.json names (folders written before it did: metadata.json's), or null for a language model.</summary>
+    public string? Task => Config.Task ?? Metadata.Task;
+
     public long ParameterCount => Metadata.ParameterCount;
 
     /// <summary>One line: steps, tokens and the final validation loss when known.</summary>

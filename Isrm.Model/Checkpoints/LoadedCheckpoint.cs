@@ -9,7 +9,7 @@ public sealed class LoadedCheckpoint(CheckpointInfo info, IsrmModel model, IText
 
     public string Name => Info.Name;
     public string Directory => Info.Directory;
-    public string Task => Info.Metadata.Task ?? CheckpointFolder.LanguageModel;
+    public string Task => Info.Task ?? CheckpointFolder.LanguageModel;
     public CheckpointMetadata Metadata => Info.Metadata;
     public IStepNetwork Network => Model;
 

@@ -5,6 +5,8 @@ public sealed record IsrmConfig
 {
     /// <summary>Which model (see <see cref="ModelFamily"/>).</summary>
     public ModelFamily Family { get; init; } = ModelFamily.Isrm;
+    /// <summary>The text task the model was trained on (<c>addition</c>, …); absent for a language model of a corpus.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Task { get; init; }
 
     // Token interface
     public int VocabSize { get; init; } = 256;

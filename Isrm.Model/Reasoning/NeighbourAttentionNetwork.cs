@@ -16,7 +16,7 @@ public sealed class NeighbourAttentionNetwork : PuzzleNetwork
     public NeighbourAttentionNetwork(PuzzleNetConfig config) : base(nameof(NeighbourAttentionNetwork), config)
     {
         int w = config.Width, input = config.InputChannels;
-        (int, int)[] slots = config.PuzzleTask == PuzzleTask.Mazes ? NeighbourAttention.Square3x3
+        (int, int)[] slots = config.PuzzleTask.TwoDimensional ? NeighbourAttention.Square3x3
             : config.Causal ? NeighbourAttention.CausalWindow : NeighbourAttention.CentredWindow;
         projection = GridLayout.Pointwise(input, w, bias: true);
         state_norm = new ChannelRmsNorm(w);

@@ -10,8 +10,8 @@ internal static class GridLayout
     /// <summary>Mazes (B, C, H, W) stay; strings (B, C, L) → (B, C, 1, L).</summary>
     public static Tensor ToGrid(Tensor t) => t.dim() == 4 ? t : t.unsqueeze(2);
 
-    /// <summary>(B, C, H, W) → mazes (B, C, H, W) or strings (B, C, L).</summary>
-    public static Tensor FromGrid(Tensor g, PuzzleTask task) => task == PuzzleTask.Mazes ? g : g.squeeze(2);
+    /// <summary>(B, C, H, W) → a 2-D task's (B, C, H, W) or strings' (B, C, L).</summary>
+    public static Tensor FromGrid(Tensor g, PuzzleTask task) => task.TwoDimensional ? g : g.squeeze(2);
 
     /// <summary>(B, 2, H, W) → (B, N, 2), row-major like the targets.</summary>
     public static Tensor PerPosition(Tensor g) => g.flatten(2).transpose(1, 2);

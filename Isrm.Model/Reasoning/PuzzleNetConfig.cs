@@ -5,7 +5,7 @@ public sealed record PuzzleNetConfig
 {
     /// <summary>Marks a puzzle checkpoint's config.json so that text-model loaders can tell it apart.</summary>
     public string Kind { get; init; } = PuzzleCheckpoint.Kind;
-    public string Task { get; init; } = "mazes";
+    public string Task { get; init; } = PuzzleTasks.Default.Name;
     /// <summary>One of <see cref="PuzzleArchitectures.All"/>: "dt-recall" (3×3 or 3-wide convolutions, input re-injected every step), "carry" (prefix sums: previous position's state and own bit), "neighbour-attention" (pre-norm attention blocks over each cell's neighbourhood), "transformer" (non-recurrent baseline, full attention).</summary>
     public string Architecture { get; init; } = PuzzleArchitectures.DtRecall;
     public int Width { get; init; } = 32;
@@ -20,7 +20,7 @@ public sealed record PuzzleNetConfig
     public bool PointwiseHead { get; init; }
 
     [JsonIgnore] public PuzzleTask PuzzleTask => PuzzleTasks.Parse(Task);
-    [JsonIgnore] public int InputChannels => PuzzleTask == PuzzleTask.Mazes ? 3 : 2;
+    [JsonIgnore] public int InputChannels => PuzzleTask.InputChannels;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -42,12 +42,12 @@ public sealed record PuzzleNetConfig
         _ = PuzzleTask;
         if (!PuzzleArchitectures.All.Contains(Architecture))
             throw new PuzzleFormatException($"unknown puzzle architecture '{Architecture}'; known: {string.Join(", ", PuzzleArchitectures.All)}.");
-        if (Architecture == PuzzleArchitectures.Carry && PuzzleTask != PuzzleTask.PrefixSums)
-            throw new PuzzleFormatException("the carry architecture reads the previous position of a string: it applies to prefix sums only.");
+        if (Architecture == PuzzleArchitectures.Carry && PuzzleTask.TwoDimensional)
+            throw new PuzzleFormatException($"the carry architecture reads the previous position of a string: it does not apply to {PuzzleTask.Name}.");
         if (Width is < 2 or > 1024) throw new PuzzleFormatException($"width must be between 2 and 1024 (got {Width}).");
         if (Blocks is < 0 or > 16) throw new PuzzleFormatException($"blocks must be between 0 and 16 (got {Blocks}).");
         if (HeadWidth is < 1 or > 1024) throw new PuzzleFormatException($"head width must be between 1 and 1024 (got {HeadWidth}).");
-        if (Causal && PuzzleTask == PuzzleTask.Mazes) throw new PuzzleFormatException("causal convolutions apply to prefix sums only.");
+        if (Causal && PuzzleTask.TwoDimensional) throw new PuzzleFormatException($"causal convolutions apply to strings only, not to {PuzzleTask.Name}.");
         if (Heads is < 1 or > 64) throw new PuzzleFormatException($"heads must be between 1 and 64 (got {Heads}).");
         if (PuzzleArchitectures.UsesHeads(Architecture) && Width % Heads != 0)
             throw new PuzzleFormatException($"the {Architecture} architecture splits the width into heads: width {Width} is not a multiple of {Heads} heads.");

@@ -73,7 +73,7 @@ public static class PuzzleSolver
     {
         options.Validate();
         if (puzzle.Task != network.Config.PuzzleTask)
-            throw new PuzzleFormatException($"this checkpoint solves {network.Config.Task}, not {puzzle.Task.Name()}.");
+            throw new PuzzleFormatException($"this checkpoint solves {network.Config.Task}, not {puzzle.Task.Name}.");
         using var outer = NewDisposeScope();
         using var inference = no_grad();
         int runs = options.Starts;

@@ -113,8 +113,7 @@ public sealed class PuzzleTrainer : ITrainingRun, IDisposable
 
         using var scope = NewDisposeScope();
         var (x, target) = PuzzleTensors.Build(puzzles, Network.Device);
-        if (Network.Config.PuzzleTask == PuzzleTask.Mazes && _options.Augment)
-            (x, target) = PuzzleTensors.Transform(x, target, quarterTurns, mirror);
+        if (_options.Augment) (x, target) = Network.Config.PuzzleTask.Transform(x, target, quarterTurns, mirror);
         double lr = LearningRate(seconds);
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
         // Gradients go to None (PyTorch's default): a parameter this step does not reach (the start state's projection
@@ -171,7 +170,7 @@ public sealed class PuzzleTrainer : ITrainingRun, IDisposable
         {
             Command = _command,
             Corpus = $"generated {Network.Config.Task}: sizes {string.Join(',', _options.Sizes)}"
-                + (Network.Config.PuzzleTask == PuzzleTask.Mazes ? $", generators {string.Join(',', _options.Generators)}" : ""),
+                + (_source.Task.Variants.Count > 0 ? $", {_source.Task.VariantLabel.ToLowerInvariant()}s {string.Join(',', _source.Mix)}" : ""),
             Tokenizer = "none",
             Step = Step,
             TokensSeen = InstancesSeen,

@@ -5,7 +5,8 @@ public sealed record PuzzleTrainingOptions
 {
     public string Out { get; init; } = "checkpoints/puzzle";
     public List<int> Sizes { get; init; } = [9];
-    public List<string> Generators { get; init; } = ["dfs", "kruskal", "prim"];
+    /// <summary>The task's variants to mix (mazes: generators); saved as "generators" in the training.json of older runs too.</summary>
+    public List<string> Generators { get; init; } = [.. PuzzleTasks.Default.TrainingVariants];
     public int Steps { get; init; } = 2000;
     public int Batch { get; init; } = 32;
     /// <summary>m: training iterations; n ~ U[0, m) steps without gradient, then k ~ U[1, m − n] with it.</summary>
@@ -16,7 +17,7 @@ public sealed record PuzzleTrainingOptions
     public double WeightDecay { get; init; } = 2e-4;
     public int WarmupSteps { get; init; } = 100;
     public double GradientClip { get; init; } = 1.0;
-    /// <summary>Mazes: a random rotation and mirror per batch.</summary>
+    /// <summary>A random symmetry per batch, for tasks that have one (<see cref="PuzzleTask.Transform"/>: mazes turn and mirror).</summary>
     public bool Augment { get; init; } = true;
     /// <summary>Prefix sums: the longest size drawn grows linearly from the smallest to the largest over this fraction of the steps.</summary>
     public double Curriculum { get; init; }
@@ -26,7 +27,7 @@ public sealed record PuzzleTrainingOptions
     public int Seed { get; init; } = 1;
 
     public PuzzleSource Source(PuzzleTask task) =>
-        new(task, Sizes, Generators.Select(MazeGenerator.ParseAlgorithm).ToArray());
+        new(task, Sizes, Generators);
 
     public void Validate(PuzzleTask task)
     {

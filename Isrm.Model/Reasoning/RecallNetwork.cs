@@ -42,12 +42,12 @@ public sealed class RecallNetwork : PuzzleNetwork
         return head[2].forward(h).flatten(2).transpose(1, 2);                  // (B, N, 2)
     }
 
-    private nn.Module<Tensor, Tensor> Pointwise(int input, int output) => Config.PuzzleTask == PuzzleTask.Mazes
+    private nn.Module<Tensor, Tensor> Pointwise(int input, int output) => Config.PuzzleTask.TwoDimensional
         ? nn.Conv2d(input, output, 1, bias: false) : nn.Conv1d(input, output, 1, bias: false);
 
     private nn.Module<Tensor, Tensor> Conv(int input, int output)
     {
-        if (Config.PuzzleTask == PuzzleTask.Mazes) return nn.Conv2d(input, output, 3, padding: 1, bias: false);
+        if (Config.PuzzleTask.TwoDimensional) return nn.Conv2d(input, output, 3, padding: 1, bias: false);
         if (!Config.Causal) return nn.Conv1d(input, output, 3, padding: 1, bias: false);
         return new CausalConv(input, output);
     }

@@ -37,7 +37,7 @@ public sealed class TransformerNetwork : PuzzleNetwork
     {
         using var scope = NewDisposeScope();
         Tensor h = projection.forward(GridLayout.ToGrid(x));                                  // (B, w, H, W)
-        Tensor positions = Positions(h.shape[2], h.shape[3], Config.Width, Config.PuzzleTask == PuzzleTask.Mazes, h.device);
+        Tensor positions = Positions(h.shape[2], h.shape[3], Config.Width, Config.PuzzleTask.TwoDimensional, h.device);
         h = h.Plus(positions.permute(2, 0, 1).unsqueeze(0));
         foreach (PuzzleBlock block in blocks) h = block.forward(h);
         return GridLayout.FromGrid(h, Config.PuzzleTask).MoveToOuterDisposeScope();

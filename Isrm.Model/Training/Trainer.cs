@@ -124,7 +124,7 @@ public sealed class Trainer : ITrainingRun, IDisposable
         var draw = new Random(0);   // the longest row among a few instances of each size (prompts vary in length)
         int longest = options.TrainSizes.Max(s => Enumerable.Range(0, 64).Max(_ => task.Sequence(task.Prompt(draw, s)).Length));
         options = options with { Context = Math.Max(2, longest) };   // the longest training row, for FLOP counts
-        config = config with { VocabSize = tokenizer.VocabSize, MaxContext = Math.Max(config.MaxContext, longest) };
+        config = config with { Task = task.Name, VocabSize = tokenizer.VocabSize, MaxContext = Math.Max(config.MaxContext, longest) };   // config.json names the task
         torch.manual_seed(options.Seed);
         var model = new IsrmModel(config);
         model.to(ComputeDevice.Parse(options.Device));

@@ -113,20 +113,20 @@ internal static class PathIndependenceCommand
             PuzzleTask task = puzzle.Config.PuzzleTask;
             foreach (int size in sizes)
             {
-                List<Puzzle> instances = new PuzzleSource(task, [size], PuzzleSource.TrainingMix).Instances(count, seed).ToList();
+                List<Puzzle> instances = new PuzzleSource(task, [size]).Instances(count, seed).ToList();
                 using var scope = NewDisposeScope();
                 var (x, _) = PuzzleTensors.Build(instances, puzzle.Network.Device);
-                yield return Summarise(name, task.Name(), size, settings, PathIndependence.Run(puzzle.Network, x, l => l.argmax(-1), settings));
+                yield return Summarise(name, task.Name, size, settings, PathIndependence.Run(puzzle.Network, x, l => l.argmax(-1), settings));
             }
             yield break;
         }
         var checkpoint = (LoadedCheckpoint)loaded;
         if (checkpoint.Model.Config.IsSinglePass)
         {
-            yield return Row.NotApplicable(name, checkpoint.Info.Metadata.Task ?? "text", checkpoint.Info.Metadata.Task is null ? length : sizes[0], count, settings);
+            yield return Row.NotApplicable(name, checkpoint.Info.Task ?? "text", checkpoint.Info.Task is null ? length : sizes[0], count, settings);
             yield break;
         }
-        if (checkpoint.Info.Metadata.Task is string taskName && TextTasks.Find(taskName) is { } textTask)
+        if (checkpoint.Info.Task is string taskName && TextTasks.Find(taskName) is { } textTask)
         {
             foreach (int size in sizes)
             {

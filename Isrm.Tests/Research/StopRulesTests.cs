@@ -11,7 +11,7 @@ public sealed class StopRulesTests : IDisposable
     public void Rules_watch_the_same_runs_and_the_answer_alone_never_stops_later_than_answer_and_probabilities()
     {
         using LoadedPuzzleCheckpoint carry = PuzzleCheckpoint.Load(Repository.Combine("checkpoints", "prefix-sums-carry"));
-        List<Puzzle> puzzles = new PuzzleSource(PuzzleTask.PrefixSums, [16], PuzzleSource.TrainingMix).Instances(6, seed: 3).ToList();
+        List<Puzzle> puzzles = new PuzzleSource(PrefixSumsTask.Instance, [16]).Instances(6, seed: 3).ToList();
         var rules = new List<StopRules.Rule> { new(5, 1e-3f), new(5, float.PositiveInfinity), new(20, 1e-3f), new(20, float.PositiveInfinity) };
 
         List<StopRules.Instance> measured = StopRules.Run(carry.Network, puzzles, cap: 64, rules, batch: 4);

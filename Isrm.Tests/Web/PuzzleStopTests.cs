@@ -9,7 +9,7 @@ public sealed class PuzzleStopTests(Xunit.Abstractions.ITestOutputHelper output)
 
     public Task InitializeAsync()
     {
-        TinyPuzzleCheckpoints.Train(_folder.Root, "maze-tiny", Isrm.Model.Reasoning.PuzzleTask.Mazes, steps: 1);
+        TinyPuzzleCheckpoints.Train(_folder.Root, "maze-tiny", MazesTask.Instance, steps: 1);
         var settings = PuzzleAppFixture.Limits(maxK: 1_000_000);
         settings["Isrm:Hub:RequestsPerMinute"] = "3";
         settings["Isrm:Puzzles:MaxMazeSize"] = "63";

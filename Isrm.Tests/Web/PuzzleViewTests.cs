@@ -53,22 +53,22 @@ public sealed class PuzzleViewTests
         Assert.True(view.CanSolve, view.Status);
         int drawn = shown.Count;
 
-        await view.EditMazeAsync(3, 3, 3, 3);                       // floor → wall: the bottom route is closed
+        await view.EditAsync(3, 3, 3, 3);                       // floor → wall: the bottom route is closed
         Assert.Equal('#', view.InputText.Split('\n')[3][3]);
         Assert.True(view.CanSolve, view.Status);
-        await view.EditMazeAsync(1, 1, 3, 1);                       // drag S down two cells
+        await view.EditAsync(1, 1, 3, 1);                       // drag S down two cells
         Assert.Equal(("#.....#", "#S#...#"[..3]), (view.InputText.Split('\n')[1], view.InputText.Split('\n')[3][..3]));
         Assert.Equal(drawn + 2, shown.Count);                       // each valid edit is drawn
 
-        await view.EditMazeAsync(5, 5, 5, 5);                       // E is not a wall or floor: a click on it does nothing
-        await view.EditMazeAsync(1, 3, 2, 3);                       // a drag that does not start on S or E does nothing
-        await view.EditMazeAsync(9, 9, 9, 9);                       // outside the grid: nothing
+        await view.EditAsync(5, 5, 5, 5);                       // E is not a wall or floor: a click on it does nothing
+        await view.EditAsync(1, 3, 2, 3);                       // a drag that does not start on S or E does nothing
+        await view.EditAsync(9, 9, 9, 9);                       // outside the grid: nothing
         Assert.Equal(drawn + 2, shown.Count);
 
-        await view.EditMazeAsync(4, 5, 4, 5);                       // closes the corridor into E: the pasted maze's sentence
+        await view.EditAsync(4, 5, 4, 5);                       // closes the corridor into E: the pasted maze's sentence
         Assert.False(view.CanSolve);
         Assert.Contains("no path from S to E", view.Status);
-        await view.EditMazeAsync(4, 5, 4, 5);                       // the same click again undoes it
+        await view.EditAsync(4, 5, 4, 5);                       // the same click again undoes it
         Assert.True(view.CanSolve, view.Status);
         Assert.Equal(drawn + 3, shown.Count);
     }
@@ -98,7 +98,7 @@ public sealed class PuzzleViewTests
         var view = new PuzzleView(Never, Limits);
         await view.LoadCheckpointsAsync([Maze, Bits]);
 
-        await view.SetTaskAsync(PuzzleTask.PrefixSums);
+        await view.SetTaskAsync(PrefixSumsTask.Instance);
 
         Assert.Equal("bits-a", view.Checkpoint);
         Assert.Equal(32, view.Instance!.Size);
@@ -111,7 +111,7 @@ public sealed class PuzzleViewTests
     {
         var view = new PuzzleView(Never, Limits);
         await view.LoadCheckpointsAsync([Bits]);
-        await view.SetTaskAsync(PuzzleTask.Mazes);
+        await view.SetTaskAsync(MazesTask.Instance);
 
         Assert.Null(view.Checkpoint);
         Assert.False(view.CanSolve);
@@ -244,7 +244,7 @@ public sealed class PuzzleViewTests
 
     private static async IAsyncEnumerable<RefinementFrame> Script(SolveRequest request, int steps, int solvedAt, [EnumeratorCancellation] CancellationToken c)
     {
-        Puzzle p = SolveRequestValidator.Instance(request, PuzzleTask.Mazes, Limits, out _)!;
+        Puzzle p = SolveRequestValidator.Instance(request, MazesTask.Instance, Limits, out _)!;
         yield return PuzzleView.StartOf(p, request.Checkpoint!, steps, steps);
         for (int s = 1; s <= steps; s++)
         {
@@ -257,7 +257,7 @@ public sealed class PuzzleViewTests
 
     private static async IAsyncEnumerable<RefinementFrame> Endless(SolveRequest request, [EnumeratorCancellation] CancellationToken c, TaskCompletionSource cancelled)
     {
-        Puzzle p = SolveRequestValidator.Instance(request, PuzzleTask.Mazes, Limits, out _)!;
+        Puzzle p = SolveRequestValidator.Instance(request, MazesTask.Instance, Limits, out _)!;
         using var registration = c.Register(() => cancelled.TrySetResult());
         yield return PuzzleView.StartOf(p, request.Checkpoint!, null, 1 << 20);
         for (int s = 1; ; s++)

@@ -27,6 +27,9 @@ public sealed class PuzzleOptions
     /// <summary>Solves allowed to wait per checkpoint behind the running one; more are answered "busy" at once.</summary>
     public int QueueCapacity { get; set; } = 4;
 
+    /// <summary>The reader's limits of one instance on this server (what a task's sizes and texts are checked against).</summary>
+    public PuzzleLimits Reading => new() { MaxBits = MaxBits, MaxMazeSize = MaxMazeSize, MaxInstances = 1, MaxChars = MaxInputChars };
+
     /// <summary>Folder of <c>isrm solve --json</c> results (accuracy against K) shown beside the grid.</summary>
     public string ReportsPath { get; set; } = "../reports/reasoning";
 }

@@ -7,11 +7,6 @@ public sealed record ValidSolve(string Checkpoint, string Directory, Puzzle Puzz
 /// <summary>Checks a <see cref="SolveRequest"/> at the edge and says in one sentence what is wrong.</summary>
 public static class SolveRequestValidator
 {
-    /// <summary>The largest size this server accepts for <paramref name="task"/>.</summary>
-    public static int MaxSize(PuzzleTask task, PuzzleOptions limits) => task == PuzzleTask.Mazes ? limits.MaxMazeSize : limits.MaxBits;
-
-    public static int MinSize(PuzzleTask task) => task == PuzzleTask.Mazes ? 2 : 1;
-
     /// <summary>
     /// The instance a request describes (parsed text, or a new one by size and seed) for <paramref name="task"/>, or
     /// null with the sentence. Needs no checkpoint, so the page can show an instance before solving it.
@@ -28,8 +23,7 @@ public static class SolveRequestValidator
                     error = $"The puzzle text has {request.Text.Length:N0} characters; this server reads up to {limits.MaxInputChars:N0} (a {limits.MaxMazeSize}×{limits.MaxMazeSize} maze or {limits.MaxBits:N0} bits).";
                     return null;
                 }
-                var readLimits = new PuzzleLimits { MaxBits = limits.MaxBits, MaxMazeSize = limits.MaxMazeSize, MaxInstances = 1, MaxChars = limits.MaxInputChars };
-                IReadOnlyList<Puzzle> puzzles = PuzzleFormat.Read(task, request.Text, readLimits);
+                IReadOnlyList<Puzzle> puzzles = PuzzleFormat.Read(task, request.Text, limits.Reading);
                 return puzzles[0];
             }
             if (request.Size is not int size)
@@ -37,11 +31,10 @@ public static class SolveRequestValidator
                 error = "Give either the puzzle text or a size for a new random instance.";
                 return null;
             }
-            int min = MinSize(task), max = MaxSize(task, limits);
-            string unit = task == PuzzleTask.Mazes ? "n×n maze" : "string of bits";
+            int min = task.MinSize, max = task.MaxSize(limits.Reading);
             if (size < min || size > max)
             {
-                error = $"Size {size} is outside what this server solves for {task.Name()} ({min}–{max}, the n of an {unit}); choose a size in that range.";
+                error = $"Size {size} is outside what this server solves for {task.Name} ({min}–{max}, {task.SizeMeaning}); choose a size in that range.";
                 return null;
             }
             if (request.Seed < 0)
@@ -49,10 +42,7 @@ public static class SolveRequestValidator
                 error = $"The seed must be ≥ 0; got {request.Seed}.";
                 return null;
             }
-            var random = new Random(request.Seed);
-            return task == PuzzleTask.Mazes
-                ? MazeGenerator.Generate(size, MazeGenerator.ParseAlgorithm(request.Generator ?? "dfs"), random)
-                : PuzzleSource.PrefixSums(size, random);
+            return task.Generate(size, task.Variants.Count > 0 ? request.Generator ?? task.Variants[0] : null, new Random(request.Seed));
         }
         catch (PuzzleFormatException e) when (e.Message.StartsWith("the file holds more than", StringComparison.Ordinal))
         {
@@ -90,11 +80,11 @@ public static class SolveRequestValidator
             return null;
         }
         int? k = request.K.Steps;
-        if (!catalog.TryResolvePuzzle(request.Checkpoint, task?.Name(), out string directory, out CheckpointListing? listing, out error)) return null;
+        if (!catalog.TryResolvePuzzle(request.Checkpoint, task?.Name, out string directory, out CheckpointListing? listing, out error)) return null;
         PuzzleTask checkpointTask = PuzzleTasks.Parse(listing!.Task);
         if (task is not null && task != checkpointTask)
         {
-            error = $"Checkpoint '{listing.Name}' solves {checkpointTask.Name()}, not {task.Value.Name()}: choose a {task.Value.Name()} checkpoint.";
+            error = $"Checkpoint '{listing.Name}' solves {checkpointTask.Name}, not {task.Name}: choose a {task.Name} checkpoint.";
             return null;
         }
         if (request.Starts < 1 || request.Starts > PuzzleSolveOptions.MaxStarts)

@@ -81,7 +81,7 @@ public sealed class CheckpointCatalog(
             : name.Trim();
         if (chosen is null)
         {
-            error = $"There is no {task ?? "puzzle"} checkpoint in {Root}: train one with isrm train --task {task ?? "mazes"}.";
+            error = $"There is no {task ?? "puzzle"} checkpoint in {Root}: train one with isrm train --task {task ?? PuzzleTasks.Default.Name}.";
             return false;
         }
         string candidate = Path.GetFullPath(Path.Combine(Root, chosen));

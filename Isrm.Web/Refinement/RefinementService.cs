@@ -122,7 +122,7 @@ public sealed class RefinementService : IRefinementService, IHostedService, IDis
             Starts = solve.Starts, StartSeed = solve.StartSeed };
         var job = new RefinementJob(solve.Directory, new SolveJob(solve.Puzzle, options, PuzzleLimits.DenseSteps));
         Puzzle p = solve.Puzzle;
-        var start = new PuzzleStartFrame(solve.Checkpoint, p.Task.Name(), p.Size, p.Height, p.Width, p.Cells,
+        var start = new PuzzleStartFrame(solve.Checkpoint, p.Task.Name, p.Size, p.Height, p.Width, p.Cells,
             p.Target.Select(t => t ? (byte)1 : (byte)0).ToArray(), solve.K.Steps, solve.K.Limit(), PuzzleLimits.DenseSteps);
         return Reserve(job, PuzzleLimits.QueueCapacity, start, mine =>
             $"The puzzle model '{solve.Checkpoint}' is busy: {mine} {(mine == 1 ? "solve is" : "solves are")} running or waiting; try again in a moment.",

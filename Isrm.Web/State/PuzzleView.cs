@@ -17,11 +17,11 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(60);
 
     public IReadOnlyList<CheckpointListing> Checkpoints { get; private set; } = [];
-    public PuzzleTask Task { get; private set; } = PuzzleTask.Mazes;
+    public PuzzleTask Task { get; private set; } = PuzzleTasks.Default;
     public string? Checkpoint { get; set; }
     public int Size { get; set; } = 9;
     public int Seed { get; set; } = 1;
-    public string Generator { get; set; } = "dfs";
+    public string Generator { get; set; } = PuzzleTasks.Default.Variants.FirstOrDefault() ?? "";
     public string InputText { get; private set; } = "";
     /// <summary>The seed the shown instance was generated from; null for a pasted or edited one.</summary>
     public int? InstanceSeed { get; private set; }
@@ -117,7 +117,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     /// <summary>Requests before this solve on its checkpoint's worker while it waits; null once it runs.</summary>
     public int? Ahead { get; private set; }
 
-    public IEnumerable<CheckpointListing> TaskCheckpoints => Checkpoints.Where(c => c.Usable && c.Task == Task.Name());
+    public IEnumerable<CheckpointListing> TaskCheckpoints => Checkpoints.Where(c => c.Usable && c.Task == Task.Name);
     public bool CanSolve => !IsRunning && Instance is not null && Checkpoint is not null;
 
     /// <summary>A new solve began: reset the canvas to this instance.</summary>
@@ -150,8 +150,8 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
             }
             if (Instance is { } p)
                 return Checkpoint is null
-                    ? $"{Describe(p)}. No {Task.Name()} checkpoint is loaded here: train one with isrm train --task {Task.Name()}."
-                    : $"{Describe(p)}. Press Solve.";
+                    ? $"{p.Task.Describe(p)}. No {Task.Name} checkpoint is loaded here: train one with isrm train --task {Task.Name}."
+                    : $"{p.Task.Describe(p)}. Press Solve.";
             return "Pick a task and a size and press New, or paste your own instance.";
         }
     }
@@ -187,7 +187,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     public async Task NewInstanceAsync()
     {
         if (IsRunning) return;
-        var request = new SolveRequest { Task = Task.Name(), Size = Size, Seed = Seed, Generator = Generator };
+        var request = new SolveRequest { Task = Task.Name, Size = Size, Seed = Seed, Generator = Generator };
         Puzzle? puzzle = SolveRequestValidator.Instance(request, Task, limits, out string error);
         if (puzzle is not null) Seed++;
         await ShowAsync(puzzle, puzzle?.ToText() ?? InputText, error);
@@ -218,35 +218,19 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     }
 
     /// <summary>
-    /// A maze edited on the canvas: pressing and releasing on one cell toggles it between wall and floor; a drag from S
-    /// or E moves that mark onto the floor or wall cell where it is dropped (the cell it leaves becomes floor). The edited
-    /// text goes through <see cref="SetInputAsync"/>, so an edit the validator refuses gets the sentence a pasted maze
-    /// gets, and the text box shows the edit. Nothing happens while a solve runs or outside the grid.
+    /// An instance edited on the canvas (<see cref="PuzzleTask.Edit"/>: a maze's walls, S and E). The edited text goes
+    /// through <see cref="SetInputAsync"/>, so an edit the validator refuses gets the sentence a pasted instance gets,
+    /// and the text box shows the edit. Nothing happens while a solve runs, or when the task makes nothing of the edit.
     /// </summary>
-    public async Task EditMazeAsync(int row, int col, int toRow, int toCol)
+    public async Task EditAsync(int row, int col, int toRow, int toCol)
     {
-        if (IsRunning || Task != PuzzleTask.Mazes) return;
-        char[][] grid = InputText.Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.ToCharArray()).ToArray();
-        bool Inside(int r, int c) => r >= 0 && r < grid.Length && c >= 0 && c < grid[r].Length;
-        if (!Inside(row, col) || !Inside(toRow, toCol)) return;
-        char at = grid[row][col];
-        if (row == toRow && col == toCol)
-        {
-            if (at is not ('#' or '.')) return;
-            grid[row][col] = at == '#' ? '.' : '#';
-        }
-        else
-        {
-            if (at is not ('S' or 'E') || grid[toRow][toCol] is 'S' or 'E') return;
-            grid[toRow][toCol] = at;
-            grid[row][col] = '.';
-        }
-        await SetInputAsync(string.Join('\n', grid.Select(l => new string(l))));
+        if (IsRunning || Task.Edit(InputText, row, col, toRow, toCol) is not string edited) return;
+        await SetInputAsync(edited);
     }
 
     /// <summary>The link that shows this instance with this checkpoint and K, and solves it on open.</summary>
     public string ShareQuery() =>
-        PuzzleLink.For(Task.Name(), Checkpoint, Size, InstanceSeed, Generator, InputText, Infinite, K, run: true)
+        PuzzleLink.For(Task.Name, Checkpoint, Size, InstanceSeed, Generator, InputText, Infinite, K, run: true)
         + (Intervening ? "&" + InterventionLink.For(FormIntervention, text: false)
             : Starts > 1 ? $"&starts={Starts}&startSeed={StartSeed.ToString(CultureInfo.InvariantCulture)}" : "");
 
@@ -277,7 +261,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         if (problem is null && query.TryGetValue("checkpoint", out string? checkpoint) && checkpoint.Length > 0)
         {
             if (TaskCheckpoints.Any(c => c.Name == checkpoint)) Checkpoint = checkpoint;
-            else problem = $"The link names checkpoint '{checkpoint}', which this page does not list for {Task.Name()}.";
+            else problem = $"The link names checkpoint '{checkpoint}', which this page does not list for {Task.Name}.";
         }
         if (problem is null && query.TryGetValue("k", out string? k))
         {
@@ -337,7 +321,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         var running = _running = new CancellationTokenSource();
         var request = new SolveRequest
         {
-            Checkpoint = Checkpoint, Task = Task.Name(), Text = InputText, K = Infinite ? RefinementDepth.Infinite : RefinementDepth.Of(K),
+            Checkpoint = Checkpoint, Task = Task.Name, Text = InputText, K = Infinite ? RefinementDepth.Infinite : RefinementDepth.Of(K),
             Generator = Generator, Intervention = Intervention,
             Starts = Intervention is null ? Math.Clamp(Starts, 1, PuzzleSolveOptions.MaxStarts) : 1, StartSeed = StartSeed,
         };
@@ -434,20 +418,15 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
     }
 
     // The training sizes of the shipped checkpoints, within this server's limits.
-    private int DefaultSize(PuzzleTask task) =>
-        Math.Clamp(task == PuzzleTask.Mazes ? 9 : 32, SolveRequestValidator.MinSize(task), SolveRequestValidator.MaxSize(task, limits));
+    private int DefaultSize(PuzzleTask task) => Math.Clamp(task.DefaultSize, task.MinSize, task.MaxSize(limits.Reading));
 
     private Task Raise() => Changed?.Invoke() ?? System.Threading.Tasks.Task.CompletedTask;
 
     private static string Solved(int? at) => at is int s ? $" — solved at step {s}" : "";
 
-    private static string Describe(Puzzle p) => p.Task == PuzzleTask.Mazes
-        ? $"A maze of {p.Size}×{p.Size} cells ({p.Height}×{p.Width} grid), its path {p.Target.Count(t => t)} grid cells long"
-        : $"A string of {p.Size} bits";
-
     /// <summary>The start frame for an instance shown before (or without) a solve.</summary>
     public static PuzzleStartFrame StartOf(Puzzle p, string checkpoint, int? k, int cap) =>
-        new(checkpoint, p.Task.Name(), p.Size, p.Height, p.Width, p.Cells, p.Target.Select(t => t ? (byte)1 : (byte)0).ToArray(), k, cap, 0);
+        new(checkpoint, p.Task.Name, p.Size, p.Height, p.Width, p.Cells, p.Target.Select(t => t ? (byte)1 : (byte)0).ToArray(), k, cap, 0);
 
     /// <summary>K values a slider can reach: 1–8, then about 4 per doubling, up to <paramref name="max"/>.</summary>
     public static IReadOnlyList<int> Ladder(int max)

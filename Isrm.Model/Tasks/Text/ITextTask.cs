@@ -9,6 +9,9 @@ public interface ITextTask
     /// <summary>The name the command line, files and checkpoints use (e.g. <c>addition</c>).</summary>
     string Name { get; }
 
+    /// <summary>A prompt to show a person what to type (e.g. <c>48213+97065=</c>).</summary>
+    string Example { get; }
+
     /// <summary>A random prompt of the given size (e.g. digits of the longer operand), ending in '='.</summary>
     string Prompt(Random random, int size);
 

@@ -1,9 +1,9 @@
 namespace Isrm.Model.Tasks.Text;
 
-/// <summary>The text tasks, registered in this one place.</summary>
+/// <summary>Lookup of the text tasks of <see cref="TaskRegistry"/> by name.</summary>
 public static class TextTasks
 {
-    public static IReadOnlyList<ITextTask> All { get; } = [new AdditionTask(), new ParityTask()];
+    public static IReadOnlyList<ITextTask> All => TaskRegistry.Text;
 
     /// <summary>The task of that name, or null.</summary>
     public static ITextTask? Find(string? name) =>

@@ -8,32 +8,33 @@ public class AttentionNetworkTests : IDisposable
 
     private static PuzzleNetConfig Config(string architecture, PuzzleTask task, int blocks = 1, bool causal = false) => new()
     {
-        Task = task.Name(), Architecture = architecture, Width = 8, Heads = 2, Blocks = blocks, Causal = causal,
+        Task = task.Name, Architecture = architecture, Width = 8, Heads = 2, Blocks = blocks, Causal = causal,
     };
 
     private static Tensor Input(PuzzleTask task, int size, int batch, int seed)
     {
-        var source = new PuzzleSource(task, [size], [MazeAlgorithm.Kruskal]);
+        var source = new PuzzleSource(task, [size], ["kruskal"]);
         return PuzzleTensors.Build(source.Instances(batch, seed).ToList()).X;
     }
 
     private static float MaxDifference(Tensor a, Tensor b) => (a - b).abs().max().item<float>();
 
     [Theory]
-    [InlineData(PuzzleArchitectures.NeighbourAttention, PuzzleTask.Mazes, 3, 6)]
-    [InlineData(PuzzleArchitectures.NeighbourAttention, PuzzleTask.PrefixSums, 5, 17)]
-    [InlineData(PuzzleArchitectures.Transformer, PuzzleTask.Mazes, 3, 6)]
-    [InlineData(PuzzleArchitectures.Transformer, PuzzleTask.PrefixSums, 5, 17)]
-    public void Runs_at_any_size_with_states_channels_first_and_one_logit_pair_per_position(string architecture, PuzzleTask task, int small, int large)
+    [InlineData(PuzzleArchitectures.NeighbourAttention, "mazes", 3, 6)]
+    [InlineData(PuzzleArchitectures.NeighbourAttention, "prefix-sums", 5, 17)]
+    [InlineData(PuzzleArchitectures.Transformer, "mazes", 3, 6)]
+    [InlineData(PuzzleArchitectures.Transformer, "prefix-sums", 5, 17)]
+    public void Runs_at_any_size_with_states_channels_first_and_one_logit_pair_per_position(string architecture, string taskName, int small, int large)
     {
+        PuzzleTask task = PuzzleTasks.Parse(taskName);
         manual_seed(1);
         using PuzzleNetwork network = PuzzleNetwork.Create(Config(architecture, task, blocks: 2));
         using var inference = no_grad();
         foreach (int size in new[] { small, large })
         {
             Tensor x = Input(task, size, 3, size);
-            long cells = task == PuzzleTask.Mazes ? (2 * size + 1) * (2 * size + 1) : size;
-            long[] stateShape = task == PuzzleTask.Mazes ? [3, 8, 2 * size + 1, 2 * size + 1] : [3, 8, size];
+            long cells = task == MazesTask.Instance ? (2 * size + 1) * (2 * size + 1) : size;
+            long[] stateShape = task == MazesTask.Instance ? [3, 8, 2 * size + 1, 2 * size + 1] : [3, 8, size];
             Tensor y0 = network.InitialState(x), y1 = network.Step(x, y0);
             Assert.Equal(stateShape, y0.shape);
             Assert.Equal(stateShape, y1.shape);
@@ -48,9 +49,9 @@ public class AttentionNetworkTests : IDisposable
     public void Neighbour_attention_on_mazes_sees_one_cell_further_per_block_and_no_further()
     {
         manual_seed(2);
-        using PuzzleNetwork network = PuzzleNetwork.Create(Config(PuzzleArchitectures.NeighbourAttention, PuzzleTask.Mazes, blocks: 2));
+        using PuzzleNetwork network = PuzzleNetwork.Create(Config(PuzzleArchitectures.NeighbourAttention, MazesTask.Instance, blocks: 2));
         using var inference = no_grad();
-        Tensor x = Input(PuzzleTask.Mazes, 4, 1, 3);                                  // (1, 3, 9, 9)
+        Tensor x = Input(MazesTask.Instance, 4, 1, 3);                                  // (1, 3, 9, 9)
         Tensor y = network.InitialState(x);
         Tensor changed = x.clone();
         changed[0, 0, 4, 4] = 1 - changed[0, 0, 4, 4];                                 // flip one cell in the middle
@@ -72,9 +73,9 @@ public class AttentionNetworkTests : IDisposable
     public void Causal_prefix_sums_never_let_a_later_bit_change_an_earlier_position(string architecture)
     {
         manual_seed(3);
-        using PuzzleNetwork network = PuzzleNetwork.Create(Config(architecture, PuzzleTask.PrefixSums, blocks: 2, causal: true));
+        using PuzzleNetwork network = PuzzleNetwork.Create(Config(architecture, PrefixSumsTask.Instance, blocks: 2, causal: true));
         using var inference = no_grad();
-        Tensor x = Input(PuzzleTask.PrefixSums, 12, 2, 4);                            // (2, 2, 12)
+        Tensor x = Input(PrefixSumsTask.Instance, 12, 2, 4);                            // (2, 2, 12)
         Tensor changed = x.clone();
         changed[.., 1, 8] = 1 - changed[.., 1, 8];                                      // flip bit 8 of both strings
         Tensor Final(Tensor input)
@@ -93,9 +94,9 @@ public class AttentionNetworkTests : IDisposable
     public void Neighbour_attention_on_strings_reads_only_the_two_previous_positions_per_block()
     {
         manual_seed(4);
-        using PuzzleNetwork network = PuzzleNetwork.Create(Config(PuzzleArchitectures.NeighbourAttention, PuzzleTask.PrefixSums, blocks: 1, causal: true));
+        using PuzzleNetwork network = PuzzleNetwork.Create(Config(PuzzleArchitectures.NeighbourAttention, PrefixSumsTask.Instance, blocks: 1, causal: true));
         using var inference = no_grad();
-        Tensor x = Input(PuzzleTask.PrefixSums, 12, 1, 5), changed = x.clone();
+        Tensor x = Input(PrefixSumsTask.Instance, 12, 1, 5), changed = x.clone();
         changed[0, 1, 3] = 1 - changed[0, 1, 3];
         Tensor moved = (network.Step(changed, network.InitialState(changed)) - network.Step(x, network.InitialState(x))).abs().amax(new long[] { 0, 1 });
         for (int i = 0; i < 12; i++)
@@ -104,10 +105,11 @@ public class AttentionNetworkTests : IDisposable
     }
 
     [Theory]
-    [InlineData(PuzzleTask.Mazes, 3)]
-    [InlineData(PuzzleTask.PrefixSums, 10)]
-    public void The_transformer_ignores_its_state_so_every_K_gives_the_same_answer(PuzzleTask task, int size)
+    [InlineData("mazes", 3)]
+    [InlineData("prefix-sums", 10)]
+    public void The_transformer_ignores_its_state_so_every_K_gives_the_same_answer(string taskName, int size)
     {
+        PuzzleTask task = PuzzleTasks.Parse(taskName);
         manual_seed(5);
         using PuzzleNetwork network = PuzzleNetwork.Create(Config(PuzzleArchitectures.Transformer, task, blocks: 2));
         Assert.False(network.Recurrent);
@@ -130,8 +132,8 @@ public class AttentionNetworkTests : IDisposable
     public void Evaluator_and_solver_apply_the_transformer_once_for_every_K()
     {
         manual_seed(6);
-        using PuzzleNetwork network = PuzzleNetwork.Create(Config(PuzzleArchitectures.Transformer, PuzzleTask.Mazes, blocks: 1));
-        List<Puzzle> puzzles = new PuzzleSource(PuzzleTask.Mazes, [3], [MazeAlgorithm.Prim]).Instances(4, 7).ToList();
+        using PuzzleNetwork network = PuzzleNetwork.Create(Config(PuzzleArchitectures.Transformer, MazesTask.Instance, blocks: 1));
+        List<Puzzle> puzzles = new PuzzleSource(MazesTask.Instance, [3], ["prim"]).Instances(4, 7).ToList();
         List<PuzzleResult> results = PuzzleEvaluator.Evaluate(network, puzzles, [1, 8, null], new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(100) }, batch: 3);
         Assert.Equal(["1", "8", "inf"], results.Select(r => r.K));
         Assert.All(results, r => Assert.Equal((results[0].Solved, results[0].PositionAccuracy, 4), (r.Solved, r.PositionAccuracy, r.Instances)));
@@ -143,13 +145,14 @@ public class AttentionNetworkTests : IDisposable
     }
 
     [Theory]
-    [InlineData(PuzzleArchitectures.NeighbourAttention, PuzzleTask.Mazes)]
-    [InlineData(PuzzleArchitectures.Transformer, PuzzleTask.PrefixSums)]
-    public void A_checkpoint_round_trip_restores_the_same_network(string architecture, PuzzleTask task)
+    [InlineData(PuzzleArchitectures.NeighbourAttention, "mazes")]
+    [InlineData(PuzzleArchitectures.Transformer, "prefix-sums")]
+    public void A_checkpoint_round_trip_restores_the_same_network(string architecture, string taskName)
     {
+        PuzzleTask task = PuzzleTasks.Parse(taskName);
         string dir = Path.Combine(_root, architecture);
-        var options = new PuzzleTrainingOptions { Out = dir, Sizes = task == PuzzleTask.Mazes ? [3] : [6], Steps = 2, Batch = 2, MaxIterations = 3, WarmupSteps = 1 };
-        Tensor x = Input(task, task == PuzzleTask.Mazes ? 4 : 9, 2, 8);
+        var options = new PuzzleTrainingOptions { Out = dir, Sizes = task == MazesTask.Instance ? [3] : [6], Steps = 2, Batch = 2, MaxIterations = 3, WarmupSteps = 1 };
+        Tensor x = Input(task, task == MazesTask.Instance ? 4 : 9, 2, 8);
         Tensor expected;
         using (var trainer = PuzzleTrainer.Start(Config(architecture, task, blocks: 2), options, "test"))
         {
@@ -176,7 +179,7 @@ public class AttentionNetworkTests : IDisposable
             Out = Path.Combine(_root, "train-" + architecture), Sizes = [4], Steps = 150, Batch = 32, MaxIterations = 4, WarmupSteps = 5,
             LearningRate = 1e-2, SaveEvery = 1000,
         };
-        using var trainer = PuzzleTrainer.Start(Config(architecture, PuzzleTask.PrefixSums, blocks: 1, causal: true), options, "test");
+        using var trainer = PuzzleTrainer.Start(Config(architecture, PrefixSumsTask.Instance, blocks: 1, causal: true), options, "test");
         var seen = new List<Isrm.Model.Training.TrainingProgress>();
         Assert.Equal(Isrm.Model.Training.TrainingOutcome.Completed, trainer.Run(seen.Add, CancellationToken.None));
         if (architecture == PuzzleArchitectures.Transformer) Assert.All(seen, p => Assert.Equal(1, p.K));

@@ -8,7 +8,7 @@ public class CarryNetworkTests : IDisposable
 
     private static PuzzleNetConfig Config(int width = 8) => new() { Task = "prefix-sums", Architecture = PuzzleArchitectures.Carry, Width = width, Blocks = 1 };
 
-    private static Tensor Bits(params byte[][] strings) => PuzzleTensors.Build(strings.Select(Puzzle.PrefixSum).ToList()).X;
+    private static Tensor Bits(params byte[][] strings) => PuzzleTensors.Build(strings.Select(PrefixSumsTask.FromBits).ToList()).X;
 
     [Fact]
     public void A_step_reads_the_previous_positions_state_and_its_own_bit_never_its_own_state()
@@ -59,7 +59,7 @@ public class CarryNetworkTests : IDisposable
             Assert.Equal(Isrm.Model.Training.TrainingOutcome.Completed, trainer.Run(_ => { }, CancellationToken.None));
         using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
         Assert.IsType<CarryNetwork>(loaded.Network);
-        List<Puzzle> strings = new PuzzleSource(PuzzleTask.PrefixSums, [24], []).Instances(40, 9).ToList();
+        List<Puzzle> strings = new PuzzleSource(PrefixSumsTask.Instance, [24], []).Instances(40, 9).ToList();
         List<PuzzleResult> results = PuzzleEvaluator.Evaluate(loaded.Network, strings, [8, 24, 48, null], new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(100) });
         double At(string k) => results.Single(r => r.K == k).Accuracy;
         Assert.Equal(0, At("8"));                   // the wavefront has not reached the end of a 24-bit string
@@ -72,7 +72,7 @@ public class CarryNetworkTests : IDisposable
     public void Carry_is_for_strings_only()
     {
         var e = Assert.Throws<PuzzleFormatException>(() => new PuzzleNetConfig { Task = "mazes", Architecture = PuzzleArchitectures.Carry }.Validate());
-        Assert.Contains("prefix sums only", e.Message);
+        Assert.Contains("reads the previous position of a string: it does not apply to mazes", e.Message);
         e = Assert.Throws<PuzzleFormatException>(() => new PuzzleNetConfig { Architecture = "lstm" }.Validate());
         Assert.Contains("unknown puzzle architecture 'lstm'", e.Message);
     }

@@ -51,7 +51,7 @@ public class MazeGeneratorTests
     [Fact]
     public void Source_instances_are_deterministic_per_seed_and_size()
     {
-        var source = new PuzzleSource(PuzzleTask.Mazes, [4, 6], PuzzleSource.TrainingMix);
+        var source = new PuzzleSource(MazesTask.Instance, [4, 6]);
         Assert.Equal(PuzzleFormat.WriteAll(source.Instances(3, 9)), PuzzleFormat.WriteAll(source.Instances(3, 9)));
         Assert.Equal([4, 4, 4, 6, 6, 6], source.Instances(3, 9).Select(p => p.Size));
     }
@@ -60,7 +60,7 @@ public class MazeGeneratorTests
     public void A_seed_gives_the_same_instances_in_every_process()
     {
         // recorded once; a per-process hash (HashCode.Combine) in the seeding gave other mazes in the next process
-        var source = new PuzzleSource(PuzzleTask.Mazes, [4, 6], PuzzleSource.TrainingMix);
+        var source = new PuzzleSource(MazesTask.Instance, [4, 6]);
         string text = PuzzleFormat.WriteAll(source.Instances(3, 9));
         string digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16];
         Assert.Equal(RecordedDigest, digest);

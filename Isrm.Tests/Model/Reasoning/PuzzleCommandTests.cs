@@ -29,7 +29,7 @@ public class PuzzleCommandTests : IDisposable
         string file = Path.Combine(_root, "mazes.txt"), json = Path.Combine(_root, "r.json");
         var made = RunIsrm("data", "task", "mazes", "--sizes", "3,4", "--count", "3", "--generator", "prim,division", "--out", file);
         Assert.Equal(0, made.ExitCode);
-        Assert.Equal(6, PuzzleFormat.ReadFile(PuzzleTask.Mazes, file).Count);
+        Assert.Equal(6, PuzzleFormat.ReadFile(MazesTask.Instance, file).Count);
         var solved = RunIsrm("solve", "--checkpoint", TinyCheckpoint(), "--input", file, "--k", "1,2,…,8,inf", "--cap", "20", "--json", json);
         Assert.True(solved.ExitCode == 0, solved.Err);
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));

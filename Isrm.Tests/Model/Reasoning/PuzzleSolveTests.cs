@@ -6,14 +6,14 @@ public class PuzzleSolveTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"isrm-puzzle-{Guid.NewGuid():N}");
 
-    private static PuzzleNetConfig Tiny(PuzzleTask task) => new() { Task = task.Name(), Width = 4, Blocks = 1, HeadWidth = 2, Causal = task == PuzzleTask.PrefixSums };
+    private static PuzzleNetConfig Tiny(PuzzleTask task) => new() { Task = task.Name, Width = 4, Blocks = 1, HeadWidth = 2, Causal = task == PrefixSumsTask.Instance };
 
     private string Train(PuzzleTask task, int steps, string name = "run")
     {
         string dir = Path.Combine(_root, name);
         var options = new PuzzleTrainingOptions
         {
-            Out = dir, Sizes = task == PuzzleTask.Mazes ? [3] : [4, 8], Steps = steps, Batch = 4, MaxIterations = 4, WarmupSteps = 1, SaveEvery = 100,
+            Out = dir, Sizes = task == MazesTask.Instance ? [3] : [4, 8], Steps = steps, Batch = 4, MaxIterations = 4, WarmupSteps = 1, SaveEvery = 100,
         };
         using var trainer = PuzzleTrainer.Start(Tiny(task), options, "test");
         var seen = new List<Isrm.Model.Training.TrainingProgress>();
@@ -24,16 +24,17 @@ public class PuzzleSolveTests : IDisposable
     }
 
     [Theory]
-    [InlineData(PuzzleTask.Mazes)]
-    [InlineData(PuzzleTask.PrefixSums)]
-    public void A_few_training_steps_give_a_checkpoint_that_solve_measures_at_every_K(PuzzleTask task)
+    [InlineData("mazes")]
+    [InlineData("prefix-sums")]
+    public void A_few_training_steps_give_a_checkpoint_that_solve_measures_at_every_K(string taskName)
     {
+        PuzzleTask task = PuzzleTasks.Parse(taskName);
         string dir = Train(task, 3);
         Assert.True(PuzzleCheckpoint.IsPuzzle(dir));
         using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
         Assert.Equal(3, loaded.Metadata.Step);
         Assert.Equal("test", loaded.Metadata.Command);
-        var source = new PuzzleSource(task, task == PuzzleTask.Mazes ? [3, 5] : [8, 16], [MazeAlgorithm.Kruskal]);
+        var source = new PuzzleSource(task, task == MazesTask.Instance ? [3, 5] : [8, 16], ["kruskal"]);
         List<Puzzle> puzzles = source.Instances(5, 2).ToList();
         List<PuzzleResult> results = PuzzleEvaluator.Evaluate(loaded.Network, puzzles, [1, 2, 4, null], new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(40), Patience = 3 }, batch: 3);
         Assert.Equal(8, results.Count);
@@ -50,9 +51,9 @@ public class PuzzleSolveTests : IDisposable
     [Fact]
     public void The_sweep_agrees_with_a_step_by_step_solve_of_each_instance()
     {
-        string dir = Train(PuzzleTask.Mazes, 2);
+        string dir = Train(MazesTask.Instance, 2);
         using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
-        List<Puzzle> puzzles = new PuzzleSource(PuzzleTask.Mazes, [4], [MazeAlgorithm.Prim]).Instances(4, 3).ToList();
+        List<Puzzle> puzzles = new PuzzleSource(MazesTask.Instance, [4], ["prim"]).Instances(4, 3).ToList();
         PuzzleResult at3 = PuzzleEvaluator.Evaluate(loaded.Network, puzzles, [3], new PuzzleSolveOptions(), batch: 4).Single();
         double correct = puzzles.Sum(p => PuzzleSolver.Solve(loaded.Network, p, new PuzzleSolveOptions { K = 3 }).Last().Correct);
         Assert.Equal(correct / puzzles.Sum(p => p.CellCount), at3.PositionAccuracy, 6);
@@ -61,7 +62,7 @@ public class PuzzleSolveTests : IDisposable
     [Fact]
     public void Resume_continues_the_step_count_and_keeps_the_command_history()
     {
-        string dir = Train(PuzzleTask.PrefixSums, 2);
+        string dir = Train(PrefixSumsTask.Instance, 2);
         using (var trainer = PuzzleTrainer.Resume(dir, "again", steps: 4))
         {
             Assert.Equal(2, trainer.Step);
@@ -75,9 +76,9 @@ public class PuzzleSolveTests : IDisposable
     [Fact]
     public void A_puzzle_run_uses_the_one_loop_and_resume_format_and_resumes_exactly()
     {
-        string straight = Train(PuzzleTask.PrefixSums, 4, "straight");
+        string straight = Train(PrefixSumsTask.Instance, 4, "straight");
         string split = Path.Combine(_root, "split");   // the same plan of 4 steps, stopped (Ctrl-C) after 2
-        using (var trainer = PuzzleTrainer.Start(Tiny(PuzzleTask.PrefixSums), new PuzzleTrainingOptions
+        using (var trainer = PuzzleTrainer.Start(Tiny(PrefixSumsTask.Instance), new PuzzleTrainingOptions
                {
                    Out = split, Sizes = [4, 8], Steps = 4, Batch = 4, MaxIterations = 4, WarmupSteps = 1, SaveEvery = 100,
                }, "test"))
@@ -162,7 +163,7 @@ public class PuzzleSolveTests : IDisposable
         // The shipped maze network on the 13×13 maze of ShippedOutputTests: under the earlier rule (probabilities still
         // too, 10 steps) it ran to its cap of 256, though its path had settled.
         using LoadedPuzzleCheckpoint shipped = PuzzleCheckpoint.Load(Repository.Combine("checkpoints", "mazes-dt-recall"));
-        Puzzle maze = new PuzzleSource(PuzzleTask.Mazes, [9, 13], PuzzleSource.TrainingMix).Instances(1, seed: 2024).Single(p => p.Size == 13);
+        Puzzle maze = new PuzzleSource(MazesTask.Instance, [9, 13]).Instances(1, seed: 2024).Single(p => p.Size == 13);
         var defaults = new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(256) };
         Assert.Equal((StableAnswerRule.PuzzlePatience, float.PositiveInfinity), (defaults.Patience, defaults.Tolerance));
 
@@ -180,7 +181,7 @@ public class PuzzleSolveTests : IDisposable
     [Fact]
     public void Engine_K_infinity_stops_when_the_rule_says_and_otherwise_at_the_cap()
     {
-        string dir = Train(PuzzleTask.Mazes, 1);
+        string dir = Train(MazesTask.Instance, 1);
         using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
         Puzzle maze = MazeGenerator.Generate(3, MazeAlgorithm.Dfs, new Random(1));
         var (x, _) = PuzzleTensors.Build([maze]);
@@ -195,7 +196,7 @@ public class PuzzleSolveTests : IDisposable
     [Fact]
     public void Solver_streams_one_frame_per_step_with_bytes_per_cell_and_stride()
     {
-        string dir = Train(PuzzleTask.Mazes, 1);
+        string dir = Train(MazesTask.Instance, 1);
         using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
         PuzzleNetwork network = loaded.Network;
         Puzzle maze = MazeGenerator.Generate(4, MazeAlgorithm.Wilson, new Random(4));
@@ -207,14 +208,14 @@ public class PuzzleSolveTests : IDisposable
         Assert.Equal(7, strided[^1].Step);
         Assert.Contains(strided, f => f.Step == 3);
         Assert.All(strided, f => Assert.True(f.Step % 3 == 0 || f.IsLast || f.SolvedAt == f.Step, $"step {f.Step} should not be reported"));
-        Assert.Throws<PuzzleFormatException>(() => PuzzleSolver.Solve(network, PuzzleSource.PrefixSums(8, new Random(1)), new PuzzleSolveOptions { K = 2 }).ToList());
+        Assert.Throws<PuzzleFormatException>(() => PuzzleSolver.Solve(network, PrefixSumsTask.Random(8, new Random(1)), new PuzzleSolveOptions { K = 2 }).ToList());
         Assert.Throws<PuzzleFormatException>(() => PuzzleSolver.Solve(network, maze, new PuzzleSolveOptions { K = RefinementDepth.Of(5000).Capped(PuzzleSolveOptions.DefaultCap) }).ToList());
     }
 
     [Fact]
     public void Cancelling_a_solve_stops_before_the_next_step()
     {
-        string dir = Train(PuzzleTask.Mazes, 1);
+        string dir = Train(MazesTask.Instance, 1);
         using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(dir);
         using var cancel = new CancellationTokenSource();
         Puzzle maze = MazeGenerator.Generate(3, MazeAlgorithm.Dfs, new Random(1));

@@ -104,7 +104,7 @@ public sealed class BatchedStepTests(ITestOutputHelper output)
     public void Puzzle_solves_of_one_size_are_solved_together_as_alone()
     {
         using LoadedPuzzleCheckpoint checkpoint = PuzzleCheckpoint.Load(Shipped("mazes-dt-recall"));
-        var source = new PuzzleSource(PuzzleTask.Mazes, [9, 11], PuzzleSource.TrainingMix);
+        var source = new PuzzleSource(MazesTask.Instance, [9, 11]);
         Puzzle[] puzzles = source.Instances(2, seed: 77).ToArray();   // two of each size: the sizes are refined apart
         Assert.Equal(4, puzzles.Length);
         PuzzleSolveOptions[] options =

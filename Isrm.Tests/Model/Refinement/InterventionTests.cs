@@ -81,7 +81,7 @@ public sealed class InterventionTests
     public void A_scaled_copy_by_one_changes_no_step_and_by_three_changes_the_steps_after_it_on_a_puzzle()
     {
         using LoadedPuzzleCheckpoint maze = PuzzleCheckpoint.Load(Repository.Combine("checkpoints", "mazes-dt-recall"));
-        Puzzle puzzle = new PuzzleSource(PuzzleTask.Mazes, [7], PuzzleSource.TrainingMix).Instances(1, seed: 4).Single();
+        Puzzle puzzle = new PuzzleSource(MazesTask.Instance, [7]).Instances(1, seed: 4).Single();
         List<PuzzleFrame> Solve(InterventionRequest? change, Puzzle? foreign = null) =>
             PuzzleSolver.Solve(maze.Network, puzzle, new PuzzleSolveOptions { K = 12, Intervention = change, Foreign = foreign }).ToList();
         List<PuzzleFrame> plain = Solve(null);
@@ -90,10 +90,10 @@ public sealed class InterventionTests
         List<PuzzleFrame> scaled = Solve(new() { Step = 5, Change = InterventionChange.Scale, Scale = 3 });
         Assert.Equal(plain.Take(5).Select(f => f.Probabilities), scaled.Take(5).Select(f => f.Probabilities));
         Assert.NotEqual(plain[5].Probabilities, scaled[5].Probabilities);
-        Puzzle other = new PuzzleSource(PuzzleTask.Mazes, [7], PuzzleSource.TrainingMix).Instances(1, seed: 9).Single();
+        Puzzle other = new PuzzleSource(MazesTask.Instance, [7]).Instances(1, seed: 9).Single();
         List<PuzzleFrame> foreign = Solve(new() { Step = 0, Change = InterventionChange.Seed, Seed = 9 }, foreign: other);
         Assert.Equal(12, foreign.Count);
-        Puzzle small = new PuzzleSource(PuzzleTask.Mazes, [5], PuzzleSource.TrainingMix).Instances(1, seed: 9).Single();
+        Puzzle small = new PuzzleSource(MazesTask.Instance, [5]).Instances(1, seed: 9).Single();
         Assert.Contains("must come from an instance of the same size",
             Assert.Throws<PuzzleFormatException>(() => Solve(new() { Step = 2, Change = InterventionChange.Seed, Seed = 9 }, foreign: small)).Message);
         Assert.Contains("Forcing a token is for text models",
@@ -114,7 +114,7 @@ public sealed class PathStartsTests
     public void A_maze_from_four_starts_reports_every_run_its_own_start_first_and_how_each_ended()
     {
         using LoadedPuzzleCheckpoint maze = PuzzleCheckpoint.Load(Repository.Combine("checkpoints", "mazes-dt-recall"));
-        Puzzle puzzle = new PuzzleSource(PuzzleTask.Mazes, [7], PuzzleSource.TrainingMix).Instances(1, seed: 4).Single();
+        Puzzle puzzle = new PuzzleSource(MazesTask.Instance, [7]).Instances(1, seed: 4).Single();
         List<PuzzleFrame> alone = PuzzleSolver.Solve(maze.Network, puzzle, new PuzzleSolveOptions { K = 40 }).ToList();
         List<PuzzleFrame> four = PuzzleSolver.Solve(maze.Network, puzzle, new PuzzleSolveOptions { K = 40, Starts = 4, StartSeed = 3 }).ToList();
 

@@ -83,8 +83,8 @@ public sealed class ShippedOutputTests(ITestOutputHelper output)
     {
         using LoadedPuzzleCheckpoint checkpoint = PuzzleCheckpoint.Load(folder);
         PuzzleTask task = checkpoint.Config.PuzzleTask;
-        int[] sizes = task == PuzzleTask.Mazes ? [9, 13] : [32, 64];
-        var source = new PuzzleSource(task, sizes, PuzzleSource.TrainingMix);
+        int[] sizes = task == MazesTask.Instance ? [9, 13] : [32, 64];
+        var source = new PuzzleSource(task, sizes);
         var result = new JsonObject();
         foreach (Puzzle puzzle in source.Instances(1, seed: 2024))
             foreach ((string label, int? k) in new[] { ("k16", (int?)16), ("kinf", null) })

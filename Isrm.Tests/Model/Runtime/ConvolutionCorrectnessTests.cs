@@ -37,7 +37,7 @@ public sealed class ConvolutionCorrectnessTests
     public void The_shipped_maze_network_solves_the_same_mazes_in_a_batch_as_one_by_one()
     {
         using LoadedPuzzleCheckpoint loaded = PuzzleCheckpoint.Load(Repository.Combine("checkpoints", "mazes-dt-recall"));
-        List<Puzzle> mazes = new PuzzleSource(PuzzleTask.Mazes, [9], PuzzleSource.TrainingMix).Instances(6, 5).ToList();
+        List<Puzzle> mazes = new PuzzleSource(MazesTask.Instance, [9]).Instances(6, 5).ToList();
         var batched = PuzzleEvaluator.Evaluate(loaded.Network, mazes, [32], new PuzzleSolveOptions(), batch: 6).Single();
         var single = PuzzleEvaluator.Evaluate(loaded.Network, mazes, [32], new PuzzleSolveOptions(), batch: 1).Single();
         Assert.Equal((single.Solved, single.PositionAccuracy), (batched.Solved, batched.PositionAccuracy));

@@ -47,8 +47,8 @@ public sealed class HeldScalarTests(ITestOutputHelper output)
     {
         using LoadedPuzzleCheckpoint maze = PuzzleCheckpoint.Load(Repository.Combine("checkpoints", "mazes-dt-recall"));
         using LoadedPuzzleCheckpoint bits = PuzzleCheckpoint.Load(Repository.Combine("checkpoints", "prefix-sums-carry"));
-        Puzzle mazeInstance = new PuzzleSource(PuzzleTask.Mazes, [5], PuzzleSource.TrainingMix).Instances(1, seed: 3).Single();
-        Puzzle bitsInstance = new PuzzleSource(PuzzleTask.PrefixSums, [32], PuzzleSource.TrainingMix).Instances(1, seed: 3).Single();
+        Puzzle mazeInstance = new PuzzleSource(MazesTask.Instance, [5]).Instances(1, seed: 3).Single();
+        Puzzle bitsInstance = new PuzzleSource(PrefixSumsTask.Instance, [32]).Instances(1, seed: 3).Single();
         string Answer(LoadedPuzzleCheckpoint c, Puzzle p, int k) =>
             Convert.ToBase64String(PuzzleSolver.Solve(c.Network, p, new PuzzleSolveOptions { K = k }).Last().Probabilities);
         string alone1 = Answer(maze, mazeInstance, 12), alone2 = Answer(bits, bitsInstance, 40);

@@ -65,7 +65,11 @@ public class TextTaskTrainingTests : IDisposable
 
         Assert.Equal(Losses(Path.Combine(_root, "straight")), Losses(Path.Combine(_root, "resumed")));
         CheckpointInfo info = Checkpoint.Inspect(Path.Combine(_root, "straight"));
+        Assert.Equal("addition", info.Config.Task);     // config.json names the task and the network
         Assert.Equal("addition", info.Metadata.Task);
+        // a folder written before config.json named its task still resolves it from metadata.json
+        Assert.Equal("addition", (info with { Config = info.Config with { Task = null } }).Task);
+        Assert.Null((info with { Config = info.Config with { Task = null }, Metadata = info.Metadata with { Task = null } }).Task);
         Assert.Equal(PositionKind.RopeSignificance, info.Config.Positions);
         string last = File.ReadLines(Path.Combine(_root, "straight", Trainer.MetricsFile)).Last();
         JsonElement exact = JsonDocument.Parse(last).RootElement.GetProperty("valExact");

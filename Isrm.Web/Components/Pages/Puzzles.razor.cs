@@ -153,7 +153,7 @@ public partial class Puzzles
 
     private async Task EditAsync(int row, int col, int toRow, int toCol)
     {
-        await View.EditMazeAsync(row, col, toRow, toCol);
+        await View.EditAsync(row, col, toRow, toCol);
         StateHasChanged();
     }
 
@@ -192,11 +192,11 @@ public partial class Puzzles
 
     private int? SolvedAt => View.Done?.SolvedAt ?? View.Frames.LastOrDefault()?.SolvedAt;
 
-    private void SetGenerator(string? name) => View.Generator = string.IsNullOrEmpty(name) ? "dfs" : name;
+    private void SetGenerator(string? name) => View.Generator = string.IsNullOrEmpty(name) ? View.Task.Variants.FirstOrDefault() ?? "" : name;
 
     private async Task SetTaskAsync(string? task)
     {
-        await View.SetTaskAsync(Isrm.Model.Reasoning.PuzzleTasks.Parse(task));
+        await View.SetTaskAsync(PuzzleTasks.Parse(task));
         LoadCurve();
     }
 

@@ -24,7 +24,7 @@ function put(data, index, rgb) {
 }
 
 export function init(id, grid, spacetime, start, editor) {
-  const maze = start.task === "mazes";
+  const maze = start.grid;   // a 2-D task's grid (a maze); otherwise a strip of cells over its answer row
   const rows = maze ? start.height : 2;
   const scale = Math.max(1, Math.min(maze ? 24 : 16, Math.floor(MAX_PX / start.width)));
   grid.width = start.width * scale;

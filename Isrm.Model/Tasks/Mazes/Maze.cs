@@ -1,4 +1,4 @@
-namespace Isrm.Model.Reasoning;
+namespace Isrm.Model.Tasks.Mazes;
 
 /// <summary>
 /// Maze grids: cell codes, and the ground truth by breadth-first search. The answer is the shortest S–E path, which
@@ -20,7 +20,7 @@ public static class Maze
         if (starts != 1 || ends != 1)
             throw new PuzzleFormatException($"a maze needs exactly one S and one E (found {starts} S and {ends} E).");
         bool[] target = ShortestPath(cells, side, side);
-        return new Puzzle(PuzzleTask.Mazes, (side - 1) / 2, side, side, cells, target);
+        return new Puzzle(MazesTask.Instance, (side - 1) / 2, side, side, cells, target);
     }
 
     /// <summary>The cells of the unique shortest S–E path (4-neighbour moves through non-wall cells).</summary>

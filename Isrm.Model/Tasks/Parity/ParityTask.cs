@@ -1,9 +1,13 @@
-namespace Isrm.Model.Tasks.Text;
+using Isrm.Model.Tasks.Text;
+
+namespace Isrm.Model.Tasks.Parity;
 
 /// <summary>Parity of a bit string answered in one token, "10110=" → "1"; every bit matters. Size = number of bits.</summary>
 public sealed class ParityTask : ITextTask
 {
     public string Name => "parity";
+
+    public string Example => "10110=";
 
     public string Prompt(Random random, int size)
     {

@@ -1,6 +1,8 @@
 using System.Numerics;
 
-namespace Isrm.Model.Tasks.Text;
+using Isrm.Model.Tasks.Text;
+
+namespace Isrm.Model.Tasks.Addition;
 
 /// <summary>
 /// Multi-digit addition written most-significant digit first, "48213+97065=" → "145278". The answer always has n + 1
@@ -10,6 +12,8 @@ namespace Isrm.Model.Tasks.Text;
 public sealed class AdditionTask : ITextTask
 {
     public string Name => "addition";
+
+    public string Example => "48213+97065=";
 
     /// <summary>Operands of 1…size digits, at least one of exactly size, no leading zeros.</summary>
     public string Prompt(Random random, int size)

@@ -1,4 +1,4 @@
-namespace Isrm.Model.Reasoning;
+namespace Isrm.Model.Tasks.Mazes;
 
 /// <summary>Algorithms that make perfect mazes (spanning trees of the n×n cells), each with its own texture.</summary>
 public enum MazeAlgorithm { Dfs, Kruskal, Prim, Wilson, Division, HuntAndKill, Sidewinder, BinaryTree, GrowingTree }

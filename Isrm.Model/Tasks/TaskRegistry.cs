@@ -1,0 +1,19 @@
+using Isrm.Model.Tasks.Addition;
+using Isrm.Model.Tasks.Mazes;
+using Isrm.Model.Tasks.Parity;
+using Isrm.Model.Tasks.PrefixSums;
+
+namespace Isrm.Model.Tasks;
+
+/// <summary>
+/// Every task, registered in this one place. A task is a folder beside this file: puzzles subclass
+/// <see cref="PuzzleTask"/> (solved by a puzzle network on the Puzzles page), text tasks implement
+/// <see cref="Text.ITextTask"/> (typed to the ISRM itself in the chat). Nothing else lists tasks or switches on
+/// their names.
+/// </summary>
+public static class TaskRegistry
+{
+    public static IReadOnlyList<PuzzleTask> Puzzles { get; } = [MazesTask.Instance, PrefixSumsTask.Instance];
+
+    public static IReadOnlyList<Text.ITextTask> Text { get; } = [new AdditionTask(), new ParityTask()];
+}
