@@ -1,4 +1,4 @@
-namespace Isrm.Tests.Model.Reasoning;
+namespace Isrm.Tests.Model.Tasks;
 
 /// <summary>Every generator makes perfect mazes (one path between any two cells), deterministically by seed.</summary>
 public class MazeGeneratorTests
