@@ -20,7 +20,7 @@ internal static class RecallCommand
 
     /// <summary>What one run writes to recall.json beside its checkpoint.</summary>
     public sealed record RunResult(string Command, string Family, long StateFloats, long Parameters, int[] TrainPairs, int Steps, double Seconds,
-        double FinalLoss, int MaxContext, Dictionary<int, double> Accuracy, bool Diverged = false);
+        double FinalLoss, int MaxContext, Dictionary<int, double> Accuracy, bool Diverged = false, int? EvalSequences = null);
 
     public static Command Create()
     {
@@ -70,7 +70,7 @@ internal static class RecallCommand
                 long stateFloats = model.Recurrent?.StateFloats ?? 0;
                 string commandLine = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
                 var result = new RunResult(commandLine, config.Family.Kebab(), stateFloats, model.ParameterCount, trained, outcome.Steps, outcome.Seconds,
-                    outcome.FinalLoss, config.MaxContext, accuracy, outcome.Diverged);
+                    outcome.FinalLoss, config.MaxContext, accuracy, outcome.Diverged, parse.GetValue(sequences));
                 var metadata = new CheckpointMetadata
                 {
                     Command = commandLine, Corpus = "generated: multi-query associative recall", Step = outcome.Steps,

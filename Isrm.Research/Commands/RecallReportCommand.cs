@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace Isrm.Research.Commands;
 
 /// <summary>
@@ -23,7 +25,7 @@ internal static class RecallReportCommand
                 string folder = parse.GetValue(output)!;
                 Directory.CreateDirectory(folder);
                 File.WriteAllText(Path.Combine(folder, "recall.md"), Table(results));
-                File.WriteAllText(Path.Combine(folder, "recall.json"), JsonSerializer.Serialize(results.Select(r => new ReportEntry(r.Name, r.Run, Limits(r.Run.Accuracy))), JsonOutput.Options));
+                File.WriteAllText(Path.Combine(folder, "recall.json"), JsonSerializer.Serialize(results.Select(r => new ReportEntry(r.Name, r.Run, Limits(r.Run.Accuracy), Intervals(r.Run))), JsonOutput.Options));
                 Plot(results, Path.Combine(folder, "recall.png"));
                 Console.WriteLine(Table(results));
                 return 0;
@@ -38,7 +40,28 @@ internal static class RecallReportCommand
     }
 
     /// <summary>One run of the written recall.json: its result and the limits derived from it.</summary>
-    public sealed record ReportEntry(string Name, RecallCommand.RunResult Run, RunLimits? Limits);
+    public sealed record ReportEntry(string Name, RecallCommand.RunResult Run, RunLimits? Limits, Dictionary<int, Share>? Intervals = null);
+
+    /// <summary>An accuracy's queries (n) and its 95 % Wilson interval.</summary>
+    public sealed record Share(int Queries, double Low, double High);
+
+    /// <summary>
+    /// The queries behind each accuracy — fresh sequences per N (<c>--eval-sequences</c>: recorded by newer runs, read
+    /// from the command of older ones, else the default of 128) times the min(N, 32) keys each sequence asks — with a 95 %
+    /// Wilson interval. The queries of one sequence are counted as independent; they share that sequence's pairs, so the
+    /// interval may be somewhat narrow.
+    /// </summary>
+    public static Dictionary<int, Share> Intervals(RecallCommand.RunResult run)
+    {
+        int sequences = run.EvalSequences ?? (Regex.Match(run.Command, @"--eval-sequences\s+(\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 128);
+        var task = new AssociativeRecall();
+        return run.Accuracy.ToDictionary(a => a.Key, a =>
+        {
+            int n = sequences * Math.Min(a.Key, task.Queries);
+            var (low, high) = PairedInterval.Wilson((int)Math.Round(a.Value * n), n);
+            return new Share(n, low, high);
+        });
+    }
 
     /// <summary>Where a run's accuracy first falls below 90 % and 50 % (as the table words it), and the pairs it holds.</summary>
     public sealed record RunLimits(string Below90, string Below50, double PairsHeld, int PairsHeldAt);
