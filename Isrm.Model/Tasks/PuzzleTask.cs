@@ -7,55 +7,57 @@ namespace Isrm.Model.Tasks;
 /// class. The trainer, solver, networks, service, command line and page ask the task; none of them switches on its
 /// name. A new task is a new folder with a subclass, added to <see cref="TaskRegistry"/>.
 /// </summary>
-public abstract class PuzzleTask
+public abstract class PuzzleTask(
+    string name, string title, string noun, bool twoDimensional, int inputChannels, int stream,
+    int minSize, int defaultSize, string sizeMeaning, string sizeLabel, string alphabet)
 {
     /// <summary>The name the command line, files, checkpoints (<c>config.json</c>) and JSON use.</summary>
-    public abstract string Name { get; }
+    public string Name { get; } = name;
 
     /// <summary>Other spellings <see cref="PuzzleTasks.Parse"/> accepts.</summary>
     public virtual IReadOnlyList<string> Aliases => [];
 
     /// <summary>What the page's task list says of it.</summary>
-    public abstract string Title { get; }
+    public string Title { get; } = title;
 
     /// <summary>One instance, as a count ("maze", "prefix-sum string").</summary>
-    public abstract string Noun { get; }
+    public string Noun { get; } = noun;
 
     /// <summary>
     /// Instances are grids of rows and columns (2-D convolutions, 3×3 neighbourhoods, 2-D positions; a batch may be
     /// turned and mirrored) rather than strings of one row.
     /// </summary>
-    public abstract bool TwoDimensional { get; }
+    public bool TwoDimensional { get; } = twoDimensional;
 
     /// <summary>Input channels per cell that <see cref="Encode"/> writes.</summary>
-    public abstract int InputChannels { get; }
+    public int InputChannels { get; } = inputChannels;
 
     /// <summary>
     /// The task's random stream: instance i of seed s is the same puzzle in every file, batch and evaluation (the
     /// numbers are those of the files written before this seam, so they stay the same).
     /// </summary>
-    public abstract int Stream { get; }
+    public int Stream { get; } = stream;
 
     /// <summary>The smallest size (bits, or n of an n×n maze).</summary>
-    public abstract int MinSize { get; }
+    public int MinSize { get; } = minSize;
+
+    /// <summary>The size the page starts at: the shipped checkpoint's training size.</summary>
+    public int DefaultSize { get; } = defaultSize;
+
+    /// <summary>What a size means, for sentences ("the n of an n×n maze").</summary>
+    public string SizeMeaning { get; } = sizeMeaning;
+
+    /// <summary>The page's label of the size field.</summary>
+    public string SizeLabel { get; } = sizeLabel;
+
+    /// <summary>The characters an instance is written in, for the page ("#, ., S, E").</summary>
+    public string Alphabet { get; } = alphabet;
 
     /// <summary>The largest size a reader with these limits accepts.</summary>
     public abstract int MaxSize(PuzzleLimits limits);
 
-    /// <summary>The size the page starts at: the shipped checkpoint's training size.</summary>
-    public abstract int DefaultSize { get; }
-
-    /// <summary>What a size means, for sentences ("the n of an n×n maze").</summary>
-    public abstract string SizeMeaning { get; }
-
-    /// <summary>The page's label of the size field.</summary>
-    public abstract string SizeLabel { get; }
-
     /// <summary>The largest instance as the page words it ("127×127", "4,096 bits").</summary>
     public abstract string Largest(PuzzleLimits limits);
-
-    /// <summary>The characters an instance is written in, for the page ("#, ., S, E").</summary>
-    public abstract string Alphabet { get; }
 
     /// <summary>The network a new run trains unless told otherwise (one of <see cref="PuzzleArchitectures.All"/>).</summary>
     public virtual string DefaultArchitecture => PuzzleArchitectures.DtRecall;

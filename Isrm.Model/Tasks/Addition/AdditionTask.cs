@@ -1,7 +1,5 @@
 using System.Numerics;
 
-using Isrm.Model.Tasks.Text;
-
 namespace Isrm.Model.Tasks.Addition;
 
 /// <summary>
@@ -9,16 +7,11 @@ namespace Isrm.Model.Tasks.Addition;
 /// digits for n digits in the longer operand ("12+13=" → "025"), so each answer digit's significance is known from the
 /// prompt; the first answer digit depends on every carry. Size = n.
 /// </summary>
-public sealed class AdditionTask : ITextTask
+public sealed class AdditionTask() : TextTask("addition", "48213+97065=", "digit")
 {
-    public string Name => "addition";
-
-    public string Example => "48213+97065=";
-
     /// <summary>Operands of 1…size digits, at least one of exactly size, no leading zeros.</summary>
-    public string Prompt(Random random, int size)
+    protected override string Draw(Random random, int size)
     {
-        if (size < 1) throw new ArgumentException("an addition needs at least one digit.");
         int other = random.Next(1, size + 1);
         bool longFirst = random.Next(2) == 0;
         string a = Number(random, longFirst ? size : other), b = Number(random, longFirst ? other : size);
@@ -33,14 +26,14 @@ public sealed class AdditionTask : ITextTask
         return new string(chars);
     }
 
-    public string Answer(string prompt)
+    public override string Answer(string prompt)
     {
         var (a, b) = Operands(prompt);
         int n = Math.Max(a.Length, b.Length);
         return (BigInteger.Parse(a) + BigInteger.Parse(b)).ToString().PadLeft(n + 1, '0');
     }
 
-    public int Size(string prompt)
+    public override int Size(string prompt)
     {
         var (a, b) = Operands(prompt);
         return Math.Max(a.Length, b.Length);

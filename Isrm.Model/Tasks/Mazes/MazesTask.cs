@@ -6,28 +6,19 @@ namespace Isrm.Model.Tasks.Mazes;
 /// </summary>
 public sealed class MazesTask : PuzzleTask
 {
-    /// <summary>The one instance, listed in <see cref="TaskRegistry"/>.</summary>
-    public static MazesTask Instance { get; } = new();
-
-    private MazesTask() { }
-
     /// <summary>The generators a training run mixes unless told otherwise.</summary>
     public static readonly IReadOnlyList<string> TrainingMix = [MazeAlgorithm.Dfs.Name(), MazeAlgorithm.Kruskal.Name(), MazeAlgorithm.Prim.Name()];
 
-    public override string Name => "mazes";
+    /// <summary>The one instance, listed in <see cref="TaskRegistry"/>.</summary>
+    public static MazesTask Instance { get; } = new();
+
+    private MazesTask() : base(
+        "mazes", "Mazes (find the path from S to E)", "maze", twoDimensional: true, inputChannels: 3 /* open, S, E */, stream: 1,
+        minSize: 2, defaultSize: 9, "the n of an n×n maze", "Size n (an n×n maze)", "#, ., S, E") { }
+
     public override IReadOnlyList<string> Aliases => ["maze"];
-    public override string Title => "Mazes (find the path from S to E)";
-    public override string Noun => "maze";
-    public override bool TwoDimensional => true;
-    public override int InputChannels => 3;   // open, S, E
-    public override int Stream => 1;
-    public override int MinSize => 2;
     public override int MaxSize(PuzzleLimits limits) => limits.MaxMazeSize;
-    public override int DefaultSize => 9;
-    public override string SizeMeaning => "the n of an n×n maze";
-    public override string SizeLabel => "Size n (an n×n maze)";
     public override string Largest(PuzzleLimits limits) => $"{limits.MaxMazeSize}×{limits.MaxMazeSize}";
-    public override string Alphabet => "#, ., S, E";
     public override IReadOnlyList<string> Variants { get; } = Enum.GetValues<MazeAlgorithm>().Select(a => a.Name()).ToArray();
     public override IReadOnlyList<string> TrainingVariants => TrainingMix;
     public override string VariantLabel => "Generator";

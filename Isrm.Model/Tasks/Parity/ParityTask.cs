@@ -1,25 +1,18 @@
-using Isrm.Model.Tasks.Text;
-
 namespace Isrm.Model.Tasks.Parity;
 
 /// <summary>Parity of a bit string answered in one token, "10110=" → "1"; every bit matters. Size = number of bits.</summary>
-public sealed class ParityTask : ITextTask
+public sealed class ParityTask() : TextTask("parity", "10110=", "bit")
 {
-    public string Name => "parity";
-
-    public string Example => "10110=";
-
-    public string Prompt(Random random, int size)
+    protected override string Draw(Random random, int size)
     {
-        if (size < 1) throw new ArgumentException("a parity prompt needs at least one bit.");
         var bits = new char[size];
         for (int i = 0; i < size; i++) bits[i] = random.Next(2) == 0 ? '0' : '1';
         return new string(bits) + "=";
     }
 
-    public string Answer(string prompt) => (Bits(prompt).Count(c => c == '1') % 2).ToString();
+    public override string Answer(string prompt) => (Bits(prompt).Count(c => c == '1') % 2).ToString();
 
-    public int Size(string prompt) => Bits(prompt).Length;
+    public override int Size(string prompt) => Bits(prompt).Length;
 
     private static string Bits(string prompt)
     {

@@ -6,22 +6,14 @@ public sealed class PrefixSumsTask : PuzzleTask
     /// <summary>The one instance, listed in <see cref="TaskRegistry"/>.</summary>
     public static PrefixSumsTask Instance { get; } = new();
 
-    private PrefixSumsTask() { }
+    private PrefixSumsTask() : base(
+        "prefix-sums", "Prefix sums (parity of the bits so far)", "prefix-sum string", twoDimensional: false,
+        inputChannels: 2 /* present (padding reads as absent, so the first bit can be found), bit */, stream: 0,
+        minSize: 1, defaultSize: 32, "the length of a string of bits", "Bits", "0 and 1") { }
 
-    public override string Name => "prefix-sums";
     public override IReadOnlyList<string> Aliases => ["prefix-sum", "prefixsums"];
-    public override string Title => "Prefix sums (parity of the bits so far)";
-    public override string Noun => "prefix-sum string";
-    public override bool TwoDimensional => false;
-    public override int InputChannels => 2;   // present (padding reads as absent, so the network can find the first bit), bit
-    public override int Stream => 0;
-    public override int MinSize => 1;
     public override int MaxSize(PuzzleLimits limits) => limits.MaxBits;
-    public override int DefaultSize => 32;
-    public override string SizeMeaning => "the length of a string of bits";
-    public override string SizeLabel => "Bits";
     public override string Largest(PuzzleLimits limits) => $"{limits.MaxBits} bits";
-    public override string Alphabet => "0 and 1";
 
     public override Puzzle Generate(int size, string? variant, Random random) => Random(size, random);
 

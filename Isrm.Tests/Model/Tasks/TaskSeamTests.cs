@@ -10,21 +10,11 @@ public sealed class TaskSeamTests
     /// A task written here and nowhere else: strings of bits whose answer is the bit two places back (0 before the
     /// start), in the symbols 'a' and 'b'. It exists to show that the shared code asks the task, not its name.
     /// </summary>
-    private sealed class EchoTask : PuzzleTask
+    private sealed class EchoTask() : PuzzleTask("echo", "Echo (the bit two places back)", "echo string", twoDimensional: false,
+        inputChannels: 2, stream: 7, minSize: 1, defaultSize: 8, "the length of the string", "Letters", "a and b")
     {
-        public override string Name => "echo";
-        public override string Title => "Echo (the bit two places back)";
-        public override string Noun => "echo string";
-        public override bool TwoDimensional => false;
-        public override int InputChannels => 2;
-        public override int Stream => 7;
-        public override int MinSize => 1;
         public override int MaxSize(PuzzleLimits limits) => limits.MaxBits;
-        public override int DefaultSize => 8;
-        public override string SizeMeaning => "the length of the string";
-        public override string SizeLabel => "Letters";
         public override string Largest(PuzzleLimits limits) => $"{limits.MaxBits} letters";
-        public override string Alphabet => "a and b";
 
         public override Puzzle Generate(int size, string? variant, Random random) =>
             Of(Enumerable.Range(0, size).Select(_ => (byte)random.Next(2)).ToArray());
