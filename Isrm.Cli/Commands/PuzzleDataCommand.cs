@@ -1,14 +1,14 @@
 namespace Isrm.Cli.Commands;
 
 /// <summary>
-/// <c>isrm data task prefix-sums|mazes|addition|parity</c>: writes seeded, generated instances in the plain puzzle
+/// <c>isrm data task NAME</c> (a task of <see cref="TaskRegistry"/>): writes seeded, generated instances in the plain puzzle
 /// formats, or text-task prompts one per line exactly as a person types them.
 /// </summary>
 internal static class PuzzleDataCommand
 {
     public static Command Create()
     {
-        var task = new Argument<string>("task") { Description = "prefix-sums, mazes, addition or parity" };
+        var task = new Argument<string>("task") { Description = TaskRegistry.Names(PuzzleTasks.All.Select(t => t.Name).Concat(TextTasks.All.Select(t => t.Name))) };
         var sizes = PuzzleCliOptions.Sizes("Bits per string, n for n×n mazes, or the digits of the longer operand / the bits of a parity prompt: 9,13 or 8-32");
         var count = CliOptions.Int("--count", "Instances per size", 1, 100_000, 100);
         var output = CliOptions.Path("--out", "File to write (an existing one only with --force)", PathKind.OutputFile, required: true);
@@ -16,7 +16,7 @@ internal static class PuzzleDataCommand
         var seed = CliOptions.Seed("Same seed, same instances");
         var json = CliOptions.Json("what was written");
         var force = CliOptions.Force("--out");
-        var command = new Command("task", "Generate task instances (prefix sums, perfect mazes, addition or parity prompts) into a plain text file");
+        var command = new Command("task", "Generate task instances (puzzles, or text-task prompts) into a plain text file");
         command.Arguments.Add(task);
         foreach (Option o in new Option[] { sizes, count, output, generators, seed, json, force }) command.Options.Add(o);
         command.SetAction(parse => UserError.Guard(() =>

@@ -1,13 +1,15 @@
 namespace Isrm.Cli.Commands;
 
 /// <summary>
-/// <c>isrm train --task prefix-sums|mazes</c>: trains a puzzle network (Deep-Thinking recall net, progressive loss) on
+/// <c>isrm train --task NAME</c> for a puzzle task: trains a puzzle network (Deep-Thinking recall net, progressive loss) on
 /// freshly generated instances. Shares --out, --steps, --batch, --lr, --warmup, --weight-decay, --save-every, --seed,
 /// --threads, --width, --heads, --resume and --json with text training.
 /// </summary>
 internal sealed class PuzzleTrainCommand
 {
-    public Option<string?> Task { get; } = CliOptions.OptionalText("--task", "Train on a task instead of a corpus: addition or parity (the ISRM itself, on text; see --train-sizes), prefix-sums or mazes (a puzzle network)");
+    public Option<string?> Task { get; } = CliOptions.OptionalText("--task",
+        $"Train on a task instead of a corpus: {TaskRegistry.Names(TextTasks.All.Select(t => t.Name))} (the ISRM itself, on text; see --train-sizes), "
+            + $"{TaskRegistry.Names(PuzzleTasks.All.Select(t => t.Name))} (a puzzle network)");
     public Option<string> Sizes { get; } = PuzzleCliOptions.Sizes("Puzzles: training sizes (bits, or n for n×n mazes), e.g. 9 or 1-32");
     public Option<string> Generators { get; } = PuzzleCliOptions.Generators();
     public Option<int> MaxIters { get; } = CliOptions.Int("--max-iters", "Puzzles: m, the most refinement steps in training", 1, 100_000, 30);

@@ -16,4 +16,11 @@ public static class TaskRegistry
     public static IReadOnlyList<PuzzleTask> Puzzles { get; } = [MazesTask.Instance, PrefixSumsTask.Instance];
 
     public static IReadOnlyList<Text.ITextTask> Text { get; } = [new AdditionTask(), new ParityTask()];
+
+    /// <summary>"a, b or c": names for sentences and help texts.</summary>
+    public static string Names(IEnumerable<string> names)
+    {
+        string[] all = [.. names];
+        return all.Length < 2 ? string.Join("", all) : $"{string.Join(", ", all[..^1])} or {all[^1]}";
+    }
 }

@@ -49,7 +49,7 @@ public sealed class PuzzleLinkTests
     }
 
     [Theory]
-    [InlineData("?task=sudoku", "task must be prefix-sums or mazes")]
+    [InlineData("?task=sudoku", "task must be mazes or prefix-sums")]
     [InlineData("?task=mazes&checkpoint=other", "checkpoint 'other'")]
     [InlineData("?task=mazes&k=9", "k must be inf or one of")]
     [InlineData("?task=mazes&k=0", "k must be inf or one of")]

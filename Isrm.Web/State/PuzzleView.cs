@@ -256,7 +256,7 @@ public sealed class PuzzleView(Func<SolveRequest, CancellationToken, IAsyncEnume
         if (query.TryGetValue("task", out string? task))
         {
             try { await SetTaskAsync(PuzzleTasks.Parse(task)); }
-            catch (ArgumentException) { problem = $"The link's task must be prefix-sums or mazes; got '{task}'."; }
+            catch (ArgumentException) { problem = $"The link's task must be {TaskRegistry.Names(PuzzleTasks.All.Select(t => t.Name))}; got '{task}'."; }
         }
         if (problem is null && query.TryGetValue("checkpoint", out string? checkpoint) && checkpoint.Length > 0)
         {
