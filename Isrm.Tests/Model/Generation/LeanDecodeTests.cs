@@ -17,9 +17,9 @@ public class LeanDecodeTests(ITestOutputHelper output)
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         var options = new RefinementOptions { K = 4, EveryStepLogits = false };
-        Tensor separate = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
+        Tensor separate = CachedDecode.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
         model.JoinForInference();
-        Tensor joined = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
+        Tensor joined = CachedDecode.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
 
         float difference = (joined - separate).abs().max().item<float>();
         output.WriteLine($"max |joined − separate| = {difference:E2}");
@@ -33,7 +33,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
         model.JoinForInference();
         model.train();
         using var scope = NewDisposeScope();
-        Tensor loss = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), new RefinementOptions { K = 2 })).square().mean();
+        Tensor loss = CachedDecode.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), new RefinementOptions { K = 2 })).square().mean();
         loss.backward();
 
         var grads = model.named_parameters().Where(p => p.name.Contains("wk") || p.name.Contains(".up.")).ToArray();
@@ -51,14 +51,9 @@ public class LeanDecodeTests(ITestOutputHelper output)
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 42 };
-        Tensor full = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
-
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        var pieces = new List<Tensor> { FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids[..5], new long[] { 1, 5 })), options, cache, 0)) };
-        for (int position = 5; position < 12; position++)
-            pieces.Add(FinalLogits(model, Refiner.Run(model, model.Embed(tensor(new[] { Ids[position] }, new long[] { 1, 1 })), options, cache, position)));
 
-        float difference = (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
+        float difference = CachedDecode.MaxDifferenceFromFullPass(model, Ids, 5, options, cache, steps => CachedDecode.FinalLogits(model, steps));
         output.WriteLine($"K={k}: max |cached − full| = {difference:E2}");
         Assert.True(difference <= 1e-4f, $"max abs diff {difference}");
     }
@@ -135,12 +130,4 @@ public class LeanDecodeTests(ITestOutputHelper output)
         DoneEvent d => $"done {d.Tokens} {d.StopReason}",
         _ => e.Kind,
     };
-
-    private static Tensor FinalLogits(IsrmModel model, IEnumerable<RefinementStep> steps)
-    {
-        Tensor? logits = null;
-        foreach (RefinementStep step in steps)
-            if (step.IsLast) logits = model.Logits(step.Y);
-        return logits!;
-    }
 }

@@ -57,12 +57,8 @@ public class HybridCoreTests(ITestOutputHelper output)
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         var options = new RefinementOptions { K = ticks, EveryStepLogits = false };
-        Tensor full = Final(Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 20 })), options));
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        var pieces = new List<Tensor> { Final(Refiner.Run(model, model.Embed(tensor(Ids[..7], new long[] { 1, 7 })), options, cache, 0)) };
-        for (int position = 7; position < 20; position++)
-            pieces.Add(Final(Refiner.Run(model, model.Embed(tensor(new[] { Ids[position] }, new long[] { 1, 1 })), options, cache, position)));
-        float maxDiff = (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
+        float maxDiff = CachedDecode.MaxDifferenceFromFullPass(model, Ids, 7, options, cache, Final);
         output.WriteLine($"{family}, {ticks} tick(s), window {Window}: max |streamed − full| = {maxDiff:E2}");
         Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
     }

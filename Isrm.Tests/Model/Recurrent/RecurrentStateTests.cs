@@ -33,13 +33,8 @@ public class RecurrentStateTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         var options = new RefinementOptions { K = 1, EveryStepLogits = false };
         long[] ids = Enumerable.Range(0, 20).Select(i => (long)((i * 53 + 7) % 256)).ToArray();
-        Tensor full = Final(Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, 20 })), options));
-
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        var pieces = new List<Tensor> { Final(Refiner.Run(model, model.Embed(tensor(ids[..6], new long[] { 1, 6 })), options, cache, 0)) };
-        for (int position = 6; position < 20; position++)
-            pieces.Add(Final(Refiner.Run(model, model.Embed(tensor(new[] { ids[position] }, new long[] { 1, 1 })), options, cache, position)));
-        float maxDiff = (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
+        float maxDiff = CachedDecode.MaxDifferenceFromFullPass(model, ids, 6, options, cache, Final);
         output.WriteLine($"{family}: max |streamed − full| = {maxDiff:E2}");
         Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
     }

@@ -40,12 +40,8 @@ public class RecurrentTickTests(ITestOutputHelper output)
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         var options = new RefinementOptions { K = 4, EveryStepLogits = false };
-        Tensor full = Last(Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, Ids.Length })), options));
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        var pieces = new List<Tensor> { Last(Refiner.Run(model, model.Embed(tensor(Ids[..5], new long[] { 1, 5 })), options, cache, 0)) };
-        for (int position = 5; position < Ids.Length; position++)
-            pieces.Add(Last(Refiner.Run(model, model.Embed(tensor(new[] { Ids[position] }, new long[] { 1, 1 })), options, cache, position)));
-        float maxDiff = (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
+        float maxDiff = CachedDecode.MaxDifferenceFromFullPass(model, Ids, 5, options, cache, Last);
         output.WriteLine($"{family}: max |streamed − full| at K = 4: {maxDiff:E2}; state {cache.RecurrentBytes} bytes over 4 ticks");
         Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
         Assert.Equal(4 * cache.Recurrent.Bytes, cache.RecurrentBytes);
