@@ -129,25 +129,8 @@ internal static class GenerationBenchmark
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = Seed };
-        int n = ids.Length;
-        Tensor full = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, n })), options)); // (1, n, V)
-
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        var pieces = new List<Tensor>
-        {
-            FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids[..promptLength], new long[] { 1, promptLength })), options, cache, 0)),
-        };
-        for (int position = promptLength; position < n; position++)
-            pieces.Add(FinalLogits(model, Refiner.Run(model, model.Embed(tensor(new[] { ids[position] }, new long[] { 1, 1 })), options, cache, position)));
-        return (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
-    }
-
-    private static Tensor FinalLogits(IsrmModel model, IEnumerable<RefinementStep> steps)
-    {
-        Tensor? logits = null;
-        foreach (RefinementStep step in steps)
-            if (step.IsLast) logits = model.Logits(step.Y);
-        return logits!;
+        return CacheAgreement.MaxDifferenceFromFullPass(model, ids, promptLength, options, cache, steps => CacheAgreement.FinalLogits(model, steps));
     }
 
     private static void Print(Report report)

@@ -27,11 +27,6 @@ public class CheckpointRoundTripTests
         Assert.Equal("bytes", loaded.Tokenizer.Kind);
     }
 
-    private static Tensor FinalLogits(IsrmModel model, Tensor tokens)
-    {
-        Tensor? logits = null;
-        foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { K = 4 }))
-            if (step.IsLast) logits = model.Logits(step.Y);
-        return logits!;
-    }
+    private static Tensor FinalLogits(IsrmModel model, Tensor tokens) =>
+        CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tokens), new RefinementOptions { K = 4 }));
 }

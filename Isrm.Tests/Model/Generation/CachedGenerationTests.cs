@@ -19,7 +19,7 @@ public class CachedGenerationTests(ITestOutputHelper output)
         long[] ids = Enumerable.Range(0, 12).Select(i => (long)((i * 37 + 11) % 256)).ToArray();
         using var cache = new RefinementCache(model.Config, 1, model.Device);
 
-        float maxDiff = CachedDecode.MaxDifferenceFromFullPass(model, ids, 5, options, cache, steps => CachedDecode.FinalLogits(model, steps));
+        float maxDiff = CacheAgreement.MaxDifferenceFromFullPass(model, ids, 5, options, cache, steps => CacheAgreement.FinalLogits(model, steps));
         output.WriteLine($"K={k} latent={latent}: max |cached − full| = {maxDiff:E2}");
         Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
         Assert.Equal(12, cache.Length);

@@ -17,9 +17,9 @@ public class LeanDecodeTests(ITestOutputHelper output)
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         var options = new RefinementOptions { K = 4, EveryStepLogits = false };
-        Tensor separate = CachedDecode.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
+        Tensor separate = CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
         model.JoinForInference();
-        Tensor joined = CachedDecode.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
+        Tensor joined = CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
 
         float difference = (joined - separate).abs().max().item<float>();
         output.WriteLine($"max |joined − separate| = {difference:E2}");
@@ -33,7 +33,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
         model.JoinForInference();
         model.train();
         using var scope = NewDisposeScope();
-        Tensor loss = CachedDecode.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), new RefinementOptions { K = 2 })).square().mean();
+        Tensor loss = CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), new RefinementOptions { K = 2 })).square().mean();
         loss.backward();
 
         var grads = model.named_parameters().Where(p => p.name.Contains("wk") || p.name.Contains(".up.")).ToArray();
@@ -53,7 +53,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
         var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 42 };
         using var cache = new RefinementCache(model.Config, 1, model.Device);
 
-        float difference = CachedDecode.MaxDifferenceFromFullPass(model, Ids, 5, options, cache, steps => CachedDecode.FinalLogits(model, steps));
+        float difference = CacheAgreement.MaxDifferenceFromFullPass(model, Ids, 5, options, cache, steps => CacheAgreement.FinalLogits(model, steps));
         output.WriteLine($"K={k}: max |cached − full| = {difference:E2}");
         Assert.True(difference <= 1e-4f, $"max abs diff {difference}");
     }

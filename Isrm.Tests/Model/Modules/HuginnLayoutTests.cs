@@ -34,7 +34,7 @@ public class HuginnLayoutTests(ITestOutputHelper output)
         var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 3 };
         using var cache = new RefinementCache(model.Config, 1, model.Device);
 
-        float difference = CachedDecode.MaxDifferenceFromFullPass(model, Ids, 4, options, cache, steps => FinalLogits(model, steps));
+        float difference = CacheAgreement.MaxDifferenceFromFullPass(model, Ids, 4, options, cache, steps => FinalLogits(model, steps));
         output.WriteLine($"K={k}: max |cached − full| = {difference:E2}");
         Assert.True(difference <= 1e-4f, $"max abs diff {difference}");
     }

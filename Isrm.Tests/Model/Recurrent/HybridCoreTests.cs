@@ -58,7 +58,7 @@ public class HybridCoreTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         var options = new RefinementOptions { K = ticks, EveryStepLogits = false };
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        float maxDiff = CachedDecode.MaxDifferenceFromFullPass(model, Ids, 7, options, cache, Final);
+        float maxDiff = CacheAgreement.MaxDifferenceFromFullPass(model, Ids, 7, options, cache, Final);
         output.WriteLine($"{family}, {ticks} tick(s), window {Window}: max |streamed − full| = {maxDiff:E2}");
         Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
     }

@@ -34,7 +34,7 @@ public class RecurrentStateTests(ITestOutputHelper output)
         var options = new RefinementOptions { K = 1, EveryStepLogits = false };
         long[] ids = Enumerable.Range(0, 20).Select(i => (long)((i * 53 + 7) % 256)).ToArray();
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        float maxDiff = CachedDecode.MaxDifferenceFromFullPass(model, ids, 6, options, cache, Final);
+        float maxDiff = CacheAgreement.MaxDifferenceFromFullPass(model, ids, 6, options, cache, Final);
         output.WriteLine($"{family}: max |streamed − full| = {maxDiff:E2}");
         Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
     }

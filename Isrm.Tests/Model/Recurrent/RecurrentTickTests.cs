@@ -41,7 +41,7 @@ public class RecurrentTickTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         var options = new RefinementOptions { K = 4, EveryStepLogits = false };
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        float maxDiff = CachedDecode.MaxDifferenceFromFullPass(model, Ids, 5, options, cache, Last);
+        float maxDiff = CacheAgreement.MaxDifferenceFromFullPass(model, Ids, 5, options, cache, Last);
         output.WriteLine($"{family}: max |streamed − full| at K = 4: {maxDiff:E2}; state {cache.RecurrentBytes} bytes over 4 ticks");
         Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
         Assert.Equal(4 * cache.Recurrent.Bytes, cache.RecurrentBytes);

@@ -55,10 +55,7 @@ public class PromptAttentionTests
         int[] tokens = text.Select(c => (int)c).ToArray();
         Tensor x = model.Embed(tensor(tokens.Select(t => (long)t).ToArray(), new long[] { 1, tokens.Length }));
         TokenLayout? layout = TextLayout.For(model.Config, [tokens], 0, tokens.Length, model.Device);
-        Tensor? logits = null;
-        foreach (RefinementStep step in Refiner.Run(model, x, new RefinementOptions { K = 3, EveryStepLogits = false }, layout: layout))
-            if (step.IsLast) logits = model.Logits(step.Y);
-        return logits!;
+        return CacheAgreement.FinalLogits(model, Refiner.Run(model, x, new RefinementOptions { K = 3, EveryStepLogits = false }, layout: layout));
     }
 
     [Fact]
@@ -95,13 +92,8 @@ public class PromptAttentionTests
         using var scope = NewDisposeScope();
         int[] tokens = "12+34=046".Select(c => (int)c).ToArray();
         Tensor x(IsrmModel m) => m.Embed(tensor(tokens.Select(t => (long)t).ToArray(), new long[] { 1, tokens.Length }));
-        Tensor Run(IsrmModel m, TokenLayout? layout)
-        {
-            Tensor? logits = null;
-            foreach (RefinementStep step in Refiner.Run(m, x(m), new RefinementOptions { K = 2, EveryStepLogits = false }, layout: layout))
-                if (step.IsLast) logits = m.Logits(step.Y);
-            return logits!;
-        }
+        Tensor Run(IsrmModel m, TokenLayout? layout) =>
+            CacheAgreement.FinalLogits(m, Refiner.Run(m, x(m), new RefinementOptions { K = 2, EveryStepLogits = false }, layout: layout));
         var shifted = new TokenLayout(tensor(Enumerable.Range(0, tokens.Length).Select(i => (long)(i % 3)).ToArray(), new long[] { 1, tokens.Length }), null);
 
         using IsrmModel plain = TinyModels.Create(TinyModels.Config());

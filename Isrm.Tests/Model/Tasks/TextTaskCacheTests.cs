@@ -23,20 +23,20 @@ public class TextTaskCacheTests(ITestOutputHelper output)
         long[] ids = tokens.Select(t => (long)t).ToArray();
         int n = tokens.Length, prompt = TextLayout.PromptLength(tokens);
 
-        Tensor full = CachedDecode.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, n })), options,
+        Tensor full = CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, n })), options,
             layout: TextLayout.For(model.Config, [tokens], 0, n, model.Device)));
 
         using var cache = new RefinementCache(model.Config, 1, model.Device);
         var pieces = new List<Tensor>
         {
-            CachedDecode.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids[..prompt], new long[] { 1, prompt })), options, cache, 0,
+            CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids[..prompt], new long[] { 1, prompt })), options, cache, 0,
                 layout: TextLayout.For(model.Config, [tokens[..prompt]], 0, prompt, model.Device))),
         };
         for (int position = prompt; position < n; position++)
         {
             Tensor x = model.Embed(tensor(new[] { ids[position] }, new long[] { 1, 1 }));
             TokenLayout? layout = TextLayout.For(model.Config, [tokens[..(position + 1)]], position, 1, model.Device);
-            pieces.Add(CachedDecode.FinalLogits(model, Refiner.Run(model, x, options, cache, position, layout: layout)));
+            pieces.Add(CacheAgreement.FinalLogits(model, Refiner.Run(model, x, options, cache, position, layout: layout)));
         }
         Tensor cached = cat(pieces.ToArray(), 1);
 
