@@ -10,13 +10,8 @@ public class HybridCoreTests(ITestOutputHelper output)
 {
     private const int Window = 5;
 
-    private static IsrmModel Hybrid(string family, int ticks = 1)
-    {
-        torch.manual_seed(9);
-        var model = new IsrmModel(RecurrentModels.Config(family) with { Window = Window, Ticks = ticks });
-        model.eval();
-        return model;
-    }
+    private static IsrmModel Hybrid(string family, int ticks = 1) =>
+        TinyModels.Create(RecurrentModels.Config(family) with { Window = Window, Ticks = ticks }, seed: 9);
 
     private static readonly long[] Ids = Enumerable.Range(0, 20).Select(i => (long)((i * 53 + 7) % 256)).ToArray();
 
@@ -69,17 +64,7 @@ public class HybridCoreTests(ITestOutputHelper output)
     {
         using var model = Hybrid(family);
         using var inference = inference_mode();
-        long Bytes(int tokens)
-        {
-            using var scope = NewDisposeScope();
-            using var cache = new RefinementCache(model.Config, 1, model.Device);
-            foreach (RefinementStep _ in Refiner.Run(model, model.Embed(randint(0, 256, new long[] { 1, tokens })), new RefinementOptions { K = 1, EveryStepLogits = false }, cache, 0)) { }
-            return cache.Recurrent.Bytes;
-        }
-        long shortBytes = Bytes(8), longBytes = Bytes(400);
-        output.WriteLine($"{family} + window {Window}: state {shortBytes} bytes after 8 tokens, {longBytes} after 400");
-        Assert.Equal(shortBytes, longBytes);
-        Assert.Equal(model.Recurrent!.StateFloats * 4 + model.Config.Width * 4, longBytes);
+        RecurrentModels.AssertStateDoesNotGrow(model, output, $"{family} + window {Window}");
     }
 
     [Fact]

@@ -9,19 +9,7 @@ public class RecurrentStateTests(ITestOutputHelper output)
     {
         using var model = RecurrentModels.Create(family);
         using var inference = inference_mode();
-        long Bytes(int tokens)
-        {
-            using var scope = NewDisposeScope();
-            using var cache = new RefinementCache(model.Config, 1, model.Device);
-            Tensor x = model.Embed(randint(0, 256, new long[] { 1, tokens }));
-            foreach (RefinementStep _ in Refiner.Run(model, x, new RefinementOptions { K = 1, EveryStepLogits = false }, cache, 0)) { }
-            Assert.Equal(tokens, cache.Length);
-            return cache.Recurrent.Bytes;
-        }
-        long shortBytes = Bytes(8), longBytes = Bytes(400);
-        output.WriteLine($"{family}: state {shortBytes} bytes after 8 tokens, {longBytes} after 400");
-        Assert.Equal(shortBytes, longBytes);
-        Assert.Equal(model.Recurrent!.StateFloats * 4 + model.Config.Width * 4, longBytes);
+        RecurrentModels.AssertStateDoesNotGrow(model, output, family);
     }
 
     [Theory]

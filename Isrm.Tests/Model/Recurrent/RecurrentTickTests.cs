@@ -3,13 +3,8 @@ namespace Isrm.Tests.Model.Recurrent;
 /// <summary>With ticks, a recurrent family refines like ISRM: K steps per token, any K at inference, K = ∞, a cache.</summary>
 public class RecurrentTickTests(ITestOutputHelper output)
 {
-    private static IsrmModel Ticked(string family, int ticks = 3)
-    {
-        torch.manual_seed(5);
-        var model = new IsrmModel(RecurrentModels.Config(family) with { Ticks = ticks });
-        model.eval();
-        return model;
-    }
+    private static IsrmModel Ticked(string family, int ticks = 3) =>
+        TinyModels.Create(RecurrentModels.Config(family) with { Ticks = ticks }, seed: 5);
 
     private static readonly long[] Ids = Enumerable.Range(0, 12).Select(i => (long)((i * 37 + 11) % 256)).ToArray();
 
