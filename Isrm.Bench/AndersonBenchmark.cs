@@ -23,7 +23,7 @@ internal static class AndersonBenchmark
         var scaleOption = new Option<float>("--init-scale") { Description = "Factor on the network's initial weights (smaller = more contractive)", DefaultValueFactory = _ => 0.5f };
         var inputOption = new Option<float>("--input-rms") { Description = "RMS of the input embeddings x (larger = more contractive map)", DefaultValueFactory = _ => 1f };
         var jsonOption = BenchCommands.JsonOption();
-        var command = BenchCommands.Create("anderson", "Fixed-point residual per network call: Anderson vs plain iteration vs the whitepaper schedule",
+        var command = CliCommands.Create("anderson", "Fixed-point residual per network call: Anderson vs plain iteration vs the whitepaper schedule",
             callsOption, contextOption, scaleOption, inputOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {

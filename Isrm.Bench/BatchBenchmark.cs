@@ -24,7 +24,7 @@ internal static class BatchBenchmark
         var repeatsOption = new Option<int>("--repeats") { Description = "Runs per way; the fastest counts [1…20]", DefaultValueFactory = _ => 2 };
         var threadsOption = GenerationOptions.ThreadsOption();
         var jsonOption = BenchCommands.JsonOption();
-        var command = BenchCommands.Create("batch", "Aggregate steps/s of N generations alone vs refined together (continuous batching), in process, traced and untraced",
+        var command = CliCommands.Create("batch", "Aggregate steps/s of N generations alone vs refined together (continuous batching), in process, traced and untraced",
             checkpointOption, requestsOption, kOption, tokensOption, repeatsOption, threadsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(() =>
         {

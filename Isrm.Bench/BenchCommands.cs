@@ -1,6 +1,6 @@
 namespace Isrm.Bench;
 
-/// <summary>What the benchmark commands share: the <c>--json</c> switch, the command itself and the figure tables.</summary>
+/// <summary>What the benchmark commands share besides <see cref="CliCommands"/>: the <c>--json</c> switch and the figure tables.</summary>
 internal static class BenchCommands
 {
     /// <summary>
@@ -8,14 +8,6 @@ internal static class BenchCommands
     /// runs every benchmark).
     /// </summary>
     public static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON object" };
-
-    /// <summary>The subcommand <paramref name="name"/> with <paramref name="options"/>, in that order (as its help lists them).</summary>
-    public static Command Create(string name, string description, params Option[] options)
-    {
-        var command = new Command(name, description);
-        foreach (Option option in options) command.Options.Add(option);
-        return command;
-    }
 
     /// <summary>A table of figures: simple borders, every column right-aligned so that the digits line up.</summary>
     public static Table FiguresTable(params string[] columns)

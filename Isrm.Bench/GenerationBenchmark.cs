@@ -35,7 +35,7 @@ internal static class GenerationBenchmark
         var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path and K; the fastest counts (the machine may be shared)", DefaultValueFactory = _ => 2 };
         var threadsOption = GenerationOptions.ThreadsOption();
         var jsonOption = BenchCommands.JsonOption();
-        var command = BenchCommands.Create("generate", "Tokens/s of cached generation vs full recompute at context 256 and K = 1, 8, 32, and their max logit difference",
+        var command = CliCommands.Create("generate", "Tokens/s of cached generation vs full recompute at context 256 and K = 1, 8, 32, and their max logit difference",
             checkpointOption, contextOption, loopsOption, tokensOption, repeatsOption, threadsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {

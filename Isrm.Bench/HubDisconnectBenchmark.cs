@@ -20,7 +20,7 @@ internal static class HubDisconnectBenchmark
         var afterOption = new Option<int>("--after") { Description = "Step frames received before the client stops its connection", DefaultValueFactory = _ => 3 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Disconnects measured (a fresh connection each)", DefaultValueFactory = _ => 5 };
         var jsonOption = BenchCommands.JsonOption();
-        var command = BenchCommands.Create("hub-disconnect", "Refinement steps the server computes after a client disconnects mid-generation, and how long until it stops",
+        var command = CliCommands.Create("hub-disconnect", "Refinement steps the server computes after a client disconnects mid-generation, and how long until it stops",
             checkpointOption, loopsOption, tokensOption, afterOption, repeatsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {

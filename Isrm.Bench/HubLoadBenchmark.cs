@@ -42,7 +42,7 @@ internal static class HubLoadBenchmark
         var batchOption = new Option<int>("--batch") { Description = "Isrm:Model:MaxBatch of the server: requests refined together per checkpoint (1 = one at a time) [1…256]", DefaultValueFactory = _ => 32 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Then this many pairs of runs, one client alone and all clients, for the ratio of their aggregate steps/s with its median and range (0 = none) [0…20]", DefaultValueFactory = _ => 3 };
         var soakOption = new Option<int>("--soak") { Description = "Then this many requests one after another (K as given, 2 tokens) on a fresh server, with its RSS before and after (0 = none) [0…100,000]", DefaultValueFactory = _ => 1000 };
-        var command = BenchCommands.Create("hub", "32 concurrent SignalR clients at K = 8: completed vs busy, p50/p95 time to first step, steps/s, server RSS",
+        var command = CliCommands.Create("hub", "32 concurrent SignalR clients at K = 8: completed vs busy, p50/p95 time to first step, steps/s, server RSS",
             checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption, soakOption, repeatsOption, batchOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {

@@ -23,7 +23,7 @@ internal static class HubOverheadBenchmark
         var tokensOption = new Option<int>("--tokens") { Description = "Tokens generated per run", DefaultValueFactory = _ => 128 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path, alternating; the fastest counts (the machine may be shared)", DefaultValueFactory = _ => 10 };
         var jsonOption = BenchCommands.JsonOption();
-        var command = BenchCommands.Create("hub-overhead", "Per-step time of a generation through the SignalR hub vs the Generator directly (goal ≤ 1.1×)",
+        var command = CliCommands.Create("hub-overhead", "Per-step time of a generation through the SignalR hub vs the Generator directly (goal ≤ 1.1×)",
             checkpointOption, loopsOption, tokensOption, repeatsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {

@@ -22,7 +22,7 @@ internal static class MemoryBenchmark
         var contextOption = new Option<int>("--context") { Description = "Tokens of context", DefaultValueFactory = _ => 256 };
         var loopsOption = new Option<string>("--k", "--loops") { Description = "K values, comma-separated (the ratio compares the last with the first)", DefaultValueFactory = _ => "1,256" };
         var jsonOption = BenchCommands.JsonOption();
-        var command = BenchCommands.Create("memory", "Peak RSS of inference at K = 1 and K = 256 (fresh process each; goal: ratio ≤ 1.2)",
+        var command = CliCommands.Create("memory", "Peak RSS of inference at K = 1 and K = 256 (fresh process each; goal: ratio ≤ 1.2)",
             checkpointOption, contextOption, loopsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
@@ -61,7 +61,7 @@ internal static class MemoryBenchmark
         var modeOption = new Option<string>("--mode") { DefaultValueFactory = _ => "forward" };
         var loopsOption = new Option<int>("--k", "--loops") { DefaultValueFactory = _ => 1 };
         var contextOption = new Option<int>("--context") { DefaultValueFactory = _ => 256 };
-        var command = BenchCommands.Create("memory-probe", "One measured inference run (used by bench memory)", checkpointOption, modeOption, loopsOption, contextOption);
+        var command = CliCommands.Create("memory-probe", "One measured inference run (used by bench memory)", checkpointOption, modeOption, loopsOption, contextOption);
         command.Hidden = true;
         command.SetAction(parse =>
         {

@@ -20,7 +20,7 @@ internal static partial class ReferenceTrainingBenchmark
         var backprop = new Option<int>("--backprop") { Description = "Backpropagate through the last this-many steps [1…K]", DefaultValueFactory = _ => 4 };
         var batch = new Option<int>("--batch") { Description = "Sequences per step [1…256]", DefaultValueFactory = _ => 16 };
         var json = BenchCommands.JsonOption();
-        var command = BenchCommands.Create("train-reference", "Training tokens/s of ours against the PyTorch reference (generic BLAS and OpenBLAS), same model and work, one thread",
+        var command = CliCommands.Create("train-reference", "Training tokens/s of ours against the PyTorch reference (generic BLAS and OpenBLAS), same model and work, one thread",
             checkpoint, steps, k, backprop, batch, json);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {

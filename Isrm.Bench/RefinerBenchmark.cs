@@ -21,7 +21,7 @@ internal static class RefinerBenchmark
         var loopsOption = new Option<string>("--k", "--loops") { Description = "K values, comma-separated", DefaultValueFactory = _ => "8,32" };
         var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path; the fastest counts", DefaultValueFactory = _ => 5 };
         var jsonOption = BenchCommands.JsonOption();
-        var command = BenchCommands.Create("refiner", "Refinement step time (Refiner.Run) vs the bare model.Step calls it makes, at prefill and cached decode",
+        var command = CliCommands.Create("refiner", "Refinement step time (Refiner.Run) vs the bare model.Step calls it makes, at prefill and cached decode",
             checkpointOption, contextOption, loopsOption, repeatsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {

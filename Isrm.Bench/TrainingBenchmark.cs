@@ -18,7 +18,7 @@ internal static class TrainingBenchmark
     {
         var stepsOption = new Option<int>("--steps") { Description = "Timed optimizer steps per setting", DefaultValueFactory = _ => 6 };
         var jsonOption = BenchCommands.JsonOption();
-        var command = BenchCommands.Create("train", "Training tokens/s and FLOP/s of the default model against measured matmul FLOP/s (MFU)", stepsOption, jsonOption);
+        var command = CliCommands.Create("train", "Training tokens/s and FLOP/s of the default model against measured matmul FLOP/s (MFU)", stepsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             int steps = parse.GetValue(stepsOption);

@@ -20,8 +20,8 @@ internal static class EvalCommand
         var tolerance = CliOptions.Single("--kl-tolerance", "Stop rule of K = inf (KL between successive steps)", 1e-38, 10, 1e-3f);
         var infCap = CliOptions.Cap(RefinementDepth.DefaultCap, max: MaxK);
         var force = CliOptions.Force("the --json file and the CSV and plots beside it");
-        var command = new Command("eval", "Evaluate checkpoints across refinement depths K (loss, bits/byte, delta, residual, KL; K = inf adaptive)");
-        foreach (Option o in new Option[] { checkpoints, corpus, split, ks, json, windows, threads, device, solver, tolerance, infCap, force }) command.Options.Add(o);
+        var command = CliCommands.Create("eval", "Evaluate checkpoints across refinement depths K (loss, bits/byte, delta, residual, KL; K = inf adaptive)",
+            checkpoints, corpus, split, ks, json, windows, threads, device, solver, tolerance, infCap, force);
         command.SetAction(parse =>
         {
             try

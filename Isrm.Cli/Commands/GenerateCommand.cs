@@ -15,8 +15,7 @@ internal static class GenerateCommand
         debugOption.Arity = ArgumentArity.ZeroOrOne;
         var jsonOption = CliOptions.Json("the events (step, token, done), one JSON object per line");
         var force = CliOptions.Force("the --json file");
-        var command = new Command("generate", "Generate text from a prompt, optionally showing every refinement step");
-        command.Options.Add(promptOption);
+        var command = CliCommands.Create("generate", "Generate text from a prompt, optionally showing every refinement step", promptOption);
         options.AddTo(command);
         command.Options.Add(debugOption);
         command.Options.Add(jsonOption);

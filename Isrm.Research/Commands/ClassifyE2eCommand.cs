@@ -20,8 +20,8 @@ internal static class ClassifyE2eCommand
         var loops = CliOptions.Int("--k", "Refinement steps for models that refine", 1, 1_000_000, 4, false, "--loops");
         var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
         var force = CliOptions.Force("the --json file");
-        var command = new Command("classify-e2e", "Genre classification fine-tuned end to end vs a bag-of-n-grams baseline and the majority class");
-        foreach (Option o in new Option[] { checkpoints, corpus, labels, steps, minutes, batch, context, windows, lr, loops, json, force }) command.Options.Add(o);
+        var command = CliCommands.Create("classify-e2e", "Genre classification fine-tuned end to end vs a bag-of-n-grams baseline and the majority class",
+            checkpoints, corpus, labels, steps, minutes, batch, context, windows, lr, loops, json, force);
         command.SetAction(parse =>
         {
             try

@@ -33,9 +33,8 @@ internal static class CompressE2eCommand
         var lr = CliOptions.Real("--lr", "Learning rate", 1e-9, 10, 3e-3);
         var testWindows = CliOptions.Int("--test-windows", "Held-out windows per length", 1, 1_000_000, 128, false);
         var seed = CliOptions.Int("--seed", "Seed", 0, int.MaxValue, 1, false);
-        var command = new Command("compress-e2e", "Train L bytes → 16 vectors → L bytes end to end for one family and score byte accuracy per L");
-        foreach (Option o in new Option[] { family, corpus, json, lengths, vectors, width, layers, neurons, pairs, slots, loops, minutes, steps, batch, lr, testWindows, seed, force })
-            command.Options.Add(o);
+        var command = CliCommands.Create("compress-e2e", "Train L bytes → 16 vectors → L bytes end to end for one family and score byte accuracy per L",
+            family, corpus, json, lengths, vectors, width, layers, neurons, pairs, slots, loops, minutes, steps, batch, lr, testWindows, seed, force);
         command.SetAction(parse =>
         {
             try
@@ -117,9 +116,7 @@ internal static class CompressE2eCommand
     {
         var runs = new Option<string[]>("--runs") { Description = "JSON files written by compress-e2e", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Folder for compress.md and compress.png", Required = true };
-        var command = new Command("compress-report", "Table and plot of several compress-e2e runs");
-        command.Options.Add(runs);
-        command.Options.Add(output);
+        var command = CliCommands.Create("compress-report", "Table and plot of several compress-e2e runs", runs, output);
         command.SetAction(parse =>
         {
             try

@@ -28,9 +28,8 @@ internal static class CriticCiCommand
         var seed = CliOptions.Int("--seed", "Seed", 0, int.MaxValue, 1, false);
         var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file" };
         var force = CliOptions.Force("the --json file");
-        var command = new Command("critic-ci", "The critic's effect on the chosen continuation over many prompts, with 95 % confidence intervals");
-        foreach (Option o in new Option[] { checkpoint, corpus, judge, prompts, candidates, trainWindows, steps, promptLength, continuation, loops, seed, json, force })
-            command.Options.Add(o);
+        var command = CliCommands.Create("critic-ci", "The critic's effect on the chosen continuation over many prompts, with 95 % confidence intervals",
+            checkpoint, corpus, judge, prompts, candidates, trainWindows, steps, promptLength, continuation, loops, seed, json, force);
         command.SetAction(parse =>
         {
             try

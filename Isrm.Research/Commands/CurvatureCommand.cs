@@ -12,8 +12,8 @@ internal static class CurvatureCommand
         var length = CliOptions.Int("--length", "Tokens per window", 1, 1_000_000, 64, false);
         var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
         var force = CliOptions.Force("the --json file");
-        var command = new Command("curvature", "Mean turning angle and tortuosity of the latent trajectory, along the steps and along the tokens");
-        foreach (Option o in new Option[] { checkpoints, corpus, loops, windows, length, json, force }) command.Options.Add(o);
+        var command = CliCommands.Create("curvature", "Mean turning angle and tortuosity of the latent trajectory, along the steps and along the tokens",
+            checkpoints, corpus, loops, windows, length, json, force);
         command.SetAction(parse =>
         {
             try

@@ -35,8 +35,7 @@ internal static class EvalRlmCommand
             ["--k"] = CliOptions.Int("--k", "Refinement steps for an isrm checkpoint (others run once)", 1, 4096, 8, false, "--loops"),
         };
         var gaps = CliOptions.Text("--gaps", "recall: gaps in tokens", "8,16,32,64,128,192,384,768,1536");
-        var command = new Command(name, description);
-        foreach (Option o in new Option[] { checkpoints, corpus, split, json, force, threads, gaps }.Concat(ints.Values)) command.Options.Add(o);
+        var command = CliCommands.Create(name, description, new Option[] { checkpoints, corpus, split, json, force, threads, gaps }.Concat(ints.Values));
         command.SetAction(parse =>
         {
             try

@@ -40,9 +40,8 @@ internal static class RecallCommand
         var sequences = CliOptions.Int("--eval-sequences", "Fresh sequences per N for the accuracy", 1, 1_000_000, 128, false);
         var seed = CliOptions.Int("--seed", "Seed", 0, int.MaxValue, 1, false);
         var trainPairs = new Option<string>("--train-pairs") { Description = "Numbers of pairs drawn for training batches (the sweep is always 4 … 256)", DefaultValueFactory = _ => "4,8,16,32,64" };
-        var command = new Command("recall", "Train one model on multi-query associative recall (N = 4 … 256 pairs) and measure accuracy per N");
-        foreach (Option o in new Option[] { family, output, width, layers, neurons, pairs, slots, ticks, window, minutes, steps, batch, lr, sequences, seed, trainPairs })
-            command.Options.Add(o);
+        var command = CliCommands.Create("recall", "Train one model on multi-query associative recall (N = 4 … 256 pairs) and measure accuracy per N",
+            family, output, width, layers, neurons, pairs, slots, ticks, window, minutes, steps, batch, lr, sequences, seed, trainPairs);
         command.SetAction(parse =>
         {
             try
@@ -100,9 +99,7 @@ internal static class RecallCommand
     {
         var runs = new Option<string[]>("--runs") { Description = "Run folders (checkpoint and recall.json)", Required = true, AllowMultipleArgumentsPerToken = true };
         var sequences = CliOptions.Int("--eval-sequences", "Fresh sequences per N for the accuracy", 1, 1_000_000, 64, false);
-        var command = new Command("recall-eval", "Measure saved recall runs on the numbers of pairs their recall.json lacks");
-        command.Options.Add(runs);
-        command.Options.Add(sequences);
+        var command = CliCommands.Create("recall-eval", "Measure saved recall runs on the numbers of pairs their recall.json lacks", runs, sequences);
         command.SetAction(parse =>
         {
             try
