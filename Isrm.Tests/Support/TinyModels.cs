@@ -11,6 +11,21 @@ internal static class TinyModels
         LatentIterations = latent, StepEmbedding = StepEmbeddingKind.Sinusoidal,
     };
 
+    /// <summary>
+    /// Inference mode (no autograd) and a dispose scope for the tensors a test makes, as most model tests run; both
+    /// end together, the scope first, as two <c>using</c> lines in this order would.
+    /// </summary>
+    public static IDisposable Inference() => new InferenceScope(inference_mode(), NewDisposeScope());
+
+    private sealed class InferenceScope(IDisposable mode, DisposeScope scope) : IDisposable
+    {
+        public void Dispose()
+        {
+            scope.Dispose();
+            mode.Dispose();
+        }
+    }
+
     public static IsrmModel Create(IsrmConfig config, int seed = 7)
     {
         torch.manual_seed(seed);

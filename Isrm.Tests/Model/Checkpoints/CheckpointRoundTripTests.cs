@@ -14,8 +14,7 @@ public class CheckpointRoundTripTests
         Checkpoint.Save(directory, original, new Isrm.Model.Tokenization.ByteTokenizer(), new CheckpointMetadata { Step = 5 });
 
         using LoadedCheckpoint loaded = Checkpoint.Load(directory, CPU);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         Tensor tokens = tensor(new long[] { 72, 101, 108, 108, 111, 32, 119 }, new long[] { 1, 7 });
 
         Tensor before = FinalLogits(original, tokens), after = FinalLogits(loaded.Model, tokens);

@@ -13,8 +13,7 @@ public class CachedGenerationTests(ITestOutputHelper output)
     public void Cached_logits_equal_a_full_recompute(int k, int latent)
     {
         using var model = TinyModels.Create(TinyModels.Config(latent));
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = k, EveryStepLogits = false };
         long[] ids = Enumerable.Range(0, 12).Select(i => (long)((i * 37 + 11) % 256)).ToArray();
         using var cache = new RefinementCache(model.Config, 1, model.Device);

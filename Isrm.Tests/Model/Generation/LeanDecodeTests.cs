@@ -14,8 +14,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
     public void Joined_weights_give_the_same_logits_as_the_separate_matrices()
     {
         using var model = TinyModels.Create(TinyModels.Config());
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = 4, EveryStepLogits = false };
         Tensor separate = CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
         model.JoinForInference();
@@ -48,8 +47,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
     {
         using var model = TinyModels.Create(RandomStart);
         model.JoinForInference();
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 42 };
         using var cache = new RefinementCache(model.Config, 1, model.Device);
 

@@ -29,8 +29,7 @@ public class HuginnLayoutTests(ITestOutputHelper output)
     {
         using var model = TinyModels.Create(Layout);
         model.JoinForInference();
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 3 };
         using var cache = new RefinementCache(model.Config, 1, model.Device);
 

@@ -49,8 +49,7 @@ public class HybridCoreTests(ITestOutputHelper output)
     public void Streaming_the_hybrid_token_by_token_gives_the_logits_of_one_full_pass(string family, int ticks)
     {
         using var model = Hybrid(family, ticks);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = ticks, EveryStepLogits = false };
         using var cache = new RefinementCache(model.Config, 1, model.Device);
         float maxDiff = CacheAgreement.MaxDifferenceFromFullPass(model, Ids, 7, options, cache, Final);

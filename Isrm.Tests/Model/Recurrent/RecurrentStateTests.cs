@@ -17,8 +17,7 @@ public class RecurrentStateTests(ITestOutputHelper output)
     public void Streaming_token_by_token_gives_the_logits_of_one_full_pass(string family)
     {
         using var model = RecurrentModels.Create(family);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = 1, EveryStepLogits = false };
         long[] ids = Enumerable.Range(0, 20).Select(i => (long)((i * 53 + 7) % 256)).ToArray();
         using var cache = new RefinementCache(model.Config, 1, model.Device);

@@ -13,8 +13,7 @@ public class RecurrentTickTests(ITestOutputHelper output)
     public void A_ticked_model_yields_every_tick_and_its_first_tick_is_the_core_read_out(string family)
     {
         using var model = Ticked(family);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         Assert.False(model.Config.IsSinglePass);
         Tensor x = model.Embed(tensor(Ids, new long[] { 1, Ids.Length }));
         var steps = new List<(int Step, Tensor Y, float Residual)>();
@@ -32,8 +31,7 @@ public class RecurrentTickTests(ITestOutputHelper output)
     public void Streaming_a_ticked_model_token_by_token_gives_the_logits_of_one_full_pass(string family)
     {
         using var model = Ticked(family);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = 4, EveryStepLogits = false };
         using var cache = new RefinementCache(model.Config, 1, model.Device);
         float maxDiff = CacheAgreement.MaxDifferenceFromFullPass(model, Ids, 5, options, cache, Last);
@@ -47,8 +45,7 @@ public class RecurrentTickTests(ITestOutputHelper output)
     public void K_infinity_stops_by_itself_and_a_later_token_may_use_more_ticks(string family)
     {
         using var model = Ticked(family);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         using var cache = new RefinementCache(model.Config, 1, model.Device);
         int used = Refiner.Run(model, model.Embed(tensor(Ids[..6], new long[] { 1, 6 })), new RefinementOptions { K = 2 }, cache, 0).Count();
         Assert.Equal(2, used);

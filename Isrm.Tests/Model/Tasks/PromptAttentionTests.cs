@@ -61,8 +61,7 @@ public class PromptAttentionTests
     [Fact]
     public void A_prompt_tokens_output_changes_with_a_later_prompt_token_only_when_bidirectional()
     {
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         foreach (var (attention, changes) in new[] { (PromptAttentionKind.Bidirectional, true), (PromptAttentionKind.Causal, false) })
         {
             using IsrmModel model = TinyModels.Create(TaskConfig(attention));
@@ -75,8 +74,7 @@ public class PromptAttentionTests
     [Fact]
     public void An_answer_tokens_output_does_not_depend_on_later_tokens()
     {
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         using IsrmModel model = TinyModels.Create(TaskConfig());
         Tensor a = FinalLogits(model, "12+34=046"), b = FinalLogits(model, "12+34=047");
         float upToAnswer = (a.narrow(1, 0, 8) - b.narrow(1, 0, 8)).abs().max().item<float>();
@@ -88,8 +86,7 @@ public class PromptAttentionTests
     [Fact]
     public void Significance_heads_make_the_output_depend_on_significance_and_a_default_model_ignores_any_layout()
     {
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         int[] tokens = "12+34=046".Select(c => (int)c).ToArray();
         Tensor x(IsrmModel m) => m.Embed(tensor(tokens.Select(t => (long)t).ToArray(), new long[] { 1, tokens.Length }));
         Tensor Run(IsrmModel m, TokenLayout? layout) =>

@@ -16,8 +16,7 @@ public class TextTaskCacheTests(ITestOutputHelper output)
         {
             LatentIterations = latent, Positions = positions, SignificanceWindow = window,
         });
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = k, EveryStepLogits = false };
         int[] tokens = "483+97=0580\n".Select(c => (int)c).ToArray();
         long[] ids = tokens.Select(t => (long)t).ToArray();
