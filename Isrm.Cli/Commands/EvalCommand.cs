@@ -27,8 +27,7 @@ internal static class EvalCommand
             try
             {
                 IReadOnlyList<RefinementDepth> depths = ParseDepths(parse.GetValue(ks), parse.GetValue(infCap));
-                bool jsonWanted = CliOptions.JsonWanted(parse, json, out string? jsonFile);
-                if (jsonFile is not null) OutputGuard.File(jsonFile, parse.GetValue(force), "--json");
+                bool jsonWanted = CliOptions.JsonWanted(parse, json, parse.GetValue(force), out string? jsonFile);
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
                 Corpus data = Corpus.Load(parse.GetValue(corpus)!);
                 var all = new List<ScalingResult>();

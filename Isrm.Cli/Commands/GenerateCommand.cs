@@ -23,8 +23,7 @@ internal static class GenerateCommand
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             GenerationRequest request = options.Request(parse, parse.GetValue(promptOption) ?? "");
-            bool json = CliOptions.JsonWanted(parse, jsonOption, out string? jsonFile);
-            if (jsonFile is not null) OutputGuard.File(jsonFile, parse.GetValue(force), "--json");
+            bool json = CliOptions.JsonWanted(parse, jsonOption, parse.GetValue(force), out string? jsonFile);
             int? debugTokens = null;
             if (parse.GetResult(debugOption) is not null)
             {

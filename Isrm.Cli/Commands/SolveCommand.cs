@@ -27,8 +27,7 @@ internal static class SolveCommand
         command.SetAction(parse => UserError.Guard(() =>
         {
             bool replace = parse.GetValue(force);
-            bool jsonWanted = CliOptions.JsonWanted(parse, json, out string? jsonFile);
-            if (jsonFile is not null) OutputGuard.File(jsonFile, replace, "--json");
+            bool jsonWanted = CliOptions.JsonWanted(parse, json, replace, out string? jsonFile);
             if (parse.GetValue(plot) is string plotFile) OutputGuard.File(plotFile, replace, "--plot");
             TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             var infinity = new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(parse.GetValue(cap)) };
