@@ -17,6 +17,21 @@ internal static class TinyModels
     /// </summary>
     public static IDisposable Inference() => new InferenceScope(inference_mode(), NewDisposeScope());
 
+    /// <summary>
+    /// <see cref="CacheAgreement.MaxDifferenceFromFullPass"/> on the lean decode path: a model of
+    /// <paramref name="config"/> with its matrices joined for inference, no per-step read-outs, a seeded random start.
+    /// </summary>
+    public static float LeanCacheDifference(IsrmConfig config, long[] ids, int prefix, int k, ulong seed,
+        Func<IsrmModel, IEnumerable<RefinementStep>, Tensor> final)
+    {
+        using var model = Create(config);
+        model.JoinForInference();
+        using var inference = Inference();
+        var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = seed };
+        using var cache = new RefinementCache(model.Config, 1, model.Device);
+        return CacheAgreement.MaxDifferenceFromFullPass(model, ids, prefix, options, cache, steps => final(model, steps));
+    }
+
     private sealed class InferenceScope(IDisposable mode, DisposeScope scope) : IDisposable
     {
         public void Dispose()

@@ -45,13 +45,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
     [InlineData(8)]
     public void A_seeded_random_start_gives_cached_logits_equal_to_a_full_recompute(int k)
     {
-        using var model = TinyModels.Create(RandomStart);
-        model.JoinForInference();
-        using var inference = TinyModels.Inference();
-        var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 42 };
-        using var cache = new RefinementCache(model.Config, 1, model.Device);
-
-        float difference = CacheAgreement.MaxDifferenceFromFullPass(model, Ids, 5, options, cache, steps => CacheAgreement.FinalLogits(model, steps));
+        float difference = TinyModels.LeanCacheDifference(RandomStart, Ids, prefix: 5, k, seed: 42, CacheAgreement.FinalLogits);
         output.WriteLine($"K={k}: max |cached − full| = {difference:E2}");
         Assert.True(difference <= 1e-4f, $"max abs diff {difference}");
     }

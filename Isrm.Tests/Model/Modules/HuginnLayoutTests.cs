@@ -27,13 +27,7 @@ public class HuginnLayoutTests(ITestOutputHelper output)
     [InlineData(6)]
     public void Cached_decode_with_prelude_and_coda_equals_a_full_recompute(int k)
     {
-        using var model = TinyModels.Create(Layout);
-        model.JoinForInference();
-        using var inference = TinyModels.Inference();
-        var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 3 };
-        using var cache = new RefinementCache(model.Config, 1, model.Device);
-
-        float difference = CacheAgreement.MaxDifferenceFromFullPass(model, Ids, 4, options, cache, steps => FinalLogits(model, steps));
+        float difference = TinyModels.LeanCacheDifference(Layout, Ids, prefix: 4, k, seed: 3, FinalLogits);
         output.WriteLine($"K={k}: max |cached − full| = {difference:E2}");
         Assert.True(difference <= 1e-4f, $"max abs diff {difference}");
     }
