@@ -22,9 +22,9 @@ internal static class AndersonBenchmark
         var contextOption = new Option<int>("--context") { Description = "Tokens refined at once", DefaultValueFactory = _ => 64 };
         var scaleOption = new Option<float>("--init-scale") { Description = "Factor on the network's initial weights (smaller = more contractive)", DefaultValueFactory = _ => 0.5f };
         var inputOption = new Option<float>("--input-rms") { Description = "RMS of the input embeddings x (larger = more contractive map)", DefaultValueFactory = _ => 1f };
-        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("anderson", "Fixed-point residual per network call: Anderson vs plain iteration vs the whitepaper schedule");
-        foreach (Option option in new Option[] { callsOption, contextOption, scaleOption, inputOption, jsonOption }) command.Options.Add(option);
+        var jsonOption = BenchCommands.JsonOption();
+        var command = CliCommands.Create("anderson", "Fixed-point residual per network call: Anderson vs plain iteration vs the whitepaper schedule",
+            callsOption, contextOption, scaleOption, inputOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             int calls = parse.GetValue(callsOption), context = parse.GetValue(contextOption);
@@ -95,9 +95,7 @@ internal static class AndersonBenchmark
     private static void Print(Report report)
     {
         AnsiConsole.WriteLine($"Random-init model (width {report.Width}, state norm, network weights × {report.InitScale}, input RMS {report.InputRms}), {report.Context} tokens; mean ‖f(s) − s‖ over positions.");
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (string name in new[] { "network calls", "plain (α = 1)", "whitepaper α_k", "Anderson" })
-            table.AddColumn(new TableColumn(name).RightAligned());
+        var table = BenchCommands.FiguresTable("network calls", "plain (α = 1)", "whitepaper α_k", "Anderson");
         foreach (Row r in report.Rows)
             table.AddRow(r.Calls.ToString(), E(r.Plain), E(r.Whitepaper), E(r.Anderson));
         AnsiConsole.Write(table);

@@ -23,10 +23,9 @@ internal static class BatchBenchmark
         var tokensOption = new Option<int>("--tokens") { Description = "Tokens each request generates [1…512]", DefaultValueFactory = _ => 32 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Runs per way; the fastest counts [1…20]", DefaultValueFactory = _ => 2 };
         var threadsOption = GenerationOptions.ThreadsOption();
-        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("batch", "Aggregate steps/s of N generations alone vs refined together (continuous batching), in process, traced and untraced");
-        foreach (Option option in new Option[] { checkpointOption, requestsOption, kOption, tokensOption, repeatsOption, threadsOption, jsonOption })
-            command.Options.Add(option);
+        var jsonOption = BenchCommands.JsonOption();
+        var command = CliCommands.Create("batch", "Aggregate steps/s of N generations alone vs refined together (continuous batching), in process, traced and untraced",
+            checkpointOption, requestsOption, kOption, tokensOption, repeatsOption, threadsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(() =>
         {
             int[] counts = RefinementDepth.ParseFiniteList(parse.GetValue(requestsOption), 256, "--requests");
@@ -111,9 +110,7 @@ internal static class BatchBenchmark
     private static void Print(Report report)
     {
         AnsiConsole.WriteLine($"{report.Model}: K = {report.K}, {report.Tokens} tokens per request, greedy, {report.Threads} libtorch thread(s), fastest of {report.Repeats} runs per way.");
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (string name in new[] { "requests", "per-step frames", "alone steps/s", "together steps/s", "together ÷ alone", "threads, not joined, steps/s", "requests per joined step (mean / most)", "wall in joined steps", "same tokens" })
-            table.AddColumn(new TableColumn(name).RightAligned());
+        var table = BenchCommands.FiguresTable("requests", "per-step frames", "alone steps/s", "together steps/s", "together ÷ alone", "threads, not joined, steps/s", "requests per joined step (mean / most)", "wall in joined steps", "same tokens");
         foreach (Row r in report.Rows)
             table.AddRow(r.Requests.ToString(), r.Traced ? "yes" : "no", r.AloneStepsPerSecond.ToString("F0"), r.TogetherStepsPerSecond.ToString("F0"),
                 $"{r.Ratio:F2}×", r.ThreadsStepsPerSecond.ToString("F0"), $"{(double.IsFinite(r.MeanRowsPerJoinedStep) ? r.MeanRowsPerJoinedStep.ToString("F1") : "–")} / {r.WidestStep}",

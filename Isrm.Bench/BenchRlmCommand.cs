@@ -11,8 +11,8 @@ internal static class BenchRlmCommand
         var transformer = new Option<string?>("--transformer") { Description = "A transformer checkpoint whose config sizes the K/V cache (default: the same width and 2 layers)" };
         var contexts = new Option<string>("--contexts") { Description = "Context lengths in tokens", DefaultValueFactory = _ => "1024,4096,16384" };
         var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
-        var command = new Command("rlm", "Inference memory of a recurrent model at 1k, 4k, 16k tokens next to a transformer's K/V cache");
-        foreach (Option o in new Option[] { checkpoint, transformer, contexts, json }) command.Options.Add(o);
+        var command = CliCommands.Create("rlm", "Inference memory of a recurrent model at 1k, 4k, 16k tokens next to a transformer's K/V cache",
+            checkpoint, transformer, contexts, json);
         command.SetAction(parse =>
         {
             try

@@ -34,10 +34,9 @@ internal static class GenerationBenchmark
         var tokensOption = new Option<int>("--tokens") { Description = "Tokens generated per run (speed is measured over all but the first)", DefaultValueFactory = _ => 16 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path and K; the fastest counts (the machine may be shared)", DefaultValueFactory = _ => 2 };
         var threadsOption = GenerationOptions.ThreadsOption();
-        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("generate", "Tokens/s of cached generation vs full recompute at context 256 and K = 1, 8, 32, and their max logit difference");
-        foreach (Option option in new Option[] { checkpointOption, contextOption, loopsOption, tokensOption, repeatsOption, threadsOption, jsonOption })
-            command.Options.Add(option);
+        var jsonOption = BenchCommands.JsonOption();
+        var command = CliCommands.Create("generate", "Tokens/s of cached generation vs full recompute at context 256 and K = 1, 8, 32, and their max logit difference",
+            checkpointOption, contextOption, loopsOption, tokensOption, repeatsOption, threadsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--k");
@@ -129,33 +128,14 @@ internal static class GenerationBenchmark
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = Seed };
-        int n = ids.Length;
-        Tensor full = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, n })), options)); // (1, n, V)
-
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        var pieces = new List<Tensor>
-        {
-            FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids[..promptLength], new long[] { 1, promptLength })), options, cache, 0)),
-        };
-        for (int position = promptLength; position < n; position++)
-            pieces.Add(FinalLogits(model, Refiner.Run(model, model.Embed(tensor(new[] { ids[position] }, new long[] { 1, 1 })), options, cache, position)));
-        return (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
-    }
-
-    private static Tensor FinalLogits(IsrmModel model, IEnumerable<RefinementStep> steps)
-    {
-        Tensor? logits = null;
-        foreach (RefinementStep step in steps)
-            if (step.IsLast) logits = model.Logits(step.Y);
-        return logits!;
+        return CacheAgreement.MaxDifferenceFromFullPass(model, ids, promptLength, options, cache, steps => CacheAgreement.FinalLogits(model, steps));
     }
 
     private static void Print(Report report)
     {
         AnsiConsole.WriteLine($"Context {report.Context}, {report.DecodedTokens} decoded tokens timed per run, {report.Threads} thread(s), greedy, seed {report.Seed}, no per-step read-outs, fastest of {report.Repeats} runs per path.");
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (string name in new[] { "K", "cached tok/s", "recompute tok/s", "speed-up", "cached tok/CPU-s", "recompute tok/CPU-s", "CPU speed-up", "cached prefill ms", "CPU µs/step", "× floor", "tensors/step", "max |Δ logit|", "same tokens" })
-            table.AddColumn(new TableColumn(name).RightAligned());
+        var table = BenchCommands.FiguresTable("K", "cached tok/s", "recompute tok/s", "speed-up", "cached tok/CPU-s", "recompute tok/CPU-s", "CPU speed-up", "cached prefill ms", "CPU µs/step", "× floor", "tensors/step", "max |Δ logit|", "same tokens");
         foreach (Row r in report.Rows)
             table.AddRow(r.K.ToString(), $"{r.CachedTokensPerSecond:F1}", $"{r.RecomputeTokensPerSecond:F2}", $"{r.SpeedUp:F1}×",
                 $"{r.CachedTokensPerCpuSecond:F1}", $"{r.RecomputeTokensPerCpuSecond:F2}", $"{r.CpuSpeedUp:F1}×",

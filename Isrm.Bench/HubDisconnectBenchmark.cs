@@ -19,9 +19,9 @@ internal static class HubDisconnectBenchmark
         var tokensOption = new Option<int>("--tokens") { Description = "Tokens the long generation asks for", DefaultValueFactory = _ => 64 };
         var afterOption = new Option<int>("--after") { Description = "Step frames received before the client stops its connection", DefaultValueFactory = _ => 3 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Disconnects measured (a fresh connection each)", DefaultValueFactory = _ => 5 };
-        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("hub-disconnect", "Refinement steps the server computes after a client disconnects mid-generation, and how long until it stops");
-        foreach (Option option in new Option[] { checkpointOption, loopsOption, tokensOption, afterOption, repeatsOption, jsonOption }) command.Options.Add(option);
+        var jsonOption = BenchCommands.JsonOption();
+        var command = CliCommands.Create("hub-disconnect", "Refinement steps the server computes after a client disconnects mid-generation, and how long until it stops",
+            checkpointOption, loopsOption, tokensOption, afterOption, repeatsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             int k = parse.GetValue(loopsOption), tokens = parse.GetValue(tokensOption), after = parse.GetValue(afterOption), repeats = parse.GetValue(repeatsOption);
@@ -104,9 +104,7 @@ internal static class HubDisconnectBenchmark
     private static void Print(Report report)
     {
         AnsiConsole.WriteLine($"{report.Model} Generation of {report.Tokens} tokens at K = {report.K} ({report.Tokens * report.K} steps if left to run); the client stops its connection after {report.StopAfter} step frames.");
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (string name in new[] { "run", "steps received", "server steps at disconnect", "steps computed after disconnect", "ms until stopped", "model-thread CPU ms after", "server ms/step before" })
-            table.AddColumn(new TableColumn(name).RightAligned());
+        var table = BenchCommands.FiguresTable("run", "steps received", "server steps at disconnect", "steps computed after disconnect", "ms until stopped", "model-thread CPU ms after", "server ms/step before");
         foreach (Row r in report.Rows)
             table.AddRow(r.Run.ToString(), r.StepsReceived.ToString(), r.ServerStepsAtDisconnect.ToString(), r.StepsAfterDisconnect.ToString(),
                 $"{r.MsUntilStopped:F0}", double.IsFinite(r.ModelThreadCpuMsAfterDisconnect) ? $"{r.ModelThreadCpuMsAfterDisconnect:F0}" : "–",

@@ -38,13 +38,12 @@ internal static class HubLoadBenchmark
         var queuesOption = new Option<string>("--queues") { Description = "Server queue capacities to run, comma-separated (one fresh server each)", DefaultValueFactory = _ => "4,32" };
         var timeoutOption = new Option<double>("--timeout") { Description = "Seconds a client may take before it counts as a hang", DefaultValueFactory = _ => 300 };
         var quickOption = new Option<bool>("--quick") { Description = "4 clients, K = 2, 3 tokens, queues 1 and 4 (a smoke test)" };
-        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
+        var jsonOption = BenchCommands.JsonOption();
         var batchOption = new Option<int>("--batch") { Description = "Isrm:Model:MaxBatch of the server: requests refined together per checkpoint (1 = one at a time) [1…256]", DefaultValueFactory = _ => 32 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Then this many pairs of runs, one client alone and all clients, for the ratio of their aggregate steps/s with its median and range (0 = none) [0…20]", DefaultValueFactory = _ => 3 };
         var soakOption = new Option<int>("--soak") { Description = "Then this many requests one after another (K as given, 2 tokens) on a fresh server, with its RSS before and after (0 = none) [0…100,000]", DefaultValueFactory = _ => 1000 };
-        var command = new Command("hub", "32 concurrent SignalR clients at K = 8: completed vs busy, p50/p95 time to first step, steps/s, server RSS");
-        foreach (Option option in new Option[] { checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption, soakOption, repeatsOption, batchOption })
-            command.Options.Add(option);
+        var command = CliCommands.Create("hub", "32 concurrent SignalR clients at K = 8: completed vs busy, p50/p95 time to first step, steps/s, server RSS",
+            checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption, soakOption, repeatsOption, batchOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             bool quick = parse.GetValue(quickOption), json = parse.GetValue(jsonOption);
@@ -185,9 +184,7 @@ internal static class HubLoadBenchmark
     private static void Print(Report report)
     {
         AnsiConsole.WriteLine($"{report.Model} Each client: its own connection (WebSockets, loopback), greedy, K = {report.K}, {report.Tokens} tokens; all start together after one warm-up generation; timeout {report.TimeoutSeconds:F0} s.");
-        var outcomes = new Table().Border(TableBorder.Simple);
-        foreach (string name in new[] { "queue capacity", "batch", "requests per joined step (mean / most)", "clients", "completed", "busy", "errors", "hangs", "TTFS p50 ms", "TTFS p95 ms", "aggregate steps/s", "client steps/s min / median / max", "wall s" })
-            outcomes.AddColumn(new TableColumn(name).RightAligned());
+        var outcomes = BenchCommands.FiguresTable("queue capacity", "batch", "requests per joined step (mean / most)", "clients", "completed", "busy", "errors", "hangs", "TTFS p50 ms", "TTFS p95 ms", "aggregate steps/s", "client steps/s min / median / max", "wall s");
         foreach (Variant v in report.Variants)
             outcomes.AddRow(v.QueueCapacity.ToString(), v.Batch.ToString(), $"{F(v.MeanRowsPerJoinedStep, "F2")} / {v.WidestStep}", v.Clients.ToString(), v.Completed.ToString(), v.Busy.ToString(), v.Errors.ToString(), v.Hangs.ToString(),
                 F(v.FirstStepP50Ms, "F0"), F(v.FirstStepP95Ms, "F0"), F(v.AggregateStepsPerSecond),
@@ -197,9 +194,7 @@ internal static class HubLoadBenchmark
         AnsiConsole.WriteLine("Aggregate = all step frames received / time until the last client finished; a client's rate = its steps after the first / its time from first step to done.");
         AnsiConsole.WriteLine("Batch = the server's Isrm:Model:MaxBatch (requests refined together per checkpoint); a joined step refines every request waiting at it in one call.");
 
-        var memory = new Table().Border(TableBorder.Simple);
-        foreach (string name in new[] { "queue capacity", "server RSS before MB", "RSS peak during run MB", "RSS after MB", "peak RSS (VmHWM) before MB", "peak RSS (VmHWM) after MB", "samples" })
-            memory.AddColumn(new TableColumn(name).RightAligned());
+        var memory = BenchCommands.FiguresTable("queue capacity", "server RSS before MB", "RSS peak during run MB", "RSS after MB", "peak RSS (VmHWM) before MB", "peak RSS (VmHWM) after MB", "samples");
         foreach (Variant v in report.Variants)
             memory.AddRow(v.QueueCapacity.ToString(), v.RssBeforeMb.ToString(), v.RssPeakSampledMb.ToString(), v.RssAfterMb.ToString(),
                 v.PeakRssBeforeMb.ToString(), v.PeakRssAfterMb.ToString(), v.RssSamples.ToString());
@@ -215,9 +210,7 @@ internal static class HubLoadBenchmark
         foreach (Variant v in report.Variants)
         {
             AnsiConsole.WriteLine($"Per client, queue capacity {v.QueueCapacity}:");
-            var table = new Table().Border(TableBorder.Simple);
-            foreach (string name in new[] { "client", "outcome", "TTFS ms", "total ms", "steps", "steps/s" })
-                table.AddColumn(new TableColumn(name).RightAligned());
+            var table = BenchCommands.FiguresTable("client", "outcome", "TTFS ms", "total ms", "steps", "steps/s");
             foreach (Client c in v.PerClient)
                 table.AddRow(c.Index.ToString(), c.Outcome, F(c.FirstStepMs, "F0"), F(c.TotalMs, "F0"), c.Steps.ToString(), F(c.StepsPerSecond));
             AnsiConsole.Write(table);

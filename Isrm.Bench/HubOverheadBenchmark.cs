@@ -22,9 +22,9 @@ internal static class HubOverheadBenchmark
         var loopsOption = new Option<int>("--k", "--loops") { Description = "K, refinement steps per token", DefaultValueFactory = _ => 8 };
         var tokensOption = new Option<int>("--tokens") { Description = "Tokens generated per run", DefaultValueFactory = _ => 128 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path, alternating; the fastest counts (the machine may be shared)", DefaultValueFactory = _ => 10 };
-        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("hub-overhead", "Per-step time of a generation through the SignalR hub vs the Generator directly (goal ≤ 1.1×)");
-        foreach (Option option in new Option[] { checkpointOption, loopsOption, tokensOption, repeatsOption, jsonOption }) command.Options.Add(option);
+        var jsonOption = BenchCommands.JsonOption();
+        var command = CliCommands.Create("hub-overhead", "Per-step time of a generation through the SignalR hub vs the Generator directly (goal ≤ 1.1×)",
+            checkpointOption, loopsOption, tokensOption, repeatsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             int k = parse.GetValue(loopsOption), tokens = parse.GetValue(tokensOption), repeats = parse.GetValue(repeatsOption);
@@ -93,9 +93,7 @@ internal static class HubOverheadBenchmark
     private static void Print(Report report)
     {
         AnsiConsole.WriteLine($"{report.Model} Greedy, K = {report.K}, {report.Tokens} tokens, one TorchSharp thread on each side; fastest of {report.Repeats} alternating runs per path.");
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (string name in new[] { "path", "total ms", "first step ms", "steps", "ms/step", "CPU ms/step" })
-            table.AddColumn(new TableColumn(name).RightAligned());
+        var table = BenchCommands.FiguresTable("path", "total ms", "first step ms", "steps", "ms/step", "CPU ms/step");
         foreach (Row r in report.Rows)
             table.AddRow(r.Path, $"{r.TotalMs:F1}", $"{r.FirstStepMs:F1}", r.Steps.ToString(), $"{r.MsPerStep:F3}", $"{r.CpuMsPerStep:F3}");
         AnsiConsole.Write(table);

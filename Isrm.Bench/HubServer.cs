@@ -27,10 +27,9 @@ internal static class HubServer
         var checkpointOption = new Option<string>("--checkpoint") { Description = "Checkpoint folder served as the default", Required = true };
         var queueOption = new Option<int>("--queue") { Description = "Isrm:Model:QueueCapacity (MaxConcurrentGenerations becomes at least this + 1)", DefaultValueFactory = _ => 4 };
         var batchOption = new Option<int>("--batch") { Description = "Isrm:Model:MaxBatch: requests refined together per checkpoint", DefaultValueFactory = _ => 8 };
-        var command = new Command("hub-server", "Hosts the refinement hub on loopback until stdin closes (used by the hub benchmarks)") { Hidden = true };
-        command.Options.Add(checkpointOption);
-        command.Options.Add(queueOption);
-        command.Options.Add(batchOption);
+        var command = CliCommands.Create("hub-server", "Hosts the refinement hub on loopback until stdin closes (used by the hub benchmarks)",
+            checkpointOption, queueOption, batchOption);
+        command.Hidden = true;
         command.SetAction(async (parse, cancellation) =>
         {
             string checkpoint = Path.GetFullPath(parse.GetValue(checkpointOption)!);

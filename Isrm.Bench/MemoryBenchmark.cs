@@ -21,9 +21,9 @@ internal static class MemoryBenchmark
         var checkpointOption = BenchModel.CheckpointOption();
         var contextOption = new Option<int>("--context") { Description = "Tokens of context", DefaultValueFactory = _ => 256 };
         var loopsOption = new Option<string>("--k", "--loops") { Description = "K values, comma-separated (the ratio compares the last with the first)", DefaultValueFactory = _ => "1,256" };
-        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("memory", "Peak RSS of inference at K = 1 and K = 256 (fresh process each; goal: ratio ≤ 1.2)");
-        foreach (Option option in new Option[] { checkpointOption, contextOption, loopsOption, jsonOption }) command.Options.Add(option);
+        var jsonOption = BenchCommands.JsonOption();
+        var command = CliCommands.Create("memory", "Peak RSS of inference at K = 1 and K = 256 (fresh process each; goal: ratio ≤ 1.2)",
+            checkpointOption, contextOption, loopsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--k");
@@ -61,8 +61,8 @@ internal static class MemoryBenchmark
         var modeOption = new Option<string>("--mode") { DefaultValueFactory = _ => "forward" };
         var loopsOption = new Option<int>("--k", "--loops") { DefaultValueFactory = _ => 1 };
         var contextOption = new Option<int>("--context") { DefaultValueFactory = _ => 256 };
-        var command = new Command("memory-probe", "One measured inference run (used by bench memory)") { Hidden = true };
-        foreach (Option option in new Option[] { checkpointOption, modeOption, loopsOption, contextOption }) command.Options.Add(option);
+        var command = CliCommands.Create("memory-probe", "One measured inference run (used by bench memory)", checkpointOption, modeOption, loopsOption, contextOption);
+        command.Hidden = true;
         command.SetAction(parse =>
         {
             string mode = parse.GetValue(modeOption)!;
@@ -131,9 +131,7 @@ internal static class MemoryBenchmark
     private static void Print(Report report, int[] loops)
     {
         AnsiConsole.WriteLine($"Model: {report.Model}; context {report.Context}; each row a fresh process; peak = VmHWM, after load = VmRSS.");
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (string name in new[] { "mode", "K", "RSS after load MB", "peak RSS MB", "peak − load MB", "seconds" })
-            table.AddColumn(new TableColumn(name).RightAligned());
+        var table = BenchCommands.FiguresTable("mode", "K", "RSS after load MB", "peak RSS MB", "peak − load MB", "seconds");
         foreach (Row r in report.Rows)
             table.AddRow(r.Mode, r.K.ToString(), r.RssAfterLoadMb.ToString(), r.PeakMb.ToString(), r.PeakOverLoadMb.ToString(), $"{r.Seconds:F1}");
         AnsiConsole.Write(table);

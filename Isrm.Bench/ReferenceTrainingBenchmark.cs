@@ -19,9 +19,9 @@ internal static partial class ReferenceTrainingBenchmark
         var k = new Option<int>("--k", "--loops") { Description = "Refinement steps per training step, the same on both sides [1…64]", DefaultValueFactory = _ => 8 };
         var backprop = new Option<int>("--backprop") { Description = "Backpropagate through the last this-many steps [1…K]", DefaultValueFactory = _ => 4 };
         var batch = new Option<int>("--batch") { Description = "Sequences per step [1…256]", DefaultValueFactory = _ => 16 };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("train-reference", "Training tokens/s of ours against the PyTorch reference (generic BLAS and OpenBLAS), same model and work, one thread");
-        foreach (Option o in new Option[] { checkpoint, steps, k, backprop, batch, json }) command.Options.Add(o);
+        var json = BenchCommands.JsonOption();
+        var command = CliCommands.Create("train-reference", "Training tokens/s of ours against the PyTorch reference (generic BLAS and OpenBLAS), same model and work, one thread",
+            checkpoint, steps, k, backprop, batch, json);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             int s = parse.GetValue(steps), kk = parse.GetValue(k), b = parse.GetValue(backprop), n = parse.GetValue(batch);

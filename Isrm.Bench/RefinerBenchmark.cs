@@ -20,9 +20,9 @@ internal static class RefinerBenchmark
         var contextOption = new Option<int>("--context") { Description = "Tokens refined at once (prefill); the decode row refines the token after context − 1", DefaultValueFactory = _ => 256 };
         var loopsOption = new Option<string>("--k", "--loops") { Description = "K values, comma-separated", DefaultValueFactory = _ => "8,32" };
         var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path; the fastest counts", DefaultValueFactory = _ => 5 };
-        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("refiner", "Refinement step time (Refiner.Run) vs the bare model.Step calls it makes, at prefill and cached decode");
-        foreach (Option option in new Option[] { checkpointOption, contextOption, loopsOption, repeatsOption, jsonOption }) command.Options.Add(option);
+        var jsonOption = BenchCommands.JsonOption();
+        var command = CliCommands.Create("refiner", "Refinement step time (Refiner.Run) vs the bare model.Step calls it makes, at prefill and cached decode",
+            checkpointOption, contextOption, loopsOption, repeatsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             int[] loops = RefinementDepth.ParseFiniteList(parse.GetValue(loopsOption), 4096, "--k");
@@ -106,9 +106,7 @@ internal static class RefinerBenchmark
     private static void Print(Report report)
     {
         AnsiConsole.WriteLine($"{report.Model} One TorchSharp thread; model-thread CPU time per refinement step, fastest of {report.Repeats} alternating runs per path.");
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (string name in new[] { "setting", "K", "bare Step ms/step", "Refiner ms/step", "Refiner + per-step logits ms/step", "Refiner / bare", "with logits / bare" })
-            table.AddColumn(new TableColumn(name).RightAligned());
+        var table = BenchCommands.FiguresTable("setting", "K", "bare Step ms/step", "Refiner ms/step", "Refiner + per-step logits ms/step", "Refiner / bare", "with logits / bare");
         foreach (Row r in report.Rows)
             table.AddRow(r.Setting, r.K.ToString(), $"{r.BareMsPerStep:F3}", $"{r.RefinerMsPerStep:F3}", $"{r.RefinerWithLogitsMsPerStep:F3}", $"{r.Ratio:F2}×", $"{r.RatioWithLogits:F2}×");
         AnsiConsole.Write(table);

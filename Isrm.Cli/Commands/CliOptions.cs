@@ -169,6 +169,17 @@ internal static class CliOptions
         return parse.GetResult(json) is { Implicit: false };
     }
 
+    /// <summary>
+    /// As <see cref="JsonWanted(ParseResult, Option{string?}, out string?)"/>, and a <c>--json</c> file is checked
+    /// before the command works (it may not replace an existing file unless <paramref name="replace"/>).
+    /// </summary>
+    public static bool JsonWanted(ParseResult parse, Option<string?> json, bool replace, out string? file)
+    {
+        bool wanted = JsonWanted(parse, json, out file);
+        if (file is not null) OutputGuard.File(file, replace, "--json");
+        return wanted;
+    }
+
     /// <summary><c>--force</c>: allow a command to replace an output that exists.</summary>
     public static Option<bool> Force(string what = "the output") =>
         Declare(new Option<bool>("--force") { Description = $"Allow replacing {what} (without it, an output that exists is never overwritten)" }, new OptionDomain.Flag());

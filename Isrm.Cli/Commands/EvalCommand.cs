@@ -20,15 +20,14 @@ internal static class EvalCommand
         var tolerance = CliOptions.Single("--kl-tolerance", "Stop rule of K = inf (KL between successive steps)", 1e-38, 10, 1e-3f);
         var infCap = CliOptions.Cap(RefinementDepth.DefaultCap, max: MaxK);
         var force = CliOptions.Force("the --json file and the CSV and plots beside it");
-        var command = new Command("eval", "Evaluate checkpoints across refinement depths K (loss, bits/byte, delta, residual, KL; K = inf adaptive)");
-        foreach (Option o in new Option[] { checkpoints, corpus, split, ks, json, windows, threads, device, solver, tolerance, infCap, force }) command.Options.Add(o);
+        var command = CliCommands.Create("eval", "Evaluate checkpoints across refinement depths K (loss, bits/byte, delta, residual, KL; K = inf adaptive)",
+            checkpoints, corpus, split, ks, json, windows, threads, device, solver, tolerance, infCap, force);
         command.SetAction(parse =>
         {
             try
             {
                 IReadOnlyList<RefinementDepth> depths = ParseDepths(parse.GetValue(ks), parse.GetValue(infCap));
-                bool jsonWanted = CliOptions.JsonWanted(parse, json, out string? jsonFile);
-                if (jsonFile is not null) OutputGuard.File(jsonFile, parse.GetValue(force), "--json");
+                bool jsonWanted = CliOptions.JsonWanted(parse, json, parse.GetValue(force), out string? jsonFile);
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
                 Corpus data = Corpus.Load(parse.GetValue(corpus)!);
                 var all = new List<ScalingResult>();

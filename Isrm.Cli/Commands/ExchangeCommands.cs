@@ -12,8 +12,8 @@ internal static class ExchangeCommands
         var format = CliOptions.Text("--format", "Weights format: safetensors", "safetensors");
         var output = CliOptions.OptionalPath("--out", "Write a whole checkpoint folder here with model.safetensors (default: beside model.bin); an existing folder only with --force", PathKind.OutputFolder);
         var force = CliOptions.Force("--out");
-        var command = new Command("export", "Write a checkpoint's weights as model.safetensors (documented tensor names, config.json beside it)");
-        foreach (Option o in new Option[] { checkpoint, format, output, force }) command.Options.Add(o);
+        var command = CliCommands.Create("export", "Write a checkpoint's weights as model.safetensors (documented tensor names, config.json beside it)",
+            checkpoint, format, output, force);
         command.SetAction(parse => UserError.Guard(() =>
         {
             if (parse.GetValue(format) != "safetensors") throw new ArgumentException($"--format must be safetensors (got '{CliOptions.Shown(parse.GetValue(format)!)}').");
@@ -35,8 +35,8 @@ internal static class ExchangeCommands
         var source = CliOptions.Path("--checkpoint", "Folder to read: model.safetensors and config.json (metadata.json, split.json and tokenizer files optional)", PathKind.InputFolder, required: true, aliases: "--from");
         var output = CliOptions.Path("--out", "Checkpoint folder to write (model.bin); an existing folder only with --force", PathKind.OutputFolder, required: true);
         var force = CliOptions.Force("--out");
-        var command = new Command("import", "Read a model.safetensors (e.g. trained on in PyTorch) into a checkpoint folder every command loads");
-        foreach (Option o in new Option[] { source, output, force }) command.Options.Add(o);
+        var command = CliCommands.Create("import", "Read a model.safetensors (e.g. trained on in PyTorch) into a checkpoint folder every command loads",
+            source, output, force);
         command.SetAction(parse => UserError.Guard(() =>
         {
             string from = parse.GetValue(source)!, to = parse.GetValue(output)!;

@@ -15,8 +15,7 @@ internal static class GenerateCommand
         debugOption.Arity = ArgumentArity.ZeroOrOne;
         var jsonOption = CliOptions.Json("the events (step, token, done), one JSON object per line");
         var force = CliOptions.Force("the --json file");
-        var command = new Command("generate", "Generate text from a prompt, optionally showing every refinement step");
-        command.Options.Add(promptOption);
+        var command = CliCommands.Create("generate", "Generate text from a prompt, optionally showing every refinement step", promptOption);
         options.AddTo(command);
         command.Options.Add(debugOption);
         command.Options.Add(jsonOption);
@@ -24,8 +23,7 @@ internal static class GenerateCommand
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             GenerationRequest request = options.Request(parse, parse.GetValue(promptOption) ?? "");
-            bool json = CliOptions.JsonWanted(parse, jsonOption, out string? jsonFile);
-            if (jsonFile is not null) OutputGuard.File(jsonFile, parse.GetValue(force), "--json");
+            bool json = CliOptions.JsonWanted(parse, jsonOption, parse.GetValue(force), out string? jsonFile);
             int? debugTokens = null;
             if (parse.GetResult(debugOption) is not null)
             {

@@ -8,10 +8,7 @@ internal static class InfoCommand
         var checkpointOption = CliOptions.Checkpoint("Checkpoint folder to read (text or puzzle)");
         var jsonOption = CliOptions.Json("the config, metadata and model card");
         var force = CliOptions.Force("the --json file");
-        var command = new Command("info", "Show a checkpoint's configuration, parameter count and training metadata");
-        command.Options.Add(checkpointOption);
-        command.Options.Add(jsonOption);
-        command.Options.Add(force);
+        var command = CliCommands.Create("info", "Show a checkpoint's configuration, parameter count and training metadata", checkpointOption, jsonOption, force);
         command.SetAction(parse => UserError.Guard(() =>
         {
             string directory = parse.GetValue(checkpointOption)!;

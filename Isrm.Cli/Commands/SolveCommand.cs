@@ -22,13 +22,12 @@ internal static class SolveCommand
         var plot = CliOptions.OptionalPath("--plot", "Write accuracy against K, one curve per size, as a PNG", PathKind.OutputFile);
         var threads = CliOptions.Threads(1);
         var force = CliOptions.Force("the --json and --plot files");
-        var command = new Command("solve", "Measure a puzzle checkpoint's accuracy against the number of refinement steps K");
-        foreach (Option o in new Option[] { checkpoint, input, ks, cap, patience, batch, limit, json, plot, threads, force }) command.Options.Add(o);
+        var command = CliCommands.Create("solve", "Measure a puzzle checkpoint's accuracy against the number of refinement steps K",
+            checkpoint, input, ks, cap, patience, batch, limit, json, plot, threads, force);
         command.SetAction(parse => UserError.Guard(() =>
         {
             bool replace = parse.GetValue(force);
-            bool jsonWanted = CliOptions.JsonWanted(parse, json, out string? jsonFile);
-            if (jsonFile is not null) OutputGuard.File(jsonFile, replace, "--json");
+            bool jsonWanted = CliOptions.JsonWanted(parse, json, replace, out string? jsonFile);
             if (parse.GetValue(plot) is string plotFile) OutputGuard.File(plotFile, replace, "--plot");
             TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             var infinity = new PuzzleSolveOptions { K = RefinementDepth.Infinite.Capped(parse.GetValue(cap)) };
@@ -112,8 +111,7 @@ internal static class SolveCommand
         var title = CliOptions.Text("--title", "Title of the plot", "solved vs K");
         var output = CliOptions.Path("--out", "PNG to write (an existing one only with --force)", PathKind.OutputFile, required: true);
         var force = CliOptions.Force("--out");
-        var command = new Command("plot", "Draw accuracy against K at one size, one curve per results file");
-        foreach (Option o in new Option[] { results, size, title, output, force }) command.Options.Add(o);
+        var command = CliCommands.Create("plot", "Draw accuracy against K at one size, one curve per results file", results, size, title, output, force);
         command.SetAction(parse => UserError.Guard(() =>
         {
             OutputGuard.File(parse.GetValue(output)!, parse.GetValue(force), "--out");

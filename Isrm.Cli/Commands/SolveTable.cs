@@ -21,8 +21,8 @@ internal static class SolveTable
         var output = CliOptions.OptionalPath("--out", "Markdown file to write (an existing one only with --force); default: stdout", PathKind.OutputFile);
         var force = CliOptions.Force("--out");
         var measuredOn = CliOptions.Text("--checkpoint", "The checkpoint the results were measured on, for a results file that does not record it (files written before it did)");
-        var command = new Command("table", "Write saved solve results as a markdown table: accuracy per size and K with n and 95 % intervals, K* and overthinking");
-        foreach (Option o in new Option[] { results, tolerance, output, force, measuredOn }) command.Options.Add(o);
+        var command = CliCommands.Create("table", "Write saved solve results as a markdown table: accuracy per size and K with n and 95 % intervals, K* and overthinking",
+            results, tolerance, output, force, measuredOn);
         command.SetAction(parse => UserError.Guard(() =>
         {
             string[] files = parse.GetValue(results)!;

@@ -16,12 +16,8 @@ internal static class TokenizerDataCommand
         var outOption = CliOptions.OptionalPath("--out", "Output folder (default data-cache/bpe-<vocab>; an existing one only with --force)", PathKind.OutputFolder);
         var jsonOption = CliOptions.Json("the tokenizer's size, speed and compression");
         var force = CliOptions.Force("--out");
-        var command = new Command("tokenizer", "Train a byte-level BPE tokenizer (vocab.json + merges.txt) on a corpus folder");
-        command.Options.Add(corpusOption);
-        command.Options.Add(vocabOption);
-        command.Options.Add(outOption);
-        command.Options.Add(jsonOption);
-        command.Options.Add(force);
+        var command = CliCommands.Create("tokenizer", "Train a byte-level BPE tokenizer (vocab.json + merges.txt) on a corpus folder",
+            corpusOption, vocabOption, outOption, jsonOption, force);
         command.SetAction(parse =>
         {
             int vocab = parse.GetValue(vocabOption);

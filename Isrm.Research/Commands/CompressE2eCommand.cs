@@ -21,11 +21,7 @@ internal static class CompressE2eCommand
         var force = CliOptions.Force("the --json file");
         var lengths = new Option<string>("--lengths") { Description = "Window lengths L in bytes", DefaultValueFactory = _ => "64,128,256,512,1024" };
         var vectors = CliOptions.Int("--vectors", "Memory vectors M the decoder may read", 1, 1_000_000, 16, false);
-        var width = CliOptions.Int("--width", "Model width", 1, 1_000_000, 64, false);
-        var layers = CliOptions.Int("--layers", "Layers", 1, 1_000_000, 1, false);
-        var neurons = CliOptions.Int("--neurons", "rlm: neurons", 1, 1_000_000, 64, false);
-        var pairs = CliOptions.Int("--sync-pairs", "rlm: synchronised pairs (64 + 896 + 64 = 1,024 state floats = 16 × 64)", 1, 1_000_000, 896, false);
-        var slots = CliOptions.Int("--memory-slots", "rlt, gated-rlt: memory slots", 1, 1_000_000, 16, false);
+        var shape = new ModelShapeOptions(syncPairs: 896, memorySlots: 16, pairsNote: " (64 + 896 + 64 = 1,024 state floats = 16 × 64)");
         var loops = CliOptions.Int("--k", "isrm: refinement steps", 1, 1_000_000, 4, false, "--loops");
         var minutes = new Option<string>("--minutes") { Description = "Wall-time budget of each length's training: one value, or one per length", DefaultValueFactory = _ => "5" };
         var steps = CliOptions.Int("--steps", "Step cap of each length's training", 1, 100_000_000, 100_000, false);
@@ -33,9 +29,8 @@ internal static class CompressE2eCommand
         var lr = CliOptions.Real("--lr", "Learning rate", 1e-9, 10, 3e-3);
         var testWindows = CliOptions.Int("--test-windows", "Held-out windows per length", 1, 1_000_000, 128, false);
         var seed = CliOptions.Int("--seed", "Seed", 0, int.MaxValue, 1, false);
-        var command = new Command("compress-e2e", "Train L bytes → 16 vectors → L bytes end to end for one family and score byte accuracy per L");
-        foreach (Option o in new Option[] { family, corpus, json, lengths, vectors, width, layers, neurons, pairs, slots, loops, minutes, steps, batch, lr, testWindows, seed, force })
-            command.Options.Add(o);
+        var command = CliCommands.Create("compress-e2e", "Train L bytes → 16 vectors → L bytes end to end for one family and score byte accuracy per L",
+            family, corpus, json, lengths, vectors, shape.Width, shape.Layers, shape.Neurons, shape.Pairs, shape.Slots, loops, minutes, steps, batch, lr, testWindows, seed, force);
         command.SetAction(parse =>
         {
             try
@@ -65,10 +60,10 @@ internal static class CompressE2eCommand
                     var config = new IsrmConfig
                     {
                         Family = kind, VocabSize = CompressionTraining.VocabSize(m), MaxContext = training.Context,
-                        Width = parse.GetValue(width), Layers = parse.GetValue(layers), QueryHeads = 4, KvHeads = 2, FfnWidth = 2 * parse.GetValue(width),
-                        Neurons = parse.GetValue(neurons), SyncPairs = parse.GetValue(pairs),
+                        Width = parse.GetValue(shape.Width), Layers = parse.GetValue(shape.Layers), QueryHeads = 4, KvHeads = 2, FfnWidth = 2 * parse.GetValue(shape.Width),
+                        Neurons = parse.GetValue(shape.Neurons), SyncPairs = parse.GetValue(shape.Pairs),
                         // Only RLT reads the slot count; the others must merely pass the config's check.
-                        MemorySlots = kind is ModelFamily.Rlt or ModelFamily.GatedRlt ? parse.GetValue(slots) : Math.Min(parse.GetValue(slots), training.Context - 1),
+                        MemorySlots = kind is ModelFamily.Rlt or ModelFamily.GatedRlt ? parse.GetValue(shape.Slots) : Math.Min(parse.GetValue(shape.Slots), training.Context - 1),
                         StepEmbedding = StepEmbeddingKind.None, HaltingHead = false,
                     };
                     config.Validate();
@@ -117,9 +112,7 @@ internal static class CompressE2eCommand
     {
         var runs = new Option<string[]>("--runs") { Description = "JSON files written by compress-e2e", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Folder for compress.md and compress.png", Required = true };
-        var command = new Command("compress-report", "Table and plot of several compress-e2e runs");
-        command.Options.Add(runs);
-        command.Options.Add(output);
+        var command = CliCommands.Create("compress-report", "Table and plot of several compress-e2e runs", runs, output);
         command.SetAction(parse =>
         {
             try

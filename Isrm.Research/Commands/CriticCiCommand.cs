@@ -28,63 +28,52 @@ internal static class CriticCiCommand
         var seed = CliOptions.Int("--seed", "Seed", 0, int.MaxValue, 1, false);
         var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file" };
         var force = CliOptions.Force("the --json file");
-        var command = new Command("critic-ci", "The critic's effect on the chosen continuation over many prompts, with 95 % confidence intervals");
-        foreach (Option o in new Option[] { checkpoint, corpus, judge, prompts, candidates, trainWindows, steps, promptLength, continuation, loops, seed, json, force })
-            command.Options.Add(o);
-        command.SetAction(parse =>
+        var command = CliCommands.Create("critic-ci", "The critic's effect on the chosen continuation over many prompts, with 95 % confidence intervals",
+            checkpoint, corpus, judge, prompts, candidates, trainWindows, steps, promptLength, continuation, loops, seed, json, force);
+        command.SetAction(parse => MeasuringCommand.Run(parse, json, force, () =>
         {
-            try
+            if (parse.GetValue(prompts) < 2 || parse.GetValue(candidates) < 2)
+                throw new ArgumentException("--prompts and --candidates must each be at least 2.");
+            string dir = parse.GetValue(checkpoint)!;
+            using LoadedCheckpoint model = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
+            using LoadedCheckpoint? judging = parse.GetValue(judge) is string j ? Checkpoint.Load(j, ComputeDevice.Parse("cpu")) : null;
+            if (judging is not null && judging.Tokenizer.Kind != model.Tokenizer.Kind)
+                throw new ArgumentException($"the judge's tokenizer ({judging.Tokenizer.Kind}) differs from the checkpoint's ({model.Tokenizer.Kind}).");
+            var (fit, score, _) = EvaluationDocuments.Select(Corpus.Load(parse.GetValue(corpus)!), dir, "auto").ProbeDocuments();
+            var settings = new CriticProbe.Settings(Prompt: parse.GetValue(promptLength), Continuation: parse.GetValue(continuation),
+                Candidates: parse.GetValue(candidates), Prompts: parse.GetValue(prompts), Steps: parse.GetValue(steps), Seed: parse.GetValue(seed), K: parse.GetValue(loops));
+            int need = settings.Prompt + settings.Continuation;
+            List<int[]> train = Windows(model, fit, need, parse.GetValue(trainWindows)), test = Windows(model, score, need, settings.Prompts);
+            if (test.Count < settings.Prompts)
+                throw new ArgumentException($"the held-out documents give only {test.Count} windows of {need} tokens; ask for fewer --prompts.");
+            Console.WriteLine($"{model.Info.Name}: critic trains on {train.Count} windows, judged on {test.Count} held-out prompts × {settings.Candidates} candidates");
+            CriticProbe.Trial trial = CriticProbe.RunTrial(model.Model, train, test, settings, Console.WriteLine);
+            var metrics = new List<Metric>
             {
-                set_num_threads(1);
-                if (parse.GetValue(json) is string target) OutputGuard.File(target, parse.GetValue(force), "--json");
-                if (parse.GetValue(prompts) < 2 || parse.GetValue(candidates) < 2)
-                    throw new ArgumentException("--prompts and --candidates must each be at least 2.");
-                string dir = parse.GetValue(checkpoint)!;
-                using LoadedCheckpoint model = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
-                using LoadedCheckpoint? judging = parse.GetValue(judge) is string j ? Checkpoint.Load(j, ComputeDevice.Parse("cpu")) : null;
-                if (judging is not null && judging.Tokenizer.Kind != model.Tokenizer.Kind)
-                    throw new ArgumentException($"the judge's tokenizer ({judging.Tokenizer.Kind}) differs from the checkpoint's ({model.Tokenizer.Kind}).");
-                var (fit, score, _) = EvaluationDocuments.Select(Corpus.Load(parse.GetValue(corpus)!), dir, "auto").ProbeDocuments();
-                var settings = new CriticProbe.Settings(Prompt: parse.GetValue(promptLength), Continuation: parse.GetValue(continuation),
-                    Candidates: parse.GetValue(candidates), Prompts: parse.GetValue(prompts), Steps: parse.GetValue(steps), Seed: parse.GetValue(seed), K: parse.GetValue(loops));
-                int need = settings.Prompt + settings.Continuation;
-                List<int[]> train = Windows(model, fit, need, parse.GetValue(trainWindows)), test = Windows(model, score, need, settings.Prompts);
-                if (test.Count < settings.Prompts)
-                    throw new ArgumentException($"the held-out documents give only {test.Count} windows of {need} tokens; ask for fewer --prompts.");
-                Console.WriteLine($"{model.Info.Name}: critic trains on {train.Count} windows, judged on {test.Count} held-out prompts × {settings.Candidates} candidates");
-                CriticProbe.Trial trial = CriticProbe.RunTrial(model.Model, train, test, settings, Console.WriteLine);
-                var metrics = new List<Metric>
-                {
-                    Measure("own loss (nats/token)", "lower", trial.Prompts.Select(p => p.Loss).ToList(), trial),
-                    Measure("repeated 4-grams (share)", "lower", trial.Prompts.Select(p => p.RepeatedFourGrams).ToList(), trial),
-                };
-                if (judging is not null)
-                    metrics.Insert(1, Measure($"judge loss, {judging.Info.Name} (nats/token)", "lower",
-                        CriticProbe.JudgeLoss(judging.Model, trial.Prompts, parse.GetValue(loops)), trial));
-                int correct = (int)Math.Round(trial.CriticAccuracy * trial.HeldOutJudged);
-                var (accLow, accHigh) = PairedInterval.Wilson(correct, trial.HeldOutJudged);
-                Console.WriteLine($"critic accuracy, real vs sampled (held out): {trial.CriticAccuracy:P1} (95 % {accLow:P1} … {accHigh:P1}, {trial.HeldOutJudged} texts)");
-                Console.WriteLine($"choices that differ from the first sample: {trial.Prompts.Count(p => p.Chosen != 0)} of {trial.Prompts.Count}");
-                foreach (Metric m in metrics)
-                    Console.WriteLine($"{m.Name}: random pick {m.RandomPick:F4}, first sample {m.FirstSample:F4}, critic {m.Critic:F4}; critic − random pick {m.VsRandomPick.Mean:+0.0000;-0.0000} " +
-                        $"(t 95 % {m.VsRandomPick.TLow:+0.0000;-0.0000} … {m.VsRandomPick.THigh:+0.0000;-0.0000}, bootstrap {m.VsRandomPick.BootstrapLow:+0.0000;-0.0000} … {m.VsRandomPick.BootstrapHigh:+0.0000;-0.0000}): {m.Verdict}");
-                var result = new
-                {
-                    command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
-                    checkpoint = model.Info.Name, family = model.Info.Family, judge = judging?.Info.Name,
-                    prompts = trial.Prompts.Count, settings.Candidates, trainWindows = train.Count, criticSteps = settings.Steps,
-                    criticAccuracy = trial.CriticAccuracy, criticAccuracyLow = accLow, criticAccuracyHigh = accHigh, heldOutJudged = trial.HeldOutJudged,
-                    changedChoices = trial.Prompts.Count(p => p.Chosen != 0), metrics,
-                };
-                if (parse.GetValue(json) is string path) JsonOutput.Write(path, result, force: true);
-                return 0;
-            }
-            catch (Exception e) when (e is ArgumentException or CheckpointException or CorpusException or IOException)
+                Measure("own loss (nats/token)", "lower", trial.Prompts.Select(p => p.Loss).ToList(), trial),
+                Measure("repeated 4-grams (share)", "lower", trial.Prompts.Select(p => p.RepeatedFourGrams).ToList(), trial),
+            };
+            if (judging is not null)
+                metrics.Insert(1, Measure($"judge loss, {judging.Info.Name} (nats/token)", "lower",
+                    CriticProbe.JudgeLoss(judging.Model, trial.Prompts, parse.GetValue(loops)), trial));
+            int correct = (int)Math.Round(trial.CriticAccuracy * trial.HeldOutJudged);
+            var (accLow, accHigh) = PairedInterval.Wilson(correct, trial.HeldOutJudged);
+            Console.WriteLine($"critic accuracy, real vs sampled (held out): {trial.CriticAccuracy:P1} (95 % {accLow:P1} … {accHigh:P1}, {trial.HeldOutJudged} texts)");
+            Console.WriteLine($"choices that differ from the first sample: {trial.Prompts.Count(p => p.Chosen != 0)} of {trial.Prompts.Count}");
+            foreach (Metric m in metrics)
+                Console.WriteLine($"{m.Name}: random pick {m.RandomPick:F4}, first sample {m.FirstSample:F4}, critic {m.Critic:F4}; critic − random pick {m.VsRandomPick.Mean:+0.0000;-0.0000} " +
+                    $"(t 95 % {m.VsRandomPick.TLow:+0.0000;-0.0000} … {m.VsRandomPick.THigh:+0.0000;-0.0000}, bootstrap {m.VsRandomPick.BootstrapLow:+0.0000;-0.0000} … {m.VsRandomPick.BootstrapHigh:+0.0000;-0.0000}): {m.Verdict}");
+            var result = new
             {
-                Console.Error.WriteLine(e.Message);
-                return 1;
-            }
-        });
+                command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                checkpoint = model.Info.Name, family = model.Info.Family, judge = judging?.Info.Name,
+                prompts = trial.Prompts.Count, settings.Candidates, trainWindows = train.Count, criticSteps = settings.Steps,
+                criticAccuracy = trial.CriticAccuracy, criticAccuracyLow = accLow, criticAccuracyHigh = accHigh, heldOutJudged = trial.HeldOutJudged,
+                changedChoices = trial.Prompts.Count(p => p.Chosen != 0), metrics,
+            };
+            if (parse.GetValue(json) is string path) JsonOutput.Write(path, result, force: true);
+            return 0;
+        }));
         return command;
     }
 

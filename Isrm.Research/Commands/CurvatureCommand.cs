@@ -12,41 +12,31 @@ internal static class CurvatureCommand
         var length = CliOptions.Int("--length", "Tokens per window", 1, 1_000_000, 64, false);
         var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
         var force = CliOptions.Force("the --json file");
-        var command = new Command("curvature", "Mean turning angle and tortuosity of the latent trajectory, along the steps and along the tokens");
-        foreach (Option o in new Option[] { checkpoints, corpus, loops, windows, length, json, force }) command.Options.Add(o);
-        command.SetAction(parse =>
+        var command = CliCommands.Create("curvature", "Mean turning angle and tortuosity of the latent trajectory, along the steps and along the tokens",
+            checkpoints, corpus, loops, windows, length, json, force);
+        command.SetAction(parse => MeasuringCommand.Run(parse, json, force, () =>
         {
-            try
+            Corpus text = Corpus.Load(parse.GetValue(corpus)!);
+            var rows = new List<object>();
+            foreach (string dir in parse.GetValue(checkpoints)!)
             {
-                set_num_threads(1);
-                if (parse.GetValue(json) is string target) OutputGuard.File(target, parse.GetValue(force), "--json");
-                Corpus text = Corpus.Load(parse.GetValue(corpus)!);
-                var rows = new List<object>();
-                foreach (string dir in parse.GetValue(checkpoints)!)
-                {
-                    using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
-                    var documents = EvaluationDocuments.Select(text, dir, "auto").Evaluated;
-                    int n = parse.GetValue(windows), t = parse.GetValue(length);
-                    int[] ids = checkpoint.Tokenizer.Encode(string.Join("\n", documents.Select(d => d.Text)));
-                    if (ids.Length < n * t) throw new ArgumentException($"the validation text has {ids.Length} tokens, fewer than {n} × {t}.");
-                    long[] data = Enumerable.Range(0, n).SelectMany(w => ids.Skip(w * (ids.Length / n)).Take(t).Select(i => (long)i)).ToArray();
-                    using var scope = NewDisposeScope();
-                    var (steps, tokens) = TrajectoryCurvature.Run(checkpoint.Model, tensor(data, new long[] { n, t }), parse.GetValue(loops));
-                    int k = checkpoint.Model.Config.IsSinglePass ? 1 : parse.GetValue(loops);
-                    string along = steps.TurningDegrees is double a ? $"{a:F1}°, tortuosity {steps.Tortuosity:F2}" : "no path (one step)";
-                    Console.WriteLine($"{checkpoint.Info.Name} ({checkpoint.Info.Family}, K = {k}): along the steps {along}; along the tokens {tokens.TurningDegrees:F1}°, tortuosity {tokens.Tortuosity:F2}");
-                    rows.Add(new { checkpoint = checkpoint.Info.Name, family = checkpoint.Info.Family, k, alongSteps = steps, alongTokens = tokens });
-                }
-                if (parse.GetValue(json) is string path)
-                    JsonOutput.Write(path, new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, force: true);
-                return 0;
+                using LoadedCheckpoint checkpoint = Checkpoint.Load(dir, ComputeDevice.Parse("cpu"));
+                var documents = EvaluationDocuments.Select(text, dir, "auto").Evaluated;
+                int n = parse.GetValue(windows), t = parse.GetValue(length);
+                int[] ids = checkpoint.Tokenizer.Encode(string.Join("\n", documents.Select(d => d.Text)));
+                if (ids.Length < n * t) throw new ArgumentException($"the validation text has {ids.Length} tokens, fewer than {n} × {t}.");
+                long[] data = Enumerable.Range(0, n).SelectMany(w => ids.Skip(w * (ids.Length / n)).Take(t).Select(i => (long)i)).ToArray();
+                using var scope = NewDisposeScope();
+                var (steps, tokens) = TrajectoryCurvature.Run(checkpoint.Model, tensor(data, new long[] { n, t }), parse.GetValue(loops));
+                int k = checkpoint.Model.Config.IsSinglePass ? 1 : parse.GetValue(loops);
+                string along = steps.TurningDegrees is double a ? $"{a:F1}°, tortuosity {steps.Tortuosity:F2}" : "no path (one step)";
+                Console.WriteLine($"{checkpoint.Info.Name} ({checkpoint.Info.Family}, K = {k}): along the steps {along}; along the tokens {tokens.TurningDegrees:F1}°, tortuosity {tokens.Tortuosity:F2}");
+                rows.Add(new { checkpoint = checkpoint.Info.Name, family = checkpoint.Info.Family, k, alongSteps = steps, alongTokens = tokens });
             }
-            catch (Exception e) when (e is ArgumentException or CheckpointException or CorpusException or IOException)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 1;
-            }
-        });
+            if (parse.GetValue(json) is string path)
+                JsonOutput.Write(path, new { command = "isrm-research " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), rows }, force: true);
+            return 0;
+        }));
         return command;
     }
 }

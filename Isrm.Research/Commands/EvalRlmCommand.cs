@@ -35,14 +35,12 @@ internal static class EvalRlmCommand
             ["--k"] = CliOptions.Int("--k", "Refinement steps for an isrm checkpoint (others run once)", 1, 4096, 8, false, "--loops"),
         };
         var gaps = CliOptions.Text("--gaps", "recall: gaps in tokens", "8,16,32,64,128,192,384,768,1536");
-        var command = new Command(name, description);
-        foreach (Option o in new Option[] { checkpoints, corpus, split, json, force, threads, gaps }.Concat(ints.Values)) command.Options.Add(o);
+        var command = CliCommands.Create(name, description, new Option[] { checkpoints, corpus, split, json, force, threads, gaps }.Concat(ints.Values));
         command.SetAction(parse =>
         {
             try
             {
-                bool jsonWanted = CliOptions.JsonWanted(parse, json, out string? jsonFile);
-                if (jsonFile is not null) OutputGuard.File(jsonFile, parse.GetValue(force), "--json");
+                bool jsonWanted = CliOptions.JsonWanted(parse, json, parse.GetValue(force), out string? jsonFile);
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
                 Corpus data = Corpus.Load(parse.GetValue(corpus)!);
                 var results = new List<object>();

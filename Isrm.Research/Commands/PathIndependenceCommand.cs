@@ -38,9 +38,9 @@ internal static class PathIndependenceCommand
         var seed = CliOptions.Seed("Seed of the instances and the perturbations");
         var json = CliOptions.Json("the rows: {checkpoint, task, size, instances, starts, sameAnswer, sameState, anyCycle, …}");
         var force = CliOptions.Force("the --json file");
-        var command = new Command("path-independence",
-            "Whether refinement from N different starting states ends in the same answer and state, and whether runs end in fixed points or cycles");
-        foreach (Option o in new Option[] { checkpoints, sizes, count, text, length, starts, steps, noise, tolerance, seed, json, force }) command.Options.Add(o);
+        var command = CliCommands.Create("path-independence",
+            "Whether refinement from N different starting states ends in the same answer and state, and whether runs end in fixed points or cycles",
+            checkpoints, sizes, count, text, length, starts, steps, noise, tolerance, seed, json, force);
         command.Subcommands.Add(ResultsTable.Command<Row>("path-independence",
             "Write saved path-independence results as one markdown table (n, 95 % intervals, endings)", Markdown));
         command.SetAction(parse => UserError.Guard(() =>

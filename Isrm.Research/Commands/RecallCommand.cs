@@ -26,11 +26,7 @@ internal static class RecallCommand
     {
         var family = new Option<string>("--family") { Description = "isrm | transformer | rlm | rlt | gated-rlt", Required = true };
         var output = new Option<string>("--out") { Description = "Checkpoint folder (recall.json is written into it)", Required = true };
-        var width = CliOptions.Int("--width", "Model width", 1, 1_000_000, 64, false);
-        var layers = CliOptions.Int("--layers", "Layers", 1, 1_000_000, 1, false);
-        var neurons = CliOptions.Int("--neurons", "rlm: neurons", 1, 1_000_000, 64, false);
-        var pairs = CliOptions.Int("--sync-pairs", "rlm: synchronised pairs", 1, 1_000_000, 256, false);
-        var slots = CliOptions.Int("--memory-slots", "rlt, gated-rlt: memory slots", 1, 1_000_000, 4, false);
+        var shape = new ModelShapeOptions(syncPairs: 256, memorySlots: 4);
         var ticks = CliOptions.Int("--ticks", "Core updates per token", 1, 1_000_000, 1, false);
         var window = CliOptions.Int("--window", "Recurrent families: attention memory over the last W tokens (the hybrid); 0 = none", 0, 1_000_000, 0, false);
         var minutes = CliOptions.Real("--minutes", "Wall-time budget of the training", 0.001, 100_000, 10);
@@ -40,9 +36,8 @@ internal static class RecallCommand
         var sequences = CliOptions.Int("--eval-sequences", "Fresh sequences per N for the accuracy", 1, 1_000_000, 128, false);
         var seed = CliOptions.Int("--seed", "Seed", 0, int.MaxValue, 1, false);
         var trainPairs = new Option<string>("--train-pairs") { Description = "Numbers of pairs drawn for training batches (the sweep is always 4 … 256)", DefaultValueFactory = _ => "4,8,16,32,64" };
-        var command = new Command("recall", "Train one model on multi-query associative recall (N = 4 … 256 pairs) and measure accuracy per N");
-        foreach (Option o in new Option[] { family, output, width, layers, neurons, pairs, slots, ticks, window, minutes, steps, batch, lr, sequences, seed, trainPairs })
-            command.Options.Add(o);
+        var command = CliCommands.Create("recall", "Train one model on multi-query associative recall (N = 4 … 256 pairs) and measure accuracy per N",
+            family, output, shape.Width, shape.Layers, shape.Neurons, shape.Pairs, shape.Slots, ticks, window, minutes, steps, batch, lr, sequences, seed, trainPairs);
         command.SetAction(parse =>
         {
             try
@@ -52,8 +47,8 @@ internal static class RecallCommand
                 var config = new IsrmConfig
                 {
                     Family = EnumNames.Parse<ModelFamily>(parse.GetValue(family)!, "--family"), VocabSize = task.VocabSize, MaxContext = task.Length(Sweep[^1]),
-                    Width = parse.GetValue(width), Layers = parse.GetValue(layers), QueryHeads = 4, KvHeads = 2, FfnWidth = 2 * parse.GetValue(width),
-                    Neurons = parse.GetValue(neurons), SyncPairs = parse.GetValue(pairs), MemorySlots = parse.GetValue(slots),
+                    Width = parse.GetValue(shape.Width), Layers = parse.GetValue(shape.Layers), QueryHeads = 4, KvHeads = 2, FfnWidth = 2 * parse.GetValue(shape.Width),
+                    Neurons = parse.GetValue(shape.Neurons), SyncPairs = parse.GetValue(shape.Pairs), MemorySlots = parse.GetValue(shape.Slots),
                     Ticks = parse.GetValue(ticks), Window = parse.GetValue(window), StepEmbedding = StepEmbeddingKind.None, HaltingHead = false,
                 };
                 using var model = new IsrmModel(config);
@@ -100,9 +95,7 @@ internal static class RecallCommand
     {
         var runs = new Option<string[]>("--runs") { Description = "Run folders (checkpoint and recall.json)", Required = true, AllowMultipleArgumentsPerToken = true };
         var sequences = CliOptions.Int("--eval-sequences", "Fresh sequences per N for the accuracy", 1, 1_000_000, 64, false);
-        var command = new Command("recall-eval", "Measure saved recall runs on the numbers of pairs their recall.json lacks");
-        command.Options.Add(runs);
-        command.Options.Add(sequences);
+        var command = CliCommands.Create("recall-eval", "Measure saved recall runs on the numbers of pairs their recall.json lacks", runs, sequences);
         command.SetAction(parse =>
         {
             try

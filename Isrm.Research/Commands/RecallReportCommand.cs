@@ -13,10 +13,7 @@ internal static class RecallReportCommand
         var runs = new Option<string[]>("--runs") { Description = "Run folders (each holding recall.json)", AllowMultipleArgumentsPerToken = true };
         var report = new Option<string?>("--report") { Description = "Instead of --runs: a recall.json this command wrote before (its runs are read again and their limits recomputed)" };
         var output = new Option<string>("--out") { Description = "Folder for recall.md, recall.png and recall.json", Required = true };
-        var command = new Command("recall-report", "Table and plot of several associative-recall runs");
-        command.Options.Add(runs);
-        command.Options.Add(report);
-        command.Options.Add(output);
+        var command = CliCommands.Create("recall-report", "Table and plot of several associative-recall runs", runs, report, output);
         command.SetAction(parse =>
         {
             try

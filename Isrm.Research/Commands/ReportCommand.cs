@@ -17,9 +17,8 @@ internal static partial class ReportCommand
     {
         var root = new Option<string>("--root") { Description = "The repository (the folder with README.md and reports/)", DefaultValueFactory = _ => "." };
         var check = new Option<bool>("--check") { Description = "Change nothing; exit 1 naming every table that differs from what its command writes" };
-        var command = new Command("report", "Regenerate every generated table in README.md, docs/, reports/ and the model cards from the committed results");
-        command.Options.Add(root);
-        command.Options.Add(check);
+        var command = CliCommands.Create("report", "Regenerate every generated table in README.md, docs/, reports/ and the model cards from the committed results",
+            root, check);
         command.SetAction(parse => UserError.Guard(() =>
         {
             string repository = Path.GetFullPath(parse.GetValue(root)!);

@@ -35,8 +35,7 @@ internal static class ResultsTable
         {
             Description = $"JSON files written by {producer} --json", Required = true, AllowMultipleArgumentsPerToken = true,
         }, PathKind.InputFile);
-        var command = new Command("table", description);
-        command.Options.Add(results);
+        var command = CliCommands.Create("table", description, results);
         command.SetAction(parse => UserError.Guard(() =>
         {
             Console.Write(markdown(parse.GetValue(results)!.SelectMany(f => Read<TRow>(f, producer)).ToList()));

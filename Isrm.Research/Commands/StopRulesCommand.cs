@@ -31,9 +31,9 @@ internal static class StopRulesCommand
         var batch = CliOptions.Int("--batch", "Instances refined together", 1, 10_000, 50);
         var json = CliOptions.Json("the rows: {checkpoint, input, size, instances, cap, ks, solvedAtK, rules: [{patience, tolerance, solved, meanStop, …}]}");
         var force = CliOptions.Force("the --json file");
-        var command = new Command("stop-rules",
-            "K = inf stop rules of a puzzle checkpoint measured on the same trajectories: solved where each rule stops, and its steps, beside the best fixed K");
-        foreach (Option o in new Option[] { checkpoint, inputs, cap, patience, tolerance, batch, json, force }) command.Options.Add(o);
+        var command = CliCommands.Create("stop-rules",
+            "K = inf stop rules of a puzzle checkpoint measured on the same trajectories: solved where each rule stops, and its steps, beside the best fixed K",
+            checkpoint, inputs, cap, patience, tolerance, batch, json, force);
         command.Subcommands.Add(ResultsTable.Command<Row>("stop-rules",
             "Write saved stop-rule results as one markdown table (solved % with 95 % intervals, mean stop step)", Markdown));
         command.SetAction(parse => UserError.Guard(() =>

@@ -14,14 +14,15 @@ public sealed class TableCommandTests
          {"checkpoint": "b", "k": "1", "loss": 1.5394}]
         """;
 
-    private static (string Folder, TempFolder Temp) Sources()
+    /// <summary>A folder with the four result files a spec may name (losses, s1, s2, s3).</summary>
+    private static TempFolder Sources()
     {
         var temp = new TempFolder();
         File.WriteAllText(temp.Combine("losses.json"), Losses);
         File.WriteAllText(temp.Combine("s1.json"), """{"rows": [{"name": "isrm", "loss": 1.50}, {"name": "tf", "loss": 1.52}], "solved": 44, "n": 50, "flops": 77700000000000, "params": 605089}""");
         File.WriteAllText(temp.Combine("s2.json"), """{"rows": [{"name": "isrm", "loss": 1.55}, {"name": "tf", "loss": 1.54}], "solved": 9, "n": 10}""");
         File.WriteAllText(temp.Combine("s3.json"), """{"rows": [{"name": "isrm", "loss": 1.52}, {"name": "tf", "loss": 1.56}]}""");
-        return (temp.Path, temp);
+        return temp;
     }
 
     private static string Spec(TempFolder temp, string rows, string header = "[\"what\", \"figure\"]")
@@ -32,32 +33,35 @@ public sealed class TableCommandTests
         return file;
     }
 
+    /// <summary>The table that <paramref name="rows"/> over the four sources renders to.</summary>
+    private static string Render(string rows)
+    {
+        using TempFolder temp = Sources();
+        return TableCommand.Render(Spec(temp, rows));
+    }
+
     [Fact]
     public void Placeholders_read_single_values_through_filters_and_format_them()
     {
-        var (_, temp) = Sources();
-        using (temp)
-        {
-            string table = TableCommand.Render(Spec(temp, """
-                [["K = 8", "{losses:[checkpoint=a,k=8].loss|F4}"],
-                 ["∞ (mean K)", "{losses:[checkpoint=a,k=inf].loss|F4} ({losses:[checkpoint=a,k=inf].meanK|F1})"],
-                 ["best K of a", "{=argmin raw losses:[checkpoint=a] loss k}, loss {=min F4 losses:[checkpoint=a].loss}"],
-                 ["params, FLOPs", "{s1:params|N0}, {s1:flops|E2}, {s1:params|F1/1000} k"],
-                 ["solved", "{s1:solved} of {s1:n} ({s1:solved|F0}, {=ratio P0 s1:solved s1:n} %, 95 % {=wilson P0 s1:solved s1:n} %)"],
-                 ["second row by index", "{s1:rows[1].name}"],
-                 ["two parts", "{=sum F0 s1:solved s2:solved} of {=sum F0 s1:n s2:n} ({=wilson P0 s1:solved+s2:solved s1:n+s2:n} %)"]]
-                """));
-            string[] lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal("| what | figure |", lines[0]);
-            Assert.Equal("| --- | --- |", lines[1]);
-            Assert.Equal("| K = 8 | 1.5251 |", lines[2]);
-            Assert.Equal("| ∞ (mean K) | 1.5253 (6.0) |", lines[3]);
-            Assert.Equal("| best K of a | 8, loss 1.5251 |", lines[4]);
-            Assert.Equal("| params, FLOPs | 605,089, 7.77e+13, 605.1 k |", lines[5]);
-            Assert.Equal("| solved | 44 of 50 (44, 88 %, 95 % 76–94 %) |", lines[6]);
-            Assert.Equal("| second row by index | tf |", lines[7]);
-            Assert.Equal("| two parts | 53 of 60 (78–94 %) |", lines[8]);   // 44 of 50 and 9 of 10 added up
-        }
+        string table = Render("""
+            [["K = 8", "{losses:[checkpoint=a,k=8].loss|F4}"],
+             ["∞ (mean K)", "{losses:[checkpoint=a,k=inf].loss|F4} ({losses:[checkpoint=a,k=inf].meanK|F1})"],
+             ["best K of a", "{=argmin raw losses:[checkpoint=a] loss k}, loss {=min F4 losses:[checkpoint=a].loss}"],
+             ["params, FLOPs", "{s1:params|N0}, {s1:flops|E2}, {s1:params|F1/1000} k"],
+             ["solved", "{s1:solved} of {s1:n} ({s1:solved|F0}, {=ratio P0 s1:solved s1:n} %, 95 % {=wilson P0 s1:solved s1:n} %)"],
+             ["second row by index", "{s1:rows[1].name}"],
+             ["two parts", "{=sum F0 s1:solved s2:solved} of {=sum F0 s1:n s2:n} ({=wilson P0 s1:solved+s2:solved s1:n+s2:n} %)"]]
+            """);
+        string[] lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("| what | figure |", lines[0]);
+        Assert.Equal("| --- | --- |", lines[1]);
+        Assert.Equal("| K = 8 | 1.5251 |", lines[2]);
+        Assert.Equal("| ∞ (mean K) | 1.5253 (6.0) |", lines[3]);
+        Assert.Equal("| best K of a | 8, loss 1.5251 |", lines[4]);
+        Assert.Equal("| params, FLOPs | 605,089, 7.77e+13, 605.1 k |", lines[5]);
+        Assert.Equal("| solved | 44 of 50 (44, 88 %, 95 % 76–94 %) |", lines[6]);
+        Assert.Equal("| second row by index | tf |", lines[7]);
+        Assert.Equal("| two parts | 53 of 60 (78–94 %) |", lines[8]);   // 44 of 50 and 9 of 10 added up
     }
 
     [Fact]
@@ -78,18 +82,14 @@ public sealed class TableCommandTests
     [Fact]
     public void Seeds_give_mean_and_sd_and_a_paired_t_interval()
     {
-        var (_, temp) = Sources();
-        using (temp)
-        {
-            string table = TableCommand.Render(Spec(temp, """
-                [["isrm", "{=meansd F3 s1:rows[name=isrm].loss s2:rows[name=isrm].loss s3:rows[name=isrm].loss}"],
-                 ["isrm − tf", "{=paired F3 s1:rows[name=isrm].loss s2:rows[name=isrm].loss s3:rows[name=isrm].loss ; s1:rows[name=tf].loss s2:rows[name=tf].loss s3:rows[name=tf].loss}"]]
-                """));
-            // isrm: 1.50, 1.55, 1.52 → mean 1.5233, sd 0.0252; differences −0.02, 0.01, −0.04 → mean −0.0167,
-            // sd 0.0252, half-width 4.3027 × 0.0252 / √3 = 0.0626
-            Assert.Contains("| isrm | 1.523 ± 0.025 |", table);
-            Assert.Contains("| isrm − tf | -0.017 (95 % -0.079 to 0.046, n = 3) |", table);
-        }
+        string table = Render("""
+            [["isrm", "{=meansd F3 s1:rows[name=isrm].loss s2:rows[name=isrm].loss s3:rows[name=isrm].loss}"],
+             ["isrm − tf", "{=paired F3 s1:rows[name=isrm].loss s2:rows[name=isrm].loss s3:rows[name=isrm].loss ; s1:rows[name=tf].loss s2:rows[name=tf].loss s3:rows[name=tf].loss}"]]
+            """);
+        // isrm: 1.50, 1.55, 1.52 → mean 1.5233, sd 0.0252; differences −0.02, 0.01, −0.04 → mean −0.0167,
+        // sd 0.0252, half-width 4.3027 × 0.0252 / √3 = 0.0626
+        Assert.Contains("| isrm | 1.523 ± 0.025 |", table);
+        Assert.Contains("| isrm − tf | -0.017 (95 % -0.079 to 0.046, n = 3) |", table);
     }
 
     [Theory]
@@ -102,18 +102,15 @@ public sealed class TableCommandTests
     [InlineData("[[\"x\", \"{s1:rows[0].nothing}\"]]", "no property 'nothing'")]
     public void A_spec_that_does_not_hold_is_one_sentence_naming_the_row(string rows, string expected)
     {
-        var (_, temp) = Sources();
-        using (temp)
-        {
-            string spec = Spec(temp, rows);
-            var e = Assert.Throws<ArgumentException>(() => TableCommand.Render(spec));
-            Assert.Contains(expected, e.Message);
-            if (!expected.StartsWith("row", StringComparison.Ordinal)) Assert.Contains("row 1", e.Message);
+        using TempFolder temp = Sources();
+        string spec = Spec(temp, rows);
+        var e = Assert.Throws<ArgumentException>(() => TableCommand.Render(spec));
+        Assert.Contains(expected, e.Message);
+        if (!expected.StartsWith("row", StringComparison.Ordinal)) Assert.Contains("row 1", e.Message);
 
-            var (code, _, errors) = BenchCommandTests.RunResearch("table", spec);
-            Assert.Equal(1, code);
-            Assert.Contains(expected, errors);
-            Assert.DoesNotContain("   at ", errors);
-        }
+        var (code, _, errors) = BenchCommandTests.RunResearch("table", spec);
+        Assert.Equal(1, code);
+        Assert.Contains(expected, errors);
+        Assert.DoesNotContain("   at ", errors);
     }
 }

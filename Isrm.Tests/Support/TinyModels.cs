@@ -11,6 +11,36 @@ internal static class TinyModels
         LatentIterations = latent, StepEmbedding = StepEmbeddingKind.Sinusoidal,
     };
 
+    /// <summary>
+    /// Inference mode (no autograd) and a dispose scope for the tensors a test makes, as most model tests run; both
+    /// end together, the scope first, as two <c>using</c> lines in this order would.
+    /// </summary>
+    public static IDisposable Inference() => new InferenceScope(inference_mode(), NewDisposeScope());
+
+    /// <summary>
+    /// <see cref="CacheAgreement.MaxDifferenceFromFullPass"/> on the lean decode path: a model of
+    /// <paramref name="config"/> with its matrices joined for inference, no per-step read-outs, a seeded random start.
+    /// </summary>
+    public static float LeanCacheDifference(IsrmConfig config, long[] ids, int prefix, int k, ulong seed,
+        Func<IsrmModel, IEnumerable<RefinementStep>, Tensor> final)
+    {
+        using var model = Create(config);
+        model.JoinForInference();
+        using var inference = Inference();
+        var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = seed };
+        using var cache = new RefinementCache(model.Config, 1, model.Device);
+        return CacheAgreement.MaxDifferenceFromFullPass(model, ids, prefix, options, cache, steps => final(model, steps));
+    }
+
+    private sealed class InferenceScope(IDisposable mode, DisposeScope scope) : IDisposable
+    {
+        public void Dispose()
+        {
+            scope.Dispose();
+            mode.Dispose();
+        }
+    }
+
     public static IsrmModel Create(IsrmConfig config, int seed = 7)
     {
         torch.manual_seed(seed);

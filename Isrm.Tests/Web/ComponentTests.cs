@@ -1,29 +1,11 @@
 using Bunit;
 using Isrm.Web.Components.Visuals;
-using MudBlazor.Services;
 
 namespace Isrm.Tests.Web;
 
 /// <summary>The Razor components rendered by bUnit: test ids, content and clicks, without a browser.</summary>
-public sealed class ComponentTests : IAsyncLifetime
+public sealed class ComponentTests : MudComponentTests
 {
-    private readonly BunitContext _bunit = new();
-
-    public ComponentTests()
-    {
-        _bunit.Services.AddMudServices();
-        _bunit.JSInterop.Mode = JSRuntimeMode.Loose;
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    // MudBlazor registers services that only implement IAsyncDisposable.
-    public async Task DisposeAsync() => await _bunit.DisposeAsync();
-
-    private IRenderedComponent<T> Render<T>(Action<ComponentParameterCollectionBuilder<T>>? parameters = null)
-        where T : Microsoft.AspNetCore.Components.IComponent =>
-        parameters is null ? _bunit.Render<T>() : _bunit.Render(parameters);
-
     [Fact]
     public async Task The_chat_panel_has_the_stable_test_ids_and_token_chips_open_trajectories()
     {

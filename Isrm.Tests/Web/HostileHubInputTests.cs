@@ -4,31 +4,19 @@ namespace Isrm.Tests.Web;
 /// Hostile requests at the hub: each is refused with one sentence, nothing outside the checkpoints folder is read and
 /// the server keeps serving the same connection.
 /// </summary>
-public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class HostileHubInputTests(ITestOutputHelper output) : HubHost(new TempCheckpointsRoot().WithFake("tiny").WithFake("tiny2"))
 {
-    private readonly TempCheckpointsRoot _folder = new TempCheckpointsRoot().WithFake("tiny").WithFake("tiny2");
     private readonly TempCheckpointsRoot _outside = new TempCheckpointsRoot().WithFake("secret");
     private readonly FakeGenerationBackend _backend = new();
-    private IsrmWebApp _app = null!;
-    private Uri _base = null!;
-    private HubConnection _hub = null!;
 
-    public async Task InitializeAsync()
+    protected override IsrmWebApp CreateApp()
     {
         // A symbolic link inside the checkpoints folder to a valid checkpoint outside it.
-        Directory.CreateSymbolicLink(Path.Combine(_folder.Root, "escape"), Path.Combine(_outside.Root, "secret"));
-        _app = new IsrmWebApp(_folder.Root, _backend, settings: new Dictionary<string, string> { ["Isrm:Hub:RequestsPerMinute"] = "0" });
-        _base = _app.Start();
-        _hub = await _app.ConnectAsync(_base);
+        Directory.CreateSymbolicLink(Path.Combine(Folder.Root, "escape"), Path.Combine(_outside.Root, "secret"));
+        return new IsrmWebApp(Folder.Root, _backend, settings: new Dictionary<string, string> { ["Isrm:Hub:RequestsPerMinute"] = "0" });
     }
 
-    public async Task DisposeAsync()
-    {
-        await _hub.DisposeAsync();
-        await _app.DisposeAsync();
-        _folder.Dispose();
-        _outside.Dispose();
-    }
+    protected override void CleanUp() => _outside.Dispose();
 
     [Fact]
     public async Task A_thousand_random_bad_requests_each_get_one_sentence_and_a_good_one_still_succeeds()
@@ -39,7 +27,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
         {
             (string kind, RefinementRequest request, string expected) = BadRequest(random);
             seen[kind] = seen.GetValueOrDefault(kind) + 1;
-            string message = await _hub.ErrorOfAsync(request);
+            string message = await Hub.ErrorOfAsync(request);
             Assert.True(message.Contains(expected, StringComparison.Ordinal), $"request {i} ({kind}): '{message}' lacks '{expected}'");
             AssertOneSentence(message);
         }
@@ -47,8 +35,8 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
 
         Assert.Equal(BadKinds, seen.Count);
         Assert.Equal(0, _backend.Loads);
-        Assert.Equal(HubConnectionState.Connected, _hub.State);
-        var frames = await _hub.CollectAsync(new RefinementRequest { Prompt = "hi", K = 2, MaxTokens = 3 });
+        Assert.Equal(HubConnectionState.Connected, Hub.State);
+        var frames = await Hub.CollectAsync(new RefinementRequest { Prompt = "hi", K = 2, MaxTokens = 3 });
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
         Assert.Equal(3, frames[^1].GetProperty("tokens").GetInt32());
     }
@@ -62,7 +50,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [InlineData("~", "Unknown checkpoint '~'")]
     public async Task Checkpoint_names_and_links_pointing_outside_are_refused_without_reading_them(string name, string expected)
     {
-        string message = await _hub.ErrorOfAsync(new RefinementRequest { Prompt = "hi", Checkpoint = name });
+        string message = await Hub.ErrorOfAsync(new RefinementRequest { Prompt = "hi", Checkpoint = name });
 
         Assert.Contains(expected, message);
         AssertOneSentence(message);
@@ -72,7 +60,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task A_link_pointing_outside_is_listed_as_unusable_and_not_inspected()
     {
-        var list = await _hub.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
+        var list = await Hub.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
 
         CheckpointListing escape = list.Single(c => c.Name == "escape");
         Assert.False(escape.Usable);
@@ -83,7 +71,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task A_one_megabyte_prompt_is_refused_as_too_long()
     {
-        string message = await _hub.ErrorOfAsync(new RefinementRequest { Prompt = new string('a', 1 << 20) });
+        string message = await Hub.ErrorOfAsync(new RefinementRequest { Prompt = new string('a', 1 << 20) });
 
         Assert.Equal("The prompt is too long: 1048576 bytes of UTF-8 (up to one token each) against a limit of 4096 tokens; shorten it.", message);
     }
@@ -95,10 +83,10 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [InlineData("c1\u0085", "character 2 is the control character U+0085")]
     public async Task Control_characters_are_refused_but_tabs_and_newlines_pass(string prompt, string expected)
     {
-        string message = await _hub.ErrorOfAsync(new RefinementRequest { Prompt = prompt });
+        string message = await Hub.ErrorOfAsync(new RefinementRequest { Prompt = prompt });
 
         Assert.Contains(expected, message);
-        var frames = await _hub.CollectAsync(new RefinementRequest { Prompt = "a\tb\r\nc", MaxTokens = 1, K = 1 });
+        var frames = await Hub.CollectAsync(new RefinementRequest { Prompt = "a\tb\r\nc", MaxTokens = 1, K = 1 });
         Assert.Equal("done", frames[^1].GetProperty("kind").GetString());
     }
 
@@ -108,7 +96,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [InlineData("\"ok \\ud83d\\ude00 then \\ud83d\"", "character 11 is an unpaired surrogate U+D83D")]
     public async Task Unpaired_surrogate_escapes_on_the_wire_are_refused_as_invalid_text(string jsonPrompt, string expected)
     {
-        await using RawHubSocket raw = await RawHubSocket.ConnectAsync(_base);
+        await using RawHubSocket raw = await RawHubSocket.ConnectAsync(BaseAddress);
 
         string message = await raw.GenerateErrorAsync("{\"prompt\":" + jsonPrompt + "}");
 
@@ -120,7 +108,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task Invalid_utf8_bytes_on_the_wire_are_refused_as_invalid_text_and_the_connection_stays()
     {
-        await using RawHubSocket raw = await RawHubSocket.ConnectAsync(_base);
+        await using RawHubSocket raw = await RawHubSocket.ConnectAsync(BaseAddress);
         byte[] prompt = [(byte)'a', 0xC3, (byte)'(', 0xFF, (byte)'b'];   // a truncated sequence and a byte that never occurs
 
         string message = await raw.GenerateErrorAsync(prompt);
@@ -179,7 +167,7 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : IAsyncLifet
                 request.Checkpoint = new[] { "../tiny", "..", "tiny/../../etc", "..\\..\\x", "../../../../etc/passwd", "a/b", "./tiny" }[random.Next(7)];
                 return ("relative path", request, "is not a checkpoint name");
             case 12:
-                request.Checkpoint = new[] { "/etc", "/etc/passwd", "/", Path.Combine(_folder.Root, "tiny"), Path.Combine(_outside.Root, "secret") }[random.Next(5)];
+                request.Checkpoint = new[] { "/etc", "/etc/passwd", "/", Path.Combine(Folder.Root, "tiny"), Path.Combine(_outside.Root, "secret") }[random.Next(5)];
                 return ("absolute path", request, "is not a checkpoint name");
             case 13:
                 request.Checkpoint = "escape";

@@ -15,6 +15,9 @@ public abstract class HubHost(TempCheckpointsRoot folder) : IAsyncLifetime
     /// <summary>The app over <see cref="Folder"/>; a derived class may give it a backend or settings.</summary>
     protected virtual IsrmWebApp CreateApp() => new(Folder.Root);
 
+    /// <summary>Deletes what the deriving class made besides <see cref="Folder"/>, after the app has stopped.</summary>
+    protected virtual void CleanUp() { }
+
     public async Task InitializeAsync()
     {
         App = CreateApp();
@@ -27,5 +30,6 @@ public abstract class HubHost(TempCheckpointsRoot folder) : IAsyncLifetime
         await Hub.DisposeAsync();
         await App.DisposeAsync();
         Folder.Dispose();
+        CleanUp();
     }
 }

@@ -25,7 +25,7 @@ public sealed class RedisServer : IAsyncDisposable
         string executable = HostTools.RedisServer;
         for (int attempt = 1; ; attempt++)
         {
-            int port = FreePort();
+            int port = LoopbackPort.Free();
             var start = new ProcessStartInfo(executable)
             {
                 RedirectStandardOutput = true,
@@ -44,7 +44,7 @@ public sealed class RedisServer : IAsyncDisposable
             var server = new RedisServer(process, port);
             if (await server.WaitUntilReadyAsync()) return server;
             await server.DisposeAsync();
-            // another process took the port between FreePort and redis binding it: try another
+            // another process took the port between LoopbackPort.Free and redis binding it: try another
             if (attempt == 3)
             {
                 lock (output) throw new InvalidOperationException($"redis-server did not start on port {port}:\n{output}");
@@ -84,15 +84,6 @@ public sealed class RedisServer : IAsyncDisposable
             await Task.Delay(50);
         }
         return false;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     public async ValueTask DisposeAsync()

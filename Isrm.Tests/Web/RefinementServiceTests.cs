@@ -13,8 +13,10 @@ public sealed class RefinementServiceTests : IDisposable
     private readonly TempCheckpointsRoot _folder = new TempCheckpointsRoot().WithFake("a").WithFake("b").WithFake("c").WithUnloadable("bad");
     private readonly FakeGenerationBackend _backend = new();
 
-    private RefinementService Service(int maxLoaded = 2, int queue = 4, int total = 8, int batch = 1)
+    /// <summary>The service over the fake backend; <paramref name="stepDelayMs"/> slows each step so that requests overlap.</summary>
+    private RefinementService Service(int maxLoaded = 2, int queue = 4, int total = 8, int batch = 1, int stepDelayMs = 0)
     {
+        _backend.StepDelay = TimeSpan.FromMilliseconds(stepDelayMs);
         var catalog = new CheckpointCatalog(_backend,
             MsOptions.Create(new CheckpointOptions { CheckpointsPath = _folder.Root, DefaultCheckpoint = "a" }),
             new HostingEnvironment { ContentRootPath = _folder.Root });
@@ -25,6 +27,9 @@ public sealed class RefinementServiceTests : IDisposable
 
     private static RefinementRequest Request(string checkpoint, int k = 2, int tokens = 1) =>
         new() { Prompt = "x", Checkpoint = checkpoint, K = k, MaxTokens = tokens, Temperature = 0 };
+
+    /// <summary>How many runs of equal neighbours <paramref name="order"/> has: 1 if one request's frames came all together.</summary>
+    private static int Blocks<T>(List<T> order) => order.Where((v, i) => i == 0 || !Equals(order[i - 1], v)).Count();
 
     private string Dir(string name) => Path.Combine(_folder.Root, name);
 
@@ -79,8 +84,7 @@ public sealed class RefinementServiceTests : IDisposable
     [Fact]
     public async Task Runs_one_request_at_a_time_per_checkpoint_in_arrival_order()
     {
-        using RefinementService service = Service();
-        _backend.StepDelay = TimeSpan.FromMilliseconds(2);
+        using RefinementService service = Service(stepDelayMs: 2);
         var order = new List<int>();
         var runs = Enumerable.Range(0, 3).Select(async i =>
         {
@@ -90,16 +94,14 @@ public sealed class RefinementServiceTests : IDisposable
         await Task.WhenAll(runs);
 
         // requests do not interleave: each one's frames form one contiguous block
-        var blocks = order.Where((v, i) => i == 0 || order[i - 1] != v).ToList();
-        Assert.Equal(3, blocks.Count);
+        Assert.Equal(3, Blocks(order));
         Assert.Equal(3 * (2 * 3 + 2 + 1), order.Count);
     }
 
     [Fact]
     public async Task Up_to_MaxBatch_requests_on_one_checkpoint_run_together_and_the_next_waits_for_a_place()
     {
-        using RefinementService service = Service(batch: 2);
-        _backend.StepDelay = TimeSpan.FromMilliseconds(5);
+        using RefinementService service = Service(batch: 2, stepDelayMs: 5);
         var order = new List<int>();
         Task<List<RefinementFrame>>[] runs = Enumerable.Range(0, 3).Select(i => Task.Run(async () =>
         {
@@ -117,7 +119,7 @@ public sealed class RefinementServiceTests : IDisposable
         // then ran on the thread the first one to finish had used
         Assert.All(all, frames => Assert.IsType<DoneFrame>(frames[^1]));
         Assert.Equal([[1]], all.Select(f => f.OfType<QueuedFrame>().Select(q => q.Ahead).ToArray()).Where(a => a.Length > 0));
-        var blocks = order.Where((v, i) => i == 0 || order[i - 1] != v).Count();
+        int blocks = Blocks(order);
         Assert.True(blocks > 3, $"the requests did not interleave ({blocks} blocks of steps)");
         Assert.Equal(2, _backend.GenerationThreads.Distinct().Count());   // a request thread each, kept for the next request
         Assert.Equal(1, _backend.Loads);
@@ -126,8 +128,7 @@ public sealed class RefinementServiceTests : IDisposable
     [Fact]
     public async Task Two_checkpoints_refine_at_the_same_time_each_on_its_own_thread()
     {
-        using RefinementService service = Service();
-        _backend.StepDelay = TimeSpan.FromMilliseconds(5);
+        using RefinementService service = Service(stepDelayMs: 5);
         var seen = new List<string>();
         async Task Run(string name)
         {
@@ -138,7 +139,7 @@ public sealed class RefinementServiceTests : IDisposable
         await Task.WhenAll(Run("a"), Run("b"));
 
         // both streams advanced while the other was still running: the order switches sides many times
-        int switches = seen.Where((v, i) => i > 0 && seen[i - 1] != v).Count();
+        int switches = Blocks(seen) - 1;
         Assert.True(switches >= 4, $"the two checkpoints ran one after the other: {string.Join("", seen.Select(s => s[0]))}");
         Assert.Equal(2, _backend.GenerationThreads.Distinct().Count());
     }
@@ -146,8 +147,7 @@ public sealed class RefinementServiceTests : IDisposable
     [Fact]
     public async Task A_waiting_request_is_told_its_true_position_each_time_it_moves_up()
     {
-        using RefinementService service = Service();
-        _backend.StepDelay = TimeSpan.FromMilliseconds(20);
+        using RefinementService service = Service(stepDelayMs: 20);
         using var stop = new CancellationTokenSource();
         await using var first = service.Generate(Request("a", k: 256, tokens: 4), stop.Token).GetAsyncEnumerator();
         while (await first.MoveNextAsync() && first.Current is not StepFrame) { }
@@ -169,8 +169,7 @@ public sealed class RefinementServiceTests : IDisposable
     [Fact]
     public async Task A_request_for_another_checkpoint_waits_for_a_model_slot_and_is_told()
     {
-        using RefinementService service = Service(maxLoaded: 1);
-        _backend.StepDelay = TimeSpan.FromMilliseconds(5);
+        using RefinementService service = Service(maxLoaded: 1, stepDelayMs: 5);
         Task<List<RefinementFrame>> first = All(service.Generate(Request("a", k: 20, tokens: 2)));
         while (service.LoadedCheckpoints.Count == 0) await Task.Delay(5);
 
@@ -186,8 +185,7 @@ public sealed class RefinementServiceTests : IDisposable
     [Fact]
     public async Task A_full_queue_answers_busy_at_once_and_other_checkpoints_have_their_own_queue()
     {
-        using RefinementService service = Service(queue: 1);
-        _backend.StepDelay = TimeSpan.FromMilliseconds(20);
+        using RefinementService service = Service(queue: 1, stepDelayMs: 20);
         using var cts = new CancellationTokenSource();
         await using var first = service.Generate(Request("a", k: 256, tokens: 4), cts.Token).GetAsyncEnumerator();
         while (await first.MoveNextAsync() && first.Current is not StepFrame) { }
@@ -205,8 +203,7 @@ public sealed class RefinementServiceTests : IDisposable
     [Fact]
     public async Task Cancelling_stops_the_computation_within_one_refinement_step()
     {
-        using RefinementService service = Service();
-        _backend.StepDelay = TimeSpan.FromMilliseconds(10);
+        using RefinementService service = Service(stepDelayMs: 10);
         using var cts = new CancellationTokenSource();
         int seen = 0;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>

@@ -36,18 +36,17 @@ public sealed class ScaleOutTests : IAsyncLifetime
         Assert.True(UsesRedis(app1));
         Assert.True(UsesRedis(app2));
         Assert.False(CircuitHubUsesRedis(app1)); // Blazor circuits stay on their instance: no backplane traffic for them
-        Caller a = await Caller.ConnectAsync(Own(await app1.ConnectAsync(base1)));
-        Watcher b = await Watcher.ConnectAsync(Own(await app2.ConnectAsync(base2)));
-        Watcher local = await Watcher.ConnectAsync(Own(await app1.ConnectAsync(base1)));
+        Caller a = await CallerOnAsync(app1, base1);
+        Watcher b = await WatcherOnAsync(app2, base2);
+        Watcher local = await WatcherOnAsync(app1, base1);
 
-        Task<List<string>> callerFrames = a.GenerateAsync(Request);
-        string id = await a.Started.Task.WaitAsync(Guard);
+        (Task<List<string>> callerFrames, string id) = await BeginAsync(a);
         // The group's Redis channel, under the "isrm" prefix, gets one subscriber per instance that has a watcher.
         string numsub = $"PUBSUB NUMSUB {RedisBackplane.ChannelPrefix}{typeof(RefinementHub).FullName}:group:{GenerationBroadcaster.Group(id)}";
         Assert.Equal(":0", await redis.CommandAsync(numsub, line: 4));
-        await b.Connection.InvokeAsync("Watch", id);
+        await b.WatchAsync(id);
         Assert.Equal(":1", await redis.CommandAsync(numsub, line: 4));
-        await local.Connection.InvokeAsync("Watch", id);
+        await local.WatchAsync(id);
         Assert.Equal(":2", await redis.CommandAsync(numsub, line: 4));
         _backend.Gate.Set();
         List<string> expected = await callerFrames.WaitAsync(Guard);
@@ -64,63 +63,34 @@ public sealed class ScaleOutTests : IAsyncLifetime
     [Fact]
     public async Task Without_redis_a_watcher_on_the_other_instance_gets_nothing_and_one_on_the_same_instance_gets_everything()
     {
-        (IsrmWebApp app1, Uri base1) = StartApp(null, _backend);
-        (IsrmWebApp app2, Uri base2) = StartApp(null, new GatedBackend());
-        Assert.False(UsesRedis(app1));
-        Caller a = await Caller.ConnectAsync(Own(await app1.ConnectAsync(base1)));
-        Watcher b = await Watcher.ConnectAsync(Own(await app2.ConnectAsync(base2)));
-        Watcher local = await Watcher.ConnectAsync(Own(await app1.ConnectAsync(base1)));
+        var instance1 = StartApp(null, _backend);
+        var instance2 = StartApp(null, new GatedBackend());
+        Assert.False(UsesRedis(instance1.App));
 
-        Task<List<string>> callerFrames = a.GenerateAsync(Request);
-        string id = await a.Started.Task.WaitAsync(Guard);
-        await b.Connection.InvokeAsync("Watch", id);
-        await local.Connection.InvokeAsync("Watch", id);
-        _backend.Gate.Set();
-        List<string> expected = await callerFrames.WaitAsync(Guard);
-        await local.Done.Task.WaitAsync(Guard);
-        // A round trip on B's connection: anything instance 2 had sent B would have arrived before this answer.
-        await b.Connection.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
-
-        Assert.Equal(expected, local.Frames);
-        Assert.Empty(b.Frames);
+        await AssertOneWatcherGetsEverythingAndTheOtherNothingAsync(caller: instance1, silent: instance2, heard: instance1);
     }
 
     [Fact]
     public async Task Unwatch_stops_the_frames()
     {
-        (IsrmWebApp app, Uri address) = StartApp(null, _backend);
-        Caller a = await Caller.ConnectAsync(Own(await app.ConnectAsync(address)));
-        Watcher left = await Watcher.ConnectAsync(Own(await app.ConnectAsync(address)));
-        Watcher stayed = await Watcher.ConnectAsync(Own(await app.ConnectAsync(address)));
+        var instance = StartApp(null, _backend);
 
-        Task<List<string>> callerFrames = a.GenerateAsync(Request);
-        string id = await a.Started.Task.WaitAsync(Guard);
-        await left.Connection.InvokeAsync("Watch", id);
-        await stayed.Connection.InvokeAsync("Watch", id);
-        await left.Connection.InvokeAsync("Unwatch", id);
-        _backend.Gate.Set();
-        List<string> expected = await callerFrames.WaitAsync(Guard);
-        await stayed.Done.Task.WaitAsync(Guard);
-        await left.Connection.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
-
-        Assert.Equal(expected, stayed.Frames);
-        Assert.Empty(left.Frames);
+        await AssertOneWatcherGetsEverythingAndTheOtherNothingAsync(caller: instance, silent: instance, heard: instance,
+            afterWatching: (left, id) => left.UnwatchAsync(id));
     }
 
     [Fact]
     public async Task Watchers_see_a_cancelled_generation_end_with_a_cancelled_done_frame()
     {
         _backend.HoldAfterFirstEvent = true;
-        (IsrmWebApp app, Uri address) = StartApp(null, _backend);
-        Caller a = await Caller.ConnectAsync(Own(await app.ConnectAsync(address)));
-        Watcher w = await Watcher.ConnectAsync(Own(await app.ConnectAsync(address)));
+        (Caller a, Watcher w) = await CallerAndWatcherOnOneInstanceAsync();
 
         using var cancel = new CancellationTokenSource();
         IAsyncEnumerator<JsonElement> stream = a.Connection.StreamAsync<JsonElement>("Generate",
             new RefinementRequest { Prompt = "hi", K = 256, MaxTokens = 64 }, cancel.Token).GetAsyncEnumerator(cancel.Token);
         Assert.True(await stream.MoveNextAsync());   // started
         string id = await a.Started.Task.WaitAsync(Guard);
-        await w.Connection.InvokeAsync("Watch", id);
+        await w.WatchAsync(id);
         _backend.Gate.Set();
         Assert.True(await stream.MoveNextAsync().AsTask().WaitAsync(Guard));
         Assert.Equal("step", stream.Current.GetProperty("kind").GetString());
@@ -137,13 +107,10 @@ public sealed class ScaleOutTests : IAsyncLifetime
     public async Task Watchers_see_a_failed_generation_end_with_its_error_then_an_error_done_frame()
     {
         _backend.FailLoad = true;
-        (IsrmWebApp app, Uri address) = StartApp(null, _backend);
-        Caller a = await Caller.ConnectAsync(Own(await app.ConnectAsync(address)));
-        Watcher w = await Watcher.ConnectAsync(Own(await app.ConnectAsync(address)));
+        (Caller a, Watcher w) = await CallerAndWatcherOnOneInstanceAsync();
 
-        Task<List<string>> callerFrames = a.GenerateAsync(Request);
-        string id = await a.Started.Task.WaitAsync(Guard);
-        await w.Connection.InvokeAsync("Watch", id);
+        (Task<List<string>> callerFrames, string id) = await BeginAsync(a);
+        await w.WatchAsync(id);
         _backend.Gate.Set();
         var error = await Assert.ThrowsAsync<HubException>(() => callerFrames.WaitAsync(Guard));
         await w.Done.Task.WaitAsync(Guard);
@@ -174,6 +141,51 @@ public sealed class ScaleOutTests : IAsyncLifetime
         var app = new IsrmWebApp(_folder.Root, backend, redis: redis);
         _owned.Add(app);
         return (app, app.Start());
+    }
+
+    private async Task<Caller> CallerOnAsync(IsrmWebApp app, Uri address) => await Caller.ConnectAsync(Own(await app.ConnectAsync(address)));
+
+    private async Task<Watcher> WatcherOnAsync(IsrmWebApp app, Uri address) => await Watcher.ConnectAsync(Own(await app.ConnectAsync(address)));
+
+    private async Task<(Caller, Watcher)> CallerAndWatcherOnOneInstanceAsync()
+    {
+        (IsrmWebApp app, Uri address) = StartApp(null, _backend);
+        return (await CallerOnAsync(app, address), await WatcherOnAsync(app, address));
+    }
+
+    /// <summary>
+    /// The caller starts <see cref="Request"/>, which the backend holds until its gate opens, and learns its id (for
+    /// watchers to join); the frames it will get, and the id.
+    /// </summary>
+    private static async Task<(Task<List<string>> Frames, string Id)> BeginAsync(Caller caller)
+    {
+        Task<List<string>> frames = caller.GenerateAsync(Request);
+        return (frames, await caller.Started.Task.WaitAsync(Guard));
+    }
+
+    /// <summary>
+    /// A caller on <paramref name="caller"/> generates; watchers on <paramref name="silent"/> and <paramref name="heard"/>
+    /// watch it, in that order, then <paramref name="afterWatching"/> runs on the silent one. Once the generation ends,
+    /// the heard watcher has exactly the caller's frames, and the silent one none, even after a round trip.
+    /// </summary>
+    private async Task AssertOneWatcherGetsEverythingAndTheOtherNothingAsync((IsrmWebApp App, Uri Address) caller,
+        (IsrmWebApp App, Uri Address) silent, (IsrmWebApp App, Uri Address) heard, Func<Watcher, string, Task>? afterWatching = null)
+    {
+        Caller a = await CallerOnAsync(caller.App, caller.Address);
+        Watcher quiet = await WatcherOnAsync(silent.App, silent.Address);
+        Watcher hearing = await WatcherOnAsync(heard.App, heard.Address);
+
+        (Task<List<string>> callerFrames, string id) = await BeginAsync(a);
+        await quiet.WatchAsync(id);
+        await hearing.WatchAsync(id);
+        if (afterWatching is not null) await afterWatching(quiet, id);
+        _backend.Gate.Set();
+        List<string> expected = await callerFrames.WaitAsync(Guard);
+        await hearing.Done.Task.WaitAsync(Guard);
+        await quiet.RoundTripAsync();
+
+        Assert.Equal(expected, hearing.Frames);
+        Assert.Empty(quiet.Frames);
     }
 
     private T Own<T>(T disposable) where T : IAsyncDisposable
@@ -241,6 +253,13 @@ public sealed class ScaleOutTests : IAsyncLifetime
             });
             return Task.FromResult(watcher);
         }
+
+        public Task WatchAsync(string id) => Connection.InvokeAsync("Watch", id);
+
+        public Task UnwatchAsync(string id) => Connection.InvokeAsync("Unwatch", id);
+
+        /// <summary>A call answered on this connection: any frame the server had sent it before has arrived by then.</summary>
+        public Task RoundTripAsync() => Connection.InvokeAsync<List<CheckpointListing>>("ListCheckpoints");
     }
 
     /// <summary>

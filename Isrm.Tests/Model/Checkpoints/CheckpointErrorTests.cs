@@ -3,9 +3,10 @@ namespace Isrm.Tests.Model.Checkpoints;
 /// <summary>A folder that is not a usable checkpoint gives a <see cref="CheckpointException"/> with one clear sentence.</summary>
 public class CheckpointErrorTests
 {
-    private static void AssertOneSentence(CheckpointException error, params string[] mustContain)
+    /// <summary>Loading <paramref name="directory"/> fails with one short sentence that says each of <paramref name="mustContain"/>.</summary>
+    private static void AssertLoadFails(string directory, params string[] mustContain)
     {
-        string message = error.Message;
+        string message = Assert.Throws<CheckpointException>(() => Checkpoint.Load(directory, CPU)).Message;
         Assert.DoesNotContain('\n', message);
         Assert.DoesNotContain(" at Isrm.", message);
         Assert.EndsWith(".", message);
@@ -13,42 +14,45 @@ public class CheckpointErrorTests
         foreach (string part in mustContain) Assert.Contains(part, message, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>A good tiny checkpoint saved in <paramref name="name"/> below <paramref name="folder"/>, for a test to damage.</summary>
+    private static string Saved(TempFolder folder, string name)
+    {
+        string directory = folder.Combine(name);
+        TinyModels.SaveCheckpoint(directory);
+        return directory;
+    }
+
     [Fact]
     public void A_missing_folder_says_it_does_not_exist()
     {
         using var folder = new TempFolder();
         string missing = folder.Combine("nowhere");
-        var error = Assert.Throws<CheckpointException>(() => Checkpoint.Load(missing, CPU));
-        AssertOneSentence(error, "does not exist", "nowhere");
+        AssertLoadFails(missing, "does not exist", "nowhere");
     }
 
     [Fact]
     public void A_truncated_weights_file_says_truncated_with_both_sizes()
     {
         using var folder = new TempFolder();
-        string directory = folder.Combine("cut");
-        TinyModels.SaveCheckpoint(directory);
+        string directory = Saved(folder, "cut");
         string weights = Path.Combine(directory, Checkpoint.WeightsFile);
         long size = new FileInfo(weights).Length;
         using (var stream = new FileStream(weights, FileMode.Open)) stream.SetLength(size / 2);
 
-        var error = Assert.Throws<CheckpointException>(() => Checkpoint.Load(directory, CPU));
-        AssertOneSentence(error, "truncated", $"{size:N0}", $"{size / 2:N0}");
+        AssertLoadFails(directory, "truncated", $"{size:N0}", $"{size / 2:N0}");
     }
 
     [Fact]
     public void Weights_altered_in_place_are_reported_corrupt()
     {
         using var folder = new TempFolder();
-        string directory = folder.Combine("flipped");
-        TinyModels.SaveCheckpoint(directory);
+        string directory = Saved(folder, "flipped");
         string weights = Path.Combine(directory, Checkpoint.WeightsFile);
         byte[] bytes = File.ReadAllBytes(weights);
         bytes[^3] ^= 0xFF;
         File.WriteAllBytes(weights, bytes);
 
-        var error = Assert.Throws<CheckpointException>(() => Checkpoint.Load(directory, CPU));
-        AssertOneSentence(error, "corrupt", "SHA-256");
+        AssertLoadFails(directory, "corrupt", "SHA-256");
     }
 
     [Fact]
@@ -64,8 +68,7 @@ public class CheckpointErrorTests
         }
         File.WriteAllText(folder.Combine("notes.txt"), "shopping list");
 
-        var error = Assert.Throws<CheckpointException>(() => Checkpoint.Load(folder.Path, CPU));
-        AssertOneSentence(error, "is not a checkpoint", "config.json");
+        AssertLoadFails(folder.Path, "is not a checkpoint", "config.json");
     }
 
     [Theory]
@@ -76,11 +79,9 @@ public class CheckpointErrorTests
     public void A_garbage_config_says_config_json_is_unreadable(string garbage)
     {
         using var folder = new TempFolder();
-        string directory = folder.Combine("garbled");
-        TinyModels.SaveCheckpoint(directory);
+        string directory = Saved(folder, "garbled");
         File.WriteAllText(Path.Combine(directory, Checkpoint.ConfigFile), garbage);
 
-        var error = Assert.Throws<CheckpointException>(() => Checkpoint.Load(directory, CPU));
-        AssertOneSentence(error, "config.json", "garbled");
+        AssertLoadFails(directory, "config.json", "garbled");
     }
 }

@@ -14,8 +14,7 @@ public class CheckpointRoundTripTests
         Checkpoint.Save(directory, original, new Isrm.Model.Tokenization.ByteTokenizer(), new CheckpointMetadata { Step = 5 });
 
         using LoadedCheckpoint loaded = Checkpoint.Load(directory, CPU);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         Tensor tokens = tensor(new long[] { 72, 101, 108, 108, 111, 32, 119 }, new long[] { 1, 7 });
 
         Tensor before = FinalLogits(original, tokens), after = FinalLogits(loaded.Model, tokens);
@@ -27,11 +26,6 @@ public class CheckpointRoundTripTests
         Assert.Equal("bytes", loaded.Tokenizer.Kind);
     }
 
-    private static Tensor FinalLogits(IsrmModel model, Tensor tokens)
-    {
-        Tensor? logits = null;
-        foreach (RefinementStep step in Refiner.Run(model, model.Embed(tokens), new RefinementOptions { K = 4 }))
-            if (step.IsLast) logits = model.Logits(step.Y);
-        return logits!;
-    }
+    private static Tensor FinalLogits(IsrmModel model, Tensor tokens) =>
+        CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tokens), new RefinementOptions { K = 4 }));
 }

@@ -14,12 +14,11 @@ public class LeanDecodeTests(ITestOutputHelper output)
     public void Joined_weights_give_the_same_logits_as_the_separate_matrices()
     {
         using var model = TinyModels.Create(TinyModels.Config());
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = 4, EveryStepLogits = false };
-        Tensor separate = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
+        Tensor separate = CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
         model.JoinForInference();
-        Tensor joined = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
+        Tensor joined = CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
 
         float difference = (joined - separate).abs().max().item<float>();
         output.WriteLine($"max |joined − separate| = {difference:E2}");
@@ -33,7 +32,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
         model.JoinForInference();
         model.train();
         using var scope = NewDisposeScope();
-        Tensor loss = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), new RefinementOptions { K = 2 })).square().mean();
+        Tensor loss = CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), new RefinementOptions { K = 2 })).square().mean();
         loss.backward();
 
         var grads = model.named_parameters().Where(p => p.name.Contains("wk") || p.name.Contains(".up.")).ToArray();
@@ -46,19 +45,7 @@ public class LeanDecodeTests(ITestOutputHelper output)
     [InlineData(8)]
     public void A_seeded_random_start_gives_cached_logits_equal_to_a_full_recompute(int k)
     {
-        using var model = TinyModels.Create(RandomStart);
-        model.JoinForInference();
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
-        var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 42 };
-        Tensor full = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
-
-        using var cache = new RefinementCache(model.Config, 1, model.Device);
-        var pieces = new List<Tensor> { FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids[..5], new long[] { 1, 5 })), options, cache, 0)) };
-        for (int position = 5; position < 12; position++)
-            pieces.Add(FinalLogits(model, Refiner.Run(model, model.Embed(tensor(new[] { Ids[position] }, new long[] { 1, 1 })), options, cache, position)));
-
-        float difference = (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
+        float difference = TinyModels.LeanCacheDifference(RandomStart, Ids, prefix: 5, k, seed: 42, CacheAgreement.FinalLogits);
         output.WriteLine($"K={k}: max |cached − full| = {difference:E2}");
         Assert.True(difference <= 1e-4f, $"max abs diff {difference}");
     }
@@ -135,12 +122,4 @@ public class LeanDecodeTests(ITestOutputHelper output)
         DoneEvent d => $"done {d.Tokens} {d.StopReason}",
         _ => e.Kind,
     };
-
-    private static Tensor FinalLogits(IsrmModel model, IEnumerable<RefinementStep> steps)
-    {
-        Tensor? logits = null;
-        foreach (RefinementStep step in steps)
-            if (step.IsLast) logits = model.Logits(step.Y);
-        return logits!;
-    }
 }

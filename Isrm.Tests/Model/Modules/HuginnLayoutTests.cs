@@ -27,19 +27,7 @@ public class HuginnLayoutTests(ITestOutputHelper output)
     [InlineData(6)]
     public void Cached_decode_with_prelude_and_coda_equals_a_full_recompute(int k)
     {
-        using var model = TinyModels.Create(Layout);
-        model.JoinForInference();
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
-        var options = new RefinementOptions { K = k, EveryStepLogits = false, StepNorms = false, StepHalt = false, Seed = 3 };
-        Tensor full = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 12 })), options));
-
-        using var cache = new RefinementCache(model.Config, 1, model.Device);
-        var pieces = new List<Tensor> { FinalLogits(model, Refiner.Run(model, model.Embed(tensor(Ids[..4], new long[] { 1, 4 })), options, cache, 0)) };
-        for (int position = 4; position < 12; position++)
-            pieces.Add(FinalLogits(model, Refiner.Run(model, model.Embed(tensor(new[] { Ids[position] }, new long[] { 1, 1 })), options, cache, position)));
-
-        float difference = (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
+        float difference = TinyModels.LeanCacheDifference(Layout, Ids, prefix: 4, k, seed: 3, FinalLogits);
         output.WriteLine($"K={k}: max |cached − full| = {difference:E2}");
         Assert.True(difference <= 1e-4f, $"max abs diff {difference}");
     }

@@ -10,13 +10,8 @@ public class HybridCoreTests(ITestOutputHelper output)
 {
     private const int Window = 5;
 
-    private static IsrmModel Hybrid(string family, int ticks = 1)
-    {
-        torch.manual_seed(9);
-        var model = new IsrmModel(RecurrentModels.Config(family) with { Window = Window, Ticks = ticks });
-        model.eval();
-        return model;
-    }
+    private static IsrmModel Hybrid(string family, int ticks = 1) =>
+        TinyModels.Create(RecurrentModels.Config(family) with { Window = Window, Ticks = ticks }, seed: 9);
 
     private static readonly long[] Ids = Enumerable.Range(0, 20).Select(i => (long)((i * 53 + 7) % 256)).ToArray();
 
@@ -54,15 +49,10 @@ public class HybridCoreTests(ITestOutputHelper output)
     public void Streaming_the_hybrid_token_by_token_gives_the_logits_of_one_full_pass(string family, int ticks)
     {
         using var model = Hybrid(family, ticks);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = ticks, EveryStepLogits = false };
-        Tensor full = Final(Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, 20 })), options));
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        var pieces = new List<Tensor> { Final(Refiner.Run(model, model.Embed(tensor(Ids[..7], new long[] { 1, 7 })), options, cache, 0)) };
-        for (int position = 7; position < 20; position++)
-            pieces.Add(Final(Refiner.Run(model, model.Embed(tensor(new[] { Ids[position] }, new long[] { 1, 1 })), options, cache, position)));
-        float maxDiff = (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
+        float maxDiff = CacheAgreement.MaxDifferenceFromFullPass(model, Ids, 7, options, cache, Final);
         output.WriteLine($"{family}, {ticks} tick(s), window {Window}: max |streamed − full| = {maxDiff:E2}");
         Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
     }
@@ -73,17 +63,7 @@ public class HybridCoreTests(ITestOutputHelper output)
     {
         using var model = Hybrid(family);
         using var inference = inference_mode();
-        long Bytes(int tokens)
-        {
-            using var scope = NewDisposeScope();
-            using var cache = new RefinementCache(model.Config, 1, model.Device);
-            foreach (RefinementStep _ in Refiner.Run(model, model.Embed(randint(0, 256, new long[] { 1, tokens })), new RefinementOptions { K = 1, EveryStepLogits = false }, cache, 0)) { }
-            return cache.Recurrent.Bytes;
-        }
-        long shortBytes = Bytes(8), longBytes = Bytes(400);
-        output.WriteLine($"{family} + window {Window}: state {shortBytes} bytes after 8 tokens, {longBytes} after 400");
-        Assert.Equal(shortBytes, longBytes);
-        Assert.Equal(model.Recurrent!.StateFloats * 4 + model.Config.Width * 4, longBytes);
+        RecurrentModels.AssertStateDoesNotGrow(model, output, $"{family} + window {Window}");
     }
 
     [Fact]

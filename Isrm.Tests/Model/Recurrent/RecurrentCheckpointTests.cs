@@ -19,8 +19,7 @@ public sealed class RecurrentCheckpointTests : IDisposable
         using LoadedCheckpoint loaded = Checkpoint.Load(_folder, CPU);
         Assert.Equal(family, loaded.Info.Family);
 
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         Tensor tokens = tensor(Enumerable.Range(0, 16).Select(i => (long)(i * 29 % 256)).ToArray(), new long[] { 1, 16 });
         float diff = (Logits(model, tokens) - Logits(loaded.Model, tokens)).abs().max().item<float>();
         Assert.Equal(0f, diff);

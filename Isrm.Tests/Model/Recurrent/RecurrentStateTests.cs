@@ -9,19 +9,7 @@ public class RecurrentStateTests(ITestOutputHelper output)
     {
         using var model = RecurrentModels.Create(family);
         using var inference = inference_mode();
-        long Bytes(int tokens)
-        {
-            using var scope = NewDisposeScope();
-            using var cache = new RefinementCache(model.Config, 1, model.Device);
-            Tensor x = model.Embed(randint(0, 256, new long[] { 1, tokens }));
-            foreach (RefinementStep _ in Refiner.Run(model, x, new RefinementOptions { K = 1, EveryStepLogits = false }, cache, 0)) { }
-            Assert.Equal(tokens, cache.Length);
-            return cache.Recurrent.Bytes;
-        }
-        long shortBytes = Bytes(8), longBytes = Bytes(400);
-        output.WriteLine($"{family}: state {shortBytes} bytes after 8 tokens, {longBytes} after 400");
-        Assert.Equal(shortBytes, longBytes);
-        Assert.Equal(model.Recurrent!.StateFloats * 4 + model.Config.Width * 4, longBytes);
+        RecurrentModels.AssertStateDoesNotGrow(model, output, family);
     }
 
     [Theory]
@@ -29,17 +17,11 @@ public class RecurrentStateTests(ITestOutputHelper output)
     public void Streaming_token_by_token_gives_the_logits_of_one_full_pass(string family)
     {
         using var model = RecurrentModels.Create(family);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = 1, EveryStepLogits = false };
         long[] ids = Enumerable.Range(0, 20).Select(i => (long)((i * 53 + 7) % 256)).ToArray();
-        Tensor full = Final(Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, 20 })), options));
-
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        var pieces = new List<Tensor> { Final(Refiner.Run(model, model.Embed(tensor(ids[..6], new long[] { 1, 6 })), options, cache, 0)) };
-        for (int position = 6; position < 20; position++)
-            pieces.Add(Final(Refiner.Run(model, model.Embed(tensor(new[] { ids[position] }, new long[] { 1, 1 })), options, cache, position)));
-        float maxDiff = (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
+        float maxDiff = CacheAgreement.MaxDifferenceFromFullPass(model, ids, 6, options, cache, Final);
         output.WriteLine($"{family}: max |streamed − full| = {maxDiff:E2}");
         Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
     }

@@ -3,13 +3,8 @@ namespace Isrm.Tests.Model.Recurrent;
 /// <summary>With ticks, a recurrent family refines like ISRM: K steps per token, any K at inference, K = ∞, a cache.</summary>
 public class RecurrentTickTests(ITestOutputHelper output)
 {
-    private static IsrmModel Ticked(string family, int ticks = 3)
-    {
-        torch.manual_seed(5);
-        var model = new IsrmModel(RecurrentModels.Config(family) with { Ticks = ticks });
-        model.eval();
-        return model;
-    }
+    private static IsrmModel Ticked(string family, int ticks = 3) =>
+        TinyModels.Create(RecurrentModels.Config(family) with { Ticks = ticks }, seed: 5);
 
     private static readonly long[] Ids = Enumerable.Range(0, 12).Select(i => (long)((i * 37 + 11) % 256)).ToArray();
 
@@ -18,8 +13,7 @@ public class RecurrentTickTests(ITestOutputHelper output)
     public void A_ticked_model_yields_every_tick_and_its_first_tick_is_the_core_read_out(string family)
     {
         using var model = Ticked(family);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         Assert.False(model.Config.IsSinglePass);
         Tensor x = model.Embed(tensor(Ids, new long[] { 1, Ids.Length }));
         var steps = new List<(int Step, Tensor Y, float Residual)>();
@@ -37,15 +31,10 @@ public class RecurrentTickTests(ITestOutputHelper output)
     public void Streaming_a_ticked_model_token_by_token_gives_the_logits_of_one_full_pass(string family)
     {
         using var model = Ticked(family);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = 4, EveryStepLogits = false };
-        Tensor full = Last(Refiner.Run(model, model.Embed(tensor(Ids, new long[] { 1, Ids.Length })), options));
         using var cache = new RefinementCache(model.Config, 1, model.Device);
-        var pieces = new List<Tensor> { Last(Refiner.Run(model, model.Embed(tensor(Ids[..5], new long[] { 1, 5 })), options, cache, 0)) };
-        for (int position = 5; position < Ids.Length; position++)
-            pieces.Add(Last(Refiner.Run(model, model.Embed(tensor(new[] { Ids[position] }, new long[] { 1, 1 })), options, cache, position)));
-        float maxDiff = (cat(pieces.ToArray(), 1) - full).abs().max().item<float>();
+        float maxDiff = CacheAgreement.MaxDifferenceFromFullPass(model, Ids, 5, options, cache, Last);
         output.WriteLine($"{family}: max |streamed − full| at K = 4: {maxDiff:E2}; state {cache.RecurrentBytes} bytes over 4 ticks");
         Assert.True(maxDiff <= 1e-4f, $"max abs diff {maxDiff}");
         Assert.Equal(4 * cache.Recurrent.Bytes, cache.RecurrentBytes);
@@ -56,8 +45,7 @@ public class RecurrentTickTests(ITestOutputHelper output)
     public void K_infinity_stops_by_itself_and_a_later_token_may_use_more_ticks(string family)
     {
         using var model = Ticked(family);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         using var cache = new RefinementCache(model.Config, 1, model.Device);
         int used = Refiner.Run(model, model.Embed(tensor(Ids[..6], new long[] { 1, 6 })), new RefinementOptions { K = 2 }, cache, 0).Count();
         Assert.Equal(2, used);

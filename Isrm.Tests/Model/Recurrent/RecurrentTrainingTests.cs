@@ -16,8 +16,7 @@ public class RecurrentTrainingTests
         using (Trainer trainer = Trainer.Start(RecurrentModels.Config(family), options, "isrm train --family " + family))
             Assert.Equal(TrainingOutcome.Completed, trainer.Run());
 
-        List<double> losses = File.ReadLines(Path.Combine(corpus.Out, Trainer.MetricsFile))
-            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("trainLoss").GetDouble()).ToList();
+        List<double> losses = TrainingMetrics.Of(corpus.Out, "trainLoss");
         Assert.All(losses, l => Assert.True(double.IsFinite(l)));
         Assert.True(losses.TakeLast(5).Average() < losses.Take(5).Average() - 0.3, $"{family}: {losses[0]:F3} → {losses[^1]:F3}");
         Assert.Equal(family, Checkpoint.Inspect(corpus.Out).Config.Family.Kebab());

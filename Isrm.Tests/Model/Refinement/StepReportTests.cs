@@ -53,8 +53,7 @@ public class StepReportTests
     {
         IsrmConfig config = TinyModels.Config() with { Solver = SolverKind.Anderson, StateNorm = true };
         using var model = TinyModels.Create(config);
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         Tensor x = model.Embed(tensor(new long[] { 1, 2, 3, 4, 5 }, new long[] { 1, 5 }));
         Tensor? previous = model.InitialState(1, 5).Y.clone();
         int count = 0;

@@ -55,17 +55,13 @@ public class PromptAttentionTests
         int[] tokens = text.Select(c => (int)c).ToArray();
         Tensor x = model.Embed(tensor(tokens.Select(t => (long)t).ToArray(), new long[] { 1, tokens.Length }));
         TokenLayout? layout = TextLayout.For(model.Config, [tokens], 0, tokens.Length, model.Device);
-        Tensor? logits = null;
-        foreach (RefinementStep step in Refiner.Run(model, x, new RefinementOptions { K = 3, EveryStepLogits = false }, layout: layout))
-            if (step.IsLast) logits = model.Logits(step.Y);
-        return logits!;
+        return CacheAgreement.FinalLogits(model, Refiner.Run(model, x, new RefinementOptions { K = 3, EveryStepLogits = false }, layout: layout));
     }
 
     [Fact]
     public void A_prompt_tokens_output_changes_with_a_later_prompt_token_only_when_bidirectional()
     {
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         foreach (var (attention, changes) in new[] { (PromptAttentionKind.Bidirectional, true), (PromptAttentionKind.Causal, false) })
         {
             using IsrmModel model = TinyModels.Create(TaskConfig(attention));
@@ -78,8 +74,7 @@ public class PromptAttentionTests
     [Fact]
     public void An_answer_tokens_output_does_not_depend_on_later_tokens()
     {
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         using IsrmModel model = TinyModels.Create(TaskConfig());
         Tensor a = FinalLogits(model, "12+34=046"), b = FinalLogits(model, "12+34=047");
         float upToAnswer = (a.narrow(1, 0, 8) - b.narrow(1, 0, 8)).abs().max().item<float>();
@@ -91,17 +86,11 @@ public class PromptAttentionTests
     [Fact]
     public void Significance_heads_make_the_output_depend_on_significance_and_a_default_model_ignores_any_layout()
     {
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         int[] tokens = "12+34=046".Select(c => (int)c).ToArray();
         Tensor x(IsrmModel m) => m.Embed(tensor(tokens.Select(t => (long)t).ToArray(), new long[] { 1, tokens.Length }));
-        Tensor Run(IsrmModel m, TokenLayout? layout)
-        {
-            Tensor? logits = null;
-            foreach (RefinementStep step in Refiner.Run(m, x(m), new RefinementOptions { K = 2, EveryStepLogits = false }, layout: layout))
-                if (step.IsLast) logits = m.Logits(step.Y);
-            return logits!;
-        }
+        Tensor Run(IsrmModel m, TokenLayout? layout) =>
+            CacheAgreement.FinalLogits(m, Refiner.Run(m, x(m), new RefinementOptions { K = 2, EveryStepLogits = false }, layout: layout));
         var shifted = new TokenLayout(tensor(Enumerable.Range(0, tokens.Length).Select(i => (long)(i % 3)).ToArray(), new long[] { 1, tokens.Length }), null);
 
         using IsrmModel plain = TinyModels.Create(TinyModels.Config());

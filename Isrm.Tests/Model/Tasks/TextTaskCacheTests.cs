@@ -3,14 +3,6 @@ namespace Isrm.Tests.Model.Tasks;
 /// <summary>With significance positions and bidirectional prompts, cached decoding still equals a full recompute.</summary>
 public class TextTaskCacheTests(ITestOutputHelper output)
 {
-    private static Tensor FinalLogits(IsrmModel model, IEnumerable<RefinementStep> steps)
-    {
-        Tensor? logits = null;
-        foreach (RefinementStep step in steps)
-            if (step.IsLast) logits = model.Logits(step.Y);
-        return logits!;
-    }
-
     [Theory]
     [InlineData(1, 0, PositionKind.RopeSignificance, 0)]
     [InlineData(6, 0, PositionKind.RopeSignificance, 0)]
@@ -24,27 +16,26 @@ public class TextTaskCacheTests(ITestOutputHelper output)
         {
             LatentIterations = latent, Positions = positions, SignificanceWindow = window,
         });
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
+        using var inference = TinyModels.Inference();
         var options = new RefinementOptions { K = k, EveryStepLogits = false };
         int[] tokens = "483+97=0580\n".Select(c => (int)c).ToArray();
         long[] ids = tokens.Select(t => (long)t).ToArray();
         int n = tokens.Length, prompt = TextLayout.PromptLength(tokens);
 
-        Tensor full = FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, n })), options,
+        Tensor full = CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids, new long[] { 1, n })), options,
             layout: TextLayout.For(model.Config, [tokens], 0, n, model.Device)));
 
         using var cache = new RefinementCache(model.Config, 1, model.Device);
         var pieces = new List<Tensor>
         {
-            FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids[..prompt], new long[] { 1, prompt })), options, cache, 0,
+            CacheAgreement.FinalLogits(model, Refiner.Run(model, model.Embed(tensor(ids[..prompt], new long[] { 1, prompt })), options, cache, 0,
                 layout: TextLayout.For(model.Config, [tokens[..prompt]], 0, prompt, model.Device))),
         };
         for (int position = prompt; position < n; position++)
         {
             Tensor x = model.Embed(tensor(new[] { ids[position] }, new long[] { 1, 1 }));
             TokenLayout? layout = TextLayout.For(model.Config, [tokens[..(position + 1)]], position, 1, model.Device);
-            pieces.Add(FinalLogits(model, Refiner.Run(model, x, options, cache, position, layout: layout)));
+            pieces.Add(CacheAgreement.FinalLogits(model, Refiner.Run(model, x, options, cache, position, layout: layout)));
         }
         Tensor cached = cat(pieces.ToArray(), 1);
 

@@ -23,9 +23,15 @@ public class TextTaskTrainingTests : IDisposable
         WarmupSteps = 2, EvalEvery = 4, SaveEvery = 100, KPerSize = 1, KExtra = 1, Threads = 1,
     };
 
-    private static List<double> Losses(string run) =>
-        File.ReadLines(Path.Combine(run, Trainer.MetricsFile))
-            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("totalLoss").GetDouble()).ToList();
+    private static List<double> Losses(string run) => TrainingMetrics.Of(run, "totalLoss");
+
+    /// <summary>A run of <paramref name="steps"/> steps trained into <paramref name="name"/>, then loaded from its folder as a user would.</summary>
+    private LoadedCheckpoint Trained(string name, int steps)
+    {
+        using (Trainer trainer = Trainer.Start(Tiny, Options(name, steps), "test"))
+            trainer.Run();
+        return Checkpoint.Load(Path.Combine(_root, name), CPU);
+    }
 
     [Fact]
     public void A_batch_counts_only_the_answer_and_its_newline()
@@ -79,9 +85,7 @@ public class TextTaskTrainingTests : IDisposable
     [Fact]
     public void The_evaluator_reports_every_size_and_K_in_the_puzzles_shape()
     {
-        using (Trainer trainer = Trainer.Start(Tiny, Options("eval", 2), "test"))
-            trainer.Run();
-        using LoadedCheckpoint loaded = Checkpoint.Load(Path.Combine(_root, "eval"), CPU);
+        using LoadedCheckpoint loaded = Trained("eval", 2);
         var task = new AdditionTask();
         var random = new Random(9);
         var prompts = new[] { 2, 2, 5 }.Select(s => task.Prompt(random, s)).ToList();
@@ -97,9 +101,7 @@ public class TextTaskTrainingTests : IDisposable
     [Fact]
     public void The_trainers_validation_score_agrees_with_the_evaluator()
     {
-        using (Trainer trainer = Trainer.Start(Tiny, Options("score", 6), "test"))
-            trainer.Run();
-        using LoadedCheckpoint loaded = Checkpoint.Load(Path.Combine(_root, "score"), CPU);
+        using LoadedCheckpoint loaded = Trained("score", 6);
         var task = new AdditionTask();
         var random = new Random(4);
         var prompts = Enumerable.Range(0, 6).Select(_ => task.Prompt(random, 1)).ToList();

@@ -54,8 +54,7 @@ public class MixedPrecisionTests
 
         Assert.NotNull(trainer.PrecisionNote);
         Assert.StartsWith(trainer.UsesBFloat16 ? "Training in bf16 mixed precision" : "Training in fp32 instead of bf16", trainer.PrecisionNote);
-        double[] losses = File.ReadLines(Path.Combine(corpus.Out, Trainer.MetricsFile))
-            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("trainLoss").GetDouble()).ToArray();
+        List<double> losses = TrainingMetrics.Of(corpus.Out, "trainLoss");
         Assert.All(losses, l => Assert.True(double.IsFinite(l)));
         Assert.True(losses[^1] < losses[0], $"loss went from {losses[0]} to {losses[^1]}");
     }

@@ -12,9 +12,7 @@ public class TrainerTests
         WarmupSteps = 3, EvalEvery = 5, EvalWindows = 4, EvalK = 2, SaveEvery = 100, ValidationFraction = 0.25,
     };
 
-    private static List<double> Losses(string run) =>
-        File.ReadLines(Path.Combine(run, Trainer.MetricsFile))
-            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("totalLoss").GetDouble()).ToList();
+    private static List<double> Losses(string run) => TrainingMetrics.Of(run, "totalLoss");
 
     [Fact]
     public void Ten_steps_then_resume_then_ten_more_equal_twenty_straight()

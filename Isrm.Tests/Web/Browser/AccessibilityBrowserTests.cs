@@ -1,16 +1,13 @@
 namespace Isrm.Tests.Web.Browser;
 
 /// <summary>Phone layout, contrast, names, keyboard and headings (issue 18, point 7), checked by axe-core in Chromium.</summary>
-[Collection(LiveViewCollection.Name)]
-public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHelper output)
+public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHelper output) : LiveViewTests(app, output)
 {
     [Fact]
     public async Task Axe_finds_no_serious_violation_on_chat_compare_and_training()
     {
-        (IPage page, _) = await app.OpenAsync("/");
-        await Chat.SetUpAsync(page, k: 8, maxTokens: 6);
-        await Chat.SendAsync(page, "The cat");
-        await Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 60_000 });
+        (IPage page, _) = await App.OpenAsync("/");
+        await Chat.AnswerAsync(page, k: 8, maxTokens: 6, "The cat");
         await Expect(page.Locator("#trajectory")).ToHaveAttributeAsync("data-steps", "8");
         await AssertNoSeriousViolationsAsync(page, "chat");
         await page.Locator("[data-testid=token]").First.ClickAsync();   // a token opened: the scrubber's step detail shows
@@ -34,19 +31,17 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
     [Fact]
     public async Task The_grid_is_reachable_by_keyboard_with_aa_contrast_and_the_prompt_comes_early_in_the_tab_order()
     {
-        (IPage page, _) = await app.OpenAsync("/");
-        await Chat.SetUpAsync(page, k: 6, maxTokens: 5);
-        await Chat.SendAsync(page, "Hello");
-        await Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 60_000 });
+        (IPage page, _) = await App.OpenAsync("/");
+        await Chat.AnswerAsync(page, k: 6, maxTokens: 5, "Hello");
 
         ILocator grid = page.Locator("[data-testid=step-grid]");
         // the grid writes its contrast once drawn, which may come a frame after the turn is done
         await Expect(grid).ToHaveAttributeAsync("data-min-contrast", new System.Text.RegularExpressions.Regex(@"\d"));
         double contrast = double.Parse(await grid.GetAttributeAsync("data-min-contrast") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
-        output.WriteLine($"lowest text contrast drawn in the grid: {contrast:0.00}:1");
+        Output.WriteLine($"lowest text contrast drawn in the grid: {contrast:0.00}:1");
         Assert.True(contrast >= 4.5, $"grid text contrast {contrast}:1 is under WCAG AA");
         double ramp = await page.EvaluateAsync<double>("async () => (await import('/js/step-grid.js')).rampContrast()");
-        output.WriteLine($"lowest text contrast over the whole probability ramp: {ramp:0.00}:1");
+        Output.WriteLine($"lowest text contrast over the whole probability ramp: {ramp:0.00}:1");
         LiveViewFigures.Record("rampContrast", ramp);
         Assert.True(ramp >= 4.5, $"some probability's cell text reaches only {ramp}:1");
 
@@ -69,7 +64,7 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
             await page.Keyboard.PressAsync("Tab");
             stops++;
         }
-        output.WriteLine($"tab stops before the prompt: {stops}");
+        Output.WriteLine($"tab stops before the prompt: {stops}");
         LiveViewFigures.Record("tabStopsToPrompt", stops);
         Assert.True(stops <= 12, $"{stops} tab stops before the prompt");
     }
@@ -77,10 +72,8 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
     [Fact]
     public async Task At_phone_width_nothing_is_clipped_and_compare_stacks()
     {
-        (IPage page, _) = await app.OpenAsync("/", width: 390, height: 844);
-        await Chat.SetUpAsync(page, k: 8, maxTokens: 6);
-        await Chat.SendAsync(page, "The cat");
-        await Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 60_000 });
+        (IPage page, _) = await App.OpenAsync("/", width: 390, height: 844);
+        await Chat.AnswerAsync(page, k: 8, maxTokens: 6, "The cat");
         await AssertFitsAsync(page);
         var title = (await page.Locator(".app-title").BoundingBoxAsync())!;
         var nav = (await page.Locator(".app-nav").BoundingBoxAsync())!;
@@ -98,7 +91,7 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
         var right = (await page.Locator("[data-testid=compare-right]").BoundingBoxAsync())!;
         Assert.True(left.Y + left.Height <= right.Y, $"the compare panes are side by side at phone width: left {left.X},{left.Y} {left.Width}×{left.Height}, right {right.X},{right.Y}");
         var chart = (await page.Locator("#compare-left-chart").BoundingBoxAsync())!;
-        output.WriteLine($"phone: compare chart {chart.Width:0} px wide");
+        Output.WriteLine($"phone: compare chart {chart.Width:0} px wide");
         LiveViewFigures.Record("phoneCompareChartPx", chart.Width);
         Assert.True(chart.Width >= 300, $"the compare chart is only {chart.Width} px wide");
         await AssertFitsAsync(page);
@@ -108,7 +101,7 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
     [Fact]
     public async Task The_intervention_controls_are_named_reached_by_keyboard_pass_axe_and_fit_a_phone()
     {
-        (IPage page, _) = await app.OpenAsync("/compare?checkpoint=tiny&prompt=Once&k=6&maxTokens=4&temperature=0&at=1&step=2&change=scale&value=2&run=1", width: 390, height: 844);
+        (IPage page, _) = await App.OpenAsync("/compare?checkpoint=tiny&prompt=Once&k=6&maxTokens=4&temperature=0&at=1&step=2&change=scale&value=2&run=1", width: 390, height: 844);
         await Expect(page.Locator("[data-testid=compare-right] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 60_000 });
         await Expect(page.Locator("[data-testid=intervention-divergence]")).ToBeVisibleAsync();
         await AssertNoSeriousViolationsAsync(page, "compare with an intervention");
@@ -123,7 +116,7 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
             await page.Keyboard.PressAsync("Tab");
             stops++;
         }
-        output.WriteLine($"tab stops from the prompt to the intervention switch: {stops}");
+        Output.WriteLine($"tab stops from the prompt to the intervention switch: {stops}");
         Assert.True(stops < 20, "Tab never reached the intervention switch");
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("intervene-at", await page.EvaluateAsync<string>("() => document.activeElement?.dataset?.testid ?? ''"));
@@ -149,7 +142,7 @@ public sealed class AccessibilityBrowserTests(LiveViewFixture app, ITestOutputHe
     private async Task AssertNoSeriousViolationsAsync(IPage page, string name)
     {
         IReadOnlyList<Axe.Violation> violations = await Axe.SeriousViolationsAsync(page);
-        foreach (Axe.Violation v in violations) output.WriteLine($"{name}: {v}");
+        foreach (Axe.Violation v in violations) Output.WriteLine($"{name}: {v}");
         LiveViewFigures.Record($"axe {name}", violations.Count);
         Assert.Empty(violations);
     }

@@ -1,13 +1,12 @@
 namespace Isrm.Tests.Web.Browser;
 
 /// <summary>Compare draws both sides live, aligned on one position, on one y-scale (issue 18, point 5).</summary>
-[Collection(LiveViewCollection.Name)]
-public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper output)
+public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper output) : LiveViewTests(app, output)
 {
     [Fact]
     public async Task Both_sides_draw_while_they_run_on_one_y_scale_and_a_divergence_is_marked()
     {
-        (IPage page, _) = await app.OpenAsync("/compare");
+        (IPage page, _) = await App.OpenAsync("/compare");
         await Expect(page.Locator("[data-testid=compare-left] [data-testid=checkpoint-select] option[value=tiny2]")).ToHaveCountAsync(1);
         await page.Locator("[data-testid=compare-prompt]").FillAsync("Once upon");
         await page.Locator("[data-testid=compare-left] [data-testid=checkpoint-select]").SelectOptionAsync("tiny");
@@ -39,14 +38,14 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
         await page.WaitForTimeoutAsync(300);
         string left = await page.EvaluateAsync<string>(Ranges("compare-left-chart"));
         string right = await page.EvaluateAsync<string>(Ranges("compare-right-chart"));
-        output.WriteLine($"y ranges: left {left}, right {right}");
+        Output.WriteLine($"y ranges: left {left}, right {right}");
         Assert.Equal(left, right);
 
         // aligned: both sides show the same position; where the texts part, both say so
         var leftText = await page.Locator("[data-testid=compare-left] [data-testid=token]").AllTextContentsAsync();
         var rightText = await page.Locator("[data-testid=compare-right] [data-testid=token]").AllTextContentsAsync();
         int parted = leftText.Zip(rightText).TakeWhile(p => p.First == p.Second).Count();
-        output.WriteLine($"left '{string.Concat(leftText)}', right '{string.Concat(rightText)}', texts part at {parted}");
+        Output.WriteLine($"left '{string.Concat(leftText)}', right '{string.Concat(rightText)}', texts part at {parted}");
         if (parted < Math.Min(leftText.Count, rightText.Count))
         {
             await Expect(page.Locator("[data-testid=divergence]")).ToHaveCountAsync(2);
@@ -62,10 +61,10 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
     public async Task A_link_with_an_intervention_runs_the_original_beside_the_changed_run_the_same_way_twice_and_the_chat_offers_it()
     {
         // from the chat: a finished run, a token picked, and a link into the compare view at the scrubber's step
-        (IPage chat, _) = await app.OpenAsync("/?checkpoint=tiny&prompt=Once%20upon&k=6&seed=3&maxTokens=4&temperature=0&run=1");
+        (IPage chat, _) = await App.OpenAsync("/?checkpoint=tiny&prompt=Once%20upon&k=6&seed=3&maxTokens=4&temperature=0&run=1");
         await Expect(chat.Locator("[data-testid=intervene-link]")).ToHaveCountAsync(1, new() { Timeout = 60_000 });
         string? offered = await chat.Locator("[data-testid=intervene-link]").GetAttributeAsync("href");
-        output.WriteLine($"chat offers {offered}");
+        Output.WriteLine($"chat offers {offered}");
         Assert.StartsWith("compare?checkpoint=tiny&prompt=Once%20upon&k=6&seed=3&maxTokens=4", offered);
         Assert.Contains("&step=", offered);
         Assert.Contains("&change=random", offered);
@@ -75,7 +74,7 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
         var runs = new List<(IReadOnlyList<string> Left, IReadOnlyList<string> Right, string Said)>();
         for (int open = 0; open < 2; open++)
         {
-            (IPage page, _) = await app.OpenAsync(link);
+            (IPage page, _) = await App.OpenAsync(link);
             await Expect(page.Locator("[data-testid=compare-right] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
             await Expect(page.Locator("[data-testid=compare-left] [data-testid=compare-status]")).ToHaveAttributeAsync("data-status", "done");
             await Expect(page.Locator("[data-testid=intervention-divergence]")).ToContainTextAsync("Right side: token #1, after step 3: state × -1");
@@ -90,13 +89,13 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
                       await page.Locator("[data-testid=intervention-divergence]").TextContentAsync() ?? ""));
             await page.CloseAsync();
         }
-        output.WriteLine($"left '{string.Concat(runs[0].Left)}', right '{string.Concat(runs[0].Right)}': {runs[0].Said}");
+        Output.WriteLine($"left '{string.Concat(runs[0].Left)}', right '{string.Concat(runs[0].Right)}': {runs[0].Said}");
         Assert.Equal(runs[0].Left, runs[1].Left);
         Assert.Equal(runs[0].Right, runs[1].Right);
         Assert.Equal(runs[0].Said, runs[1].Said);
         Assert.Equal(runs[0].Left[0], runs[0].Right[0]);   // token 0 comes before the intervention
 
-        (IPage bad, _) = await app.OpenAsync("/compare?checkpoint=tiny&prompt=ab&k=6&at=0&step=9&change=blur&value=1");
+        (IPage bad, _) = await App.OpenAsync("/compare?checkpoint=tiny&prompt=ab&k=6&at=0&step=9&change=blur&value=1");
         await Expect(bad.Locator("[data-testid=compare]")).ToContainTextAsync("The link's change must be random, seed, scale or token; got 'blur'.");
         await bad.CloseAsync();
     }
@@ -104,7 +103,7 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
     [Fact]
     public async Task A_chat_token_runs_from_several_starts_and_the_page_says_how_the_runs_end()
     {
-        (IPage chat, _) = await app.OpenAsync("/?checkpoint=tiny&prompt=Once%20upon&k=12&seed=3&maxTokens=3&temperature=0&run=1");
+        (IPage chat, _) = await App.OpenAsync("/?checkpoint=tiny&prompt=Once%20upon&k=12&seed=3&maxTokens=3&temperature=0&run=1");
         await Expect(chat.Locator("[data-testid=token-paths-run]")).ToBeEnabledAsync(new() { Timeout = 60_000 });
         await chat.Locator("[data-testid=token-paths-starts]").FillAsync("5");
         await chat.Locator("[data-testid=token-paths-starts]").PressAsync("Tab");
@@ -112,7 +111,7 @@ public sealed class CompareBrowserTests(LiveViewFixture app, ITestOutputHelper o
         await Expect(chat.Locator("[data-testid=token-paths-summary]")).ToContainTextAsync("How the runs end:", new() { Timeout = 60_000 });
         await Expect(chat.Locator("[data-testid=token-paths-summary]")).ToContainTextAsync("runs of token #2");
         await chat.WaitForFunctionAsync("() => (document.getElementById('token-paths-chart')?.data || []).length === 5");
-        output.WriteLine(await chat.Locator("[data-testid=token-paths-summary]").TextContentAsync());
+        Output.WriteLine(await chat.Locator("[data-testid=token-paths-summary]").TextContentAsync());
         await LiveViewFixture.ShotAsync(chat, "25-chat-token-paths.png");
         await chat.CloseAsync();
     }

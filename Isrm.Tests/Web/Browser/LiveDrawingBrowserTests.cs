@@ -3,28 +3,27 @@ using System.Globalization;
 namespace Isrm.Tests.Web.Browser;
 
 /// <summary>The chat draws at the model's pace, stops at once, and its chart reads well (issue 18, points 1, 2 and 5).</summary>
-[Collection(LiveViewCollection.Name)]
-public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelper output)
+public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelper output) : LiveViewTests(app, output)
 {
     [Fact]
     public async Task At_k_64_and_64_tokens_the_page_is_fully_drawn_within_three_seconds_of_the_models_done_frame_and_prints_the_lag()
     {
-        (IPage page, List<string> blocked) = await app.OpenAsync("/");
+        (IPage page, List<string> blocked) = await App.OpenAsync("/");
         await Chat.SetUpAsync(page, k: 64, maxTokens: 64);
         await Chat.SendAsync(page, "The cat sat on");
 
-        await Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
+        await Chat.DoneAsync(page, timeoutMs: 120_000);
         var closing = System.Diagnostics.Stopwatch.StartNew();
         await Expect(page.Locator("[data-testid=stop]")).ToBeDisabledAsync();   // the stream has closed: the page is ready for the next prompt
-        output.WriteLine($"Stop disabled {closing.ElapsedMilliseconds} ms after the done status showed.");
+        Output.WriteLine($"Stop disabled {closing.ElapsedMilliseconds} ms after the done status showed.");
         await page.WaitForFunctionAsync("() => { const g = document.querySelector('[data-testid=step-grid]'); return g.dataset.cells === '4096' && g.dataset.finalDrawnAt; }");
-        GenerationTiming run = app.Timing.Runs.Last();
+        GenerationTiming run = App.Timing.Runs.Last();
         long gridDrawn = long.Parse(await page.Locator("[data-testid=step-grid]").GetAttributeAsync("data-final-drawn-at") ?? "0", CultureInfo.InvariantCulture);
         long chartDrawn = long.Parse(await page.Locator("#trajectory").GetAttributeAsync("data-drawn-at") ?? "0", CultureInfo.InvariantCulture);
         double lagMs = Math.Max(gridDrawn, chartDrawn) - run.DoneAt!.Value.ToUnixTimeMilliseconds();
         long received = long.Parse(await page.Locator("[data-testid=turn-status]").Last.GetAttributeAsync("data-done-at") ?? "0", CultureInfo.InvariantCulture);
-        output.WriteLine($"the done frame reached the page's circuit {received - run.DoneAt.Value.ToUnixTimeMilliseconds()} ms after the model emitted it");
-        output.WriteLine($"K = 64 × 64 tokens: {run.Steps} steps; fully drawn {lagMs:0} ms after the model's done frame (grid {gridDrawn - run.DoneAt.Value.ToUnixTimeMilliseconds()} ms, chart {chartDrawn - run.DoneAt.Value.ToUnixTimeMilliseconds()} ms).");
+        Output.WriteLine($"the done frame reached the page's circuit {received - run.DoneAt.Value.ToUnixTimeMilliseconds()} ms after the model emitted it");
+        Output.WriteLine($"K = 64 × 64 tokens: {run.Steps} steps; fully drawn {lagMs:0} ms after the model's done frame (grid {gridDrawn - run.DoneAt.Value.ToUnixTimeMilliseconds()} ms, chart {chartDrawn - run.DoneAt.Value.ToUnixTimeMilliseconds()} ms).");
 
         LiveViewFigures.Record("k64DrawnAfterDoneMs", lagMs);
         LiveViewFigures.Record("k64DoneFrameToCircuitMs", received - run.DoneAt.Value.ToUnixTimeMilliseconds());
@@ -43,7 +42,7 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
     [Fact]
     public async Task Stop_and_escape_show_the_turn_stopped_within_three_seconds_and_stop_the_model_within_one_step()
     {
-        (IPage page, _) = await app.OpenAsync("/");
+        (IPage page, _) = await App.OpenAsync("/");
         await Chat.SetUpAsync(page, k: 256, maxTokens: 128);
         ILocator grid = page.Locator("[data-testid=step-grid]");
 
@@ -83,8 +82,8 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
             await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=step-grid]').dataset.finalDrawnAt");
             string cells = await grid.GetAttributeAsync("data-cells") ?? "";
             await page.WaitForTimeoutAsync(600);
-            GenerationTiming run = app.Timing.Runs.Last();
-            output.WriteLine($"{how}: the page showed 'stopped' {pageMs:0} ms after the key/click; the model made {run.Steps - run.StepsAtCancel} step(s) after the cancellation reached it ({run.StopReason}).");
+            GenerationTiming run = App.Timing.Runs.Last();
+            Output.WriteLine($"{how}: the page showed 'stopped' {pageMs:0} ms after the key/click; the model made {run.Steps - run.StepsAtCancel} step(s) after the cancellation reached it ({run.StopReason}).");
             LiveViewFigures.Record($"{how.ToLowerInvariant()}ShownMs", pageMs);
             if (run.StepsAtCancel is int atCancel) LiveViewFigures.Record($"{how.ToLowerInvariant()}StepsAfterCancel", run.Steps - atCancel);
 
@@ -101,15 +100,13 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
     [Fact]
     public async Task The_trajectory_chart_has_clean_log_ticks_top_5_hover_the_scrubbed_step_and_readable_labels_at_k_256()
     {
-        (IPage page, _) = await app.OpenAsync("/");
-        await Chat.SetUpAsync(page, k: 256, maxTokens: 2);
-        await Chat.SendAsync(page, "The jury");
-        await Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 60_000 });
+        (IPage page, _) = await App.OpenAsync("/");
+        await Chat.AnswerAsync(page, k: 256, maxTokens: 2, "The jury");
         ILocator chart = page.Locator("#trajectory");
         await Expect(chart).ToHaveAttributeAsync("data-steps", "256");
 
         string ticks = await chart.GetAttributeAsync("data-log-ticks") ?? "";
-        output.WriteLine($"log-axis ticks: {ticks}");
+        Output.WriteLine($"log-axis ticks: {ticks}");
         Assert.NotEmpty(ticks);
         foreach (string tick in ticks.Split(' '))
         {
@@ -123,7 +120,7 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
         // x labels at K = 256: few, and none overlaps the next
         var boxes = new List<LocatorBoundingBoxResult>();
         foreach (ILocator label in await chart.Locator(".xtick text").AllAsync()) boxes.Add((await label.BoundingBoxAsync())!);
-        output.WriteLine($"x labels at K = 256: {boxes.Count}");
+        Output.WriteLine($"x labels at K = 256: {boxes.Count}");
         Assert.InRange(boxes.Count, 4, 14);
         var byX = boxes.OrderBy(b => b.X).ToList();
         for (int i = 1; i < byX.Count; i++) Assert.True(byX[i].X >= byX[i - 1].X + byX[i - 1].Width, "x labels overlap");
@@ -149,30 +146,5 @@ public sealed class LiveDrawingBrowserTests(LiveViewFixture app, ITestOutputHelp
         await Expect(chart).ToHaveAttributeAsync("data-mark", "100");
         await Expect(chart.Locator(".shapelayer path")).ToHaveCountAsync(1);
         await LiveViewFixture.ShotAsync(page, "12-chart-k256.png");
-    }
-
-}
-
-/// <summary>Steps every chat test takes.</summary>
-internal static class Chat
-{
-    public static async Task SetUpAsync(IPage page, int k, int maxTokens, string checkpoint = "tiny")
-    {
-        await Assertions.Expect(page.Locator($"[data-testid=checkpoint-select] option[value={checkpoint}]")).ToHaveCountAsync(1);
-        await page.Locator("[data-testid=checkpoint-select]").SelectOptionAsync(checkpoint);
-        if (k > 0)
-        {
-            await page.Locator("[data-testid=k-box]").FillAsync(k.ToString(CultureInfo.InvariantCulture));
-            await page.Locator("[data-testid=k-box]").PressAsync("Tab");
-            await Assertions.Expect(page.Locator("[data-testid=k-value]")).ToHaveTextAsync($"K = {k}");
-        }
-        await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").FillAsync(maxTokens.ToString(CultureInfo.InvariantCulture));
-        await page.Locator(".mud-input-control:has(label:text-is('max tokens')) input").PressAsync("Tab");
-    }
-
-    public static async Task SendAsync(IPage page, string prompt)
-    {
-        await page.Locator("[data-testid=prompt]").FillAsync(prompt);
-        await page.Locator("[data-testid=send]").ClickAsync();
     }
 }

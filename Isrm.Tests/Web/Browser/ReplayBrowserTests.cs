@@ -6,13 +6,12 @@ namespace Isrm.Tests.Web.Browser;
 /// A run exported as one HTML file replays without the server (issue 28, point 3): the chat's Export HTML, opened
 /// from disk in a browser that is offline, shows the same top tokens at the same steps as the run's JSON export.
 /// </summary>
-[Collection(LiveViewCollection.Name)]
-public sealed class ReplayBrowserTests(LiveViewFixture app, ITestOutputHelper output)
+public sealed class ReplayBrowserTests(LiveViewFixture app, ITestOutputHelper output) : LiveViewTests(app, output)
 {
     [Fact]
     public async Task The_chats_html_export_replays_every_step_offline_with_the_runs_own_numbers()
     {
-        (IPage page, _) = await app.OpenAsync("/?checkpoint=tiny&prompt=Once%20upon&k=6&seed=3&maxTokens=3&temperature=0&run=1");
+        (IPage page, _) = await App.OpenAsync("/?checkpoint=tiny&prompt=Once%20upon&k=6&seed=3&maxTokens=3&temperature=0&run=1");
         await Expect(page.Locator("[data-testid=export-html]")).ToBeEnabledAsync(new() { Timeout = 60_000 });
         string dir = Path.Combine(Path.GetTempPath(), $"isrm-replay-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
@@ -30,7 +29,7 @@ public sealed class ReplayBrowserTests(LiveViewFixture app, ITestOutputHelper ou
             string expected = token.GetProperty("steps")[1].GetProperty("topTokens")[0].GetProperty("token").GetString()!;
 
             // offline, from disk: nothing can come from the server
-            IBrowserContext offline = await app.Browser.NewContextAsync(new BrowserNewContextOptions { Offline = true });
+            IBrowserContext offline = await App.Browser.NewContextAsync(new BrowserNewContextOptions { Offline = true });
             var requests = new List<string>();
             IPage replay = await offline.NewPageAsync();
             replay.Request += (_, r) => { if (!r.Url.StartsWith("file:", StringComparison.Ordinal)) requests.Add(r.Url); };
@@ -42,7 +41,7 @@ public sealed class ReplayBrowserTests(LiveViewFixture app, ITestOutputHelper ou
             await replay.Locator("[data-testid=replay-step]").FillAsync("2");
             await Expect(replay.Locator("table")).ToHaveAttributeAsync("data-top", expected);
             await Expect(replay.Locator(".caption").Last).ToHaveTextAsync("step 2 of 6");
-            output.WriteLine($"token #2 step 2 top token '{expected}'; requests beyond the file: {requests.Count}");
+            Output.WriteLine($"token #2 step 2 top token '{expected}'; requests beyond the file: {requests.Count}");
             Assert.Empty(requests);
             Assert.Empty(errors);
             await offline.CloseAsync();

@@ -59,7 +59,7 @@ public sealed class ShippedDataBrowserTests : BrowserHost
         await page.Locator(".mud-input-control:has(label:text-is('temperature (0 = greedy)')) input").FillAsync("0");
         await page.Locator(".mud-input-control:has(label:text-is('temperature (0 = greedy)')) input").PressAsync("Tab");
         await Chat.SendAsync(page, "The jury said");
-        await Assertions.Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
+        await Chat.DoneAsync(page, timeoutMs: 120_000);
         await Assertions.Expect(page.Locator("[data-testid=turn-status]").Last).ToContainTextAsync("all drawn");
         await page.Locator("[data-testid=token]").Nth(2).ClickAsync();
         await page.Locator("[data-testid=step-scrubber]").FillAsync("4");
@@ -79,7 +79,7 @@ public sealed class ShippedDataBrowserTests : BrowserHost
         {
             IPage page = await Chromium.NewPageAsync();
             await page.GotoAsync(new Uri(Base, "/" + link).ToString());
-            await Assertions.Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
+            await Chat.DoneAsync(page, timeoutMs: 120_000);
             replies.Add((await page.Locator("[data-testid=token]").AllTextContentsAsync()).ToArray());
             Assert.Equal(link, await page.Locator("[data-testid=share-link]").TextContentAsync());
             Assert.Contains("seed=3", page.Url);   // the run's settings live in the address bar

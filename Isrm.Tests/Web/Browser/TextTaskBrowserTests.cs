@@ -30,7 +30,7 @@ public sealed class TextTaskBrowserTests : BrowserHost
     {
         IPage page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         await page.GotoAsync(new Uri(Base, $"/?checkpoint={_checkpoint}&prompt={Uri.EscapeDataString(prompt)}&k={k}&seed=1&maxTokens=12&temperature=0&run=1").ToString());
-        await Assertions.Expect(page.Locator("[data-testid=turn-status]").Last).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
+        await Chat.DoneAsync(page, timeoutMs: 120_000);
         ILocator truth = page.Locator("[data-testid=truth]");
         await Assertions.Expect(truth).ToHaveAttributeAsync("data-answer", "145278");
         string?[] marks = (await page.Locator("[data-testid=token]").EvaluateAllAsync<string?[]>("els => els.map(e => e.dataset.truth ?? null)")).ToArray();
