@@ -19,9 +19,9 @@ internal static class BatchBenchmark
     {
         var checkpointOption = BenchModel.CheckpointOption();
         var requestsOption = new Option<string>("--requests") { Description = "Numbers of concurrent requests, comma-separated", DefaultValueFactory = _ => "1,8,32" };
-        var kOption = new Option<int>("--k", "--loops") { Description = "K, refinement steps per token [1…256]", DefaultValueFactory = _ => 8 };
-        var tokensOption = new Option<int>("--tokens") { Description = "Tokens each request generates [1…512]", DefaultValueFactory = _ => 32 };
-        var repeatsOption = new Option<int>("--repeats") { Description = "Runs per way; the fastest counts [1…20]", DefaultValueFactory = _ => 2 };
+        var kOption = BenchCommands.K(8, 256);
+        var tokensOption = BenchCommands.Tokens(32, "Tokens each request generates");
+        var repeatsOption = BenchCommands.Repeats(2, "Runs per way; the fastest counts", max: 20);
         var threadsOption = GenerationOptions.ThreadsOption();
         var jsonOption = BenchCommands.JsonOption();
         var command = CliCommands.Create("batch", "Aggregate steps/s of N generations alone vs refined together (continuous batching), in process, traced and untraced",
@@ -30,9 +30,6 @@ internal static class BatchBenchmark
         {
             int[] counts = RefinementDepth.ParseFiniteList(parse.GetValue(requestsOption), 256, "--requests");
             int k = parse.GetValue(kOption), tokens = parse.GetValue(tokensOption), repeats = parse.GetValue(repeatsOption), threads = parse.GetValue(threadsOption);
-            if (k is < 1 or > 256) throw new ArgumentException($"--k must be from 1 to 256 (got {k}).");
-            if (tokens is < 1 or > 512) throw new ArgumentException($"--tokens must be from 1 to 512 (got {tokens}).");
-            if (repeats is < 1 or > 20) throw new ArgumentException($"--repeats must be from 1 to 20 (got {repeats}).");
             if (threads < 1) throw new ArgumentException($"--threads must be at least 1 (got {threads}).");
             string? checkpoint = parse.GetValue(checkpointOption);
             if (checkpoint is not null) Checkpoint.Inspect(checkpoint);

@@ -31,8 +31,8 @@ internal static class GenerationBenchmark
         var checkpointOption = BenchModel.CheckpointOption();
         var contextOption = new Option<int>("--context") { Description = "Context length reached at the last generated token", DefaultValueFactory = _ => 256 };
         var loopsOption = new Option<string>("--k", "--loops") { Description = "K values, comma-separated", DefaultValueFactory = _ => "1,8,32" };
-        var tokensOption = new Option<int>("--tokens") { Description = "Tokens generated per run (speed is measured over all but the first)", DefaultValueFactory = _ => 16 };
-        var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path and K; the fastest counts (the machine may be shared)", DefaultValueFactory = _ => 2 };
+        var tokensOption = BenchCommands.Tokens(16, "Tokens generated per run (speed is measured over all but the first; at least 2)", max: 1_000_000);
+        var repeatsOption = BenchCommands.Repeats(2, "Runs per path and K; the fastest counts (the machine may be shared)");
         var threadsOption = GenerationOptions.ThreadsOption();
         var jsonOption = BenchCommands.JsonOption();
         var command = CliCommands.Create("generate", "Tokens/s of cached generation vs full recompute at context 256 and K = 1, 8, 32, and their max logit difference",
@@ -44,7 +44,6 @@ internal static class GenerationBenchmark
             if (tokens < 2) throw new ArgumentException($"--tokens must be at least 2 to time decoding (got {tokens}).");
             if (context <= tokens) throw new ArgumentException($"--context must exceed --tokens ({tokens}) (got {context}).");
             int repeats = parse.GetValue(repeatsOption);
-            if (repeats < 1) throw new ArgumentException($"--repeats must be at least 1 (got {repeats}).");
             if (threads < 1) throw new ArgumentException($"--threads must be at least 1 (got {threads}).");
             string? checkpoint = parse.GetValue(checkpointOption);
             if (checkpoint is not null) Checkpoint.Inspect(checkpoint);

@@ -15,20 +15,17 @@ internal static class HubDisconnectBenchmark
     public static Command Create()
     {
         var checkpointOption = HubCheckpoint.Option();
-        var loopsOption = new Option<int>("--k", "--loops") { Description = "K of the long generation", DefaultValueFactory = _ => 256 };
-        var tokensOption = new Option<int>("--tokens") { Description = "Tokens the long generation asks for", DefaultValueFactory = _ => 64 };
+        var loopsOption = BenchCommands.K(256, 256, "K of the long generation");
+        var tokensOption = BenchCommands.Tokens(64, "Tokens the long generation asks for");
         var afterOption = new Option<int>("--after") { Description = "Step frames received before the client stops its connection", DefaultValueFactory = _ => 3 };
-        var repeatsOption = new Option<int>("--repeats") { Description = "Disconnects measured (a fresh connection each)", DefaultValueFactory = _ => 5 };
+        var repeatsOption = BenchCommands.Repeats(5, "Disconnects measured (a fresh connection each)");
         var jsonOption = BenchCommands.JsonOption();
         var command = CliCommands.Create("hub-disconnect", "Refinement steps the server computes after a client disconnects mid-generation, and how long until it stops",
             checkpointOption, loopsOption, tokensOption, afterOption, repeatsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             int k = parse.GetValue(loopsOption), tokens = parse.GetValue(tokensOption), after = parse.GetValue(afterOption), repeats = parse.GetValue(repeatsOption);
-            if (k is < 1 or > 256) throw new ArgumentException($"--loops must be from 1 to 256 (got {k}).");
-            if (tokens is < 1 or > 512) throw new ArgumentException($"--tokens must be from 1 to 512 (got {tokens}).");
             if (after < 1 || after >= k * tokens) throw new ArgumentException($"--after must be from 1 to K × tokens − 1 (got {after}).");
-            if (repeats < 1) throw new ArgumentException($"--repeats must be at least 1 (got {repeats}).");
             bool json = parse.GetValue(jsonOption);
             var (checkpoint, description) = await HubCheckpoint.ResolveAsync(parse.GetValue(checkpointOption));
             if (!json) Console.Out.WriteLine(description);

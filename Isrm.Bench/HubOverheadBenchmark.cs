@@ -19,18 +19,15 @@ internal static class HubOverheadBenchmark
     public static Command Create()
     {
         var checkpointOption = HubCheckpoint.Option();
-        var loopsOption = new Option<int>("--k", "--loops") { Description = "K, refinement steps per token", DefaultValueFactory = _ => 8 };
-        var tokensOption = new Option<int>("--tokens") { Description = "Tokens generated per run", DefaultValueFactory = _ => 128 };
-        var repeatsOption = new Option<int>("--repeats") { Description = "Runs per path, alternating; the fastest counts (the machine may be shared)", DefaultValueFactory = _ => 10 };
+        var loopsOption = BenchCommands.K(8, 256);
+        var tokensOption = BenchCommands.Tokens(128, "Tokens generated per run");
+        var repeatsOption = BenchCommands.Repeats(10, "Runs per path, alternating; the fastest counts (the machine may be shared)");
         var jsonOption = BenchCommands.JsonOption();
         var command = CliCommands.Create("hub-overhead", "Per-step time of a generation through the SignalR hub vs the Generator directly (goal ≤ 1.1×)",
             checkpointOption, loopsOption, tokensOption, repeatsOption, jsonOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             int k = parse.GetValue(loopsOption), tokens = parse.GetValue(tokensOption), repeats = parse.GetValue(repeatsOption);
-            if (k is < 1 or > 256) throw new ArgumentException($"--loops must be from 1 to 256 (got {k}).");
-            if (tokens is < 1 or > 512) throw new ArgumentException($"--tokens must be from 1 to 512 (got {tokens}).");
-            if (repeats < 1) throw new ArgumentException($"--repeats must be at least 1 (got {repeats}).");
             bool json = parse.GetValue(jsonOption);
             var (checkpoint, description) = await HubCheckpoint.ResolveAsync(parse.GetValue(checkpointOption));
             if (!json) Console.Out.WriteLine(description);

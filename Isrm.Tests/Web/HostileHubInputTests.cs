@@ -47,6 +47,8 @@ public sealed class HostileHubInputTests(ITestOutputHelper output) : HubHost(new
     [InlineData("/etc", "is not a checkpoint name")]
     [InlineData("/etc/passwd", "is not a checkpoint name")]
     [InlineData("..\\tiny", "is not a checkpoint name")]
+    [InlineData("tiny/../../x", "is not a checkpoint name")]
+    [InlineData("..", "is not a checkpoint name")]
     [InlineData("~", "Unknown checkpoint '~'")]
     public async Task Checkpoint_names_and_links_pointing_outside_are_refused_without_reading_them(string name, string expected)
     {

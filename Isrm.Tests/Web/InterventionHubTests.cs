@@ -4,14 +4,8 @@ namespace Isrm.Tests.Web;
 /// Interventions through the hub (issue 28, point 1): the same request fields the pages send, the same limits and
 /// one sentence for each intervention a run cannot make, for text and puzzles.
 /// </summary>
-public sealed class InterventionHubTests(PuzzleAppFixture fixture) : IClassFixture<PuzzleAppFixture>, IAsyncLifetime
+public sealed class InterventionHubTests(PuzzleAppFixture fixture) : PuzzleAppClient(fixture)
 {
-    private HubConnection _hub = null!;
-
-    public async Task InitializeAsync() => _hub = await fixture.App.ConnectAsync(fixture.Base);
-
-    public async Task DisposeAsync() => await _hub.DisposeAsync();
-
     private async Task<List<JsonElement>> Stream(string method, object request)
     {
         var frames = new List<JsonElement>();
@@ -80,14 +74,8 @@ public sealed class InterventionHubTests(PuzzleAppFixture fixture) : IClassFixtu
 }
 
 /// <summary>Path independence through the hub: a solve from several starts streams every run, and the last step how each ended.</summary>
-public sealed class PathStartsHubTests(PuzzleAppFixture fixture) : IClassFixture<PuzzleAppFixture>, IAsyncLifetime
+public sealed class PathStartsHubTests(PuzzleAppFixture fixture) : PuzzleAppClient(fixture)
 {
-    private HubConnection _hub = null!;
-
-    public async Task InitializeAsync() => _hub = await fixture.App.ConnectAsync(fixture.Base);
-
-    public async Task DisposeAsync() => await _hub.DisposeAsync();
-
     [Fact]
     public async Task Three_starts_stream_three_runs_per_step_and_seventeen_are_one_sentence()
     {

@@ -38,15 +38,21 @@ public sealed class PuzzleAppFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The hub's <c>Solve</c> through a real SignalR client: the frames, K and ∞, and one sentence for every bad request.</summary>
-public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<PuzzleAppFixture>, IAsyncLifetime
+/// <summary>One SignalR client of the shared puzzle app, connected before and closed after each test of the deriving class.</summary>
+public abstract class PuzzleAppClient(PuzzleAppFixture fixture) : IClassFixture<PuzzleAppFixture>, IAsyncLifetime
 {
-    private HubConnection _hub = null!;
+    protected HubConnection _hub = null!;
+
+    protected PuzzleAppFixture Fixture => fixture;
 
     public async Task InitializeAsync() => _hub = await fixture.App.ConnectAsync(fixture.Base);
 
     public async Task DisposeAsync() => await _hub.DisposeAsync();
+}
 
+/// <summary>The hub's <c>Solve</c> through a real SignalR client: the frames, K and ∞, and one sentence for every bad request.</summary>
+public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : PuzzleAppClient(fixture)
+{
     [Fact]
     public async Task Solve_streams_the_instance_then_every_step_up_to_k_then_done()
     {
@@ -184,8 +190,8 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
     [Fact]
     public async Task Text_and_puzzle_checkpoints_share_one_service_one_frame_hierarchy_and_one_loaded_model_budget()
     {
-        var service = fixture.App.Services.GetRequiredService<Isrm.Web.Refinement.RefinementService>();
-        Isrm.Web.Refinement.IRefinementService shared = fixture.App.Services.GetRequiredService<Isrm.Web.Refinement.IRefinementService>();
+        var service = Fixture.App.Services.GetRequiredService<Isrm.Web.Refinement.RefinementService>();
+        Isrm.Web.Refinement.IRefinementService shared = Fixture.App.Services.GetRequiredService<Isrm.Web.Refinement.IRefinementService>();
         Assert.Same(service, shared);   // the Puzzles page and the chat inject the same interface
 
         var generated = new List<Isrm.Web.Refinement.RefinementFrame>();
@@ -199,7 +205,7 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
         Assert.IsType<PuzzleStartFrame>(solved[0]);
         Assert.Equal([1, 2], solved.OfType<PuzzleStepFrame>().Select(f => f.Step));
         Assert.Equal("k", Assert.IsType<PuzzleDoneFrame>(solved[^1]).StopReason);
-        string Folder(string name) => Path.Combine(fixture.Folder.Root, name);
+        string Folder(string name) => Path.Combine(Fixture.Folder.Root, name);
         Assert.Subset(service.LoadedCheckpoints.ToHashSet(), new HashSet<string> { Folder("tiny"), Folder("maze-tiny") });
 
         // a third checkpoint takes the least recently used one's place: two models at most (Isrm:Model:MaxLoadedModels), of either task
@@ -216,8 +222,8 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
     [Fact]
     public void Accuracy_curves_come_from_the_checkpoint_folder_or_a_report_named_after_it_and_of_its_task()
     {
-        PuzzleCurves service = fixture.App.Services.GetRequiredService<PuzzleCurves>();
-        string reports = PuzzleAppFixture.Reports(fixture.Folder.Root);
+        PuzzleCurves service = Fixture.App.Services.GetRequiredService<PuzzleCurves>();
+        string reports = PuzzleAppFixture.Reports(Fixture.Folder.Root);
         Directory.CreateDirectory(reports);
         // isrm solve --json output (shape of issue 12 point 3); these numbers are test data, not measurements.
         const string Rows = """[{"size":4,"k":"1","instances":10,"solved":1,"accuracy":0.1,"positionAccuracy":0.8,"meanK":null},"""
@@ -233,7 +239,7 @@ public sealed class PuzzleHubTests(PuzzleAppFixture fixture) : IClassFixture<Puz
 
         File.WriteAllText(Path.Combine(reports, "any-name.json"), $$"""{"task":"mazes","checkpoint":"checkpoints/maze-tiny","results":{{Rows}}}""");
         Assert.Equal("any-name.json", service.For("maze-tiny")!.Source);
-        File.WriteAllText(Path.Combine(fixture.Folder.Root, "maze-tiny", "solve.json"), $$"""{"task":"mazes","results":{{Rows}}}""");
+        File.WriteAllText(Path.Combine(Fixture.Folder.Root, "maze-tiny", "solve.json"), $$"""{"task":"mazes","results":{{Rows}}}""");
         Assert.Equal("solve.json", service.For("maze-tiny")!.Source);
         Assert.Null(service.For("../maze-tiny"));
     }
