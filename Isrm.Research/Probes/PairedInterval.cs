@@ -67,15 +67,12 @@ public static class PairedInterval
         return (Quantile(means, 0.025), Quantile(means, 0.975));
     }
 
-    /// <summary>Wilson score 95 % interval of a proportion <paramref name="successes"/> / <paramref name="trials"/>.</summary>
-    public static (double Low, double High) Wilson(int successes, int trials)
-    {
-        if (trials < 1) throw new ArgumentException("a proportion needs at least one trial.");
-        double p = successes / (double)trials, z2 = Z975 * Z975;
-        double centre = (p + z2 / (2 * trials)) / (1 + z2 / trials);
-        double half = Z975 * Math.Sqrt(p * (1 - p) / trials + z2 / (4.0 * trials * trials)) / (1 + z2 / trials);
-        return (centre - half, centre + half);
-    }
+    /// <summary>
+    /// Wilson score 95 % interval of a proportion <paramref name="successes"/> / <paramref name="trials"/>: the one the
+    /// solve tables use (<see cref="SolveTable.Wilson"/>), refusing an empty sample.
+    /// </summary>
+    public static (double Low, double High) Wilson(int successes, int trials) =>
+        trials >= 1 ? SolveTable.Wilson(successes, trials) : throw new ArgumentException("a proportion needs at least one trial.");
 
     // Linear interpolation between order statistics of a sorted array.
     private static double Quantile(double[] sorted, double q)
