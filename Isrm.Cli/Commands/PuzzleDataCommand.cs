@@ -8,7 +8,7 @@ internal static class PuzzleDataCommand
 {
     public static Command Create()
     {
-        var task = new Argument<string>("task") { Description = TaskRegistry.Names(PuzzleTasks.All.Select(t => t.Name).Concat(TextTasks.All.Select(t => t.Name))) };
+        var task = new Argument<string>("task") { Description = TaskRegistry.Names(TaskRegistry.AllNames) };
         var sizes = PuzzleCliOptions.Sizes("Bits per string, n for n×n mazes, or the digits of the longer operand / the bits of a parity prompt: 9,13 or 8-32");
         var count = CliOptions.Int("--count", "Instances per size", 1, 100_000, 100);
         var output = CliOptions.Path("--out", "File to write (an existing one only with --force)", PathKind.OutputFile, required: true);
@@ -28,7 +28,8 @@ internal static class PuzzleDataCommand
                 OutputGuard.File(parse.GetValue(output)!, parse.GetValue(force), "--out");
                 return WriteText(textTask, PuzzleCliOptions.ParseSizes(parse.GetValue(sizes)), n, parse.GetValue(seed), parse.GetValue(output)!, parse, json, parse.GetValue(force));
             }
-            PuzzleTask t = PuzzleTasks.Parse(parse.GetValue(task));
+            PuzzleTask t = PuzzleTasks.Find(parse.GetValue(task))
+                ?? throw new PuzzleFormatException($"unknown task '{parse.GetValue(task)}': use {TaskRegistry.Names(TaskRegistry.AllNames)}.");
             var names = PuzzleCliOptions.ParseGenerators(parse.GetValue(generators), t, t.Variants.Take(1));
             var source = new PuzzleSource(t, PuzzleCliOptions.ParseSizes(parse.GetValue(sizes)), names);
             source.Validate(new PuzzleLimits());

@@ -75,7 +75,7 @@ public abstract class PuzzleTask(
 
     /// <summary>Checks a variant's name; throws <see cref="PuzzleFormatException"/> with one sentence when unknown.</summary>
     public virtual void CheckVariant(string name) =>
-        throw new PuzzleFormatException($"{Name} has no variant '{name}'.");
+        throw new PuzzleFormatException($"{Name} has one kind of instance, so '{name}' cannot be chosen: leave the generator out.");
 
     /// <summary>One instance of <paramref name="size"/> (of <paramref name="variant"/>, when the task has variants).</summary>
     public abstract Puzzle Generate(int size, string? variant, Random random);

@@ -17,6 +17,9 @@ public static class TaskRegistry
 
     public static IReadOnlyList<Text.ITextTask> Text { get; } = [new AdditionTask(), new ParityTask()];
 
+    /// <summary>Every task's name, puzzles first.</summary>
+    public static IEnumerable<string> AllNames => Puzzles.Select(t => t.Name).Concat(Text.Select(t => t.Name));
+
     /// <summary>"a, b or c": names for sentences and help texts.</summary>
     public static string Names(IEnumerable<string> names)
     {

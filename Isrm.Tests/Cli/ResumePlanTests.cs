@@ -46,6 +46,18 @@ public class ResumePlanTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void An_unknown_task_is_refused_before_out_is_claimed_so_force_empties_nothing()
+    {
+        using var temp = new TempFolder();
+        string kept = Path.Combine(Directory.CreateDirectory(temp.Combine("mine")).FullName, "notes.txt");
+        File.WriteAllText(kept, "a user's file");
+        var refused = Run("train", "--task", "sudoku", "--sizes", "4", "--out", temp.Combine("mine"), "--force");
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("unknown task 'sudoku': use mazes, prefix-sums, addition or parity.", refused.Err, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("a user's file", File.ReadAllText(kept));
+    }
+
+    [Fact]
     public void A_puzzle_run_is_not_restarted_over_and_says_when_its_budget_is_spent()
     {
         using var temp = new TempFolder();
