@@ -29,7 +29,7 @@ internal static class PuzzleDataCommand
                 return WriteText(textTask, PuzzleCliOptions.ParseSizes(parse.GetValue(sizes)), n, parse.GetValue(seed), parse.GetValue(output)!, parse, json, parse.GetValue(force));
             }
             PuzzleTask t = PuzzleTasks.Find(parse.GetValue(task))
-                ?? throw new PuzzleFormatException($"unknown task '{parse.GetValue(task)}': use {TaskRegistry.Names(TaskRegistry.AllNames)}.");
+                ?? throw TaskRegistry.Unknown(parse.GetValue(task));
             var names = PuzzleCliOptions.ParseGenerators(parse.GetValue(generators), t, t.Variants.Take(1));
             var source = new PuzzleSource(t, PuzzleCliOptions.ParseSizes(parse.GetValue(sizes)), names);
             source.Validate(new PuzzleLimits());

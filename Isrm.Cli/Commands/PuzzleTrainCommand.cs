@@ -40,8 +40,7 @@ internal sealed class PuzzleTrainCommand
             trainer = PuzzleTrainer.Resume(outDir, commandLine, Given(parse, o.Steps) ? parse.GetValue(o.Steps) : null, parse.GetValue(Minutes));
         else
         {
-            PuzzleTask task = PuzzleTasks.Find(parse.GetValue(Task))
-                ?? throw new PuzzleFormatException($"unknown task '{parse.GetValue(Task)}': use {TaskRegistry.Names(TaskRegistry.AllNames)}.");
+            PuzzleTask task = PuzzleTasks.Parse(parse.GetValue(Task));   // TrainCommand has refused an unknown task before --out was claimed
             var config = new PuzzleNetConfig
             {
                 Task = task.Name, Architecture = Given(parse, Architecture) ? parse.GetValue(Architecture)! : task.DefaultArchitecture, Width = parse.GetValue(o.Width) ?? 32, Blocks = parse.GetValue(Blocks), Heads = parse.GetValue(o.Heads) ?? 4, Causal = parse.GetValue(Causal), PointwiseHead = parse.GetValue(PointwiseHead),

@@ -29,7 +29,7 @@ internal static class TrainCommand
                 bool puzzle = (taskName is not null && textTask is null) || (resume && CheckpointFolder.IsPuzzle(outDir));
                 // an unknown task is told before --out is claimed (and, with --force, emptied)
                 if (taskName is not null && textTask is null && PuzzleTasks.Find(taskName) is null)
-                    throw new ArgumentException($"unknown task '{taskName}': use {TaskRegistry.Names(TaskRegistry.AllNames)}.");
+                    throw TaskRegistry.Unknown(taskName);
                 if (resume)
                 {
                     if (parse.GetValue(o.Force)) throw new ArgumentException("--resume continues the run in --out and --force starts a new one over it: pass one of them.");

@@ -77,7 +77,7 @@ public abstract class PuzzleTask(
     public virtual void CheckVariant(string name) =>
         throw new PuzzleFormatException($"{Name} has one kind of instance, so '{name}' cannot be chosen: leave the generator out.");
 
-    /// <summary>One instance of <paramref name="size"/> (of <paramref name="variant"/>, when the task has variants).</summary>
+    /// <summary>One instance of <paramref name="size"/> (of <paramref name="variant"/>, null for the task's first training variant; a task without variants ignores it).</summary>
     public abstract Puzzle Generate(int size, string? variant, Random random);
 
     /// <summary>

@@ -20,6 +20,9 @@ public static class TaskRegistry
     /// <summary>Every task's name, puzzles first.</summary>
     public static IEnumerable<string> AllNames => Puzzles.Select(t => t.Name).Concat(Text.Select(t => t.Name));
 
+    /// <summary>The one sentence for a name that is no task of any kind.</summary>
+    public static PuzzleFormatException Unknown(string? name) => new($"unknown task '{name}': use {Names(AllNames)}.");
+
     /// <summary>"a, b or c": names for sentences and help texts.</summary>
     public static string Names(IEnumerable<string> names)
     {

@@ -42,7 +42,7 @@ public static class SolveRequestValidator
                 error = $"The seed must be ≥ 0; got {request.Seed}.";
                 return null;
             }
-            return task.Generate(size, task.Variants.Count > 0 ? request.Generator ?? task.Variants[0] : null, new Random(request.Seed));
+            return task.Generate(size, request.Generator, new Random(request.Seed));   // a task without variants ignores it
         }
         catch (PuzzleFormatException e) when (e.Message.StartsWith("the file holds more than", StringComparison.Ordinal))
         {
