@@ -4,8 +4,8 @@ namespace Isrm.Bench;
 
 /// <summary>
 /// <c>isrm-bench batch</c>: continuous batching in the engine alone, without the hub. N generations on one checkpoint,
-/// each on its own thread as the web app runs them, once one after the other (each alone) and once together through
-/// one <see cref="StepBatcher"/>: aggregate refinement steps per second of both, their ratio, how many requests a
+/// once one after the other (each alone) and once together through one <see cref="StepScheduler"/> as the web app runs
+/// them: aggregate refinement steps per second of both, their ratio, how many requests a
 /// joined step held, and whether every request made the same tokens both ways.
 /// </summary>
 internal static class BatchBenchmark
@@ -66,42 +66,47 @@ internal static class BatchBenchmark
 
     private sealed record Outcome(double StepsPerSecond, double MeanRows, long Widest, double JoinedShare, int[][] Tokens);
 
-    // Alone: the requests one after the other on one thread. Together: all at once, each on its own thread, through one
-    // batcher (join) or each refining by itself (the threads compete for the cores).
+    // Alone: the requests one after the other on one thread. Together: all at once through one scheduler on this thread
+    // (join), or each on a thread of its own refining by itself (the threads compete for the cores).
     private static Outcome Run(LoadedCheckpoint model, GenerationRequest[] requests, bool together, int torchThreads, bool join = true)
     {
         var tokens = new int[requests.Length][];
         long steps = 0;
-        using var batcher = new StepBatcher(model.Model, slots: requests.Length);
-        int[] Generate(GenerationRequest request, IStepNetwork? network)
+        using var scheduler = new StepScheduler(model.Model, slots: requests.Length);
+        IEnumerable<bool> Generate(int i, IStepNetwork? network)
         {
             var ids = new List<int>();
-            foreach (GenerationEvent e in Generator.Generate(model, request, default, network))
+            foreach (GenerationEvent e in Generator.Generate(model, requests[i], default, network))
+            {
                 if (e is TokenEvent t) { ids.Add(t.TokenId); Interlocked.Add(ref steps, t.StepsUsed); }
-            return [.. ids];
+                yield return e is StepWaitEvent;
+            }
+            tokens[i] = [.. ids];
         }
         var clock = Stopwatch.StartNew();
         if (!together)
-            for (int i = 0; i < requests.Length; i++) tokens[i] = Generate(requests[i], null);
+            for (int i = 0; i < requests.Length; i++) foreach (bool _ in Generate(i, null)) { }
+        else if (join)
+        {
+            for (int i = 0; i < requests.Length; i++) scheduler.Add(Generate(i, scheduler.Network), fault => { if (fault is not null) throw fault; });
+            scheduler.RunAll();
+        }
         else
         {
             using var start = new Barrier(requests.Length);
             Thread[] threads = requests.Select((r, i) => new Thread(() =>
             {
                 torch.set_num_threads(torchThreads);
-                using (batcher.Join())
-                {
-                    start.SignalAndWait();
-                    tokens[i] = Generate(r, join ? batcher.Network : null);
-                }
+                start.SignalAndWait();
+                foreach (bool _ in Generate(i, null)) { }
             })).ToArray();
             foreach (Thread t in threads) t.Start();
             foreach (Thread t in threads) t.Join();
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        var (batches, rows, widest) = batcher.Counts;
+        var (batches, rows, widest) = scheduler.Counts;
         return new Outcome(steps / seconds, batches == 0 ? double.NaN : Math.Round(rows / (double)batches, 2), widest,
-            Math.Round(batcher.JoinedSeconds / seconds, 2), tokens);
+            Math.Round(scheduler.JoinedSeconds / seconds, 2), tokens);
     }
 
     private static void Print(Report report)
@@ -113,9 +118,9 @@ internal static class BatchBenchmark
                 $"{r.Ratio:F2}×", r.ThreadsStepsPerSecond.ToString("F0"), $"{(double.IsFinite(r.MeanRowsPerJoinedStep) ? r.MeanRowsPerJoinedStep.ToString("F1") : "–")} / {r.WidestStep}",
                 $"{r.JoinedShare:P0}", r.SameTokens ? "yes" : "NO");
         AnsiConsole.Write(table);
-        AnsiConsole.WriteLine("Alone = the requests one after another; together = all at once, each on its own thread, their steps joined by one StepBatcher (as the web app's worker runs them).");
+        AnsiConsole.WriteLine("Alone = the requests one after another; together = all at once, advanced in turn on one thread by one StepScheduler, their steps joined (as the web app's worker runs them).");
         AnsiConsole.WriteLine("Threads, not joined = the same threads each refining by itself, competing for the cores (what batching is measured against besides running alone).");
-        AnsiConsole.WriteLine("Wall in joined steps = the share of the together run spent computing joined steps; the rest is each request's own work and handing the floor on.");
+        AnsiConsole.WriteLine("Wall in joined steps = the share of the together run spent computing joined steps; the rest is each request's own work between its steps.");
         AnsiConsole.WriteLine("Per-step frames = the chat's read-outs of every step (top tokens, entropy, norms); without them only each token's last step is read.");
     }
 }

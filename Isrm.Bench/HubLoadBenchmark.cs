@@ -27,7 +27,7 @@ internal static class HubLoadBenchmark
     private sealed record Scaling(int Clients, int Repeats, double[] OneClientStepsPerSecond, double[] ManyClientsStepsPerSecond, double[] Ratios,
         double MedianRatio, double MinRatio, double MaxRatio, double[] ManyFirstStepP95Ms);
 
-    private sealed record Report(string Model, int K, int Tokens, int Batch, double TimeoutSeconds, Variant[] Variants, Soak? Soak = null, Scaling? Scaling = null);
+    private sealed record Report(string Model, int K, int Tokens, int Batch, double TimeoutSeconds, Variant[] Variants, Soak? Soak = null, Scaling? Scaling = null, int WarmupRounds = 0);
 
     public static Command Create()
     {
@@ -41,9 +41,10 @@ internal static class HubLoadBenchmark
         var jsonOption = BenchCommands.JsonOption();
         var batchOption = new Option<int>("--batch") { Description = "Isrm:Model:MaxBatch of the server: requests refined together per checkpoint (1 = one at a time) [1…256]", DefaultValueFactory = _ => 32 };
         var repeatsOption = new Option<int>("--repeats") { Description = "Then this many pairs of runs, one client alone and all clients, for the ratio of their aggregate steps/s with its median and range (0 = none) [0…20]", DefaultValueFactory = _ => 3 };
+        var warmupOption = new Option<int>("--warmup") { Description = "Unmeasured rounds of the same load (every client, the same tokens) on each fresh server before its measured run, so that the server's JIT has compiled what the load runs (0 = one 2-token generation only) [0…10]", DefaultValueFactory = _ => 1 };
         var soakOption = new Option<int>("--soak") { Description = "Then this many requests one after another (K as given, 2 tokens) on a fresh server, with its RSS before and after (0 = none) [0…100,000]", DefaultValueFactory = _ => 1000 };
         var command = CliCommands.Create("hub", "32 concurrent SignalR clients at K = 8: completed vs busy, p50/p95 time to first step, steps/s, server RSS",
-            checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption, soakOption, repeatsOption, batchOption);
+            checkpointOption, clientsOption, loopsOption, tokensOption, queuesOption, timeoutOption, quickOption, jsonOption, soakOption, repeatsOption, batchOption, warmupOption);
         command.SetAction((parse, cancellation) => UserError.Guard(async () =>
         {
             bool quick = parse.GetValue(quickOption), json = parse.GetValue(jsonOption);
@@ -53,6 +54,8 @@ internal static class HubLoadBenchmark
             int soak = quick ? 20 : parse.GetValue(soakOption);
             int repeats = quick ? 1 : parse.GetValue(repeatsOption);
             int batch = parse.GetValue(batchOption);
+            int warmup = quick ? 0 : parse.GetValue(warmupOption);
+            if (warmup is < 0 or > 10) throw new ArgumentException($"--warmup must be from 0 to 10 (got {warmup}).");
             if (batch is < 1 or > 256) throw new ArgumentException($"--batch must be from 1 to 256 (got {batch}).");
             if (repeats is < 0 or > 20) throw new ArgumentException($"--repeats must be from 0 to 20 (got {repeats}).");
             if (soak is < 0 or > 100_000) throw new ArgumentException($"--soak must be from 0 to 100,000 (got {soak}).");
@@ -67,7 +70,7 @@ internal static class HubLoadBenchmark
             var variants = new List<Variant>();
             foreach (int queue in queues)
             {
-                variants.Add(await RunVariant(checkpoint, queue, batch, clients, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
+                variants.Add(await RunVariant(checkpoint, queue, batch, clients, k, tokens, warmup, TimeSpan.FromSeconds(timeout), cancellation));
                 if (!json) Console.Out.WriteLine($"  queue {queue}: {variants[^1].Completed} completed, {variants[^1].Busy} busy, {variants[^1].Errors} errors, {variants[^1].Hangs} hangs");
             }
             Scaling? scaling = null;
@@ -77,8 +80,8 @@ internal static class HubLoadBenchmark
                 var many = new List<Variant>();
                 for (int r = 0; r < repeats; r++)
                 {
-                    one.Add(await RunVariant(checkpoint, queues.Max(), batch, 1, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
-                    many.Add(await RunVariant(checkpoint, queues.Max(), batch, clients, k, tokens, TimeSpan.FromSeconds(timeout), cancellation));
+                    one.Add(await RunVariant(checkpoint, queues.Max(), batch, 1, k, tokens, warmup, TimeSpan.FromSeconds(timeout), cancellation));
+                    many.Add(await RunVariant(checkpoint, queues.Max(), batch, clients, k, tokens, warmup, TimeSpan.FromSeconds(timeout), cancellation));
                     if (!json) Console.Out.WriteLine($"  repeat {r + 1}: one client {one[^1].AggregateStepsPerSecond:F1} steps/s, {clients} clients {many[^1].AggregateStepsPerSecond:F1} steps/s");
                 }
                 double[] ratios = one.Zip(many, (o, m) => Math.Round(m.AggregateStepsPerSecond / o.AggregateStepsPerSecond, 2)).ToArray();
@@ -87,7 +90,7 @@ internal static class HubLoadBenchmark
             }
             Soak? soaked = soak == 0 ? null : await RunSoak(checkpoint, soak, k, TimeSpan.FromSeconds(timeout), cancellation);
             if (!json && soaked is not null) Console.Out.WriteLine($"  soak: {soaked.Completed} of {soaked.Requests} requests completed");
-            var report = new Report(description, k, tokens, batch, timeout, variants.ToArray(), soaked, scaling);
+            var report = new Report(description, k, tokens, batch, timeout, variants.ToArray(), soaked, scaling, warmup);
             if (json) Console.Out.WriteLine(JsonSerializer.Serialize(report, JsonOutput.WithNaN));
             else Print(report);
             return variants.Any(v => v.Errors + v.Hangs > 0) || soaked is { } s && s.Completed < s.Requests ? 2 : 0;
@@ -104,7 +107,7 @@ internal static class HubLoadBenchmark
         return values;
     }
 
-    private static async Task<Variant> RunVariant(string checkpoint, int queue, int batch, int clients, int k, int tokens, TimeSpan timeout, CancellationToken cancellation)
+    private static async Task<Variant> RunVariant(string checkpoint, int queue, int batch, int clients, int k, int tokens, int warmup, TimeSpan timeout, CancellationToken cancellation)
     {
         await using HubServerProcess server = await HubServerProcess.StartAsync(checkpoint, queue, cancellation, batch);
         var connections = new List<HubConnection>();
@@ -114,6 +117,10 @@ internal static class HubLoadBenchmark
             // Warm-up: loads the checkpoint and pays libtorch's first-call costs, which is not what is measured.
             HubClientRun warm = await HubClientRun.RunAsync(connections[0], HubClientRun.Request(k, 2), timeout);
             if (warm.Outcome != HubOutcome.Completed) throw new InvalidOperationException($"warm-up generation failed: {warm.Message} {server.Errors}");
+            // Then the load itself, unmeasured: a fresh .NET server spends its first seconds compiling the code it runs.
+            for (int round = 0; round < warmup; round++)
+                foreach (HubClientRun run in await Task.WhenAll(connections.Select(c => HubClientRun.RunAsync(c, HubClientRun.Request(k, tokens), timeout))))
+                    if (run.Outcome == HubOutcome.Error || run.Outcome == HubOutcome.Hang) throw new InvalidOperationException($"warm-up round failed: {run.Message} {server.Errors}");
             var (rssBefore, peakBefore) = server.Memory();
 
             long rssPeak = rssBefore;
@@ -183,7 +190,7 @@ internal static class HubLoadBenchmark
 
     private static void Print(Report report)
     {
-        AnsiConsole.WriteLine($"{report.Model} Each client: its own connection (WebSockets, loopback), greedy, K = {report.K}, {report.Tokens} tokens; all start together after one warm-up generation; timeout {report.TimeoutSeconds:F0} s.");
+        AnsiConsole.WriteLine($"{report.Model} Each client: its own connection (WebSockets, loopback), greedy, K = {report.K}, {report.Tokens} tokens; all start together after one warm-up generation{(report.WarmupRounds > 0 ? $" and {report.WarmupRounds} unmeasured round(s) of the same load" : "")}; timeout {report.TimeoutSeconds:F0} s.");
         var outcomes = BenchCommands.FiguresTable("queue capacity", "batch", "requests per joined step (mean / most)", "clients", "completed", "busy", "errors", "hangs", "TTFS p50 ms", "TTFS p95 ms", "aggregate steps/s", "client steps/s min / median / max", "wall s");
         foreach (Variant v in report.Variants)
             outcomes.AddRow(v.QueueCapacity.ToString(), v.Batch.ToString(), $"{F(v.MeanRowsPerJoinedStep, "F2")} / {v.WidestStep}", v.Clients.ToString(), v.Completed.ToString(), v.Busy.ToString(), v.Errors.ToString(), v.Hangs.ToString(),

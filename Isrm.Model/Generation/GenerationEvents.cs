@@ -25,6 +25,15 @@ public sealed record StepEvent(
     public Refinement.PathStep? Paths { get; init; }
 }
 
+/// <summary>
+/// Not an event of the generation: the run waits for its next refinement step, which a <see cref="StepScheduler"/>
+/// computes together with other runs' steps. Only a scheduler's runs yield it; it is never sent to a client.
+/// </summary>
+public sealed record StepWaitEvent() : GenerationEvent("wait")
+{
+    public static StepWaitEvent Instance { get; } = new();
+}
+
 /// <summary>A token was chosen after <see cref="StepsUsed"/> refinement steps.</summary>
 public sealed record TokenEvent(int TokenIndex, string Text, int TokenId, int StepsUsed) : GenerationEvent("token");
 

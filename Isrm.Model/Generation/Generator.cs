@@ -26,7 +26,8 @@ public static class Generator
 
     /// <summary>
     /// Generates from <paramref name="request"/>, every step refined by <paramref name="network"/> — the checkpoint's
-    /// model, or that model behind a <see cref="StepBatcher"/> that joins this request's steps with other requests'.
+    /// model, or a <see cref="StepScheduler"/>'s network that joins this request's steps with other requests' (the run then
+    /// yields <see cref="StepWaitEvent"/> where it waits for the scheduler).
     /// </summary>
     public static IEnumerable<GenerationEvent> Generate(
         LoadedCheckpoint checkpoint, GenerationRequest request, CancellationToken cancellation = default, IStepNetwork? network = null)
@@ -41,7 +42,7 @@ public static class Generator
         {
             K = request.K, KlTolerance = request.KlTolerance,
             Watch = ConvergenceWatch.LastPosition, EveryStepLogits = request.TraceSteps,
-            StepNorms = request.TraceSteps, StepHalt = request.TraceSteps, Seed = request.Seed,
+            StepNorms = request.TraceSteps, StepHalt = request.TraceSteps, Seed = request.Seed, HostLastPosition = true,
         };
         if (request.Intervention is { Step: > 0 } && config.IsSinglePass)
             throw new ArgumentException($"this checkpoint makes each token in one pass, so there is no step after which to intervene: use step 0 (the start).");
@@ -87,10 +88,15 @@ public static class Generator
                         try { if (!enumerator.MoveNext()) break; }
                         catch (OperationCanceledException) { stopReason = StopReason.Cancelled; break; }
                         RefinementStep step = enumerator.Current;
+                        if (step.IsWaiting)
+                        {
+                            yield return StepWaitEvent.Instance;   // a scheduler computes the step with other runs' steps
+                            continue;
+                        }
                         stepsUsed = step.Step;
                         if (!request.TraceSteps)
                         {
-                            if (step.IsLast) lastLogProbs = LastLogProbs(step);   // the only host copy of an untraced token
+                            if (step.IsLast) lastLogProbs = step.Host!.LogProbs;   // the only host copy of an untraced token
                             continue;
                         }
                         StepEvent frame = Frame(checkpoint, step, index, request, clock, out lastLogProbs);
@@ -174,28 +180,22 @@ public static class Generator
             : throw new ArgumentException($"'{request.Token}' is {ids.Length} tokens for this checkpoint's tokenizer; force one token (for a byte tokenizer, one ASCII character).");
     }
 
-    private static float[] LastLogProbs(RefinementStep step)
-    {
-        using var scope = NewDisposeScope();
-        return step.LogProbs![0, -1].cpu().data<float>().ToArray();                     // (V)
-    }
-
+    // The token's step as reported: its first row's last position, copied to the host with the step (HostLastPosition).
     private static StepEvent Frame(LoadedCheckpoint checkpoint, RefinementStep step, int index, GenerationRequest request, Stopwatch clock, out float[] logProbs)
     {
-        using var scope = NewDisposeScope();
-        float[] lps = LastLogProbs(step);
+        HostReadings host = step.Host!;
+        float[] lps = host.LogProbs;
         logProbs = lps;
         var top = new List<TokenProbability>(request.ReportTopTokens);
         foreach (int id in Highest(lps, request.ReportTopTokens))
             top.Add(new TokenProbability(checkpoint.Tokenizer.TokenText(id), id, MathF.Exp(lps[id])));
         double entropy = 0;
         foreach (float lp in lps) entropy -= Math.Exp(lp) * lp;
-        // The token's delta, residual, KL and halting probability, read in one copy: (4, B, T) → row 0, last position.
-        Tensor kl = step.KlToPrevious ?? zeros_like(step.Delta!);
-        float[] last = stack(new[] { step.Delta!, step.Residual!, kl, step.Halt! }, 0).select(1, 0).select(1, -1).cpu().data<float>().ToArray();
+        float[]? state = null;
+        if (request.IncludeStates)
+            using (NewDisposeScope()) state = step.Y[0, -1].cpu().data<float>().ToArray();
         return new StepEvent(
-            index, step.Step, top, top[0].Prob, (float)entropy, last[0], last[1], last[2], step.Alpha, last[3], clock.Elapsed.TotalMilliseconds,
-            request.IncludeStates ? step.Y[0, -1].cpu().data<float>().ToArray() : null);
+            index, step.Step, top, top[0].Prob, (float)entropy, host.Delta, host.Residual, host.Kl, step.Alpha, host.Halt, clock.Elapsed.TotalMilliseconds, state);
     }
 
     // The ids of the n largest values, largest first (ties: the lower id first, as a stable sort would give).

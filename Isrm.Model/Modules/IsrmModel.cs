@@ -3,7 +3,11 @@ using Isrm.Model.Recurrent;
 namespace Isrm.Model.Modules;
 
 /// <summary>What one refinement step produced. Delta = ‖α_k (f − y)‖ and residual = ‖f − y‖ per position, (B, T).</summary>
-public sealed record StepOutput(Tensor Y, Tensor Z, float Alpha, Tensor? Delta, Tensor? Residual);
+public sealed record StepOutput(Tensor Y, Tensor Z, float Alpha, Tensor? Delta, Tensor? Residual)
+{
+    /// <summary>The step's read-outs of <see cref="Y"/>, when a <see cref="StepScheduler"/> computed them with the step.</summary>
+    public StepReadings? Readings { get; init; }
+}
 
 /// <summary>
 /// Every family as one model: embed → the family's steps (<see cref="IFamilyCore"/>: ISRM and the transformer are a
@@ -129,17 +133,15 @@ public sealed class IsrmModel : nn.Module, IStepNetwork, IBatchableSteps
     StepOutput IStepNetwork.Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, StepPlace place, bool norms) =>
         Step(x, y, z, k, alphaOverride, place.Cache, place.Offset, norms, place.Layout);
 
-    // Batched decoding (StepBatcher): a cached step of one new position per request, on token positions, joins others.
+    // Batched decoding (StepScheduler): a cached step of one new position per request, on token positions, joins others.
     object? IBatchableSteps.BatchKey(StepCall call) =>
-        _core is RefinedNetwork && call.Place is { Cache: not null, Layout: null } && call.X.shape[0] == 1 && call.X.shape[1] == 1
+        _core is RefinedNetwork && call.Place is { Cache: not null, Layout: null } && call.Shape[0] == 1 && call.Shape[1] == 1
         && Config.Positions == PositionKind.Rope && Config.SignificanceWindow == 0
             ? call.Norms : null;
 
-    IReadOnlyList<StepOutput> IBatchableSteps.StepBatch(IReadOnlyList<StepCall> calls)
+    (StepOutput Rows, float[] Alphas) IBatchableSteps.StepBatch(IReadOnlyList<StepCall> calls)
     {
         var (y, z, delta, residual, alphas) = ((RefinedNetwork)_core).StepRows(calls, calls[0].Norms);
-        Tensor[] ys = y.split(1, 0), zs = z.split(1, 0);                                   // one call per output, not one per row
-        Tensor[]? deltas = delta?.split(1, 0), residuals = residual?.split(1, 0);
-        return calls.Select((_, i) => new StepOutput(ys[i], zs[i], alphas[i], deltas?[i], residuals?[i])).ToArray();
+        return (new StepOutput(y, z, float.NaN, delta, residual), alphas);
     }
 }

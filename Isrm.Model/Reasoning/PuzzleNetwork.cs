@@ -71,20 +71,17 @@ public abstract class PuzzleNetwork : nn.Module, IStepNetwork, IBatchableSteps
         return new StepOutput(next, empty(0), 1f, change, change?.alias());
     }
 
-    // Batched solves (StepBatcher): instances of one shape are stacked on the batch dimension; every step is the same map.
+    // Batched solves (StepScheduler): instances of one shape are stacked on the batch dimension; every step is the same map.
     object? IBatchableSteps.BatchKey(StepCall call) => call.Place is { Cache: null, Layout: null }
-        ? $"{string.Join('x', call.X.shape.Skip(1))}|{string.Join('x', call.Y.shape.Skip(1))}|{call.Norms}" : null;
+        ? $"{string.Join('x', call.Shape.Skip(1))}|{string.Join('x', call.Y.shape.Skip(1))}|{call.Norms}" : null;
 
-    IReadOnlyList<StepOutput> IBatchableSteps.StepBatch(IReadOnlyList<StepCall> calls)
+    (StepOutput Rows, float[] Alphas) IBatchableSteps.StepBatch(IReadOnlyList<StepCall> calls)
     {
         Tensor y = cat(calls.Select(c => c.Y).ToArray(), 0);
         Tensor next = Step(cat(calls.Select(c => c.X).ToArray(), 0), y);
         Tensor? change = null;
         if (calls[0].Norms) using (no_grad()) change = Change(y, next);
-        long[] rows = calls.Select(c => c.X.shape[0]).ToArray();
-        Tensor[] nexts = next.split(rows, 0);
-        Tensor[]? changes = change?.split(rows, 0);
-        return calls.Select((_, i) => new StepOutput(nexts[i], empty(0), 1f, changes?[i], changes?[i].alias())).ToArray();
+        return (new StepOutput(next, empty(0), 1f, change, change?.alias()), calls.Select(_ => 1f).ToArray());
     }
 
     Tensor IStepNetwork.HaltProbability(Tensor y) => zeros(y.shape[0], y.numel() / (y.shape[0] * y.shape[1]), device: y.device);

@@ -59,6 +59,12 @@ public sealed record PuzzleFrame(
 {
     /// <summary>With several starts (<see cref="PuzzleSolveOptions.Starts"/>): every run at this step; null otherwise.</summary>
     public PathStep? Paths { get; init; }
+
+    /// <summary>Not a frame: the solve waits for a <see cref="StepScheduler"/> to compute its next step; never sent to a client.</summary>
+    public static PuzzleFrame Waiting { get; } = new(0, 0, 0, [], 0, 0, 0, false, null, false, false);
+
+    /// <summary>True for <see cref="Waiting"/>.</summary>
+    public bool IsWaiting => ReferenceEquals(this, Waiting);
 }
 
 /// <summary>Runs the refinement engine on one puzzle and turns its steps into <see cref="PuzzleFrame"/>s (call on the model thread).</summary>
@@ -66,7 +72,8 @@ public static class PuzzleSolver
 {
     /// <summary>
     /// Solves <paramref name="puzzle"/>, every step refined by <paramref name="engine"/> — the network itself, or the
-    /// network behind a <see cref="StepBatcher"/> that joins this solve's steps with other solves' of the same shape.
+    /// network of a <see cref="StepScheduler"/> that joins this solve's steps with other solves' of the same shape (the
+    /// run then yields <see cref="PuzzleFrame.Waiting"/> where it waits for the scheduler).
     /// </summary>
     public static IEnumerable<PuzzleFrame> Solve(
         PuzzleNetwork network, Puzzle puzzle, PuzzleSolveOptions options, CancellationToken cancellation = default, IStepNetwork? engine = null)
@@ -96,6 +103,11 @@ public static class PuzzleSolver
         }
         foreach (RefinementStep step in Refiner.Run(engine ?? network, x, refinement, cancellation: cancellation, converged: Settled))
         {
+            if (step.IsWaiting)
+            {
+                yield return PuzzleFrame.Waiting;   // a scheduler computes the step with other solves' steps
+                continue;
+            }
             using var scope = NewDisposeScope();
             if (observed != step.Step) rule.Observe(step.Step, step.LogProbs!);   // fixed K, or a single-pass network's one step
             Tensor probabilities = step.LogProbs!.select(-1, 1).exp();                      // (runs, N)

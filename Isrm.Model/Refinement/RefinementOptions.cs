@@ -28,6 +28,12 @@ public sealed record RefinementOptions
     /// path-independence probe), after a later step the viewer's interventions. Null runs undisturbed.
     /// </summary>
     public Intervention? Intervene { get; init; }
+    /// <summary>
+    /// Copy the first row's last position to the host with every step that has log-probabilities
+    /// (<see cref="RefinementStep.Host"/>): what a generator reports of a token's step, in one copy. A
+    /// <see cref="StepScheduler"/> copies the joined runs' rows at once.
+    /// </summary>
+    public bool HostLastPosition { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> with one sentence for an unusable K.</summary>
     public void Validate()

@@ -61,6 +61,7 @@ public static class Refiner
 
         using AndersonMixer? mixer = network.IsSinglePass ? null : network.NewMixer();
         RefinementStep? current = null;
+        long[]? shape = null;   // the input's, read once for a scheduler's calls (an intervention keeps it)
         try
         {
             for (int k = 1; k <= cap; k++)
@@ -72,11 +73,22 @@ public static class Refiner
                     mixer?.Forget();   // the accelerator's history belongs to the states before the change
                 }
                 bool withGrad = gradientsWanted && cap - k < options.GradientSteps;
+                // A scheduler's network computes the step later, joined with other runs' steps: the run hands the call
+                // over and waits (yields Waiting) until the scheduler has run it.
+                PendingStep? pending = null;
+                if (network is IDeferredSteps deferring && !gradientsWanted)
+                {
+                    // Without an accelerator the next state is the step's output: the scheduler reads it out with the others.
+                    StepReadOut? readOut = mixer is null && (needLogits || k == cap) ? new StepReadOut(previousLogProbs, options.StepHalt, options.HostLastPosition) : null;
+                    pending = deferring.Defer(new StepCall(input, y, z, k, mixer is null ? null : 1f, place, options.StepNorms, shape ??= input.shape, readOut));
+                    yield return RefinementStep.Waiting;
+                }
                 RefinementStep next;
                 using (var scope = NewDisposeScope())
                 using (withGrad || !gradientsWanted ? null : no_grad())
                 {
-                    next = Advance(network, input, y, z, k, mixer, place, options, needLogits || k == cap, previousLogProbs);
+                    StepOutput output = pending?.Take() ?? network.Step(input, y, z, k, alphaOverride: mixer is null ? null : 1f, place, options.StepNorms);
+                    next = Advance(network, k, y, z, output, mixer, options, needLogits || k == cap, previousLogProbs);
                     bool stop = (adaptive && converged(next)) || k == cap;   // the rule sees every step, the last included
                     next = Finish(next, isLast: stop);
                 }
@@ -103,11 +115,10 @@ public static class Refiner
         }
     }
 
+    // The step's output made into the run's next step: accelerated, read out, compared with the previous step.
     private static RefinementStep Advance(
-        IStepNetwork network, Tensor x, Tensor y, Tensor z, int k, AndersonMixer? mixer,
-        StepPlace place, RefinementOptions options, bool logits, Tensor? previousLogProbs)
+        IStepNetwork network, int k, Tensor y, Tensor z, StepOutput output, AndersonMixer? mixer, RefinementOptions options, bool logits, Tensor? previousLogProbs)
     {
-        StepOutput output = network.Step(x, y, z, k, alphaOverride: mixer is null ? null : 1f, place, options.StepNorms);
         Tensor nextY = output.Y, nextZ = output.Z;
         Tensor? delta = output.Delta;
         if (mixer is not null)
@@ -120,23 +131,35 @@ public static class Refiner
             if (options.StepNorms) delta = (nextY - y).detach().Squared().sum(-1).sqrt();
         }
 
-        Tensor? logProbs = null, kl = null;
-        if (logits)
-        {
-            logProbs = network.Logits(nextY).log_softmax(-1);                                     // (B, N, V)
-            if (previousLogProbs is not null)
-                using (no_grad())
-                {
-                    Tensor detached = logProbs.detach();
-                    kl = (detached.exp() * (detached - previousLogProbs)).sum(-1).AtLeast(0);     // (B, N)
-                }
-        }
+        StepReadings? readings = !logits ? null : output.Readings ?? ReadOut(network, nextY, previousLogProbs, options.StepHalt);
+        Tensor? halt = !options.StepHalt ? null : readings?.Halt ?? network.HaltProbability(nextY);
+        HostReadings? host = readings is null || !options.HostLastPosition ? null
+            : readings.Host ?? HostReadings.LastPositions(readings.LogProbs.narrow(0, 0, 1), delta?.narrow(0, 0, 1), output.Residual?.narrow(0, 0, 1),
+                readings.Kl?.narrow(0, 0, 1), halt?.narrow(0, 0, 1))[0];
         return new RefinementStep
         {
             Step = k, Alpha = output.Alpha, IsLast = false, Y = nextY, Z = nextZ,
-            Delta = delta, Residual = output.Residual, LogProbs = logProbs, KlToPrevious = kl,
-            Halt = options.StepHalt ? network.HaltProbability(nextY) : null,
+            Delta = delta, Residual = output.Residual, LogProbs = readings?.LogProbs, KlToPrevious = readings?.Kl,
+            Halt = halt, Host = host,
         };
+    }
+
+    /// <summary>
+    /// The read-outs of answer states <paramref name="y"/> (B, N, D): log-probabilities, their KL to
+    /// <paramref name="previousLogProbs"/> when given (not differentiated), and the halting probability when asked. A
+    /// run's step reads its own states here; a <see cref="StepScheduler"/> reads the joined rows of many runs at once.
+    /// </summary>
+    public static StepReadings ReadOut(IStepNetwork network, Tensor y, Tensor? previousLogProbs, bool halt)
+    {
+        Tensor logProbs = network.Logits(y).log_softmax(-1);                                               // (B, N, V)
+        Tensor? kl = null;
+        if (previousLogProbs is not null)
+            using (no_grad())
+            {
+                Tensor detached = logProbs.detach();
+                kl = (detached.exp() * (detached - previousLogProbs)).sum(-1).AtLeast(0);                     // (B, N)
+            }
+        return new StepReadings(logProbs, kl, halt ? network.HaltProbability(y) : null);
     }
 
     // Moves the step's tensors out of the per-step dispose scope: the enumeration owns them from here.
@@ -146,7 +169,7 @@ public static class Refiner
         Y = step.Y.DetachFromDisposeScope(), Z = step.Z.DetachFromDisposeScope(),
         Delta = step.Delta?.DetachFromDisposeScope(), Residual = step.Residual?.DetachFromDisposeScope(),
         LogProbs = step.LogProbs?.DetachFromDisposeScope(), KlToPrevious = step.KlToPrevious?.DetachFromDisposeScope(),
-        Halt = step.Halt?.DetachFromDisposeScope(),
+        Halt = step.Halt?.DetachFromDisposeScope(), Host = step.Host,
     };
 
     private static float Watched(Tensor kl, ConvergenceWatch watch) => watch switch

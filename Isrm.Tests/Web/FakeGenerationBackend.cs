@@ -37,6 +37,8 @@ public sealed class FakeGenerationBackend : IGenerationBackend
     /// <summary>Emits K steps per token (5 for K = ∞), with metrics that shrink like the α schedule.</summary>
     private sealed class FakeModel(FakeGenerationBackend owner) : ILoadedModel
     {
+        public StepScheduler Scheduler { get; } = new();   // its runs never wait at a step: they go in turn, an event each
+
         public IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation)
         {
             lock (owner.GenerationThreads) owner.GenerationThreads.Add(Environment.CurrentManagedThreadId);

@@ -285,6 +285,8 @@ public sealed class ScaleOutTests : IAsyncLifetime
 
         private sealed class GatedModel(ILoadedModel inner, GatedBackend owner) : ILoadedModel
         {
+            public StepScheduler Scheduler => inner.Scheduler;
+
             public IEnumerable<Isrm.Model.Reasoning.PuzzleFrame> Solve(
                 Isrm.Model.Reasoning.Puzzle puzzle, Isrm.Model.Reasoning.PuzzleSolveOptions options, CancellationToken cancellation) =>
                 inner.Solve(puzzle, options, cancellation);

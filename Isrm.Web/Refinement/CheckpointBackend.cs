@@ -35,47 +35,37 @@ public sealed class CheckpointBackend(IOptions<ModelServiceOptions> options) : I
         ILoadedNetwork other => throw new CheckpointException($"Checkpoint '{other.Name}' has a kind this server does not serve."),
     };
 
-    // Each request runs on its own thread; the checkpoint's one batcher joins their refinement steps (continuous batching).
+    // The checkpoint's scheduler advances every request in turn on the model thread and joins their refinement steps.
     private sealed class LoadedModel(LoadedCheckpoint checkpoint, int maxBatch) : ILoadedModel
     {
-        private readonly StepBatcher _batcher = new(checkpoint.Model, slots: maxBatch);
+        public StepScheduler Scheduler { get; } = new(checkpoint.Model, slots: maxBatch);
 
-        public IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation)
-        {
-            using IDisposable member = _batcher.Join();
-            foreach (GenerationEvent e in Generator.Generate(checkpoint, request, cancellation, _batcher.Network)) yield return e;
-        }
-
-        public (long Batches, long Rows, long Widest) Batching => _batcher.Counts;
+        public IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation) =>
+            Generator.Generate(checkpoint, request, cancellation, Scheduler.Network);
 
         public IEnumerable<PuzzleFrame> Solve(Puzzle puzzle, PuzzleSolveOptions options, CancellationToken cancellation) =>
             throw new ArgumentException($"Checkpoint '{checkpoint.Info.Name}' is a text model: it generates text and solves no puzzle.");
 
         public void Dispose()
         {
-            _batcher.Dispose();
+            Scheduler.Dispose();
             checkpoint.Dispose();
         }
     }
 
     private sealed class LoadedPuzzle(LoadedPuzzleCheckpoint checkpoint) : ILoadedModel
     {
-        private readonly StepBatcher _batcher = new(checkpoint.Network);
-
-        public (long Batches, long Rows, long Widest) Batching => _batcher.Counts;
+        public StepScheduler Scheduler { get; } = new(checkpoint.Network);
 
         public IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation) =>
             throw new ArgumentException($"Checkpoint '{checkpoint.Name}' solves {checkpoint.Config.Task}: open it on the Puzzles page.");
 
-        public IEnumerable<PuzzleFrame> Solve(Puzzle puzzle, PuzzleSolveOptions options, CancellationToken cancellation)
-        {
-            using IDisposable member = _batcher.Join();
-            foreach (PuzzleFrame f in PuzzleSolver.Solve(checkpoint.Network, puzzle, options, cancellation, _batcher.Network)) yield return f;
-        }
+        public IEnumerable<PuzzleFrame> Solve(Puzzle puzzle, PuzzleSolveOptions options, CancellationToken cancellation) =>
+            PuzzleSolver.Solve(checkpoint.Network, puzzle, options, cancellation, Scheduler.Network);
 
         public void Dispose()
         {
-            _batcher.Dispose();
+            Scheduler.Dispose();
             checkpoint.Dispose();
         }
     }

@@ -1,15 +1,13 @@
-using System.Collections.Concurrent;
-
 using Isrm.Model.Runtime;
 
 namespace Isrm.Web.Refinement;
 
 /// <summary>
-/// One loaded checkpoint — a text model or a puzzle network. Its own thread loads and unloads the weights; every
-/// running job (generation or solve) has a thread of its own (TorchSharp's dispose scopes and no-grad state are per
-/// thread), up to <see cref="MaxRunning"/> at once, and the loaded model joins their refinement steps into one batched
-/// step (<see cref="StepBatcher"/>): requests join and leave between steps. The queue itself (<see cref="Waiting"/>,
-/// <see cref="Running"/>) is kept by <see cref="RefinementService"/> under its lock.
+/// One loaded checkpoint — a text model or a puzzle network — on a thread of its own (TorchSharp's dispose scopes and
+/// no-grad state are per thread). That thread loads and unloads the weights and runs every job: up to
+/// <see cref="MaxRunning"/> at once, each a run of the model's <see cref="StepScheduler"/>, which advances them in turn
+/// and joins their refinement steps into one batched step (continuous batching); jobs join and leave between steps.
+/// The queue itself (<see cref="Waiting"/>, <see cref="Running"/>) is kept by <see cref="RefinementService"/> under its lock.
 /// </summary>
 internal sealed class CheckpointWorker
 {
@@ -18,9 +16,6 @@ internal sealed class CheckpointWorker
     private readonly Func<CheckpointWorker, RefinementJob?> _take;
     private readonly Action<CheckpointWorker, RefinementJob> _finished;
     private readonly Action _stepComputed;
-    private readonly List<Task> _jobs = [];
-    private readonly BlockingCollection<Action> _ready = new();   // started jobs for the request threads
-    private int _requestThreads, _busy;                            // guarded by _jobs
     private ILoadedModel? _model;
     private string? _loadError;
 
@@ -64,90 +59,66 @@ internal sealed class CheckpointWorker
     /// <summary>True once the weights are in memory.</summary>
     public bool IsLoaded => Volatile.Read(ref _model) is not null;
 
-    /// <summary>Joined steps of the loaded model so far (<see cref="ILoadedModel.Batching"/>).</summary>
-    public (long Batches, long Rows, long Widest) Batching => Volatile.Read(ref _model)?.Batching ?? default;
+    /// <summary>Joined steps of the loaded model so far (<see cref="StepScheduler.Counts"/>).</summary>
+    public (long Batches, long Rows, long Widest) Batching => Volatile.Read(ref _model)?.Scheduler.Counts ?? default;
 
     /// <summary>Asks the worker to start waiting jobs while it has room (after a job is added or one finished).</summary>
-    public void Post() => _ = _thread.RunAsync(StartWaiting);
+    public void Post() => _ = _thread.RunAsync(Schedule);
 
-    /// <summary>Stops the running jobs' threads, then unloads the model on its own thread; the task ends when all are done.</summary>
+    /// <summary>Unloads the model on its own thread, after the jobs running there have ended; the task ends when all is done.</summary>
     public async Task RetireAsync()
     {
         await _thread.RunAsync(() =>
         {
-            Task[] jobs;
-            lock (_jobs) jobs = [.. _jobs];
-            Task.WaitAll(jobs, TimeSpan.FromSeconds(30));   // cancelled jobs stop within one refinement step
-            _ready.CompleteAdding();                        // the request threads end
             _model?.Dispose();
             _model = null;
         });
         _thread.Dispose();
     }
 
-    // On the worker's thread: loads the model once, then hands every job it may start to a request thread of its own
-    // (kept for the next job: at most MaxRunning, made as they are first needed).
-    private void StartWaiting()
+    // On the worker's thread: loads the model once, then runs the jobs until none is running or may start. Every round
+    // first takes the jobs that may start (they join between steps), then advances every running job by one item; when
+    // all wait at a step, the scheduler runs their steps together. A job posted while this runs is taken in a round, or
+    // by the Schedule queued behind it.
+    private void Schedule()
     {
-        while (_take(this) is { } job)
+        using var inference = TorchSharp.torch.inference_mode();   // every job's tensors, on this one thread
+        while (true)
         {
-            if (_model is null && _loadError is null) Load();
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_jobs)
+            while (_take(this) is { } job)
             {
-                _jobs.RemoveAll(t => t.IsCompleted);
-                _jobs.Add(done.Task);
-                if (++_busy > _requestThreads)
+                try
                 {
-                    _requestThreads++;
-                    new Thread(RequestThread) { IsBackground = true, Name = "isrm-web-request" }.Start();
+                    if (_model is null && _loadError is null) Load();
                 }
+                catch (Exception e)
+                {
+                    Finish(job, e);   // a failure no sentence explains: this job ends with it, the next one tries again
+                    continue;
+                }
+                if (_loadError is not null)
+                {
+                    job.Write(new ErrorFrame(_loadError));
+                    Finish(job, null);
+                }
+                else _model!.Scheduler.Add(Frames(job), fault => Finish(job, fault));
             }
-            _ready.Add(() =>
-            {
-                try { Run(job); }
-                finally
-                {
-                    lock (_jobs) _busy--;
-                    done.TrySetResult();
-                }
-            });
+            if (_model is not { Scheduler: { Running: > 0 } scheduler }) return;
+            scheduler.Advance();
         }
     }
 
-    private void RequestThread()
+    private void Finish(RefinementJob job, Exception? fault)
     {
-        foreach (Action run in _ready.GetConsumingEnumerable()) run();
-    }
-
-    private void Run(RefinementJob job)
-    {
-        Exception? fault = null;
-        try
+        switch (fault)
         {
-            if (_model is null && _loadError is null) Load();
-            if (_loadError is not null) job.Write(new ErrorFrame(_loadError));
-            else if (job.Solve is not null) Solve(job, job.Solve);
-            else Generate(job);
+            case CheckpointException or ArgumentException:   // a puzzle's PuzzleFormatException among them
+                job.Write(new ErrorFrame(fault.Message));   // a request the model itself refuses
+                fault = null;
+                break;
         }
-        catch (Exception e) when (e is CheckpointException or ArgumentException)
-        {
-            // a request the model itself refuses
-            job.Write(new ErrorFrame(e.Message));
-        }
-        catch (PuzzleFormatException e)
-        {
-            job.Write(new ErrorFrame(SolveRequestValidator.Sentence(e.Message)));
-        }
-        catch (Exception e)
-        {
-            fault = e;
-        }
-        finally
-        {
-            _finished(this, job);
-            job.Complete(fault);
-        }
+        _finished(this, job);
+        job.Complete(fault);
     }
 
     private void Load()
@@ -163,24 +134,38 @@ internal sealed class CheckpointWorker
         }
     }
 
-    private void Generate(RefinementJob job)
+    // A job as a run of the scheduler: its frames written as they come; true where it waits at a refinement step.
+    private IEnumerable<bool> Frames(RefinementJob job) => job.Solve is { } solve ? Solve(job, solve) : Generate(job);
+
+    private IEnumerable<bool> Generate(RefinementJob job)
     {
         CancellationToken stop = job.Stop.Token;
         foreach (GenerationEvent e in _model!.Generate(job.Request!, stop))
         {
+            if (e is StepWaitEvent)
+            {
+                yield return true;
+                continue;
+            }
             if (e is StepEvent) _stepComputed();
             job.Write(RefinementFrame.From(e));
-            if (stop.IsCancellationRequested) break;
+            if (stop.IsCancellationRequested) yield break;
+            yield return false;
         }
     }
 
     /// <summary>Streams a solve's steps, thinned past the dense steps (<see cref="FrameSampler"/>), and its end.</summary>
-    private void Solve(RefinementJob job, SolveJob solve)
+    private IEnumerable<bool> Solve(RefinementJob job, SolveJob solve)
     {
         CancellationToken stop = job.Stop.Token;
         var clock = Stopwatch.StartNew();
         foreach (PuzzleFrame f in _model!.Solve(solve.Puzzle, solve.Options, stop))
         {
+            if (f.IsWaiting)
+            {
+                yield return true;
+                continue;
+            }
             _stepComputed();
             double elapsed = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
             if (f.IsLast || f.SolvedAt == f.Step || FrameSampler.Keep(f.Step, solve.DenseSteps))
@@ -193,7 +178,8 @@ internal sealed class CheckpointWorker
                 string reason = !solve.Options.K.IsInfinite ? "k" : f.Stopped ? "stable" : "cap";
                 job.Write(new PuzzleDoneFrame(f.Step, f.Solved, f.SolvedAt, f.Correct, f.Cells, reason, elapsed));
             }
-            if (stop.IsCancellationRequested) break;
+            if (stop.IsCancellationRequested) yield break;
+            yield return false;
         }
     }
 }

@@ -14,13 +14,17 @@ public interface IGenerationBackend
 }
 
 /// <summary>
-/// A loaded checkpoint: a text model generates, a puzzle network solves. Several requests may run at once, each on its
-/// own thread; their refinement steps are joined where the network allows (continuous batching).
+/// A loaded checkpoint: a text model generates, a puzzle network solves. Several requests run at once, advanced in turn
+/// on the checkpoint's one thread by its <see cref="Scheduler"/>, which joins their refinement steps where the network
+/// allows (continuous batching).
 /// </summary>
 public interface ILoadedModel : IDisposable
 {
-    /// <summary>Joined steps run so far, the rows they held, and the most rows in one (zeros where nothing is joined).</summary>
-    (long Batches, long Rows, long Widest) Batching => default;
+    /// <summary>
+    /// The scheduler whose network every generation and solve of this model refines with: the worker adds each running
+    /// request to it as a run and advances them. A model that refines nothing (a stand-in) gives a scheduler without a network.
+    /// </summary>
+    StepScheduler Scheduler { get; }
 
     IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation);
 

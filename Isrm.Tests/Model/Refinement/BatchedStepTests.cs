@@ -1,10 +1,10 @@
 namespace Isrm.Tests.Model.Refinement;
 
 /// <summary>
-/// Continuous batching (issue 27, point 1): requests on one checkpoint, each on its own thread with its own cache,
-/// length, K, seed, sampling and stop rule, refined through one <see cref="StepBatcher"/>, give what each gives alone —
-/// the same tokens, the same steps, per-step top probabilities within 1e-4 — while their steps really were joined;
-/// requests join and leave between steps, and a cancelled one stops within one step without disturbing the others.
+/// Continuous batching (issue 27, point 1): requests on one checkpoint, each with its own cache, length, K, seed,
+/// sampling and stop rule, advanced in turn by one <see cref="StepScheduler"/>, give what each gives alone — the same
+/// tokens, the same steps, per-step top probabilities within 1e-4 — while their steps really were joined; requests join
+/// and leave between steps, and a cancelled one stops within one step without disturbing the others.
 /// </summary>
 [Collection(SeededTrainingCollection.Name)]
 public sealed class BatchedStepTests(ITestOutputHelper output)
@@ -31,10 +31,10 @@ public sealed class BatchedStepTests(ITestOutputHelper output)
         List<GenerationEvent>[] alone = requests.Select(r => Generator.Generate(checkpoint, r).ToList()).ToArray();
 
         // Three of the five requests get a slot of the shared caches, two keep caches of their own: both kinds are joined.
-        using var batcher = new StepBatcher(checkpoint.Model, slots: 3);
-        List<GenerationEvent>[] together = RunTogether(requests.Length, i => Generator.Generate(checkpoint, requests[i], default, batcher.Network), batcher);
+        using var scheduler = new StepScheduler(checkpoint.Model, slots: 3);
+        List<GenerationEvent>[] together = RunTogether(requests.Length, i => Generator.Generate(checkpoint, requests[i], default, scheduler.Network), scheduler);
 
-        var (batches, rows, widest) = batcher.Counts;
+        var (batches, rows, widest) = scheduler.Counts;
         output.WriteLine($"{batches} joined steps holding {rows} rows, at most {widest} in one");
         Assert.True(widest >= 3, $"at most {widest} requests were refined in one step");
         Assert.True(rows > batches, "no step held more than one request");
@@ -51,30 +51,21 @@ public sealed class BatchedStepTests(ITestOutputHelper output)
         List<GenerationEvent> firstAlone = Generator.Generate(checkpoint, first).ToList();
         List<GenerationEvent> lateAlone = Generator.Generate(checkpoint, late).ToList();
 
-        using var batcher = new StepBatcher(checkpoint.Model, slots: 2);   // the late request may take the cancelled one's slot
+        using var scheduler = new StepScheduler(checkpoint.Model, slots: 2);   // the late request may take the cancelled one's slot
         using var stop = new CancellationTokenSource();
         var firstTogether = new List<GenerationEvent>();
         var lateTogether = new List<GenerationEvent>();
         var cancelledTogether = new List<GenerationEvent>();
-        using var lateMayStart = new ManualResetEventSlim();
-        var threads = new[]
+        Add(scheduler, Generator.Generate(checkpoint, first, default, scheduler.Network), firstTogether, e =>
         {
-            Member(batcher, () => Generator.Generate(checkpoint, first, default, batcher.Network), firstTogether, e =>
-            {
-                if (e is TokenEvent { TokenIndex: 3 }) lateMayStart.Set();   // the late request joins after three tokens
-            }),
-            Member(batcher, () => Generator.Generate(checkpoint, cancelled, stop.Token, batcher.Network), cancelledTogether, e =>
-            {
-                if (e is TokenEvent { TokenIndex: 2 }) stop.Cancel();        // leaves after three tokens
-            }),
-            new Thread(() =>
-            {
-                lateMayStart.Wait();
-                using (batcher.Join()) lateTogether.AddRange(Generator.Generate(checkpoint, late, default, batcher.Network));
-            }),
-        };
-        foreach (Thread t in threads) t.Start();
-        foreach (Thread t in threads) Assert.True(t.Join(TimeSpan.FromMinutes(2)), "a member did not finish");
+            if (e is TokenEvent { TokenIndex: 3 })   // the late request joins after three tokens
+                Add(scheduler, Generator.Generate(checkpoint, late, default, scheduler.Network), lateTogether, _ => { });
+        });
+        Add(scheduler, Generator.Generate(checkpoint, cancelled, stop.Token, scheduler.Network), cancelledTogether, e =>
+        {
+            if (e is TokenEvent { TokenIndex: 2 }) stop.Cancel();        // leaves after three tokens
+        });
+        scheduler.RunAll();
 
         AssertSame(firstAlone, firstTogether, "the first request");
         AssertSame(lateAlone, lateTogether, "the late request");
@@ -84,8 +75,8 @@ public sealed class BatchedStepTests(ITestOutputHelper output)
         int fourthTokenSteps = cancelledTogether.OfType<StepEvent>().Count(s => s.TokenIndex == 3);
         Assert.True(fourthTokenSteps <= 1, $"{fourthTokenSteps} steps of the next token ran after the cancellation");
         Assert.Equal(3, cancelledTogether.OfType<TokenEvent>().Count());
-        Assert.True(batcher.Counts.Widest >= 2, "no step was joined");
-        Assert.Equal(0, batcher.Members);
+        Assert.True(scheduler.Counts.Widest >= 2, "no step was joined");
+        Assert.Equal(0, scheduler.Running);
     }
 
     [Fact]
@@ -94,9 +85,9 @@ public sealed class BatchedStepTests(ITestOutputHelper output)
         using LoadedCheckpoint checkpoint = Checkpoint.Load(Shipped("transformer-equal-steps"), CPU);
         GenerationRequest[] requests = Requests().Select(r => r with { MaxTokens = 6 }).ToArray();
         List<GenerationEvent>[] alone = requests.Select(r => Generator.Generate(checkpoint, r).ToList()).ToArray();
-        var batcher = new StepBatcher(checkpoint.Model);
-        List<GenerationEvent>[] together = RunTogether(requests.Length, i => Generator.Generate(checkpoint, requests[i], default, batcher.Network), batcher);
-        Assert.True(batcher.Counts.Widest >= 2, "no step was joined");
+        using var scheduler = new StepScheduler(checkpoint.Model);
+        List<GenerationEvent>[] together = RunTogether(requests.Length, i => Generator.Generate(checkpoint, requests[i], default, scheduler.Network), scheduler);
+        Assert.True(scheduler.Counts.Widest >= 2, "no step was joined");
         for (int i = 0; i < requests.Length; i++) AssertSame(alone[i], together[i], $"request {i}");
     }
 
@@ -112,10 +103,10 @@ public sealed class BatchedStepTests(ITestOutputHelper output)
             new() { K = 20 }, new() { K = RefinementDepth.Infinite.Capped(60) }, new() { K = 35 }, new() { K = 12 },
         ];
         List<PuzzleFrame>[] alone = puzzles.Select((p, i) => PuzzleSolver.Solve(checkpoint.Network, p, options[i]).ToList()).ToArray();
-        var batcher = new StepBatcher(checkpoint.Network);
-        List<PuzzleFrame>[] together = RunTogether(puzzles.Length, i => PuzzleSolver.Solve(checkpoint.Network, puzzles[i], options[i], default, batcher.Network), batcher);
+        using var scheduler = new StepScheduler(checkpoint.Network);
+        List<PuzzleFrame>[] together = RunTogether(puzzles.Length, i => PuzzleSolver.Solve(checkpoint.Network, puzzles[i], options[i], default, scheduler.Network), scheduler);
 
-        Assert.True(batcher.Counts.Widest >= 2, "no step was joined");
+        Assert.True(scheduler.Counts.Widest >= 2, "no step was joined");
         for (int i = 0; i < puzzles.Length; i++)
         {
             Assert.Equal(alone[i].Count, together[i].Count);
@@ -129,34 +120,34 @@ public sealed class BatchedStepTests(ITestOutputHelper output)
         }
     }
 
-    // Starts every request at once, each on its own thread and a member of the batcher, and collects what each yields.
-    private static List<T>[] RunTogether<T>(int count, Func<int, IEnumerable<T>> run, StepBatcher batcher)
+    // Adds every run to the scheduler at once and advances them to their ends; collects what each yields (its waits aside).
+    private static List<T>[] RunTogether<T>(int count, Func<int, IEnumerable<T>> run, StepScheduler scheduler)
     {
         var results = Enumerable.Range(0, count).Select(_ => new List<T>()).ToArray();
-        using var start = new Barrier(count);
-        Thread[] threads = Enumerable.Range(0, count).Select(i => new Thread(() =>
-        {
-            using (batcher.Join())
-            {
-                start.SignalAndWait();
-                results[i].AddRange(run(i));
-            }
-        })).ToArray();
-        foreach (Thread t in threads) t.Start();
-        foreach (Thread t in threads) Assert.True(t.Join(TimeSpan.FromMinutes(3)), "a member did not finish");
+        for (int i = 0; i < count; i++) Add(scheduler, run(i), results[i], _ => { });
+        scheduler.RunAll();
         return results;
     }
 
-    private static Thread Member(StepBatcher batcher, Func<IEnumerable<GenerationEvent>> run, List<GenerationEvent> into, Action<GenerationEvent> seen) =>
-        new(() =>
+    // One run of the scheduler: what it yields goes into the list and to `seen`; a fault fails the test.
+    private static void Add<T>(StepScheduler scheduler, IEnumerable<T> run, List<T> into, Action<T> seen)
+    {
+        IEnumerable<bool> Items()
         {
-            using (batcher.Join())
-                foreach (GenerationEvent e in run())
+            foreach (T item in run)
+            {
+                if (item is StepWaitEvent || item is PuzzleFrame { IsWaiting: true })
                 {
-                    into.Add(e);
-                    seen(e);
+                    yield return true;
+                    continue;
                 }
-        });
+                into.Add(item);
+                seen(item);
+                yield return false;
+            }
+        }
+        scheduler.Add(Items(), fault => Assert.Null(fault));
+    }
 
     // The same tokens and steps; every step's top tokens the same, their probabilities, entropy and norms within 1e-4.
     private static void AssertSame(List<GenerationEvent> alone, List<GenerationEvent> together, string what)

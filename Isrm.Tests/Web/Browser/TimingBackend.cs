@@ -25,6 +25,8 @@ public sealed class TimingBackend(IGenerationBackend inner) : IGenerationBackend
 
     private sealed class Timed(ILoadedModel model, TimingBackend owner) : ILoadedModel
     {
+        public StepScheduler Scheduler => model.Scheduler;
+
         public IEnumerable<GenerationEvent> Generate(GenerationRequest request, CancellationToken cancellation)
         {
             var timing = new GenerationTiming { Prompt = request.Prompt };
