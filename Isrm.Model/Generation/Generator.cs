@@ -189,13 +189,11 @@ public static class Generator
         var top = new List<TokenProbability>(request.ReportTopTokens);
         foreach (int id in Highest(lps, request.ReportTopTokens))
             top.Add(new TokenProbability(checkpoint.Tokenizer.TokenText(id), id, MathF.Exp(lps[id])));
-        double entropy = 0;
-        foreach (float lp in lps) entropy -= Math.Exp(lp) * lp;
         float[]? state = null;
         if (request.IncludeStates)
             using (NewDisposeScope()) state = step.Y[0, -1].cpu().data<float>().ToArray();
         return new StepEvent(
-            index, step.Step, top, top[0].Prob, (float)entropy, host.Delta, host.Residual, host.Kl, step.Alpha, host.Halt, clock.Elapsed.TotalMilliseconds, state);
+            index, step.Step, top, top[0].Prob, host.Entropy, host.Delta, host.Residual, host.Kl, step.Alpha, host.Halt, clock.Elapsed.TotalMilliseconds, state);
     }
 
     // The ids of the n largest values, largest first (ties: the lower id first, as a stable sort would give).

@@ -128,7 +128,7 @@ public sealed class IsrmModel : nn.Module, IStepNetwork, IBatchableSteps
     Tensor IStepNetwork.Inject(Tensor x, StepPlace place) => Inject(x, place.Cache, place.Offset, place.Layout);
 
     (Tensor Y, Tensor Z) IStepNetwork.InitialState(Tensor x, StepPlace place, ulong? seed) =>
-        InitialState(x.shape[0], x.shape[1], place.Offset, seed);
+        x.shape is var shape ? InitialState(shape[0], shape[1], place.Offset, seed) : default;   // shape: one read of every dimension
 
     StepOutput IStepNetwork.Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, StepPlace place, bool norms) =>
         Step(x, y, z, k, alphaOverride, place.Cache, place.Offset, norms, place.Layout);

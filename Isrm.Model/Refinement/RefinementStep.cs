@@ -42,10 +42,10 @@ public sealed class RefinementStep : IDisposable
 }
 
 /// <summary>
-/// One position's read-outs on the host: log-probabilities (V), and its delta, residual, KL to the previous step and
-/// halting probability (0 where the step did not compute them).
+/// One position's read-outs on the host: log-probabilities (V), the entropy of that distribution, and its delta,
+/// residual, KL to the previous step and halting probability (0 where the step did not compute them).
 /// </summary>
-public sealed record HostReadings(float[] LogProbs, float Delta, float Residual, float Kl, float Halt)
+public sealed record HostReadings(float[] LogProbs, float Entropy, float Delta, float Residual, float Kl, float Halt)
 {
     /// <summary>
     /// The last position of every row in one host copy: <paramref name="logProbs"/> (R, N, V), the others (R, N) or null.
@@ -57,13 +57,15 @@ public sealed record HostReadings(float[] LogProbs, float Delta, float Residual,
         long rows = logProbs.shape[0];
         int v = (int)logProbs.shape[^1];
         Tensor Last(Tensor? t) => t is null ? zeros(rows, 1, device: logProbs.device) : t.select(1, -1).reshape(rows, 1).to(ScalarType.Float32);
-        Tensor joined = cat([logProbs.select(1, -1).to(ScalarType.Float32), Last(delta), Last(residual), Last(kl), Last(halt)], 1).cpu();   // (R, V + 4)
+        Tensor last = logProbs.select(1, -1).to(ScalarType.Float32);                                       // (R, V)
+        Tensor entropy = (last.exp() * last).sum(-1, keepdim: true).neg();                                  // (R, 1)
+        Tensor joined = cat([last, entropy, Last(delta), Last(residual), Last(kl), Last(halt)], 1).cpu();   // (R, V + 5)
         float[] all = joined.reshape(-1).data<float>().ToArray();   // one dimension: TorchSharp copies it in one loop
         var result = new HostReadings[rows];
         for (int r = 0; r < rows; r++)
         {
-            int at = r * (v + 4);
-            result[r] = new HostReadings(all[at..(at + v)], all[at + v], all[at + v + 1], all[at + v + 2], all[at + v + 3]);
+            int at = r * (v + 5);
+            result[r] = new HostReadings(all[at..(at + v)], all[at + v], all[at + v + 1], all[at + v + 2], all[at + v + 3], all[at + v + 4]);
         }
         return result;
     }
