@@ -15,7 +15,17 @@ internal static class HubLoadBenchmark
         double FirstStepP50Ms, double FirstStepP95Ms, double AggregateStepsPerSecond,
         double ClientStepsPerSecondMin, double ClientStepsPerSecondMedian, double ClientStepsPerSecondMax, double WallSeconds,
         long RssBeforeMb, long RssPeakSampledMb, long RssAfterMb, long PeakRssBeforeMb, long PeakRssAfterMb, int RssSamples,
-        Client[] PerClient);
+        Client[] PerClient)
+    {
+        /// <summary>CPU of the server process over the measured run, per step frame received (ms).</summary>
+        public double ServerCpuMsPerStep { get; init; } = double.NaN;
+        /// <summary>Of that, the model's thread (every request's refinement, read-outs and frames); the rest is the hub's.</summary>
+        public double ModelCpuMsPerStep { get; init; } = double.NaN;
+        /// <summary>CPU of this process — the clients — over the measured run, per step frame received (ms).</summary>
+        public double ClientCpuMsPerStep { get; init; } = double.NaN;
+        /// <summary>Server and client CPU over the measured run ÷ its wall time: the cores the run kept busy.</summary>
+        public double CoresBusy { get; init; } = double.NaN;
+    }
 
     /// <summary>Server memory around many requests one after another: a leak per request shows as growth.</summary>
     private sealed record Soak(int Requests, int Completed, long RssBeforeMb, long RssAfterMb, long PeakRssAfterMb, double Seconds);
@@ -82,7 +92,7 @@ internal static class HubLoadBenchmark
                 {
                     one.Add(await RunVariant(checkpoint, queues.Max(), batch, 1, k, tokens, warmup, TimeSpan.FromSeconds(timeout), cancellation));
                     many.Add(await RunVariant(checkpoint, queues.Max(), batch, clients, k, tokens, warmup, TimeSpan.FromSeconds(timeout), cancellation));
-                    if (!json) Console.Out.WriteLine($"  repeat {r + 1}: one client {one[^1].AggregateStepsPerSecond:F1} steps/s, {clients} clients {many[^1].AggregateStepsPerSecond:F1} steps/s");
+                    if (!json) Console.Out.WriteLine($"  repeat {r + 1}: one client {one[^1].AggregateStepsPerSecond:F1} steps/s ({one[^1].ServerCpuMsPerStep:F3} server CPU ms per step), {clients} clients {many[^1].AggregateStepsPerSecond:F1} steps/s ({many[^1].ServerCpuMsPerStep:F3} server CPU ms per step, {many[^1].ModelCpuMsPerStep:F3} of them the model thread's, + {many[^1].ClientCpuMsPerStep:F3} client; {many[^1].CoresBusy:F2} cores busy)");
                 }
                 double[] ratios = one.Zip(many, (o, m) => Math.Round(m.AggregateStepsPerSecond / o.AggregateStepsPerSecond, 2)).ToArray();
                 scaling = new Scaling(clients, repeats, one.Select(v => v.AggregateStepsPerSecond).ToArray(), many.Select(v => v.AggregateStepsPerSecond).ToArray(),
@@ -138,9 +148,14 @@ internal static class HubLoadBenchmark
             }, CancellationToken.None);
 
             HubServer.StepsReply joinedBefore = await server.CountsAsync(cancellation);
+            double serverCpu = server.ProcessCpuSeconds(), modelCpu = server.ModelThreadCpuSeconds();
+            TimeSpan clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             HubClientRun[] runs = await Task.WhenAll(connections.Select(c => HubClientRun.RunAsync(c, HubClientRun.Request(k, tokens), timeout)));
             double wall = clock.Elapsed.TotalSeconds;
+            serverCpu = server.ProcessCpuSeconds() - serverCpu;
+            modelCpu = server.ModelThreadCpuSeconds() - modelCpu;
+            double clientSeconds = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalSeconds;
             await Task.Delay(500, CancellationToken.None);   // let the server release what the run held
             await sampling.CancelAsync();
             await sampler;
@@ -160,7 +175,13 @@ internal static class HubLoadBenchmark
                 Math.Round(rates.DefaultIfEmpty(double.NaN).Min(), 1), Math.Round(HubClientRun.Percentile(rates, 0.5), 1), Math.Round(rates.DefaultIfEmpty(double.NaN).Max(), 1),
                 Math.Round(wall, 2), rssBefore / 1024, rssPeak / 1024, rssAfter / 1024, peakBefore / 1024, peakAfter / 1024, samples,
                 runs.Select((r, i) => new Client(i + 1, r.Outcome.ToString().ToLowerInvariant(), Math.Round(r.FirstStepMs, 1), Math.Round(r.TotalMs, 1),
-                    r.Steps, Math.Round(r.StepsPerSecond, 1), r.Message)).ToArray());
+                    r.Steps, Math.Round(r.StepsPerSecond, 1), r.Message)).ToArray())
+            {
+                ServerCpuMsPerStep = Math.Round(serverCpu * 1000 / Math.Max(1, runs.Sum(r => r.Steps)), 3),
+                ModelCpuMsPerStep = Math.Round(modelCpu * 1000 / Math.Max(1, runs.Sum(r => r.Steps)), 3),
+                ClientCpuMsPerStep = Math.Round(clientSeconds * 1000 / Math.Max(1, runs.Sum(r => r.Steps)), 3),
+                CoresBusy = Math.Round((serverCpu + clientSeconds) / wall, 2),
+            };
         }
         finally
         {

@@ -164,8 +164,8 @@ internal sealed class HubServerProcess : IAsyncDisposable
     private static long Kilobytes(string line) => long.Parse(line.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// CPU seconds used so far by the server's model threads (named by CheckpointWorker: the one that loads the model
-    /// and the request threads that refine, which live as long as the model), from /proc; NaN before any exists.
+    /// CPU seconds used so far by the server's model threads (named by CheckpointWorker: one per loaded checkpoint, which
+    /// loads the model and runs every request on it), from /proc; NaN before any exists.
     /// </summary>
     public double ModelThreadCpuSeconds()
     {
@@ -176,7 +176,7 @@ internal sealed class HubServerProcess : IAsyncDisposable
             string name;
             try { name = File.ReadAllText(Path.Combine(task, "comm")).Trim(); }
             catch (IOException) { continue; }
-            if (name is not ("isrm-web-model" or "isrm-web-reques")) continue;   // comm keeps 15 characters
+            if (name is not "isrm-web-model") continue;
             try { sum += CpuSeconds(Path.Combine(task, "stat")); any = true; }
             catch (IOException) { /* ended meanwhile */ }
         }

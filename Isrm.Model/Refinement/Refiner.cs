@@ -38,6 +38,7 @@ public static class Refiner
         Tensor y, z;
         bool ownStates = true;   // the initial state and an intervention's states belong to no step
         Tensor? previousLogProbs = null;
+        bool ownPrevious = true;   // false: previousLogProbs is the current step's own tensor (no gradients: no detached copy)
         Intervention? intervention = options.Intervene;
         using (gradientsWanted && cap <= options.GradientSteps ? null : no_grad())
         {
@@ -99,8 +100,11 @@ public static class Refiner
                 z = next.Z;
                 if (next.LogProbs is not null)
                 {
-                    previousLogProbs?.Dispose();
-                    using (no_grad()) previousLogProbs = next.LogProbs.detach().DetachFromDisposeScope();
+                    if (ownPrevious) previousLogProbs?.Dispose();
+                    if (gradientsWanted)
+                        using (no_grad()) previousLogProbs = next.LogProbs.detach().DetachFromDisposeScope();
+                    else previousLogProbs = next.LogProbs;   // disposed with its step, once the next one is computed
+                    ownPrevious = gradientsWanted;
                 }
                 yield return next;
                 if (next.IsLast) yield break;
@@ -110,7 +114,7 @@ public static class Refiner
         {
             current?.Dispose();
             if (ownStates) { y.Dispose(); z.Dispose(); }
-            previousLogProbs?.Dispose();
+            if (ownPrevious) previousLogProbs?.Dispose();
             if (!ReferenceEquals(input, x)) input.Dispose();
         }
     }

@@ -135,10 +135,13 @@ public sealed class StepScheduler : IDisposable
     /// </summary>
     public void Add(IEnumerable<bool> run, Action<Exception?> ended) => _runs.Add(new ScheduledRun(run.GetEnumerator(), ended));
 
+    /// <summary>Items a run that does not wait advances by per turn (a stand-in model's runs never wait: they take turns).</summary>
+    public const int ItemsPerTurn = 4;
+
     /// <summary>
-    /// One round on the calling thread: every run that is not waiting advances by one item, each in a dispose scope of
-    /// its own (what a run keeps past an item it owns, as <see cref="Refiner"/> does); once every run waits, their steps
-    /// run (<see cref="RunWaiting"/>) and all go on.
+    /// One round on the calling thread: every run that is not waiting advances until it waits at its next step (at most
+    /// <see cref="ItemsPerTurn"/> items), each turn in a dispose scope of its own (what a run keeps past its turn it owns,
+    /// as <see cref="Refiner"/> does); once every run waits, their steps run (<see cref="RunWaiting"/>) and all go on.
     /// </summary>
     public void Advance()
     {
@@ -147,11 +150,12 @@ public sealed class StepScheduler : IDisposable
             ScheduledRun run = _runs[i];
             if (run.Waiting) continue;
             Exception? fault = null;
-            bool more;
+            bool more = true;
             try
             {
-                using (NewDisposeScope()) more = run.Steps.MoveNext();
-                if (more) run.Waiting = run.Steps.Current;
+                using (NewDisposeScope())
+                    for (int item = 0; item < ItemsPerTurn && !run.Waiting && (more = run.Steps.MoveNext()); item++)
+                        run.Waiting = run.Steps.Current;
             }
             catch (Exception e)
             {

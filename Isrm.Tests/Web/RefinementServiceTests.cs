@@ -170,7 +170,8 @@ public sealed class RefinementServiceTests : IDisposable
     public async Task A_request_for_another_checkpoint_waits_for_a_model_slot_and_is_told()
     {
         using RefinementService service = Service(maxLoaded: 1, stepDelayMs: 5);
-        Task<List<RefinementFrame>> first = All(service.Generate(Request("a", k: 20, tokens: 2)));
+        // long enough (about 1 s) to be still running when a loaded suite gets round to the next line
+        Task<List<RefinementFrame>> first = All(service.Generate(Request("a", k: 100, tokens: 2)));
         while (service.LoadedCheckpoints.Count == 0) await Task.Delay(5);
 
         List<RefinementFrame> second = await All(service.Generate(Request("b", k: 1)));
