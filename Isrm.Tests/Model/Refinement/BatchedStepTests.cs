@@ -120,6 +120,64 @@ public sealed class BatchedStepTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void A_run_that_fails_ends_with_its_exception_and_the_others_finish_as_alone()
+    {
+        using LoadedCheckpoint checkpoint = Checkpoint.Load(Shipped("isrm-default"), CPU);
+        GenerationRequest[] requests = Requests()[..3];
+        List<GenerationEvent>[] alone = requests.Select(r => Generator.Generate(checkpoint, r).ToList()).ToArray();
+
+        using var scheduler = new StepScheduler(checkpoint.Model, slots: 4);
+        var together = requests.Select(_ => new List<GenerationEvent>()).ToArray();
+        for (int i = 0; i < requests.Length; i++) Add(scheduler, Generator.Generate(checkpoint, requests[i], default, scheduler.Network), together[i], _ => { });
+        // a fourth run fails in the middle of its second token, between two of its steps
+        Exception? ended = null;
+        bool endedOnce = false;
+        IEnumerable<bool> Failing()
+        {
+            foreach (GenerationEvent e in Generator.Generate(checkpoint, requests[0] with { Seed = 9 }, default, scheduler.Network))
+            {
+                if (e is StepEvent { TokenIndex: 1, Step: 3 }) throw new InvalidOperationException("a run's own fault");
+                yield return e is StepWaitEvent;
+            }
+        }
+        scheduler.Add(Failing(), fault =>
+        {
+            Assert.False(endedOnce, "a run ended twice");
+            (ended, endedOnce) = (fault, true);
+        });
+        scheduler.RunAll();
+
+        Assert.Equal("a run's own fault", Assert.IsType<InvalidOperationException>(ended).Message);
+        Assert.Equal(0, scheduler.Running);
+        for (int i = 0; i < requests.Length; i++) AssertSame(alone[i], together[i], $"request {i}");
+    }
+
+    [Fact]
+    public void Runs_that_never_wait_take_turns_of_a_few_items_each()
+    {
+        using var scheduler = new StepScheduler();   // a stand-in model's: no network, its runs never wait
+        var order = new List<int>();
+        IEnumerable<bool> Run(int id)
+        {
+            for (int item = 0; item < 10; item++)
+            {
+                order.Add(id);
+                yield return false;
+            }
+        }
+        int ended = 0;
+        for (int id = 0; id < 3; id++) scheduler.Add(Run(id), fault => { Assert.Null(fault); ended++; });
+        scheduler.RunAll();
+
+        Assert.Equal(3, ended);
+        Assert.Equal(30, order.Count);
+        // each run's items come in turns of at most ItemsPerTurn, the three runs alternating
+        int longest = order.Select((id, at) => order.Skip(at).TakeWhile(x => x == id).Count()).Max();
+        Assert.Equal(StepScheduler.ItemsPerTurn, longest);
+        Assert.Equal([0, 1, 2], order.Take(3 * StepScheduler.ItemsPerTurn).Chunk(StepScheduler.ItemsPerTurn).Select(c => c.Distinct().Single()));
+    }
+
     // Adds every run to the scheduler at once and advances them to their ends; collects what each yields (its waits aside).
     private static List<T>[] RunTogether<T>(int count, Func<int, IEnumerable<T>> run, StepScheduler scheduler)
     {
