@@ -127,8 +127,11 @@ public sealed class IsrmModel : nn.Module, IStepNetwork, IBatchableSteps
 
     Tensor IStepNetwork.Inject(Tensor x, StepPlace place) => Inject(x, place.Cache, place.Offset, place.Layout);
 
-    (Tensor Y, Tensor Z) IStepNetwork.InitialState(Tensor x, StepPlace place, ulong? seed) =>
-        x.shape is var shape ? InitialState(shape[0], shape[1], place.Offset, seed) : default;   // shape: one read of every dimension
+    (Tensor Y, Tensor Z) IStepNetwork.InitialState(Tensor x, StepPlace place, ulong? seed)
+    {
+        long[] shape = x.shape;   // one read of every dimension
+        return InitialState(shape[0], shape[1], place.Offset, seed);
+    }
 
     StepOutput IStepNetwork.Step(Tensor x, Tensor y, Tensor z, int k, float? alphaOverride, StepPlace place, bool norms) =>
         Step(x, y, z, k, alphaOverride, place.Cache, place.Offset, norms, place.Layout);

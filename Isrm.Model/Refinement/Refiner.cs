@@ -136,7 +136,8 @@ public static class Refiner
         }
 
         StepReadings? readings = !logits ? null : output.Readings ?? ReadOut(network, nextY, previousLogProbs, options.StepHalt);
-        Tensor? halt = !options.StepHalt ? null : readings?.Halt ?? network.HaltProbability(nextY);
+        // A scheduler that copied the step to the host hands its halting over there only (StepReadings.Host): not again here.
+        Tensor? halt = !options.StepHalt || readings?.Host is not null ? readings?.Halt : readings?.Halt ?? network.HaltProbability(nextY);
         HostReadings? host = readings is null || !options.HostLastPosition ? null
             : readings.Host ?? HostReadings.LastPositions(readings.LogProbs.narrow(0, 0, 1), delta?.narrow(0, 0, 1), output.Residual?.narrow(0, 0, 1),
                 readings.Kl?.narrow(0, 0, 1), halt?.narrow(0, 0, 1))[0];

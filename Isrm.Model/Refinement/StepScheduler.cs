@@ -85,11 +85,12 @@ public sealed class PendingStep
 /// the steps that can be joined (<see cref="IBatchableSteps"/>) run as one call per key, the others alone, and the runs
 /// go on. Runs join and leave between steps; a cancelled run ends at its next step, as it would alone. No thread hands
 /// work to another: what each run does between its steps (read-outs, sampling, frames) runs on the scheduler's thread
-/// between joined steps. A scheduler without a network drives runs that never wait (a stand-in model's), one item each per round.
+/// between joined steps. A scheduler without a network drives runs that never wait (a stand-in model's), a few items each per turn.
 /// </summary>
 public sealed class StepScheduler : IDisposable
 {
     private readonly IStepNetwork? _inner;
+    private readonly IStepNetwork? _network;   // _inner with its steps deferred here
     private readonly KvSlots? _slots;
     private readonly IBatchableSteps? _batchable;
     private readonly List<PendingStep> _pending = [];
@@ -106,7 +107,7 @@ public sealed class StepScheduler : IDisposable
         _inner = network;
         _batchable = network as IBatchableSteps;
         if (slots > 0 && network is IsrmModel { Config.IsRecurrent: false } model) _slots = new KvSlots(model.Config, model.Device, slots);
-        Network = network is null ? null! : new DeferringNetwork(this, network);
+        _network = network is null ? null : new DeferringNetwork(this, network);
     }
 
     public void Dispose()
@@ -117,7 +118,7 @@ public sealed class StepScheduler : IDisposable
     }
 
     /// <summary>The network to refine with: its steps wait for the scheduler, which joins them with other runs' steps.</summary>
-    public IStepNetwork Network { get; }
+    public IStepNetwork Network => _network ?? throw new InvalidOperationException("this scheduler has no network: its runs never wait at a step.");
 
     /// <summary>Joined steps run so far, the rows they held in all, and the most rows in one (readable from any thread).</summary>
     public (long Batches, long Rows, long Widest) Counts => (Interlocked.Read(ref _batches), Interlocked.Read(ref _rows), Interlocked.Read(ref _widest));
