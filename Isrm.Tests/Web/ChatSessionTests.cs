@@ -13,6 +13,23 @@ public sealed class ChatSessionTests
     }
 
     [Fact]
+    public void Every_text_page_opens_on_the_services_default_checkpoint_when_another_is_listed_first()
+    {
+        _api.Checkpoints.Insert(0, new("addition", "isrm", 1_000, "0 steps", true, null));   // sorts before the default
+        Assert.Equal("tiny", TextCheckpoints.Opening(TextCheckpoints.List(_api), _api));
+        var chat = new ChatSession(_api);
+        chat.LoadCheckpoints();
+        var pca = new LatentPcaSession(_api);
+        pca.LoadCheckpoints();
+        Assert.Equal(("tiny", "tiny"), (chat.Settings.Checkpoint, pca.Settings.Checkpoint));
+
+        _api.Checkpoints.RemoveAll(c => c.Name == "tiny");   // no default listed: the first usable one
+        Assert.Equal("addition", TextCheckpoints.Opening(TextCheckpoints.List(_api), _api));
+        _api.Checkpoints[0] = _api.Checkpoints[0] with { Usable = false, Error = "truncated" };
+        Assert.Null(TextCheckpoints.Opening(TextCheckpoints.List(_api), _api));
+    }
+
+    [Fact]
     public async Task Send_streams_the_answer_following_the_newest_token_and_announces_every_frame()
     {
         ChatSession session = await Ready();

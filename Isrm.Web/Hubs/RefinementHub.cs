@@ -12,7 +12,7 @@ public sealed partial class RefinementHub(IRefinementService refinement, Generat
     public const string Path = "/hubs/refinement";
 
     /// <summary>Every text checkpoint folder (the puzzle ones: <see cref="ListPuzzleCheckpoints"/>); an unusable one says why.</summary>
-    public IReadOnlyList<CheckpointListing> ListCheckpoints() => refinement.ListCheckpoints().Where(c => !c.IsPuzzle).ToList();
+    public IReadOnlyList<CheckpointListing> ListCheckpoints() => TextCheckpoints.List(refinement);
 
     /// <summary>Streams the frames of one generation; cancelling the stream stops the computation.</summary>
     public async IAsyncEnumerable<WireFrame> Generate(

@@ -38,10 +38,9 @@ public sealed class ChatSession(IRefinementService refinement)
     /// <summary>Lists the checkpoints and picks the service's default (or the first usable one).</summary>
     public void LoadCheckpoints()
     {
-        Checkpoints = refinement.ListCheckpoints().Where(c => !c.IsPuzzle).ToList();   // the Puzzles page has the others
+        Checkpoints = TextCheckpoints.List(refinement);
         Settings.MaxK = refinement.MaxK;
-        Settings.Checkpoint ??= Checkpoints.FirstOrDefault(c => c.Usable && c.Name == refinement.DefaultCheckpoint)?.Name
-                                ?? Checkpoints.FirstOrDefault(c => c.Usable)?.Name;
+        Settings.Checkpoint ??= TextCheckpoints.Opening(Checkpoints, refinement);
         CheckpointsLoaded = true;
     }
 

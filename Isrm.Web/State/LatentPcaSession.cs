@@ -15,9 +15,9 @@ public sealed class LatentPcaSession(IRefinementService refinement)
 
     public void LoadCheckpoints()
     {
-        Checkpoints = refinement.ListCheckpoints().Where(c => !c.IsPuzzle).ToList();   // the Puzzles page has the others
+        Checkpoints = TextCheckpoints.List(refinement);
         Settings.MaxK = refinement.MaxK;
-        Settings.Checkpoint ??= Checkpoints.FirstOrDefault(c => c.Usable)?.Name;
+        Settings.Checkpoint ??= TextCheckpoints.Opening(Checkpoints, refinement);
     }
 
     public async Task RunAsync()

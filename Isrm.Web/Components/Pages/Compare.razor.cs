@@ -51,9 +51,9 @@ public partial class Compare
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         if (!firstRender) return;
-        _checkpoints = Refinement.ListCheckpoints().Where(c => !c.IsPuzzle).ToList();
+        _checkpoints = TextCheckpoints.List(Refinement);
         Session.LeftSettings.MaxK = Session.RightSettings.MaxK = Refinement.MaxK;
-        string? first = _checkpoints.FirstOrDefault(c => c.Usable)?.Name;
+        string? first = TextCheckpoints.Opening(_checkpoints, Refinement);
         Session.LeftSettings.Checkpoint ??= first;
         Session.RightSettings.Checkpoint ??= first;
         StateHasChanged();
